@@ -1,0 +1,253 @@
+package app
+
+import (
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"encoding/csv"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"io"
+	"strconv"
+	"strings"
+
+	"github.com/isogap/isogap/internal/assess"
+	"github.com/isogap/isogap/internal/catalog"
+	"github.com/isogap/isogap/internal/jsonx"
+	"github.com/isogap/isogap/internal/store"
+)
+
+// ExportFormat marks isogap's JSON export of a complete assessment.
+const ExportFormat = "isogap-assessment/v1"
+
+// Export is a complete assessment as JSON: everything needed to restore it,
+// including a custom catalog and evidence files.
+type Export struct {
+	Format string `json:"format"`
+	// Catalog is the custom catalog file the assessment was made from;
+	// absent for the built-in catalog.
+	Catalog json.RawMessage `json:"catalog,omitempty"`
+	assess.Record
+}
+
+// Export reads a complete assessment.
+func (s *Service) Export(ctx context.Context, id string) (Export, error) {
+	r, err := s.store.Record(ctx, id)
+	if err != nil {
+		return Export{}, err
+	}
+	e := Export{Format: ExportFormat, Record: r}
+	if r.Assessment.CatalogID != catalog.Builtin().ID {
+		content, err := s.store.GetCatalog(ctx, r.Assessment.CatalogID)
+		if err != nil {
+			return e, err
+		}
+		e.Catalog = content
+	}
+	for i := range e.History {
+		e.History[i].ID = 0 // row ids are the database's, not the assessment's
+	}
+	return e, nil
+}
+
+// WriteJSON writes the export, indented.
+func (e Export) WriteJSON(w io.Writer) error {
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	return enc.Encode(e)
+}
+
+// ImportOptions say what to do when the assessment's id already exists.
+type ImportOptions struct {
+	// AsNew gives the imported assessment a fresh id.
+	AsNew bool
+	// Replace deletes the existing assessment with the same id first.
+	Replace bool
+}
+
+// maxImportBytes bounds a JSON import.
+const maxImportBytes = 512 << 20
+
+// ImportJSON restores an assessment from an export. The whole file is
+// checked first; on any problem nothing is written and every problem is
+// listed with where it is.
+func (s *Service) ImportJSON(ctx context.Context, r io.Reader, opt ImportOptions) (assess.Assessment, error) {
+	data, err := io.ReadAll(io.LimitReader(r, maxImportBytes+1))
+	if err != nil {
+		return assess.Assessment{}, err
+	}
+	if len(data) > maxImportBytes {
+		return assess.Assessment{}, assess.Errorf(assess.KindInvalid, "the file is larger than %d MiB", maxImportBytes>>20)
+	}
+	var e Export
+	if err := jsonx.DecodeStrict(data, &e); err != nil {
+		return assess.Assessment{}, assess.Wrap(assess.KindInvalid, err, "not an isogap assessment export")
+	}
+	if e.Format != ExportFormat {
+		return assess.Assessment{}, assess.Errorf(assess.KindInvalid, "format: got %q, want %q (a file written by \"isogap export --format json\")", e.Format, ExportFormat)
+	}
+	cat := catalog.Builtin()
+	if len(e.Catalog) > 0 {
+		if cat, err = catalog.Parse(bytes.NewReader(e.Catalog)); err != nil {
+			return assess.Assessment{}, assess.Wrap(assess.KindInvalid, err, "catalog")
+		}
+	}
+	if err := validateRecord(cat, e.Record); err != nil {
+		return assess.Assessment{}, err
+	}
+	rec := e.Record
+	if opt.AsNew {
+		rec.Assessment.ID = assess.NewID()
+	}
+	err = s.store.InTx(ctx, func(st store.Store) error {
+		if len(e.Catalog) > 0 {
+			if err := s.registerCatalog(ctx, st, cat, e.Catalog); err != nil {
+				return err
+			}
+		}
+		if opt.Replace {
+			if err := st.DeleteAssessment(ctx, rec.Assessment.ID); err != nil && assess.KindOf(err) != assess.KindNotFound {
+				return err
+			}
+		} else if _, err := st.GetAssessment(ctx, rec.Assessment.ID); err == nil {
+			return assess.Errorf(assess.KindConflict,
+				"assessment %s already exists: import with --as-new for a copy under a new id, or --replace to overwrite it", rec.Assessment.ID)
+		}
+		return st.LoadRecord(ctx, rec)
+	})
+	return rec.Assessment, err
+}
+
+// validateRecord checks a whole record against its catalog.
+func validateRecord(cat *catalog.Catalog, r assess.Record) error {
+	errs := &assess.FieldErrors{Context: "import"}
+	a := r.Assessment
+	if a.ID == "" {
+		errs.Add("assessment.id", "", "missing", "the assessment's id")
+	}
+	if a.CatalogID != cat.ID {
+		errs.Add("assessment.catalog_id", a.CatalogID, "does not match the catalog", cat.ID)
+	}
+	if a.Version < 1 {
+		errs.Add("assessment.version", strconv.Itoa(a.Version), "must be at least 1", "")
+	}
+	if err := assess.ValidateAssessment(cat, a); err != nil {
+		for _, f := range err.(*assess.FieldErrors).List {
+			f.Where = "assessment." + f.Where
+			errs.List = append(errs.List, f)
+		}
+	}
+	seen := map[string]bool{}
+	evIDs := map[int64]bool{}
+	for i, it := range r.Items {
+		where := fmt.Sprintf("items[%d]", i)
+		if seen[it.Ref] {
+			errs.Add(where+".ref", it.Ref, "duplicate item", "each catalog item once")
+		}
+		seen[it.Ref] = true
+		if it.Version < 1 {
+			errs.Add(where+".version", strconv.Itoa(it.Version), "must be at least 1", "")
+		}
+		if err := assess.ValidateItem(cat, it); err != nil {
+			for _, f := range err.(*assess.FieldErrors).List {
+				f.Where = where + " (" + it.Ref + ")." + f.Where
+				errs.List = append(errs.List, f)
+			}
+		}
+		for j, ev := range it.Evidence {
+			ew := fmt.Sprintf("%s.evidence[%d]", where, j)
+			if ev.ID < 1 || evIDs[ev.ID] {
+				errs.Add(ew+".id", strconv.FormatInt(ev.ID, 10), "missing or duplicate evidence id", "a positive number unique in the assessment")
+			}
+			evIDs[ev.ID] = true
+			switch ev.Kind {
+			case assess.EvidenceText, assess.EvidenceLink:
+			case assess.EvidenceFile:
+				content, ok := r.Files[ev.ID]
+				if !ok {
+					errs.Add(ew, ev.FileName, "the file's content is missing from \"files\"", "")
+					break
+				}
+				sum := sha256.Sum256(content)
+				if hex.EncodeToString(sum[:]) != ev.SHA256 || int64(len(content)) != ev.Size {
+					errs.Add(ew, ev.FileName, "the file's content does not match its size and SHA-256", "the file as exported")
+				}
+			default:
+				errs.Add(ew+".kind", string(ev.Kind), "unknown evidence kind", "text, link or file")
+			}
+		}
+	}
+	for _, ci := range cat.Items {
+		if !seen[ci.Ref] {
+			errs.Add("items", ci.Ref, "catalog item missing", "one entry for every item of catalog "+cat.ID)
+		}
+	}
+	for id := range r.Files {
+		if !evIDs[id] {
+			errs.Add("files", strconv.FormatInt(id, 10), "file without an evidence entry", "")
+		}
+	}
+	return errs.Err()
+}
+
+// CSVHeader lists the columns of the CSV export.
+var CSVHeader = []string{"ref", "kind", "section", "title", "department", "owner", "score", "effective_score", "status",
+	"applicable", "justification", "inclusion", "priority", "target_date", "action", "effort_days", "evidence", "notes",
+	"readiness", "version", "updated_at", "updated_by"}
+
+// WriteCSV writes one row per item with the figures isogap computes.
+func WriteCSV(w io.Writer, v View) error {
+	cw := csv.NewWriter(w)
+	if err := cw.Write(CSVHeader); err != nil {
+		return err
+	}
+	status := map[string]assess.ItemStatus{}
+	for _, is := range v.Result.Items {
+		status[is.Ref] = is
+	}
+	for _, it := range v.Items {
+		ci, _ := v.Catalog.Item(it.Ref)
+		is := status[it.Ref]
+		var ev []string
+		for _, e := range it.Evidence {
+			ev = append(ev, e.Summary())
+		}
+		effort := ""
+		if it.EffortDays != nil {
+			effort = strconv.FormatFloat(*it.EffortDays, 'f', -1, 64)
+		}
+		score, eff := "", ""
+		if it.Score.Assessed() {
+			score = strconv.Itoa(int(it.Score))
+			eff = strconv.Itoa(int(is.Effective))
+		}
+		row := []string{it.Ref, ci.Kind, ci.Section, ci.Title, it.Department, it.Owner, score, eff, is.Status,
+			yesNo(is.Applicable), it.Justification, strings.Join(it.Inclusion, ";"), string(it.Priority), it.TargetDate.String(),
+			it.Action, effort, strings.Join(ev, " | "), it.Notes, strconv.FormatFloat(is.Readiness, 'f', 4, 64),
+			strconv.Itoa(it.Version), it.UpdatedAt.Format("2006-01-02T15:04:05Z"), it.UpdatedBy}
+		for i := range row {
+			row[i] = CSVSafe(row[i])
+		}
+		if err := cw.Write(row); err != nil {
+			return err
+		}
+	}
+	cw.Flush()
+	return cw.Error()
+}
+
+// CSVSafe keeps a spreadsheet from running user text as a formula.
+func CSVSafe(s string) string {
+	if s != "" && strings.ContainsRune("=+-@\t\r", rune(s[0])) {
+		return "'" + s
+	}
+	return s
+}
+
+func yesNo(b bool) string {
+	if b {
+		return "yes"
+	}
+	return "no"
+}

@@ -1,0 +1,183 @@
+package assess
+
+import (
+	"errors"
+	"fmt"
+	"net/http"
+	"strings"
+)
+
+// Kind classifies an error for every surface: the HTTP status the web app
+// answers with and the exit code of the CLI come from one table, kindTable.
+type Kind int
+
+const (
+	KindInternal        Kind = iota // a bug or an unavailable dependency
+	KindInvalid                     // bad input: a field, a cell, a line
+	KindNotFound                    // no such assessment, item, user …
+	KindConflict                    // an edit based on an older version
+	KindForbidden                   // authenticated, but not allowed
+	KindUnauthenticated             // no valid session
+	KindSchema                      // the database schema is unknown or outdated
+	KindUsage                       // a command line that does not parse
+)
+
+var kindTable = map[Kind]struct {
+	name   string
+	status int
+	exit   int
+}{
+	KindInternal:        {"internal error", http.StatusInternalServerError, 1},
+	KindInvalid:         {"invalid input", http.StatusUnprocessableEntity, 1},
+	KindNotFound:        {"not found", http.StatusNotFound, 1},
+	KindConflict:        {"conflict", http.StatusConflict, 1},
+	KindForbidden:       {"forbidden", http.StatusForbidden, 1},
+	KindUnauthenticated: {"not signed in", http.StatusUnauthorized, 1},
+	KindSchema:          {"database schema mismatch", http.StatusServiceUnavailable, 1},
+	KindUsage:           {"usage error", http.StatusBadRequest, 2},
+}
+
+func (k Kind) String() string { return kindTable[k].name }
+
+// HTTPStatus is the status code the web app and API answer with.
+func (k Kind) HTTPStatus() int { return kindTable[k].status }
+
+// ExitCode is the CLI's exit code.
+func (k Kind) ExitCode() int { return kindTable[k].exit }
+
+// Error is a domain error of a known kind.
+type Error struct {
+	Kind Kind
+	Msg  string
+	Err  error
+}
+
+func (e *Error) Error() string {
+	if e.Err != nil && e.Msg != "" {
+		return e.Msg + ": " + e.Err.Error()
+	}
+	if e.Err != nil {
+		return e.Err.Error()
+	}
+	return e.Msg
+}
+
+func (e *Error) Unwrap() error { return e.Err }
+
+// Errorf builds a domain error of a kind.
+func Errorf(k Kind, format string, args ...any) error {
+	return &Error{Kind: k, Msg: fmt.Sprintf(format, args...)}
+}
+
+// Wrap attaches a kind to an error, keeping its message.
+func Wrap(k Kind, err error, msg string) error {
+	if err == nil {
+		return nil
+	}
+	return &Error{Kind: k, Msg: msg, Err: err}
+}
+
+// ErrNotFound is matched with errors.Is by callers that only need to know.
+var ErrNotFound = &Error{Kind: KindNotFound, Msg: "not found"}
+
+// KindOf finds the kind of any error; unknown errors are internal.
+func KindOf(err error) Kind {
+	if err == nil {
+		return KindInternal
+	}
+	var fe *FieldErrors
+	if errors.As(err, &fe) {
+		return KindInvalid
+	}
+	var ce *ConflictError
+	if errors.As(err, &ce) {
+		return KindConflict
+	}
+	var e *Error
+	if errors.As(err, &e) {
+		return e.Kind
+	}
+	return KindInternal
+}
+
+// FieldError says what was wrong with one value and what was expected.
+// Where names the place: a field ("score"), a cell ("Gap Checklist!H12"), a line.
+type FieldError struct {
+	Where    string `json:"where"`
+	Value    string `json:"value,omitempty"`
+	Problem  string `json:"problem"`
+	Expected string `json:"expected,omitempty"`
+}
+
+func (f FieldError) String() string {
+	var b strings.Builder
+	b.WriteString(f.Where)
+	b.WriteString(": ")
+	b.WriteString(f.Problem)
+	if f.Value != "" {
+		fmt.Fprintf(&b, " (got %q)", f.Value)
+	}
+	if f.Expected != "" {
+		b.WriteString("; expected ")
+		b.WriteString(f.Expected)
+	}
+	return b.String()
+}
+
+// FieldErrors collects every problem of one input, so a user fixes them all at once.
+type FieldErrors struct {
+	Context string       `json:"context,omitempty"`
+	List    []FieldError `json:"errors"`
+}
+
+func (e *FieldErrors) Add(where, value, problem, expected string) {
+	e.List = append(e.List, FieldError{Where: where, Value: value, Problem: problem, Expected: expected})
+}
+
+// Err returns nil when nothing was added.
+func (e *FieldErrors) Err() error {
+	if e == nil || len(e.List) == 0 {
+		return nil
+	}
+	return e
+}
+
+func (e *FieldErrors) Error() string {
+	var b strings.Builder
+	if e.Context != "" {
+		b.WriteString(e.Context)
+		b.WriteString(": ")
+	}
+	if len(e.List) == 1 {
+		b.WriteString(e.List[0].String())
+		return b.String()
+	}
+	fmt.Fprintf(&b, "%d problems:", len(e.List))
+	for _, f := range e.List {
+		b.WriteString("\n  ")
+		b.WriteString(f.String())
+	}
+	return b.String()
+}
+
+// ConflictError is returned when an edit was based on an older version of an
+// item than the one stored. It carries both sides so nothing is lost.
+type ConflictError struct {
+	Ref       string `json:"ref"`
+	Current   Item   `json:"current"`
+	Attempted Item   `json:"attempted"`
+	// BaseVersion is the version the edit was based on.
+	BaseVersion int `json:"base_version"`
+}
+
+func (e *ConflictError) Error() string {
+	return fmt.Sprintf("conflict on %s: it was changed to version %d (by %s at %s) since version %d that this edit was based on; reload and apply the edit again",
+		e.Ref, e.Current.Version, orUnknown(e.Current.UpdatedBy), e.Current.UpdatedAt.Format("2006-01-02 15:04:05 MST"), e.BaseVersion)
+}
+
+func orUnknown(s string) string {
+	if s == "" {
+		return "someone"
+	}
+	return s
+}

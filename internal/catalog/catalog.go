@@ -1,0 +1,408 @@
+// Package catalog holds the requirement catalogs an assessment is run against:
+// the embedded ISO/IEC 27001:2022 catalog and custom catalogs loaded from files
+// in the same JSON format (see catalog.schema.json).
+package catalog
+
+import (
+	"bytes"
+	_ "embed"
+	"fmt"
+	"io"
+	"slices"
+	"sort"
+	"strconv"
+	"strings"
+	"sync"
+
+	"github.com/isogap/isogap/internal/jsonx"
+)
+
+// Format is the value of the "format" field every catalog file carries.
+const Format = "isogap-catalog/v1"
+
+// Kinds of catalog item. A clause requirement is always applicable; a control
+// may be excluded with a justification.
+const (
+	KindClause  = "clause"
+	KindControl = "control"
+)
+
+// The five ISO/IEC 27002:2022 attribute keys, in the standard's order.
+const (
+	AttrControlType  = "control_type"
+	AttrProperties   = "properties"
+	AttrConcepts     = "concepts"
+	AttrCapabilities = "capabilities"
+	AttrDomains      = "domains"
+)
+
+// AttributeKeys lists the attribute keys in display order.
+var AttributeKeys = []string{AttrControlType, AttrProperties, AttrConcepts, AttrCapabilities, AttrDomains}
+
+// Catalog is an immutable set of requirement items grouped in sections.
+type Catalog struct {
+	Format      string      `json:"format"`
+	ID          string      `json:"id"`
+	Name        string      `json:"name"`
+	Version     string      `json:"version"`
+	Description string      `json:"description,omitempty"`
+	Departments []string    `json:"departments"`
+	Sections    []Section   `json:"sections"`
+	Attributes  []Attribute `json:"attributes,omitempty"`
+	Items       []Item      `json:"items"`
+
+	index map[string]int
+}
+
+// Section groups items: a clause ("4".."10") or an Annex A theme ("A.5".."A.8").
+type Section struct {
+	ID    string `json:"id"`
+	Kind  string `json:"kind"`
+	Title string `json:"title"`
+}
+
+// Attribute declares one attribute key and the values an item may carry for it.
+type Attribute struct {
+	Key    string   `json:"key"`
+	Name   string   `json:"name"`
+	Values []string `json:"values"`
+}
+
+// Item is one clause requirement or control.
+type Item struct {
+	Ref        string   `json:"ref"`
+	Kind       string   `json:"kind"`
+	Section    string   `json:"section"`
+	Title      string   `json:"title"`
+	Summary    string   `json:"summary,omitempty"`
+	Questions  []string `json:"questions"`
+	Evidence   []string `json:"evidence"`
+	Department string   `json:"department"`
+	// EffortDays is the baseline effort, in person-days for a small
+	// organisation, to take the item from score 1 to score 5.
+	EffortDays float64 `json:"effort_days"`
+
+	ControlType  []string `json:"control_type,omitempty"`
+	Properties   []string `json:"properties,omitempty"`
+	Concepts     []string `json:"concepts,omitempty"`
+	Capabilities []string `json:"capabilities,omitempty"`
+	Domains      []string `json:"domains,omitempty"`
+	NewIn2022    bool     `json:"new_in_2022,omitempty"`
+	Amended2024  bool     `json:"amended_2024,omitempty"`
+}
+
+// Attr returns the item's values for an attribute key.
+func (it Item) Attr(key string) []string {
+	switch key {
+	case AttrControlType:
+		return it.ControlType
+	case AttrProperties:
+		return it.Properties
+	case AttrConcepts:
+		return it.Concepts
+	case AttrCapabilities:
+		return it.Capabilities
+	case AttrDomains:
+		return it.Domains
+	}
+	return nil
+}
+
+// IsControl reports whether the item may be excluded from scope.
+func (it Item) IsControl() bool { return it.Kind == KindControl }
+
+//go:embed iso27001-2022.json
+var builtinJSON []byte
+
+var builtin = sync.OnceValues(func() (*Catalog, error) { return Parse(bytes.NewReader(builtinJSON)) })
+
+// Builtin returns the embedded ISO/IEC 27001:2022 catalog. It panics only if
+// the embedded file is broken, which the package tests rule out.
+func Builtin() *Catalog {
+	c, err := builtin()
+	if err != nil {
+		panic("embedded catalog: " + err.Error())
+	}
+	return c
+}
+
+// BuiltinJSON returns the embedded catalog file as shipped.
+func BuiltinJSON() []byte { return bytes.Clone(builtinJSON) }
+
+// maxCatalogBytes bounds a custom catalog file.
+const maxCatalogBytes = 8 << 20
+
+// Parse reads and validates a catalog file.
+func Parse(r io.Reader) (*Catalog, error) {
+	data, err := io.ReadAll(io.LimitReader(r, maxCatalogBytes+1))
+	if err != nil {
+		return nil, err
+	}
+	if len(data) > maxCatalogBytes {
+		return nil, fmt.Errorf("catalog: file larger than %d MiB", maxCatalogBytes>>20)
+	}
+	var c Catalog
+	if err := jsonx.DecodeStrict(data, &c); err != nil {
+		return nil, fmt.Errorf("catalog: %w", err)
+	}
+	if err := c.Validate(); err != nil {
+		return nil, err
+	}
+	return &c, nil
+}
+
+// Validate checks the catalog's structure and builds its index.
+func (c *Catalog) Validate() error {
+	var errs []string
+	add := func(format string, args ...any) { errs = append(errs, fmt.Sprintf(format, args...)) }
+	if c.Format != Format {
+		add("format: got %q, want %q", c.Format, Format)
+	}
+	if strings.TrimSpace(c.ID) == "" {
+		add("id: empty, want a short identifier such as \"iso27001-2022\"")
+	}
+	if strings.TrimSpace(c.Name) == "" {
+		add("name: empty")
+	}
+	if len(c.Departments) == 0 {
+		add("departments: empty, want at least one department")
+	}
+	depts := set(c.Departments)
+	sections := map[string]Section{}
+	for i, s := range c.Sections {
+		if s.ID == "" || s.Title == "" {
+			add("sections[%d]: id and title are required", i)
+		}
+		if s.Kind != KindClause && s.Kind != KindControl {
+			add("sections[%d] (%s): kind %q, want %q or %q", i, s.ID, s.Kind, KindClause, KindControl)
+		}
+		if _, dup := sections[s.ID]; dup {
+			add("sections[%d]: duplicate id %q", i, s.ID)
+		}
+		sections[s.ID] = s
+	}
+	allowed := map[string]map[string]bool{}
+	for i, a := range c.Attributes {
+		if !slices.Contains(AttributeKeys, a.Key) {
+			add("attributes[%d]: key %q, want one of %s", i, a.Key, strings.Join(AttributeKeys, ", "))
+		}
+		allowed[a.Key] = set(a.Values)
+	}
+	c.index = make(map[string]int, len(c.Items))
+	for i, it := range c.Items {
+		where := fmt.Sprintf("items[%d] (%s)", i, it.Ref)
+		if it.Ref == "" {
+			add("items[%d]: ref is empty", i)
+			continue
+		}
+		if _, dup := c.index[it.Ref]; dup {
+			add("%s: duplicate ref", where)
+		}
+		c.index[it.Ref] = i
+		if i > 0 && CompareRefs(c.Items[i-1].Ref, it.Ref) >= 0 {
+			add("%s: out of order, must come after %s", where, c.Items[i-1].Ref)
+		}
+		if it.Kind != KindClause && it.Kind != KindControl {
+			add("%s: kind %q, want %q or %q", where, it.Kind, KindClause, KindControl)
+		}
+		sec, ok := sections[it.Section]
+		switch {
+		case !ok:
+			add("%s: section %q is not declared in sections", where, it.Section)
+		case sec.Kind != it.Kind:
+			add("%s: kind %q differs from its section's kind %q", where, it.Kind, sec.Kind)
+		}
+		if strings.TrimSpace(it.Title) == "" {
+			add("%s: title is empty", where)
+		}
+		if len(it.Questions) == 0 {
+			add("%s: questions: want at least one", where)
+		}
+		for j, q := range it.Questions {
+			if strings.TrimSpace(q) == "" {
+				add("%s: questions[%d] is empty", where, j)
+			}
+		}
+		if !depts[it.Department] {
+			add("%s: department %q is not one of the catalog's departments", where, it.Department)
+		}
+		if it.EffortDays <= 0 || it.EffortDays > 365 {
+			add("%s: effort_days %v, want a number of person-days between 0 and 365", where, it.EffortDays)
+		}
+		for _, key := range AttributeKeys {
+			vals := it.Attr(key)
+			if len(vals) == 0 {
+				continue
+			}
+			if it.Kind != KindControl {
+				add("%s: %s: only controls carry attributes", where, key)
+				continue
+			}
+			ok := allowed[key]
+			if ok == nil {
+				add("%s: %s: attribute not declared in attributes", where, key)
+				continue
+			}
+			for _, v := range vals {
+				if !ok[v] {
+					add("%s: %s: value %q is not one of the declared values", where, key, v)
+				}
+			}
+		}
+	}
+	if len(c.Items) == 0 {
+		add("items: empty")
+	}
+	if len(errs) > 0 {
+		return &Error{Problems: errs}
+	}
+	return nil
+}
+
+// Error lists every problem found in a catalog file.
+type Error struct{ Problems []string }
+
+func (e *Error) Error() string {
+	const max = 20
+	p := e.Problems
+	more := ""
+	if len(p) > max {
+		more = fmt.Sprintf("\n  … and %d more", len(p)-max)
+		p = p[:max]
+	}
+	return "catalog is invalid:\n  " + strings.Join(p, "\n  ") + more
+}
+
+// Item returns the item with the given ref.
+func (c *Catalog) Item(ref string) (Item, bool) {
+	i, ok := c.index[ref]
+	if !ok {
+		return Item{}, false
+	}
+	return c.Items[i], true
+}
+
+// Section returns the section with the given id.
+func (c *Catalog) Section(id string) (Section, bool) {
+	for _, s := range c.Sections {
+		if s.ID == id {
+			return s, true
+		}
+	}
+	return Section{}, false
+}
+
+// AttributeValues returns the declared values of an attribute key, or nil.
+func (c *Catalog) AttributeValues(key string) []string {
+	for _, a := range c.Attributes {
+		if a.Key == key {
+			return a.Values
+		}
+	}
+	return nil
+}
+
+// AttributeName returns the display name of an attribute key.
+func (c *Catalog) AttributeName(key string) string {
+	for _, a := range c.Attributes {
+		if a.Key == key {
+			return a.Name
+		}
+	}
+	return key
+}
+
+// Count returns the number of items of a kind.
+func (c *Catalog) Count(kind string) int {
+	n := 0
+	for _, it := range c.Items {
+		if it.Kind == kind {
+			n++
+		}
+	}
+	return n
+}
+
+// LookupRef resolves what a person typed to a ref of the catalog: "a.5.15",
+// "A 5.15" and " A.5.15 " all find "A.5.15". Clause 5.1 and control A.5.1 stay
+// distinct: "5.1" never finds "A.5.1".
+func (c *Catalog) LookupRef(s string) (string, bool) {
+	r := NormalizeRef(s)
+	if _, ok := c.index[r]; ok {
+		return r, true
+	}
+	return "", false
+}
+
+// NormalizeRef tidies a typed ref: trims, upper-cases a leading "a", and
+// joins "A 5.15" / "A5.15" into "A.5.15".
+func NormalizeRef(s string) string {
+	s = strings.TrimSpace(s)
+	s = strings.Join(strings.Fields(s), "")
+	if s == "" {
+		return s
+	}
+	if s[0] == 'a' || s[0] == 'A' {
+		rest := strings.TrimPrefix(s[1:], ".")
+		return "A." + rest
+	}
+	return s
+}
+
+// CompareRefs orders refs naturally: clause requirements before controls, and
+// numeric parts compared as numbers, so 8.3 comes before 8.12.
+func CompareRefs(a, b string) int {
+	pa, pb := refParts(a), refParts(b)
+	for i := 0; i < len(pa) && i < len(pb); i++ {
+		if pa[i] != pb[i] {
+			if pa[i] < pb[i] {
+				return -1
+			}
+			return 1
+		}
+	}
+	switch {
+	case len(pa) < len(pb):
+		return -1
+	case len(pa) > len(pb):
+		return 1
+	}
+	return strings.Compare(a, b)
+}
+
+// refParts turns "A.5.15" into [1 5 15] and "6.1.2" into [0 6 1 2]; parts
+// that are not numbers sort after numbers.
+func refParts(ref string) []int {
+	prefix := 0
+	if strings.HasPrefix(ref, "A.") {
+		prefix, ref = 1, ref[2:]
+	}
+	out := []int{prefix}
+	for _, p := range strings.Split(ref, ".") {
+		n, err := strconv.Atoi(p)
+		if err != nil {
+			n = 1 << 30
+		}
+		out = append(out, n)
+	}
+	return out
+}
+
+// SortRefs sorts refs in natural order.
+func SortRefs(refs []string) {
+	sort.Slice(refs, func(i, j int) bool { return CompareRefs(refs[i], refs[j]) < 0 })
+}
+
+func set(xs []string) map[string]bool {
+	m := make(map[string]bool, len(xs))
+	for _, x := range xs {
+		m[x] = true
+	}
+	return m
+}
+
+//go:embed catalog.schema.json
+var schemaJSON []byte
+
+// SchemaJSON returns the JSON Schema of the catalog format.
+func SchemaJSON() []byte { return bytes.Clone(schemaJSON) }

@@ -1,0 +1,296 @@
+package cli
+
+import (
+	"bufio"
+	"encoding/csv"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/isogap/isogap/internal/app"
+	"github.com/isogap/isogap/internal/assess"
+	"github.com/isogap/isogap/internal/catalog"
+	"github.com/isogap/isogap/internal/store/open"
+)
+
+// createOutput opens -o FILE (atomically replaced when done) or stdout.
+// The returned commit must be called on success; on failure the file is
+// left as it was.
+func createOutput(cmd *cobra.Command, path string) (w io.Writer, commit func() error, abort func(), err error) {
+	if path == "" || path == "-" {
+		bw := bufio.NewWriter(cmd.OutOrStdout())
+		return bw, bw.Flush, func() {}, nil
+	}
+	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*")
+	if err != nil {
+		return nil, nil, nil, assess.Wrap(assess.KindInvalid, err, "-o")
+	}
+	bw := bufio.NewWriter(tmp)
+	commit = func() error {
+		if err := bw.Flush(); err != nil {
+			tmp.Close()
+			os.Remove(tmp.Name())
+			return err
+		}
+		if err := tmp.Close(); err != nil {
+			os.Remove(tmp.Name())
+			return err
+		}
+		return os.Rename(tmp.Name(), path)
+	}
+	abort = func() { tmp.Close(); os.Remove(tmp.Name()) }
+	return bw, commit, abort, nil
+}
+
+// exporters write an assessment in a format; the workbook adds "xlsx".
+type exporter func(cmd *cobra.Command, svc *app.Service, id string, w io.Writer) error
+
+func (c *cliApp) exporters() map[string]exporter {
+	return map[string]exporter{
+		"json": func(cmd *cobra.Command, svc *app.Service, id string, w io.Writer) error {
+			e, err := svc.Export(cmd.Context(), id)
+			if err != nil {
+				return err
+			}
+			return e.WriteJSON(w)
+		},
+		"csv": func(cmd *cobra.Command, svc *app.Service, id string, w io.Writer) error {
+			v, err := svc.View(cmd.Context(), id)
+			if err != nil {
+				return err
+			}
+			return app.WriteCSV(w, v)
+		},
+	}
+}
+
+func newExportCmd(c *cliApp) *cobra.Command {
+	var format, out string
+	cmd := &cobra.Command{
+		Use:   "export ID --format json|csv [-o FILE]",
+		Short: "Export a complete assessment",
+		Long: `Export an assessment.
+
+  json  everything: scope, stakeholders, items, evidence (files included),
+        history. "isogap import" restores it exactly.
+  csv   one row per item with its score, status, owner, dates, evidence and
+        the readiness isogap computes; for spreadsheets and BI tools.
+
+Without -o the export goes to standard output.`,
+		Example: `  isogap export ID --format json -o acme.json
+  isogap export ID --format csv > acme.csv`,
+		Args: exactArgs("ID"),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			exp := c.exporters()
+			names := make([]string, 0, len(exp))
+			for n := range exp {
+				names = append(names, n)
+			}
+			catalog.SortRefs(names)
+			fn, ok := exp[format]
+			if !ok {
+				return usagef("--format %q: want one of %s", format, strings.Join(names, ", "))
+			}
+			svc, err := c.service(cmd.Context())
+			if err != nil {
+				return err
+			}
+			w, commit, abort, err := createOutput(cmd, out)
+			if err != nil {
+				return err
+			}
+			if err := fn(cmd, svc, args[0], w); err != nil {
+				abort()
+				return err
+			}
+			return commit()
+		},
+	}
+	cmd.Flags().StringVar(&format, "format", "json", "json or csv")
+	cmd.Flags().StringVarP(&out, "output", "o", "", "write to FILE instead of standard output")
+	return cmd
+}
+
+func newImportCmd(c *cliApp) *cobra.Command {
+	var opt app.ImportOptions
+	cmd := &cobra.Command{
+		Use:   "import FILE.json",
+		Short: "Restore an assessment from a JSON export",
+		Long: `Restore a complete assessment from "isogap export --format json".
+
+The whole file is checked before anything is written: on any problem nothing
+changes and every problem is listed with where it is. If an assessment with
+the same id exists, choose --as-new (a copy under a new id) or --replace.`,
+		Args: exactArgs("FILE"),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if opt.AsNew && opt.Replace {
+				return usagef("--as-new and --replace exclude each other")
+			}
+			f, err := os.Open(args[0])
+			if err != nil {
+				return assess.Wrap(assess.KindInvalid, err, "import")
+			}
+			defer f.Close()
+			svc, err := c.service(cmd.Context())
+			if err != nil {
+				return err
+			}
+			a, err := svc.ImportJSON(cmd.Context(), f, opt)
+			if err != nil {
+				return fmt.Errorf("%s: %w", args[0], err)
+			}
+			fmt.Fprintf(cmd.OutOrStdout(), "Imported %s as assessment %s\n", a.Org, a.ID)
+			return nil
+		},
+	}
+	cmd.Flags().BoolVar(&opt.AsNew, "as-new", false, "import as a new assessment with a fresh id")
+	cmd.Flags().BoolVar(&opt.Replace, "replace", false, "replace the existing assessment with the same id")
+	return cmd
+}
+
+func newDemoCmd(c *cliApp) *cobra.Command {
+	return &cobra.Command{
+		Use:   "demo",
+		Short: "Create a realistic demo assessment",
+		Long: `Create a demo assessment of a 120-person SaaS company partway through its
+ISO 27001 preparation: mixed scores, evidence, owners, target dates and a few
+justified exclusions. Prints its id on the first line, then its summary.`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			svc, err := c.service(cmd.Context())
+			if err != nil {
+				return err
+			}
+			a, err := svc.CreateDemo(cmd.Context(), time.Now())
+			if err != nil {
+				return err
+			}
+			fmt.Fprintln(cmd.OutOrStdout(), a.ID)
+			v, err := svc.View(cmd.Context(), a.ID)
+			if err != nil {
+				return err
+			}
+			fmt.Fprintln(cmd.OutOrStdout())
+			printSummary(cmd.OutOrStdout(), v, 10, 10)
+			return nil
+		},
+	}
+}
+
+func newCatalogCmd(c *cliApp) *cobra.Command {
+	var format string
+	var schema bool
+	cmd := &cobra.Command{
+		Use:   "catalog [--format table|csv|json]",
+		Short: "Print the catalog: every clause requirement and Annex A control",
+		Long: `Print the catalog the assessments are run against: the built-in
+ISO/IEC 27001:2022 catalog, or the file named by --catalog.
+
+  table  ref, title, default department and effort, for reading
+  csv    one row per item: ref, kind, section, title, department, questions,
+         control_type, properties, concepts, capabilities, domains,
+         new_in_2022, baseline_effort_days (multi-valued cells use ";")
+  json   the catalog file itself, the format a custom catalog is written in
+
+--schema prints the JSON Schema of that format.`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			out := cmd.OutOrStdout()
+			if schema {
+				_, err := out.Write(catalog.SchemaJSON())
+				return err
+			}
+			if err := checkFormat(format, "table", "csv", "json"); err != nil {
+				return err
+			}
+			cat, raw, err := c.loadCatalog()
+			if err != nil {
+				return err
+			}
+			if cat == nil {
+				cat, raw = catalog.Builtin(), catalog.BuiltinJSON()
+			}
+			switch format {
+			case "json":
+				_, err := out.Write(raw)
+				return err
+			case "csv":
+				return writeCatalogCSV(out, cat)
+			}
+			return writeCatalogTable(out, cat)
+		},
+	}
+	cmd.Flags().StringVar(&format, "format", "table", "table, csv or json")
+	cmd.Flags().BoolVar(&schema, "schema", false, "print the JSON Schema of the catalog format")
+	return cmd
+}
+
+// CatalogCSVHeader lists the columns of "isogap catalog --format csv".
+var CatalogCSVHeader = []string{"ref", "kind", "section", "title", "department", "questions", "control_type", "properties",
+	"concepts", "capabilities", "domains", "new_in_2022", "baseline_effort_days", "summary", "evidence", "amended_2024"}
+
+func writeCatalogCSV(w io.Writer, cat *catalog.Catalog) error {
+	cw := csv.NewWriter(w)
+	if err := cw.Write(CatalogCSVHeader); err != nil {
+		return err
+	}
+	j := func(xs []string) string { return strings.Join(xs, ";") }
+	for _, it := range cat.Items {
+		if err := cw.Write([]string{it.Ref, it.Kind, it.Section, it.Title, it.Department, j(it.Questions), j(it.ControlType),
+			j(it.Properties), j(it.Concepts), j(it.Capabilities), j(it.Domains), strconv.FormatBool(it.NewIn2022),
+			strconv.FormatFloat(it.EffortDays, 'f', -1, 64), it.Summary, j(it.Evidence), strconv.FormatBool(it.Amended2024)}); err != nil {
+			return err
+		}
+	}
+	cw.Flush()
+	return cw.Error()
+}
+
+func writeCatalogTable(w io.Writer, cat *catalog.Catalog) error {
+	fmt.Fprintf(w, "%s (%s), %d clause requirements, %d controls\n", cat.Name, cat.Version, cat.Count(catalog.KindClause), cat.Count(catalog.KindControl))
+	section := ""
+	for _, it := range cat.Items {
+		if it.Section != section {
+			section = it.Section
+			s, _ := cat.Section(section)
+			fmt.Fprintf(w, "\n%s %s\n", s.ID, s.Title)
+		}
+		flag := " "
+		if it.NewIn2022 {
+			flag = "*"
+		}
+		fmt.Fprintf(w, "  %-7s%s %s %-20s %4.0f d\n", it.Ref, flag, fit(it.Title, 60), it.Department, it.EffortDays)
+	}
+	fmt.Fprintln(w, "\n* new in 2022. Effort: baseline person-days from score 1 to 5 for a small organisation.")
+	return nil
+}
+
+func newMigrateCmd(c *cliApp) *cobra.Command {
+	return &cobra.Command{
+		Use:   "migrate",
+		Short: "Bring the database schema up to date",
+		Long: `Apply the database migrations this isogap carries, each in its own
+transaction. Other commands refuse to run on an outdated schema and say to
+run this first. Safe to run again, and safe with several instances starting
+at once on PostgreSQL.`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			from, to, err := open.Migrate(cmd.Context(), c.db)
+			if err != nil {
+				return err
+			}
+			if from == to {
+				fmt.Fprintf(cmd.OutOrStdout(), "Schema is up to date (version %d).\n", to)
+			} else {
+				fmt.Fprintf(cmd.OutOrStdout(), "Schema migrated from version %d to %d.\n", from, to)
+			}
+			return nil
+		},
+	}
+}

@@ -1,0 +1,47 @@
+// Package open picks the store engine from a --db value: a postgres:// DSN
+// opens PostgreSQL, anything else is a SQLite file path.
+package open
+
+import (
+	"context"
+
+	"github.com/isogap/isogap/internal/store"
+	"github.com/isogap/isogap/internal/store/postgres"
+	"github.com/isogap/isogap/internal/store/sqlite"
+	"github.com/isogap/isogap/internal/store/sqlstore"
+)
+
+// DefaultDB is the SQLite file used when no --db is given.
+const DefaultDB = "isogap.db"
+
+// Store opens the database named by dsn and checks its schema. A SQLite file
+// that isogap never touched is set up on the spot; anything else on an
+// outdated schema is refused with a message to run "isogap migrate".
+func Store(ctx context.Context, dsn string) (store.Store, error) {
+	if postgres.IsDSN(dsn) {
+		return postgres.Open(ctx, dsn, postgres.Options{})
+	}
+	if dsn == "" {
+		dsn = DefaultDB
+	}
+	return sqlite.Open(ctx, dsn, sqlite.Options{AutoInit: true})
+}
+
+// Raw opens the database without the schema check (for copies and tests).
+func Raw(ctx context.Context, dsn string) (*sqlstore.Store, error) {
+	if postgres.IsDSN(dsn) {
+		return postgres.Open(ctx, dsn, postgres.Options{SkipCheck: true})
+	}
+	return sqlite.Open(ctx, dsn, sqlite.Options{SkipCheck: true})
+}
+
+// Migrate brings the database's schema to the latest version.
+func Migrate(ctx context.Context, dsn string) (from, to int64, err error) {
+	if postgres.IsDSN(dsn) {
+		return postgres.Migrate(ctx, dsn)
+	}
+	if dsn == "" {
+		dsn = DefaultDB
+	}
+	return sqlite.Migrate(ctx, dsn)
+}

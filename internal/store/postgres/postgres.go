@@ -1,0 +1,115 @@
+// Package postgres runs isogap's store on a PostgreSQL server, for several
+// isogap instances sharing one database.
+package postgres
+
+import (
+	"context"
+	"database/sql"
+	"embed"
+	"errors"
+	"fmt"
+	"io/fs"
+	"strings"
+	"time"
+
+	"github.com/jackc/pgx/v5/pgconn"
+	_ "github.com/jackc/pgx/v5/stdlib" // the "pgx" database/sql driver
+	"github.com/pressly/goose/v3"
+	"github.com/pressly/goose/v3/lock"
+
+	"github.com/isogap/isogap/internal/store/sqlstore"
+)
+
+//go:embed migrations/*.sql
+var migrationFS embed.FS
+
+// Migrations are the PostgreSQL schema migrations. A session lock keeps
+// instances that start together from migrating twice.
+func Migrations() (sqlstore.Migrations, error) {
+	sub, err := fs.Sub(migrationFS, "migrations")
+	if err != nil {
+		return sqlstore.Migrations{}, err
+	}
+	locker, err := lock.NewPostgresSessionLocker()
+	if err != nil {
+		return sqlstore.Migrations{}, err
+	}
+	return sqlstore.Migrations{
+		Dialect:     goose.DialectPostgres,
+		FS:          sub,
+		TableExists: `SELECT to_regclass(?) IS NOT NULL`,
+		Locker:      locker,
+	}, nil
+}
+
+// Dialect is PostgreSQL's: numbered placeholders, a row lock to number
+// evidence per assessment, and re-runs after serialization failures.
+var Dialect = sqlstore.Dialect{
+	Name:           "postgres",
+	Numbered:       true,
+	LockAssessment: `SELECT id FROM assessments WHERE id = $1 FOR UPDATE`,
+	IsRetryable: func(err error) bool {
+		var pe *pgconn.PgError
+		return errors.As(err, &pe) && (pe.Code == "40001" || pe.Code == "40P01")
+	},
+}
+
+// IsDSN reports whether a --db value names a PostgreSQL server.
+func IsDSN(s string) bool {
+	return strings.HasPrefix(s, "postgres://") || strings.HasPrefix(s, "postgresql://")
+}
+
+// Options tune Open.
+type Options struct {
+	// SkipCheck opens the database whatever its schema version (for "migrate").
+	SkipCheck bool
+	// MaxConns bounds the connection pool (default 16).
+	MaxConns int
+}
+
+// Open connects to the server and checks the schema version.
+func Open(ctx context.Context, dsn string, opt Options) (*sqlstore.Store, error) {
+	db, err := sql.Open("pgx", dsn)
+	if err != nil {
+		return nil, fmt.Errorf("postgres: %w", err)
+	}
+	if opt.MaxConns == 0 {
+		opt.MaxConns = 16
+	}
+	db.SetMaxOpenConns(opt.MaxConns)
+	db.SetMaxIdleConns(opt.MaxConns)
+	db.SetConnMaxIdleTime(5 * time.Minute)
+	s := sqlstore.New(&sqlstore.DB{Read: db, Write: db, Dialect: Dialect})
+	pingCtx, cancel := context.WithTimeout(ctx, 15*time.Second)
+	defer cancel()
+	if err := db.PingContext(pingCtx); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("postgres: cannot connect (is the server running and the DSN right?): %w", err)
+	}
+	if !opt.SkipCheck {
+		m, err := Migrations()
+		if err != nil {
+			db.Close()
+			return nil, err
+		}
+		if err := m.Check(ctx, db, Dialect, false); err != nil {
+			db.Close()
+			return nil, fmt.Errorf("postgres: %w", err)
+		}
+	}
+	return s, nil
+}
+
+// Migrate brings the server's schema to the latest version.
+func Migrate(ctx context.Context, dsn string) (from, to int64, err error) {
+	s, err := Open(ctx, dsn, Options{SkipCheck: true, MaxConns: 2})
+	if err != nil {
+		return 0, 0, err
+	}
+	defer func() { err = errors.Join(err, s.Close()) }()
+	m, err := Migrations()
+	if err != nil {
+		return 0, 0, err
+	}
+	return m.Migrate(ctx, s.DB().Write, Dialect)
+}

@@ -1,0 +1,106 @@
+package sqlite_test
+
+import (
+	"context"
+	"database/sql"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/isogap/isogap/internal/assess"
+	"github.com/isogap/isogap/internal/store"
+	"github.com/isogap/isogap/internal/store/sqlite"
+	"github.com/isogap/isogap/internal/store/storetest"
+)
+
+func engine() storetest.Engine {
+	return storetest.Engine{
+		Fresh: func(t *testing.T) string {
+			path := filepath.Join(t.TempDir(), "isogap.db")
+			if _, _, err := sqlite.Migrate(context.Background(), path); err != nil {
+				t.Fatal(err)
+			}
+			return path
+		},
+		Open: func(t *testing.T, dsn string) store.Store {
+			st, err := sqlite.Open(context.Background(), dsn, sqlite.Options{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			return st
+		},
+	}
+}
+
+func TestContract(t *testing.T) { storetest.Run(t, engine()) }
+
+func TestSchemaVersionChecks(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "new.db")
+	// A file isogap never touched is refused without AutoInit …
+	if _, err := sqlite.Open(ctx, path, sqlite.Options{}); assess.KindOf(err) != assess.KindSchema || !strings.Contains(err.Error(), "isogap migrate") {
+		t.Fatalf("fresh file without AutoInit: %v", err)
+	}
+	// … and set up with it.
+	st, err := sqlite.Open(ctx, path, sqlite.Options{AutoInit: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	latest, _ := sqlite.Migrations.Latest()
+	if v, err := sqlite.Migrations.Version(ctx, st.DB().Read, sqlite.Dialect); err != nil || v != latest || latest < 1 {
+		t.Fatalf("version %d (latest %d): %v", v, latest, err)
+	}
+	// A schema newer than this build knows is refused.
+	if _, err := st.DB().Write.Exec(`INSERT INTO goose_db_version (version_id, is_applied) VALUES (?, 1)`, latest+1); err != nil {
+		t.Fatal(err)
+	}
+	st.Close()
+	_, err = sqlite.Open(ctx, path, sqlite.Options{AutoInit: true})
+	if assess.KindOf(err) != assess.KindSchema || !strings.Contains(err.Error(), "newer") {
+		t.Fatalf("newer schema: %v", err)
+	}
+	if _, _, err := sqlite.Migrate(ctx, path); err == nil || !strings.Contains(err.Error(), "newer") {
+		t.Fatalf("migrate on a newer schema: %v", err)
+	}
+}
+
+func TestPragmasOnEveryConnection(t *testing.T) {
+	ctx := context.Background()
+	path := engine().Fresh(t)
+	st, err := sqlite.Open(ctx, path, sqlite.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	// Hold several read connections at once so the pool must open new ones.
+	var conns []*sql.Conn
+	for i := 0; i < 4; i++ {
+		c, err := st.DB().Read.Conn(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		conns = append(conns, c)
+	}
+	w, err := st.DB().Write.Conn(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	conns = append(conns, w)
+	for i, c := range conns {
+		var fk, busy int
+		var mode string
+		if err := c.QueryRowContext(ctx, "PRAGMA foreign_keys").Scan(&fk); err != nil {
+			t.Fatal(err)
+		}
+		if err := c.QueryRowContext(ctx, "PRAGMA busy_timeout").Scan(&busy); err != nil {
+			t.Fatal(err)
+		}
+		if err := c.QueryRowContext(ctx, "PRAGMA journal_mode").Scan(&mode); err != nil {
+			t.Fatal(err)
+		}
+		if fk != 1 || busy < 1000 || mode != "wal" {
+			t.Errorf("connection %d: foreign_keys=%d busy_timeout=%d journal_mode=%s", i, fk, busy, mode)
+		}
+		c.Close()
+	}
+}

@@ -1,0 +1,196 @@
+package sqlstore
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/isogap/isogap/internal/assess"
+)
+
+// Times are kept as microseconds since the Unix epoch in both engines: exact,
+// portable and ordered.
+func micros(t time.Time) int64 {
+	if t.IsZero() {
+		return 0
+	}
+	return t.UnixMicro()
+}
+
+func fromMicros(us int64) time.Time {
+	if us == 0 {
+		return time.Time{}
+	}
+	return time.UnixMicro(us).UTC()
+}
+
+func mustJSON(v any) string {
+	b, err := json.Marshal(v)
+	if err != nil {
+		panic(err)
+	}
+	return string(b)
+}
+
+func (s *Store) PutCatalog(ctx context.Context, id, version string, content []byte) error {
+	return s.write(ctx, func(t *Store) error {
+		_, err := t.exec(ctx, `INSERT INTO catalogs (id, version, content, created_at) VALUES (?, ?, ?, ?)
+			ON CONFLICT (id) DO UPDATE SET version = excluded.version, content = excluded.content`,
+			id, version, string(content), micros(assess.Now()))
+		return err
+	})
+}
+
+func (s *Store) GetCatalog(ctx context.Context, id string) ([]byte, error) {
+	var content string
+	err := s.queryRow(ctx, `SELECT content FROM catalogs WHERE id = ?`, id).Scan(&content)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, notFound("catalog", id)
+	}
+	return []byte(content), err
+}
+
+const assessmentCols = `id, org, scope, boundaries, interfaces, exclusions, stakeholders, target_score,
+	employees, lead_name, catalog_id, catalog_version, version, created_at, updated_at`
+
+func assessmentArgs(a assess.Assessment) []any {
+	return []any{a.ID, a.Org, a.Scope, mustJSON(a.Boundaries), a.Interfaces, mustJSON(orEmpty(a.Exclusions)),
+		mustJSON(orEmpty(a.Stakeholders)), a.TargetScore, a.Employees, a.Lead, a.CatalogID, a.CatalogVersion,
+		a.Version, micros(a.CreatedAt), micros(a.UpdatedAt)}
+}
+
+func orEmpty[T any](xs []T) []T {
+	if xs == nil {
+		return []T{}
+	}
+	return xs
+}
+
+type scanner interface{ Scan(dest ...any) error }
+
+func scanAssessment(r scanner) (assess.Assessment, error) {
+	var a assess.Assessment
+	var bounds, excl, stake string
+	var created, updated int64
+	err := r.Scan(&a.ID, &a.Org, &a.Scope, &bounds, &a.Interfaces, &excl, &stake, &a.TargetScore,
+		&a.Employees, &a.Lead, &a.CatalogID, &a.CatalogVersion, &a.Version, &created, &updated)
+	if err != nil {
+		return a, err
+	}
+	a.CreatedAt, a.UpdatedAt = fromMicros(created), fromMicros(updated)
+	if err := errors.Join(json.Unmarshal([]byte(bounds), &a.Boundaries), json.Unmarshal([]byte(excl), &a.Exclusions),
+		json.Unmarshal([]byte(stake), &a.Stakeholders)); err != nil {
+		return a, fmt.Errorf("assessment %s: stored JSON: %w", a.ID, err)
+	}
+	return a, nil
+}
+
+func (s *Store) CreateAssessment(ctx context.Context, a assess.Assessment, items []assess.Item) error {
+	return s.write(ctx, func(t *Store) error {
+		if err := t.insertAssessment(ctx, a); err != nil {
+			return err
+		}
+		for i, it := range items {
+			if err := t.insertItem(ctx, a.ID, i, it); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
+func (t *Store) insertAssessment(ctx context.Context, a assess.Assessment) error {
+	var exists int
+	err := t.queryRow(ctx, `SELECT COUNT(*) FROM assessments WHERE id = ?`, a.ID).Scan(&exists)
+	if err != nil {
+		return err
+	}
+	if exists > 0 {
+		return assess.Errorf(assess.KindConflict, "assessment %q already exists", a.ID)
+	}
+	_, err = t.exec(ctx, `INSERT INTO assessments (`+assessmentCols+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		assessmentArgs(a)...)
+	return err
+}
+
+func (s *Store) GetAssessment(ctx context.Context, id string) (assess.Assessment, error) {
+	a, err := scanAssessment(s.queryRow(ctx, `SELECT `+assessmentCols+` FROM assessments WHERE id = ?`, id))
+	if errors.Is(err, sql.ErrNoRows) {
+		return a, notFound("assessment", id)
+	}
+	return a, err
+}
+
+func (s *Store) ListAssessments(ctx context.Context) ([]assess.Assessment, error) {
+	rows, err := s.query(ctx, `SELECT `+assessmentCols+` FROM assessments ORDER BY org, created_at, id`)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []assess.Assessment
+	for rows.Next() {
+		a, err := scanAssessment(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, a)
+	}
+	return out, rows.Err()
+}
+
+func (s *Store) UpdateAssessment(ctx context.Context, a assess.Assessment, baseVersion int, actor string, changes []assess.Change) (assess.Assessment, error) {
+	var out assess.Assessment
+	err := s.write(ctx, func(t *Store) error {
+		now := assess.Now()
+		a.Version = baseVersion + 1
+		a.UpdatedAt = now
+		res, err := t.exec(ctx, `UPDATE assessments SET org = ?, scope = ?, boundaries = ?, interfaces = ?, exclusions = ?,
+			stakeholders = ?, target_score = ?, employees = ?, lead_name = ?, version = ?, updated_at = ?
+			WHERE id = ? AND version = ?`,
+			a.Org, a.Scope, mustJSON(a.Boundaries), a.Interfaces, mustJSON(orEmpty(a.Exclusions)), mustJSON(orEmpty(a.Stakeholders)),
+			a.TargetScore, a.Employees, a.Lead, a.Version, micros(now), a.ID, baseVersion)
+		if err != nil {
+			return err
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			cur, err := t.GetAssessment(ctx, a.ID)
+			if err != nil {
+				return err
+			}
+			return assess.Errorf(assess.KindConflict,
+				"assessment %s was changed to version %d since version %d that this edit was based on; reload and apply the edit again",
+				a.ID, cur.Version, baseVersion)
+		}
+		for _, c := range changes {
+			c.AssessmentID, c.Ref, c.Actor, c.At, c.Version = a.ID, "", actor, now, a.Version
+			if err := t.insertChange(ctx, c); err != nil {
+				return err
+			}
+		}
+		out = a
+		return nil
+	})
+	return out, err
+}
+
+func (s *Store) DeleteAssessment(ctx context.Context, id string) error {
+	return s.write(ctx, func(t *Store) error {
+		// Children first: the engines need not agree on cascading order.
+		for _, table := range []string{"evidence_files", "evidence", "history", "items"} {
+			if _, err := t.exec(ctx, `DELETE FROM `+table+` WHERE assessment_id = ?`, id); err != nil {
+				return err
+			}
+		}
+		res, err := t.exec(ctx, `DELETE FROM assessments WHERE id = ?`, id)
+		if err != nil {
+			return err
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return notFound("assessment", id)
+		}
+		return nil
+	})
+}

@@ -1,0 +1,129 @@
+package sqlstore
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"strconv"
+
+	"github.com/isogap/isogap/internal/assess"
+)
+
+const evidenceCols = `id, kind, text, url, file_name, content_type, size, sha256, evidence_date, added_by, added_at`
+
+func scanEvidence(r scanner, aid, ref *string) (assess.Evidence, error) {
+	var ev assess.Evidence
+	var kind, date string
+	var added int64
+	dest := []any{&ev.ID, &kind, &ev.Text, &ev.URL, &ev.FileName, &ev.ContentType, &ev.Size, &ev.SHA256, &date, &ev.AddedBy, &added}
+	if aid != nil {
+		dest = append([]any{aid, ref}, dest...)
+	}
+	if err := r.Scan(dest...); err != nil {
+		return ev, err
+	}
+	ev.Kind = assess.EvidenceKind(kind)
+	ev.Date, _ = assess.ParseDate(date)
+	ev.AddedAt = fromMicros(added)
+	return ev, nil
+}
+
+func (t *Store) insertEvidence(ctx context.Context, aid, ref string, ev assess.Evidence, content []byte) error {
+	_, err := t.exec(ctx, `INSERT INTO evidence (assessment_id, ref, `+evidenceCols+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		aid, ref, ev.ID, string(ev.Kind), ev.Text, ev.URL, ev.FileName, ev.ContentType, ev.Size, ev.SHA256,
+		ev.Date.String(), ev.AddedBy, micros(ev.AddedAt))
+	if err != nil || content == nil {
+		return err
+	}
+	_, err = t.exec(ctx, `INSERT INTO evidence_files (assessment_id, id, content) VALUES (?, ?, ?)`, aid, ev.ID, content)
+	return err
+}
+
+// lockAssessment serialises writers of one assessment where the engine
+// needs it, so numbering evidence per assessment cannot race.
+func (t *Store) lockAssessment(ctx context.Context, aid string) error {
+	if t.db.Dialect.LockAssessment == "" {
+		return nil
+	}
+	var id string
+	err := t.queryRow(ctx, t.db.Dialect.LockAssessment, aid).Scan(&id)
+	if errors.Is(err, sql.ErrNoRows) {
+		return notFound("assessment", aid)
+	}
+	return err
+}
+
+func (s *Store) AddEvidence(ctx context.Context, aid, ref string, ev assess.Evidence, content []byte) (assess.Evidence, error) {
+	err := s.write(ctx, func(t *Store) error {
+		if err := t.lockAssessment(ctx, aid); err != nil {
+			return err
+		}
+		now := assess.Now()
+		version, err := t.bumpItem(ctx, aid, ref, ev.AddedBy, now)
+		if err != nil {
+			return err
+		}
+		if err := t.queryRow(ctx, `SELECT COALESCE(MAX(id), 0) + 1 FROM evidence WHERE assessment_id = ?`, aid).Scan(&ev.ID); err != nil {
+			return err
+		}
+		if ev.AddedAt.IsZero() {
+			ev.AddedAt = now
+		}
+		if err := t.insertEvidence(ctx, aid, ref, ev, content); err != nil {
+			return err
+		}
+		if err := t.insertChange(ctx, assess.Change{AssessmentID: aid, Ref: ref, Field: "evidence", New: ev.Summary(),
+			Actor: ev.AddedBy, At: now, Version: version}); err != nil {
+			return err
+		}
+		return t.touch(ctx, aid, now)
+	})
+	return ev, err
+}
+
+func (s *Store) RemoveEvidence(ctx context.Context, aid string, id int64, actor string) error {
+	return s.write(ctx, func(t *Store) error {
+		ev, ref, err := t.evidence(ctx, aid, id)
+		if err != nil {
+			return err
+		}
+		now := assess.Now()
+		version, err := t.bumpItem(ctx, aid, ref, actor, now)
+		if err != nil {
+			return err
+		}
+		if _, err := t.exec(ctx, `DELETE FROM evidence_files WHERE assessment_id = ? AND id = ?`, aid, id); err != nil {
+			return err
+		}
+		if _, err := t.exec(ctx, `DELETE FROM evidence WHERE assessment_id = ? AND id = ?`, aid, id); err != nil {
+			return err
+		}
+		if err := t.insertChange(ctx, assess.Change{AssessmentID: aid, Ref: ref, Field: "evidence", Old: ev.Summary(),
+			Actor: actor, At: now, Version: version}); err != nil {
+			return err
+		}
+		return t.touch(ctx, aid, now)
+	})
+}
+
+func (s *Store) evidence(ctx context.Context, aid string, id int64) (assess.Evidence, string, error) {
+	var a, ref string
+	ev, err := scanEvidence(s.queryRow(ctx, `SELECT assessment_id, ref, `+evidenceCols+` FROM evidence WHERE assessment_id = ? AND id = ?`, aid, id), &a, &ref)
+	if errors.Is(err, sql.ErrNoRows) {
+		return ev, "", notFound("evidence", strconv.FormatInt(id, 10))
+	}
+	return ev, ref, err
+}
+
+func (s *Store) EvidenceContent(ctx context.Context, aid string, id int64) (assess.Evidence, []byte, error) {
+	ev, _, err := s.evidence(ctx, aid, id)
+	if err != nil {
+		return ev, nil, err
+	}
+	var content []byte
+	err = s.queryRow(ctx, `SELECT content FROM evidence_files WHERE assessment_id = ? AND id = ?`, aid, id).Scan(&content)
+	if errors.Is(err, sql.ErrNoRows) {
+		return ev, nil, nil
+	}
+	return ev, content, err
+}

@@ -1,0 +1,70 @@
+package sqlstore
+
+import (
+	"context"
+
+	"github.com/isogap/isogap/internal/assess"
+	"github.com/isogap/isogap/internal/store"
+)
+
+func (s *Store) Record(ctx context.Context, aid string) (assess.Record, error) {
+	var r assess.Record
+	// One transaction gives one consistent view of the assessment.
+	err := s.InTx(ctx, func(st store.Store) error {
+		t := st.(*Store)
+		var err error
+		if r.Assessment, err = t.GetAssessment(ctx, aid); err != nil {
+			return err
+		}
+		if r.Items, err = t.ListItems(ctx, aid); err != nil {
+			return err
+		}
+		if r.History, err = t.History(ctx, aid, store.HistoryQuery{}); err != nil {
+			return err
+		}
+		rows, err := t.query(ctx, `SELECT id, content FROM evidence_files WHERE assessment_id = ? ORDER BY id`, aid)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var id int64
+			var content []byte
+			if err := rows.Scan(&id, &content); err != nil {
+				return err
+			}
+			if r.Files == nil {
+				r.Files = map[int64][]byte{}
+			}
+			r.Files[id] = content
+		}
+		return rows.Err()
+	})
+	return r, err
+}
+
+func (s *Store) LoadRecord(ctx context.Context, r assess.Record) error {
+	return s.write(ctx, func(t *Store) error {
+		aid := r.Assessment.ID
+		if err := t.insertAssessment(ctx, r.Assessment); err != nil {
+			return err
+		}
+		for i, it := range r.Items {
+			if err := t.insertItem(ctx, aid, i, it); err != nil {
+				return err
+			}
+			for _, ev := range it.Evidence {
+				if err := t.insertEvidence(ctx, aid, it.Ref, ev, r.Files[ev.ID]); err != nil {
+					return err
+				}
+			}
+		}
+		for _, c := range r.History {
+			c.AssessmentID = aid
+			if err := t.insertChange(ctx, c); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}

@@ -1,0 +1,167 @@
+// Package sqlstore implements store.Store once, in portable SQL, for both
+// engines. The engine packages (sqlite, postgres) open the connections, run
+// their own migrations and hand over a Dialect for the few differences.
+package sqlstore
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+
+	"github.com/isogap/isogap/internal/assess"
+	"github.com/isogap/isogap/internal/store"
+)
+
+// Dialect holds what differs between engines.
+type Dialect struct {
+	Name string
+	// Numbered placeholders ($1, $2 …) instead of "?".
+	Numbered bool
+	// LockAssessment, if set, locks an assessment's row for the rest of the
+	// transaction; an engine whose write transactions are serial leaves it empty.
+	LockAssessment string
+	// IsRetryable reports a transient error (a serialization failure or a
+	// deadlock) after which a whole transaction may run again.
+	IsRetryable func(error) bool
+}
+
+// DB is a database opened by an engine package.
+type DB struct {
+	// Read serves queries outside transactions; Write serves transactions.
+	// They may be the same pool.
+	Read, Write *sql.DB
+	Dialect     Dialect
+	// OnClose runs after both pools are closed (an engine may clean up).
+	OnClose func() error
+}
+
+// Store implements store.Store on a DB, optionally inside a transaction.
+type Store struct {
+	db *DB
+	tx *sql.Tx
+}
+
+var _ store.Store = (*Store)(nil)
+
+// New wraps an opened DB.
+func New(db *DB) *Store { return &Store{db: db} }
+
+// DB returns the underlying database (for engine packages and tests).
+func (s *Store) DB() *DB { return s.db }
+
+func (s *Store) Engine() string { return s.db.Dialect.Name }
+
+func (s *Store) Close() error {
+	if s.tx != nil {
+		return errors.New("sqlstore: Close inside a transaction")
+	}
+	err := s.db.Write.Close()
+	if s.db.Read != s.db.Write {
+		err = errors.Join(err, s.db.Read.Close())
+	}
+	if s.db.OnClose != nil {
+		err = errors.Join(err, s.db.OnClose())
+	}
+	return err
+}
+
+type querier interface {
+	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+}
+
+// reader is where a read goes: the transaction, or the read pool.
+func (s *Store) reader() querier {
+	if s.tx != nil {
+		return s.tx
+	}
+	return s.db.Read
+}
+
+// q rewrites a query's "?" placeholders for the engine.
+func (s *Store) q(query string) string {
+	if !s.db.Dialect.Numbered {
+		return query
+	}
+	var b strings.Builder
+	n := 0
+	for i := 0; i < len(query); i++ {
+		if query[i] == '?' {
+			n++
+			b.WriteByte('$')
+			b.WriteString(strconv.Itoa(n))
+			continue
+		}
+		b.WriteByte(query[i])
+	}
+	return b.String()
+}
+
+func (s *Store) exec(ctx context.Context, query string, args ...any) (sql.Result, error) {
+	if s.tx == nil {
+		panic("sqlstore: write outside a transaction")
+	}
+	return s.tx.ExecContext(ctx, s.q(query), args...)
+}
+
+func (s *Store) query(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+	return s.reader().QueryContext(ctx, s.q(query), args...)
+}
+
+func (s *Store) queryRow(ctx context.Context, query string, args ...any) *sql.Row {
+	return s.reader().QueryRowContext(ctx, s.q(query), args...)
+}
+
+// maxAttempts bounds the re-runs of a transaction after transient errors.
+const maxAttempts = 8
+
+// InTx runs fn in a transaction on the write pool. Inside a transaction it
+// joins the one already open. Transient engine errors re-run the whole
+// transaction; fn must therefore have no effects outside the Store.
+func (s *Store) InTx(ctx context.Context, fn func(store.Store) error) error {
+	if s.tx != nil {
+		return fn(s)
+	}
+	var err error
+	for attempt := 0; attempt < maxAttempts; attempt++ {
+		err = s.runTx(ctx, fn)
+		if err == nil || s.db.Dialect.IsRetryable == nil || !s.db.Dialect.IsRetryable(err) {
+			return err
+		}
+	}
+	return err
+}
+
+func (s *Store) runTx(ctx context.Context, fn func(store.Store) error) (err error) {
+	tx, err := s.db.Write.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("begin transaction: %w", err)
+	}
+	defer func() {
+		if p := recover(); p != nil {
+			_ = tx.Rollback()
+			panic(p)
+		}
+		if err != nil {
+			_ = tx.Rollback()
+			return
+		}
+		if cerr := tx.Commit(); cerr != nil {
+			err = fmt.Errorf("commit: %w", cerr)
+		}
+	}()
+	return fn(&Store{db: s.db, tx: tx})
+}
+
+// write runs fn in the current transaction or a new one.
+func (s *Store) write(ctx context.Context, fn func(t *Store) error) error {
+	return s.InTx(ctx, func(st store.Store) error { return fn(st.(*Store)) })
+}
+
+func notFound(what, id string) error {
+	return assess.Errorf(assess.KindNotFound, "%s %q not found", what, id)
+}

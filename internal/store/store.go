@@ -1,0 +1,75 @@
+// Package store defines what isogap keeps and how: the Store interface that
+// every database engine implements, and nothing engine-specific. The rules
+// (validation, scoring, permissions) live above it, in package app; a store
+// only keeps rows and refuses lost updates.
+package store
+
+import (
+	"context"
+	"time"
+
+	"github.com/isogap/isogap/internal/assess"
+)
+
+// Store is everything isogap keeps. Implementations: sqlite and postgres,
+// both tested by the contract suite in storetest.
+type Store interface {
+	AssessmentStore
+	// InTx runs fn in one transaction: everything fn writes through the Store
+	// it is given lands together or not at all.
+	InTx(ctx context.Context, fn func(Store) error) error
+	// Engine names the database engine: "sqlite" or "postgres".
+	Engine() string
+	Close() error
+}
+
+// AssessmentStore keeps assessments, their items, evidence and history.
+type AssessmentStore interface {
+	// PutCatalog keeps a custom catalog so assessments made from it stay
+	// readable; the built-in catalog is never stored.
+	PutCatalog(ctx context.Context, id, version string, content []byte) error
+	GetCatalog(ctx context.Context, id string) ([]byte, error)
+
+	// CreateAssessment stores a new assessment and its items (version 1).
+	CreateAssessment(ctx context.Context, a assess.Assessment, items []assess.Item) error
+	GetAssessment(ctx context.Context, id string) (assess.Assessment, error)
+	ListAssessments(ctx context.Context) ([]assess.Assessment, error)
+	// UpdateAssessment stores a's header if the stored version is baseVersion,
+	// and records the changes; otherwise it fails with kind Conflict.
+	UpdateAssessment(ctx context.Context, a assess.Assessment, baseVersion int, actor string, changes []assess.Change) (assess.Assessment, error)
+	DeleteAssessment(ctx context.Context, id string) error
+
+	// ListItems returns the assessment's items in catalog order, with their
+	// evidence (without file contents).
+	ListItems(ctx context.Context, assessmentID string) ([]assess.Item, error)
+	// ListItemsOf does the same for several assessments at once.
+	ListItemsOf(ctx context.Context, assessmentIDs []string) (map[string][]assess.Item, error)
+	GetItem(ctx context.Context, assessmentID, ref string) (assess.Item, error)
+	// UpdateItem stores it if the stored version is baseVersion, sets the
+	// version to baseVersion+1 and records the changes under that version.
+	// Otherwise it returns *assess.ConflictError with the stored item.
+	UpdateItem(ctx context.Context, assessmentID string, it assess.Item, baseVersion int, actor string, changes []assess.Change) (assess.Item, error)
+	// AddEvidence attaches evidence (and the file's content, if any) to an
+	// item, bumps the item's version and records the change.
+	AddEvidence(ctx context.Context, assessmentID, ref string, ev assess.Evidence, content []byte) (assess.Evidence, error)
+	// RemoveEvidence detaches evidence, bumps the item's version and records it.
+	RemoveEvidence(ctx context.Context, assessmentID string, evidenceID int64, actor string) error
+	// EvidenceContent returns an evidence entry and its file's content.
+	EvidenceContent(ctx context.Context, assessmentID string, evidenceID int64) (assess.Evidence, []byte, error)
+
+	// History lists recorded changes, oldest first.
+	History(ctx context.Context, assessmentID string, q HistoryQuery) ([]assess.Change, error)
+
+	// LoadRecord writes a complete assessment as it is, versions, times and
+	// history included: the JSON import and copies between databases.
+	LoadRecord(ctx context.Context, r assess.Record) error
+	// Record reads a complete assessment, file contents included.
+	Record(ctx context.Context, assessmentID string) (assess.Record, error)
+}
+
+// HistoryQuery narrows History.
+type HistoryQuery struct {
+	Ref   string    // only this item ("" = all, including assessment-level changes)
+	Since time.Time // only changes at or after this time
+	Limit int       // at most this many, newest kept (0 = no limit)
+}
