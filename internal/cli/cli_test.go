@@ -9,7 +9,13 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/isogap/isogap/internal/cli"
 )
+
+// The binary is built from source in TestMain; importing the package keeps
+// go test's cache honest when the CLI's code changes.
+var _ = cli.Version
 
 var binary string
 

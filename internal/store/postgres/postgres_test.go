@@ -14,14 +14,14 @@ import (
 
 func engine() storetest.Engine {
 	return storetest.Engine{
-		Fresh: func(t *testing.T) string {
+		Fresh: func(t testing.TB) string {
 			dsn := testenv.PostgresSchema(t)
 			if _, _, err := postgres.Migrate(context.Background(), dsn); err != nil {
 				t.Fatal(err)
 			}
 			return dsn
 		},
-		Open: func(t *testing.T, dsn string) store.Store {
+		Open: func(t testing.TB, dsn string) store.Store {
 			st, err := postgres.Open(context.Background(), dsn, postgres.Options{})
 			if err != nil {
 				t.Fatal(err)
@@ -32,6 +32,10 @@ func engine() storetest.Engine {
 }
 
 func TestContract(t *testing.T) { storetest.Run(t, engine()) }
+
+func BenchmarkItemUpdates(b *testing.B) { storetest.BenchmarkItemUpdates(b, engine()) }
+
+func BenchmarkPortfolio1000(b *testing.B) { storetest.BenchmarkPortfolio(b, engine(), 1000) }
 
 func TestSchemaVersionChecks(t *testing.T) {
 	ctx := context.Background()

@@ -15,14 +15,14 @@ import (
 
 func engine() storetest.Engine {
 	return storetest.Engine{
-		Fresh: func(t *testing.T) string {
+		Fresh: func(t testing.TB) string {
 			path := filepath.Join(t.TempDir(), "isogap.db")
 			if _, _, err := sqlite.Migrate(context.Background(), path); err != nil {
 				t.Fatal(err)
 			}
 			return path
 		},
-		Open: func(t *testing.T, dsn string) store.Store {
+		Open: func(t testing.TB, dsn string) store.Store {
 			st, err := sqlite.Open(context.Background(), dsn, sqlite.Options{})
 			if err != nil {
 				t.Fatal(err)
@@ -33,6 +33,10 @@ func engine() storetest.Engine {
 }
 
 func TestContract(t *testing.T) { storetest.Run(t, engine()) }
+
+func BenchmarkItemUpdates(b *testing.B) { storetest.BenchmarkItemUpdates(b, engine()) }
+
+func BenchmarkPortfolio1000(b *testing.B) { storetest.BenchmarkPortfolio(b, engine(), 1000) }
 
 func TestSchemaVersionChecks(t *testing.T) {
 	ctx := context.Background()

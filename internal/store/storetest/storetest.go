@@ -11,7 +11,6 @@ import (
 	"sync"
 	"sync/atomic"
 	"testing"
-	"time"
 
 	"github.com/isogap/isogap/internal/assess"
 	"github.com/isogap/isogap/internal/catalog"
@@ -21,10 +20,10 @@ import (
 // Engine gives the suite databases to work on.
 type Engine struct {
 	// Fresh returns the DSN of a new, empty, migrated database.
-	Fresh func(t *testing.T) string
+	Fresh func(t testing.TB) string
 	// Open opens a store on a DSN; each call gets its own connection pool,
 	// as a second isogap process would.
-	Open func(t *testing.T, dsn string) store.Store
+	Open func(t testing.TB, dsn string) store.Store
 }
 
 // Run runs the contract suite.
@@ -51,7 +50,7 @@ func Run(t *testing.T, e Engine) {
 	}
 }
 
-func fresh(t *testing.T, e Engine) store.Store {
+func fresh(t testing.TB, e Engine) store.Store {
 	t.Helper()
 	st := e.Open(t, e.Fresh(t))
 	t.Cleanup(func() { st.Close() })
@@ -77,7 +76,7 @@ func NewAssessment(org string) (assess.Assessment, []assess.Item) {
 	return a, items
 }
 
-func create(t *testing.T, st store.Store, org string) (assess.Assessment, []assess.Item) {
+func create(t testing.TB, st store.Store, org string) (assess.Assessment, []assess.Item) {
 	t.Helper()
 	a, items := NewAssessment(org)
 	if err := st.CreateAssessment(context.Background(), a, items); err != nil {
@@ -607,5 +606,65 @@ func testConcurrentWriters(t *testing.T, e Engine) {
 	t.Logf("%d updates acknowledged, %d refused as conflicts", acked.Load(), conflicts.Load())
 }
 
-// Deadline for tests that wait on other processes.
-const Deadline = 2 * time.Minute
+// BenchmarkItemUpdates measures item updates through the store, each a
+// compare-and-swap with its history, in one goroutine.
+func BenchmarkItemUpdates(b *testing.B, e Engine) {
+	ctx := context.Background()
+	st := fresh(b, e)
+	a, _ := create(b, st, "Bench")
+	refs := catalog.Builtin().Items
+	versions := map[string]int{}
+	b.ResetTimer()
+	i := 0
+	for b.Loop() {
+		ref := refs[i%len(refs)].Ref
+		i++
+		base := max(1, versions[ref])
+		it := assess.Item{Ref: ref, Applicable: true, Score: assess.Score(1 + i%5), Owner: fmt.Sprint("o", i)}
+		got, err := st.UpdateItem(ctx, a.ID, it, base, "bench", []assess.Change{{Field: "score", New: "x"}, {Field: "owner", New: it.Owner}})
+		if err != nil {
+			b.Fatal(err)
+		}
+		versions[ref] = got.Version
+	}
+	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "updates/s")
+}
+
+// BenchmarkPortfolio measures reading the items of many assessments at once,
+// what the portfolio's readiness figures need.
+func BenchmarkPortfolio(b *testing.B, e Engine, n int) {
+	ctx := context.Background()
+	st := fresh(b, e)
+	var ids []string
+	err := st.InTx(ctx, func(tx store.Store) error {
+		for i := 0; i < n; i++ {
+			a, items := NewAssessment(fmt.Sprintf("Client %04d", i))
+			for j := range items {
+				items[j].Score = assess.Score((i + j) % 6)
+			}
+			if err := tx.CreateAssessment(ctx, a, items); err != nil {
+				return err
+			}
+			ids = append(ids, a.ID)
+		}
+		return nil
+	})
+	if err != nil {
+		b.Fatal(err)
+	}
+	cat := catalog.Builtin()
+	b.ResetTimer()
+	for b.Loop() {
+		list, err := st.ListAssessments(ctx)
+		if err != nil {
+			b.Fatal(err)
+		}
+		m, err := st.ListItemsOf(ctx, ids)
+		if err != nil {
+			b.Fatal(err)
+		}
+		for _, a := range list {
+			assess.Compute(cat, a, m[a.ID])
+		}
+	}
+}
