@@ -44,6 +44,11 @@ func Run(t *testing.T, e Engine) {
 		{"Catalogs", testCatalogs},
 		{"ListItemsOf", testListItemsOf},
 		{"ConcurrentWritersTwoPools", testConcurrentWriters},
+		{"Users", testUsers},
+		{"FirstAdminRace", testFirstAdminRace},
+		{"Sessions", testSessions},
+		{"Memberships", testMemberships},
+		{"LoginFailures", testLoginFailures},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) { tc.fn(t, e) })
