@@ -195,7 +195,7 @@ func TestBadInput(t *testing.T) {
 
 func TestExportImportRoundTrip(t *testing.T) {
 	dir := t.TempDir()
-	id := firstLine(mustRun(t, dir, "demo"))
+	id := firstLine(mustRun(t, dir, "demo", "--no-serve"))
 	mustRun(t, dir, "set", id, "A.5.7", "--score", "4", "--evidence", "Threat feed subscription", "--effort", "2.5", "--notes", "=cmd|' /C calc'!A0")
 	mustRun(t, dir, "export", id, "--format", "json", "-o", "a.json")
 	other := filepath.Join(dir, "other.db")
@@ -228,7 +228,7 @@ func TestExportImportRoundTrip(t *testing.T) {
 
 func TestImportRejectsBrokenFilesWhole(t *testing.T) {
 	dir := t.TempDir()
-	id := firstLine(mustRun(t, dir, "demo"))
+	id := firstLine(mustRun(t, dir, "demo", "--no-serve"))
 	mustRun(t, dir, "export", id, "--format", "json", "-o", "a.json")
 	data, _ := os.ReadFile(filepath.Join(dir, "a.json"))
 	var doc map[string]any
@@ -260,7 +260,7 @@ func TestImportRejectsBrokenFilesWhole(t *testing.T) {
 
 func TestExportCSVAndCatalog(t *testing.T) {
 	dir := t.TempDir()
-	id := firstLine(mustRun(t, dir, "demo"))
+	id := firstLine(mustRun(t, dir, "demo", "--no-serve"))
 	rows, err := csv.NewReader(strings.NewReader(mustRun(t, dir, "export", id, "--format", "csv"))).ReadAll()
 	if err != nil {
 		t.Fatal(err)

@@ -140,7 +140,8 @@ func newRoot(c *cliApp) *cobra.Command {
 		Long:          rootLong,
 		SilenceUsage:  true,
 		SilenceErrors: true,
-		Example: `  isogap demo                               # a realistic demo assessment
+		Example: `  isogap demo                               # a realistic demo assessment in the browser
+  isogap serve                              # the web application on 127.0.0.1:8080
   isogap init --org "Acme Ltd" --scope "The Acme SaaS platform"
   isogap set ID A.5.15 --score 3 --owner "Sam" --priority High --target-date 2027-03-31
   isogap show ID`,
@@ -162,6 +163,7 @@ func newRoot(c *cliApp) *cobra.Command {
 	for _, cmd := range []*cobra.Command{
 		newInitCmd(c), newListCmd(c), newShowCmd(c), newSetCmd(c), newHistoryCmd(c),
 		newExportCmd(c), newImportCmd(c), newDemoCmd(c), newCatalogCmd(c), newMigrateCmd(c), newVersionCmd(),
+		newServeCmd(c), newUserCmd(c), newMemberCmd(c),
 	} {
 		root.AddCommand(cmd)
 	}
