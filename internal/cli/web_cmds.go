@@ -64,6 +64,14 @@ func (f *webFlags) fromEnv(cmd *cobra.Command, getenv func(string) string) error
 	return nil
 }
 
+// webService reads the web settings and opens the database.
+func (c *cliApp) webService(cmd *cobra.Command, f *webFlags) (*app.Service, error) {
+	if err := f.fromEnv(cmd, c.env.Getenv); err != nil {
+		return nil, err
+	}
+	return c.service(cmd.Context())
+}
+
 // webFormats are the downloads the web app offers; the workbook's XLSX
 // format is added here when it exists.
 func webFormats() []app.Format { return app.DefaultFormats() }
@@ -136,10 +144,7 @@ sessions, accounts and sign-in throttling live in the database.`,
   isogap serve --addr :8080 --db postgres://isogap@db/isogap --trust-proxy`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if err := f.fromEnv(cmd, c.env.Getenv); err != nil {
-				return err
-			}
-			svc, err := c.service(cmd.Context())
+			svc, err := c.webService(cmd, &f)
 			if err != nil {
 				return err
 			}
@@ -180,10 +185,7 @@ If the default port is busy another free one is used. With --no-serve the
 demo is only created: its id is printed on the first line, then a summary.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if err := f.fromEnv(cmd, c.env.Getenv); err != nil {
-				return err
-			}
-			svc, err := c.service(cmd.Context())
+			svc, err := c.webService(cmd, &f)
 			if err != nil {
 				return err
 			}

@@ -2,6 +2,9 @@ package web
 
 import (
 	"errors"
+	"fmt"
+	"html"
+	"html/template"
 	"io"
 	"mime"
 	"net/http"
@@ -119,8 +122,55 @@ func statusByRef(r assess.Result) map[string]assess.ItemStatus {
 func (s *Server) row(c *actx, it assess.Item, status map[string]assess.ItemStatus, ret string) matrixRow {
 	ci, _ := c.View.Catalog.Item(it.Ref)
 	is := status[it.Ref]
-	return matrixRow{Item: it, Cat: ci, Status: is, Editable: c.Acc.CanEditItem(it), Overdue: isOverdue(it, is, s.today()),
-		AID: c.View.Assessment.ID, Return: ret}
+	aid := c.View.Assessment.ID
+	r := matrixRow{Item: it, Cat: ci, Status: is, Editable: c.Acc.CanEditItem(it), Overdue: isOverdue(it, is, s.today()),
+		Ref: it.Ref, Href: "/a/" + aid + "/items/" + it.Ref, Post: "/a/" + aid + "/matrix/" + it.Ref, Form: "f-" + it.Ref, Return: ret}
+	r.Edit = r.Editable && is.Applicable
+	if !is.Applicable {
+		r.Class = "na"
+	}
+	if r.Overdue {
+		r.Class += " overdue"
+	}
+	if len(ci.Questions) > 0 {
+		r.Question, r.More = ci.Questions[0], len(ci.Questions)-1
+	}
+	if r.Edit {
+		r.ScoreOptions, r.PriorityOptions = s.rowHTML.score[max(0, min(5, int(it.Score)))], s.rowHTML.priority[it.Priority.Rank()]
+	}
+	return r
+}
+
+// rowOptions are the <option> lists of the matrix's selects, one per
+// selected value, built once: they are the same on every row.
+type rowOptions struct {
+	score    [6]template.HTML
+	priority [5]template.HTML // by Priority.Rank(); 4 is unset
+}
+
+func buildRowOptions() rowOptions {
+	var o rowOptions
+	sel := func(b bool) string {
+		if b {
+			return " selected"
+		}
+		return ""
+	}
+	for cur := 0; cur <= 5; cur++ {
+		h := `<option value=""` + sel(cur == 0) + `>–</option>`
+		for sc := assess.Score(1); sc <= 5; sc++ {
+			h += fmt.Sprintf(`<option value="%d"%s>%d %s</option>`, sc, sel(int(sc) == cur), sc, html.EscapeString(sc.Label()))
+		}
+		o.score[cur] = template.HTML(h)
+	}
+	for cur := 0; cur <= len(assess.Priorities); cur++ {
+		h := `<option value=""` + sel(cur == len(assess.Priorities)) + `>–</option>`
+		for i, p := range assess.Priorities {
+			h += fmt.Sprintf(`<option%s>%s</option>`, sel(i == cur), html.EscapeString(string(p)))
+		}
+		o.priority[cur] = template.HTML(h)
+	}
+	return o
 }
 
 func (s *Server) matrix(w http.ResponseWriter, r *http.Request, c *actx) error {

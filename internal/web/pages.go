@@ -90,14 +90,26 @@ type stakeholdersPage struct {
 	Errors    formErrors
 }
 
+// matrixRow is one row of the matrix. The page has 123 of them, so what
+// every row repeats is worked out once in Go (see rowHTML), not in the
+// template.
 type matrixRow struct {
 	Item     assess.Item
 	Cat      catalog.Item
 	Status   assess.ItemStatus
 	Editable bool
 	Overdue  bool
-	// AID and Return let the row's form come back to the filtered matrix.
-	AID    string
+	// Edit: editable and applicable, so the row has inputs.
+	Edit bool
+	// Ref, Href (the item page), Post (the row's form action) and Form (its id).
+	Ref, Href, Post, Form string
+	Class                 string
+	Question              string
+	More                  int
+	// ScoreOptions and PriorityOptions are the selects' options with the
+	// item's value selected.
+	ScoreOptions, PriorityOptions template.HTML
+	// Return brings the row's form back to the filtered matrix.
 	Return string
 	Error  string
 }

@@ -44,6 +44,7 @@ type Server struct {
 	log     *slog.Logger
 	pages   *pages
 	assets  *assets
+	rowHTML rowOptions
 	handler http.Handler
 }
 
@@ -70,7 +71,7 @@ func New(svc *app.Service, cfg Config) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := &Server{svc: svc, cfg: cfg, log: cfg.Logger, assets: as}
+	s := &Server{svc: svc, cfg: cfg, log: cfg.Logger, assets: as, rowHTML: buildRowOptions()}
 	if s.pages, err = loadPages(as); err != nil {
 		return nil, err
 	}
