@@ -124,12 +124,12 @@ func (s *Server) setup(w http.ResponseWriter, r *http.Request) error {
 	if in.Password != r.PostFormValue("password2") {
 		pg := &setupPage{Base: Base{Title: "Set up isogap"}, Login: in.Login, Name: in.Name, Email: in.Email}
 		pg.Errors.List = []assess.FieldError{{Where: "password2", Problem: "the two passwords differ"}}
-		s.render(w, r, http.StatusUnprocessableEntity, "setup", pg)
+		s.render(w, r, assess.KindInvalid.HTTPStatus(), "setup", pg)
 		return nil
 	}
 	u, err := s.svc.SetupFirstAdmin(r.Context(), in)
 	if fe, ok := fieldErrors(err); ok {
-		s.render(w, r, http.StatusUnprocessableEntity, "setup", &setupPage{Base: Base{Title: "Set up isogap"}, Login: in.Login, Name: in.Name, Email: in.Email, Errors: fe})
+		s.render(w, r, assess.KindInvalid.HTTPStatus(), "setup", &setupPage{Base: Base{Title: "Set up isogap"}, Login: in.Login, Name: in.Name, Email: in.Email, Errors: fe})
 		return nil
 	}
 	if err != nil {
@@ -206,11 +206,11 @@ func (s *Server) renderAccount(w http.ResponseWriter, r *http.Request, p app.Pri
 func (s *Server) changePassword(w http.ResponseWriter, r *http.Request, p app.Principal) error {
 	next := r.PostFormValue("new")
 	if next != r.PostFormValue("new2") {
-		return s.renderAccount(w, r, p, http.StatusUnprocessableEntity, formErrors{List: []assess.FieldError{{Where: "new2", Problem: "the two new passwords differ"}}})
+		return s.renderAccount(w, r, p, assess.KindInvalid.HTTPStatus(), formErrors{List: []assess.FieldError{{Where: "new2", Problem: "the two new passwords differ"}}})
 	}
 	err := s.svc.ChangePassword(r.Context(), p, r.PostFormValue("current"), next)
 	if fe, ok := fieldErrors(err); ok {
-		return s.renderAccount(w, r, p, http.StatusUnprocessableEntity, fe)
+		return s.renderAccount(w, r, p, assess.KindInvalid.HTTPStatus(), fe)
 	}
 	if err != nil {
 		return err
@@ -243,7 +243,7 @@ func (s *Server) createUser(w http.ResponseWriter, r *http.Request, p app.Princi
 	u, err := s.svc.CreateUser(r.Context(), p, in)
 	if fe, ok := fieldErrors(err); ok {
 		in.Password = ""
-		return s.renderUsers(w, r, p, http.StatusUnprocessableEntity, &usersPage{Form: in, Errors: fe})
+		return s.renderUsers(w, r, p, assess.KindInvalid.HTTPStatus(), &usersPage{Form: in, Errors: fe})
 	}
 	if err != nil {
 		return err
@@ -280,7 +280,7 @@ func (s *Server) updateUser(w http.ResponseWriter, r *http.Request, p app.Princi
 	u.Admin, u.Disabled = r.PostFormValue("admin") == "on", r.PostFormValue("disabled") == "on"
 	if _, err := s.svc.UpdateUser(r.Context(), p, u); err != nil {
 		if fe, ok := fieldErrors(err); ok {
-			s.render(w, r, http.StatusUnprocessableEntity, "user", &userPage{Base: userBase(p, "Account "+u.Login), U: u, Errors: fe})
+			s.render(w, r, assess.KindInvalid.HTTPStatus(), "user", &userPage{Base: userBase(p, "Account "+u.Login), U: u, Errors: fe})
 			return nil
 		}
 		return err
@@ -296,7 +296,7 @@ func (s *Server) setUserPassword(w http.ResponseWriter, r *http.Request, p app.P
 		if uerr != nil {
 			return uerr
 		}
-		s.render(w, r, http.StatusUnprocessableEntity, "user", &userPage{Base: userBase(p, "Account "+u.Login), U: u, Errors: fe})
+		s.render(w, r, assess.KindInvalid.HTTPStatus(), "user", &userPage{Base: userBase(p, "Account "+u.Login), U: u, Errors: fe})
 		return nil
 	}
 	if err != nil {
