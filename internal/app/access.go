@@ -233,6 +233,15 @@ func (s *Service) UpdateItemAs(ctx context.Context, p Principal, aid, ref string
 		if err != nil {
 			return err
 		}
+		if patch.Empty() {
+			out = cur // nothing changed in the form: nothing to save, nothing to conflict with
+			return nil
+		}
+		if baseVersion != 0 && baseVersion != cur.Version {
+			if baseVersion, err = tx.rebase(ctx, st, aid, cur, baseVersion, patch); err != nil {
+				return err
+			}
+		}
 		if !acc.CanEditAssessment() {
 			if d := cur.Department; patch.Department != nil && strings.TrimSpace(*patch.Department) == d {
 				patch.Department = nil // unchanged: a full form sends it back
@@ -249,6 +258,28 @@ func (s *Service) UpdateItemAs(ctx context.Context, p Principal, aid, ref string
 		return err
 	})
 	return out, err
+}
+
+// rebase decides what an edit based on an older version of an item
+// becomes. If nobody changed the fields it sets since that version (only
+// other fields, or evidence), it applies to the current version: both edits
+// stay. Otherwise the base stays old and UpdateItem reports the conflict
+// with both values.
+func (s *Service) rebase(ctx context.Context, st store.Store, aid string, cur assess.Item, base int, patch ItemPatch) (int, error) {
+	if base > cur.Version {
+		return base, nil
+	}
+	hist, err := st.History(ctx, aid, store.HistoryQuery{Ref: cur.Ref})
+	if err != nil {
+		return base, err
+	}
+	mine := patch.Fields()
+	for _, h := range hist {
+		if h.Version > base && slices.Contains(mine, h.Field) {
+			return base, nil
+		}
+	}
+	return cur.Version, nil
 }
 
 // editableItem loads an item that p may edit.

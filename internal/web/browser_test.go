@@ -13,6 +13,8 @@ import (
 
 	"github.com/chromedp/chromedp"
 
+	"github.com/isogap/isogap/internal/app"
+	"github.com/isogap/isogap/internal/assess"
 	"github.com/isogap/isogap/internal/testenv"
 	"github.com/isogap/isogap/internal/web"
 )
@@ -75,7 +77,9 @@ func TestBrowser(t *testing.T) {
 			if err != nil {
 				return
 			}
-			if m.Type == chromedp.ConsoleError || m.Type == chromedp.ConsoleException {
+			// The conflict page is answered with 409 on purpose.
+			expected := strings.Contains(m.Text, "status of 409")
+			if (m.Type == chromedp.ConsoleError || m.Type == chromedp.ConsoleException) && !expected {
 				consoleErrors = append(consoleErrors, m.Text)
 			}
 		}
@@ -195,6 +199,25 @@ func TestBrowser(t *testing.T) {
 	it, _ := s.svc.Item(ctx, aid, "A.8.13")
 	if it.Score != 5 || len(it.Evidence) != 1 || it.Evidence[0].FileName != "restore-test.pdf" || it.Evidence[0].Size != 28 {
 		t.Errorf("A.8.13 after the item page: %+v", it)
+	}
+
+	// Two people on one item: the page is open here when someone else saves
+	// a score and an owner. Saving a different score here is refused with both
+	// values shown; saving again keeps this score and their owner.
+	run("open 4.3", chromedp.Navigate(base+"/a/"+aid+"/items/4.3"), chromedp.WaitVisible(chromedp.CSS("#score-2")))
+	other, four := "Lena Brandt", assess.Score(4)
+	if _, err := s.svc.UpdateItem(ctx, other, aid, "4.3", 0, app.ItemPatch{Owner: &other, Score: &four}); err != nil {
+		t.Fatal(err)
+	}
+	run("conflicting save", chromedp.Click(chromedp.CSS("#score-2")), chromedp.SetValue(chromedp.CSS("#action"), "Write the scope document"),
+		chromedp.Submit(chromedp.CSS("#action")), chromedp.WaitVisible(chromedp.CSS(".conflict")))
+	if got := text(".conflict"); !strings.Contains(got, "Lena Brandt") || !strings.Contains(got, "Write the scope document") {
+		t.Errorf("conflict panel: %q", got)
+	}
+	shot("conflict.png")
+	run("resolve", chromedp.Submit(chromedp.CSS("#action")), chromedp.WaitVisible(chromedp.CSS(".notice")))
+	if it, _ := s.svc.Item(ctx, aid, "4.3"); it.Score != 2 || it.Action != "Write the scope document" || it.Owner != "Lena Brandt" {
+		t.Errorf("after resolving the conflict: %+v", it)
 	}
 
 	// The dashboard moved, and shows what app.View computes.

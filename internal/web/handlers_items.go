@@ -135,6 +135,9 @@ func (s *Server) row(c *actx, it assess.Item, status map[string]assess.ItemStatu
 	if len(ci.Questions) > 0 {
 		r.Question, r.More = ci.Questions[0], len(ci.Questions)-1
 	}
+	if it.Score.Assessed() {
+		r.WasScore = strconv.Itoa(int(it.Score))
+	}
 	if r.Edit {
 		r.ScoreOptions, r.PriorityOptions = s.rowHTML.score[max(0, min(5, int(it.Score)))], s.rowHTML.priority[it.Priority.Rank()]
 	}
@@ -212,27 +215,38 @@ func (s *Server) matrix(w http.ResponseWriter, r *http.Request, c *actx) error {
 	return nil
 }
 
+// changed reports whether a form field differs from the value the form was
+// opened with (its "was_" twin). A field without a twin counts as changed.
+// Only changed fields go into the edit, so an edit based on an older
+// version can be merged with someone else's edit of other fields.
+func changed(f url.Values, name string) bool {
+	if !f.Has(name) {
+		return false
+	}
+	return !f.Has("was_"+name) || strings.TrimSpace(f.Get("was_"+name)) != strings.TrimSpace(f.Get(name))
+}
+
 // parseCommon reads the fields the matrix row and the item form share.
 func parseCommon(f url.Values, p *app.ItemPatch, errs *assess.FieldErrors) {
-	if f.Has("score") {
+	if changed(f, "score") {
 		sc, err := assess.ParseScore(f.Get("score"))
 		if err != nil {
 			errs.Add("score", f.Get("score"), "not a score", "1 to 5, or empty for not assessed")
 		}
 		p.Score = &sc
 	}
-	if f.Has("owner") {
+	if changed(f, "owner") {
 		o := f.Get("owner")
 		p.Owner = &o
 	}
-	if f.Has("priority") {
+	if changed(f, "priority") {
 		pr, err := assess.ParsePriority(f.Get("priority"))
 		if err != nil {
 			errs.Add("priority", f.Get("priority"), "unknown priority", "Critical, High, Medium or Low")
 		}
 		p.Priority = &pr
 	}
-	if f.Has("target_date") {
+	if changed(f, "target_date") {
 		d, err := assess.ParseDate(f.Get("target_date"))
 		if err != nil {
 			errs.Add("target_date", f.Get("target_date"), "not a date", "YYYY-MM-DD")
@@ -247,12 +261,12 @@ func parseItemForm(f url.Values) (app.ItemPatch, int, error) {
 	parseCommon(f, &p, errs)
 	for name, dst := range map[string]**string{"action": &p.Action, "notes": &p.Notes, "department": &p.Department,
 		"inclusion_note": &p.InclusionNote} {
-		if f.Has(name) {
+		if changed(f, name) {
 			v := f.Get(name)
 			*dst = &v
 		}
 	}
-	if f.Has("effort") {
+	if changed(f, "effort") {
 		if e := strings.TrimSpace(f.Get("effort")); e == "" {
 			p.ClearEffort = true
 		} else if n, err := strconv.ParseFloat(strings.Replace(e, ",", ".", 1), 64); err != nil {
@@ -262,11 +276,16 @@ func parseItemForm(f url.Values) (app.ItemPatch, int, error) {
 		}
 	}
 	if f.Has("scoping") {
-		applicable := f.Get("applicable") == "yes"
-		just := f.Get("justification")
-		p.Applicable, p.Justification = &applicable, &just
-		incl := f["inclusion"]
-		p.Inclusion = &incl
+		if changed(f, "applicable") || changed(f, "justification") {
+			applicable := f.Get("applicable") == "yes"
+			just := f.Get("justification")
+			p.Applicable, p.Justification = &applicable, &just
+		}
+		incl := slices.Clone(f["inclusion"])
+		slices.Sort(incl)
+		if !f.Has("was_inclusion") || strings.Join(incl, ";") != f.Get("was_inclusion") {
+			p.Inclusion = &incl
+		}
 	}
 	version, _ := strconv.Atoi(f.Get("version"))
 	return p, version, errs.Err()
@@ -404,6 +423,9 @@ func (s *Server) renderItem(w http.ResponseWriter, r *http.Request, c *actx, ref
 		pg.Conflict = cv
 		pg.Editable = c.Acc.CanEditItem(ce.Current)
 	}
+	incl := slices.Clone(pg.Stored.Inclusion)
+	slices.Sort(incl)
+	pg.WasInclusion = strings.Join(incl, ";")
 	s.render(w, r, status, "item", pg)
 	return nil
 }

@@ -109,6 +109,8 @@ type matrixRow struct {
 	// ScoreOptions and PriorityOptions are the selects' options with the
 	// item's value selected.
 	ScoreOptions, PriorityOptions template.HTML
+	// WasScore is the score the row was rendered with ("" if none).
+	WasScore string
 	// Return brings the row's form back to the filtered matrix.
 	Return string
 	Error  string
@@ -154,6 +156,9 @@ type itemPage struct {
 	Stored  assess.Item
 	Status  assess.ItemStatus
 	Version int
+	// WasInclusion is the stored inclusion reasons, sorted and joined, as
+	// the form compares them.
+	WasInclusion string
 	// Editable: the principal may edit this item; Scoping: also its
 	// applicability and department (assessors).
 	Editable, Scoping bool

@@ -221,6 +221,18 @@ func TestConflictKeepsBothValues(t *testing.T) {
 			if r := f.assessor.post(A+"/items/A.5.15", form("version", itoa(int64(now.Version)), "score", "4", "action", "Mine: write the procedure")); r.status != 303 {
 				t.Fatalf("resolving save: %d", r.status)
 			}
+			// Edits of different fields from the same old version both land, no conflict.
+			it, _ = f.svc.Item(context.Background(), f.a.ID, "A.5.15")
+			v = itoa(int64(it.Version))
+			if r := f.contributor.post(A+"/matrix/A.5.15", form("version", v, "was_owner", it.Owner, "owner", "Carl Example", "was_score", "4", "score", "4")); r.status != 303 {
+				t.Fatalf("owner change: %d", r.status)
+			}
+			if r := f.assessor.post(A+"/matrix/A.5.15", form("version", v, "was_owner", it.Owner, "owner", it.Owner, "was_score", "4", "score", "1")); r.status != 303 {
+				t.Fatalf("score change from the same version: %d %s", r.status, excerpt(r.body))
+			}
+			if merged, _ := f.svc.Item(context.Background(), f.a.ID, "A.5.15"); merged.Owner != "Carl Example" || merged.Score != 1 {
+				t.Errorf("merged edits: owner %q score %d", merged.Owner, merged.Score)
+			}
 			hist, _ := f.svc.History(context.Background(), f.a.ID, storeQuery("A.5.15"))
 			seen := map[string]bool{}
 			for _, h := range hist {
