@@ -395,7 +395,19 @@ func fileSlug(s string) string {
 }
 
 func (s *Server) members(w http.ResponseWriter, r *http.Request, c *actx) error {
-	return s.renderMembers(w, r, c, http.StatusOK, app.MemberInput{Role: string(assess.RoleContributor)}, formErrors{})
+	form := app.MemberInput{Role: string(assess.RoleContributor)}
+	if login := r.URL.Query().Get("edit"); login != "" {
+		ms, err := s.svc.Members(r.Context(), c.P, c.View.Assessment.ID)
+		if err != nil {
+			return err
+		}
+		for _, m := range ms {
+			if m.User.Login == login {
+				form = app.MemberInput{Login: login, Role: string(m.Role), Departments: m.Departments, Refs: m.Refs, Expires: m.Expires.String()}
+			}
+		}
+	}
+	return s.renderMembers(w, r, c, http.StatusOK, form, formErrors{})
 }
 
 func (s *Server) renderMembers(w http.ResponseWriter, r *http.Request, c *actx, status int, form app.MemberInput, fe formErrors) error {

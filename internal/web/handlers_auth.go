@@ -151,6 +151,9 @@ func (s *Server) loginForm(w http.ResponseWriter, r *http.Request) error {
 	if setup, err := s.svc.NeedsSetup(r.Context()); err == nil && setup {
 		return redirect(w, r, "/setup")
 	}
+	if _, err := s.principal(r); err == nil {
+		return redirect(w, r, safeNext(r.URL.Query().Get("next")))
+	}
 	s.render(w, r, http.StatusOK, "login", &loginPage{Base: Base{Title: "Sign in"}, Next: safeNext(r.URL.Query().Get("next"))})
 	return nil
 }

@@ -152,8 +152,38 @@ var (
 	inlineEvent = regexp.MustCompile(`(?i)\son[a-z]+\s*=`)
 )
 
+var (
+	labelFor  = regexp.MustCompile(`<label[^>]*\sfor="([^"]+)"`)
+	formField = regexp.MustCompile(`<(input|select|textarea)\b[^>]*>`)
+	attrID    = regexp.MustCompile(`\sid="([^"]+)"`)
+	attrType  = regexp.MustCompile(`\stype="([^"]+)"`)
+)
+
+// unlabelled lists the form fields of a page that no label names and that
+// have no aria-label: every field must say what it is to a screen reader.
+func unlabelled(body string) []string {
+	labels := map[string]bool{}
+	for _, m := range labelFor.FindAllStringSubmatch(body, -1) {
+		labels[m[1]] = true
+	}
+	var out []string
+	for _, f := range formField.FindAllString(body, -1) {
+		if m := attrType.FindStringSubmatch(f); m != nil && (m[1] == "hidden" || m[1] == "submit") {
+			continue
+		}
+		if strings.Contains(f, "aria-label=") {
+			continue
+		}
+		if m := attrID.FindStringSubmatch(f); m != nil && labels[m[1]] {
+			continue
+		}
+		out = append(out, f)
+	}
+	return out
+}
+
 // Every page keeps to the Content-Security-Policy: no inline script, style
-// or event handler, and user text is escaped.
+// or event handler; user text is escaped; every form field is labelled.
 func TestPagesKeepToTheContentSecurityPolicy(t *testing.T) {
 	ctx := context.Background()
 	s := newSite(t, engines[0].open(t), web.Config{})
@@ -208,6 +238,9 @@ func TestPagesKeepToTheContentSecurityPolicy(t *testing.T) {
 		}
 		if strings.Contains(r.body, evil) {
 			t.Errorf("%s: user text is not escaped", p)
+		}
+		for _, f := range unlabelled(r.body) {
+			t.Errorf("%s: form field without a label: %s", p, f)
 		}
 	}
 	// Static files come from content-hash URLs, cached for good.
