@@ -29,6 +29,7 @@ type webFlags struct {
 	trustProxy    bool
 	secureCookies bool
 	sessionTTL    time.Duration
+	accessLog     bool
 }
 
 func (f *webFlags) register(cmd *cobra.Command) {
@@ -37,6 +38,7 @@ func (f *webFlags) register(cmd *cobra.Command) {
 	fl.BoolVar(&f.trustProxy, "trust-proxy", false, "behind a reverse proxy: honour X-Forwarded-Proto and X-Forwarded-For (env ISOGAP_TRUST_PROXY=1)")
 	fl.BoolVar(&f.secureCookies, "secure-cookies", false, "always mark the session cookie Secure (TLS ends in front of isogap) (env ISOGAP_SECURE_COOKIES=1)")
 	fl.DurationVar(&f.sessionTTL, "session-ttl", 12*time.Hour, "how long a session lasts without use")
+	fl.BoolVar(&f.accessLog, "access-log", false, "log every request to standard error")
 }
 
 // fromEnv applies the environment to flags not given on the command line.
@@ -80,9 +82,13 @@ func webFormats() []app.Format { return app.DefaultFormats() }
 // URL once the port is open. With fallback set, a busy address is replaced
 // by a free port on the same host.
 func (c *cliApp) serve(ctx context.Context, svc *app.Service, f webFlags, fallback bool, listening func(url string)) error {
+	level := slog.LevelWarn
+	if f.accessLog {
+		level = slog.LevelInfo
+	}
 	h, err := web.New(svc, web.Config{
 		TrustProxy: f.trustProxy, SecureCookies: f.secureCookies, SessionTTL: f.sessionTTL, Formats: webFormats(),
-		Logger: slog.New(slog.NewTextHandler(c.env.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn})),
+		Logger: slog.New(slog.NewTextHandler(c.env.Stderr, &slog.HandlerOptions{Level: level})), AccessLog: f.accessLog,
 	})
 	if err != nil {
 		return err

@@ -19,33 +19,44 @@ import (
 	"github.com/isogap/isogap/internal/web"
 )
 
-// engine opens a fresh store: a SQLite file, or a PostgreSQL schema.
+// engine opens stores: a SQLite file, or a PostgreSQL schema. reopen opens
+// a second store (its own connection pool, as a second isogap instance
+// would) on the database of the last fresh one.
 type engine struct {
-	name string
-	open func(t testing.TB) store.Store
+	name   string
+	fresh  func(t testing.TB) string
+	openDB func(t testing.TB, dsn string) store.Store
 }
 
+func (e engine) open(t testing.TB) store.Store { return e.openDB(t, e.fresh(t)) }
+
 var engines = []engine{
-	{"sqlite", func(t testing.TB) store.Store {
-		st, err := sqlite.Open(context.Background(), filepath.Join(t.TempDir(), "isogap.db"), sqlite.Options{AutoInit: true})
-		if err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() { st.Close() })
-		return st
-	}},
-	{"postgres", func(t testing.TB) store.Store {
-		dsn := testenv.PostgresSchema(t)
-		if _, _, err := postgres.Migrate(context.Background(), dsn); err != nil {
-			t.Fatal(err)
-		}
-		st, err := postgres.Open(context.Background(), dsn, postgres.Options{})
-		if err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() { st.Close() })
-		return st
-	}},
+	{"sqlite",
+		func(t testing.TB) string { return filepath.Join(t.TempDir(), "isogap.db") },
+		func(t testing.TB, dsn string) store.Store {
+			st, err := sqlite.Open(context.Background(), dsn, sqlite.Options{AutoInit: true})
+			if err != nil {
+				t.Fatal(err)
+			}
+			t.Cleanup(func() { st.Close() })
+			return st
+		}},
+	{"postgres",
+		func(t testing.TB) string {
+			dsn := testenv.PostgresSchema(t)
+			if _, _, err := postgres.Migrate(context.Background(), dsn); err != nil {
+				t.Fatal(err)
+			}
+			return dsn
+		},
+		func(t testing.TB, dsn string) store.Store {
+			st, err := postgres.Open(context.Background(), dsn, postgres.Options{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			t.Cleanup(func() { st.Close() })
+			return st
+		}},
 }
 
 // site is a running web app on a real loopback port.

@@ -1,7 +1,9 @@
 package web_test
 
 import (
+	"bytes"
 	"context"
+	"log/slog"
 	"net/http"
 	"net/url"
 	"regexp"
@@ -57,8 +59,8 @@ func TestFirstRunSetupOnce(t *testing.T) {
 func TestSignInThrottledAndCookies(t *testing.T) {
 	for _, e := range engines {
 		t.Run(e.name, func(t *testing.T) {
-			st := e.open(t)
-			s := newSite(t, st, web.Config{})
+			dsn := e.fresh(t)
+			s := newSite(t, e.openDB(t, dsn), web.Config{})
 			s.user("ann", false)
 			anon := s.anonymous()
 			ok := form("login", "ann", "password", "correct horse battery")
@@ -71,8 +73,8 @@ func TestSignInThrottledAndCookies(t *testing.T) {
 			if _, err := s.svc.ResolveSession(context.Background(), c.Value, time.Hour); err != nil {
 				t.Fatalf("fresh session: %v", err)
 			}
-			// A second instance on the same database knows the session.
-			other := newSite(t, st, web.Config{})
+			// A second instance (its own connection pool) on the same database knows the session.
+			other := newSite(t, e.openDB(t, dsn), web.Config{})
 			if r := (&client{site: other, cookie: c}).get("/"); r.status != 200 {
 				t.Errorf("the session is unknown to a second instance: %d", r.status)
 			}
@@ -251,5 +253,18 @@ func TestPagesKeepToTheContentSecurityPolicy(t *testing.T) {
 	}
 	if r := s.anonymous().get("/static/app.0000000000.css"); r.status != 404 {
 		t.Errorf("a stale asset URL: %d", r.status)
+	}
+}
+
+func TestAccessLog(t *testing.T) {
+	var buf bytes.Buffer
+	s := newSite(t, engines[0].open(t), web.Config{AccessLog: true, Logger: slog.New(slog.NewTextHandler(&buf, nil))})
+	s.anonymous().get("/healthz")
+	s.anonymous().get("/a/x/")
+	log := buf.String()
+	for _, want := range []string{"path=/healthz status=200", "path=/a/x/ status=303", "client=127.0.0.1"} {
+		if !strings.Contains(log, want) {
+			t.Errorf("access log lacks %q:\n%s", want, log)
+		}
 	}
 }

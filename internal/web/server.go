@@ -33,6 +33,9 @@ type Config struct {
 	// Formats are the downloads offered (default app.DefaultFormats()).
 	Formats []app.Format
 	Logger  *slog.Logger
+	// AccessLog logs every request (method, path, status, duration) at
+	// level Info.
+	AccessLog bool
 	// Now overrides the clock for tests of dates (overdue, upcoming).
 	Now func() time.Time
 }
@@ -84,6 +87,9 @@ func New(svc *app.Service, cfg Config) (*Server, error) {
 		s.fail(w, r, assess.Errorf(assess.KindForbidden, "this request came from another site and was refused (cross-site request forgery protection): reload the page and try again"))
 	}))
 	s.handler = s.recoverer(securityHeaders(cop.Handler(mux)))
+	if cfg.AccessLog {
+		s.handler = s.accessLog(s.handler)
+	}
 	return s, nil
 }
 
@@ -120,6 +126,34 @@ func (s *Server) recoverer(next http.Handler) http.Handler {
 			}
 		}()
 		next.ServeHTTP(w, r)
+	})
+}
+
+// statusWriter remembers the status a handler answered with.
+type statusWriter struct {
+	http.ResponseWriter
+	status int
+}
+
+func (w *statusWriter) WriteHeader(code int) {
+	if w.status == 0 {
+		w.status = code
+	}
+	w.ResponseWriter.WriteHeader(code)
+}
+
+func (w *statusWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
+
+func (s *Server) accessLog(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		start := time.Now()
+		sw := &statusWriter{ResponseWriter: w}
+		next.ServeHTTP(sw, r)
+		if sw.status == 0 {
+			sw.status = http.StatusOK
+		}
+		s.log.Info("request", "method", r.Method, "path", r.URL.Path, "status", sw.status,
+			"ms", time.Since(start).Milliseconds(), "client", s.clientAddr(r))
 	})
 }
 
