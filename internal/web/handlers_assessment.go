@@ -2,6 +2,7 @@ package web
 
 import (
 	"bytes"
+	"errors"
 	"net/http"
 	"slices"
 	"strconv"
@@ -102,6 +103,27 @@ func (s *Server) createAssessment(w http.ResponseWriter, r *http.Request, p app.
 		return err
 	}
 	return redirect(w, r, "/a/"+created.ID+"/stakeholders?ok=created")
+}
+
+// maxImport caps a JSON export uploaded for import.
+const maxImport = 256 << 20
+
+func (s *Server) importJSON(w http.ResponseWriter, r *http.Request, p app.Principal) error {
+	r.Body = http.MaxBytesReader(w, r.Body, maxImport)
+	file, _, err := r.FormFile("file")
+	if err != nil {
+		var mbe *http.MaxBytesError
+		if errors.As(err, &mbe) {
+			return assess.Errorf(assess.KindInvalid, "the file is larger than %d MiB", maxImport>>20)
+		}
+		return assess.Errorf(assess.KindInvalid, "choose a JSON export to import (a file downloaded as \"JSON (complete)\")")
+	}
+	defer file.Close()
+	a, err := s.svc.ImportJSONAs(r.Context(), p, file)
+	if err != nil {
+		return err
+	}
+	return redirect(w, r, "/a/"+a.ID+"/?ok=imported")
 }
 
 func (s *Server) scopeForm(w http.ResponseWriter, r *http.Request, c *actx) error {

@@ -144,6 +144,7 @@ var notices = map[string]string{
 	"welcome":    "Welcome. Create your first assessment, or ask an assessor to add you to theirs.",
 	"stakeholds": "Stakeholders saved. Next: score the requirements matrix.",
 	"deleted":    "Assessment deleted.",
+	"imported":   "Assessment imported under a new id; you are its assessor.",
 }
 
 // render executes a page in the layout (or a fragment, for names with a

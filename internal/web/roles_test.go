@@ -276,3 +276,43 @@ func TestUploads(t *testing.T) {
 		t.Errorf("download: %d %v", r.status, r.header)
 	}
 }
+
+func TestImportThroughTheBrowser(t *testing.T) {
+	f := newFixture(t, engines[0])
+	export := f.assessor.get("/a/" + f.a.ID + "/download/json")
+	if export.status != 200 || !strings.Contains(export.body, `"format": "isogap-assessment/v1"`) {
+		t.Fatalf("export: %d", export.status)
+	}
+	upload := func(c *client, content string) response {
+		var buf bytes.Buffer
+		mw := multipart.NewWriter(&buf)
+		fw, _ := mw.CreateFormFile("file", "export.json")
+		fw.Write([]byte(content))
+		mw.Close()
+		return c.do("POST", "/import", &buf, mw.FormDataContentType())
+	}
+	// Someone with no role in the original imports it: a new assessment, theirs.
+	r := upload(f.outsider, export.body)
+	if r.status != 303 || !strings.HasPrefix(r.header.Get("Location"), "/a/") {
+		t.Fatalf("import: %d %s", r.status, excerpt(r.body))
+	}
+	newID := strings.Split(r.header.Get("Location"), "/")[2]
+	if newID == f.a.ID {
+		t.Fatal("the import reused the original id")
+	}
+	if page := f.outsider.get("/a/" + newID + "/members"); page.status != 200 || !strings.Contains(page.body, "Assessor") {
+		t.Errorf("the importer is not the assessor of the copy: %d", page.status)
+	}
+	if page := f.outsider.get("/a/" + newID + "/items/A.8.13"); !strings.Contains(page.body, "restore.html") {
+		t.Error("the copy lost its evidence file")
+	}
+	// A broken file is refused whole, saying where.
+	broken := strings.Replace(export.body, `"target_score": 4`, `"target_score": 9`, 1)
+	before, _ := f.svc.PortfolioFor(context.Background(), app.System("t"))
+	if r := upload(f.outsider, broken); r.status != 422 || !strings.Contains(r.body, "target_score") {
+		t.Errorf("broken import: %d %s", r.status, excerpt(r.body))
+	}
+	if after, _ := f.svc.PortfolioFor(context.Background(), app.System("t")); len(after) != len(before) {
+		t.Errorf("a refused import left an assessment behind")
+	}
+}

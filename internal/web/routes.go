@@ -26,6 +26,7 @@ func (s *Server) routes(mux *http.ServeMux) {
 	mux.HandleFunc("GET /{$}", s.h(s.home))
 	mux.HandleFunc("GET /new", s.auth(s.newAssessmentForm))
 	mux.HandleFunc("POST /new", s.auth(s.createAssessment))
+	mux.HandleFunc("POST /import", s.auth(s.importJSON))
 
 	// Inside an assessment. The four steps: scope, stakeholders, matrix, results.
 	mux.HandleFunc("GET /a/{id}/{$}", s.in(s.dashboard))
