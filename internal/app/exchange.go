@@ -39,7 +39,7 @@ func (s *Service) Export(ctx context.Context, id string) (Export, error) {
 	}
 	e := Export{Format: ExportFormat, Record: r}
 	if r.Assessment.CatalogID != catalog.Builtin().ID {
-		content, err := s.store.GetCatalog(ctx, r.Assessment.CatalogID)
+		content, err := s.store.GetCatalog(ctx, r.Assessment.CatalogID, r.Assessment.CatalogVersion)
 		if err != nil {
 			return e, err
 		}

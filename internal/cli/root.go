@@ -161,7 +161,7 @@ func newRoot(c *cliApp) *cobra.Command {
 	root.SetFlagErrorFunc(func(cmd *cobra.Command, err error) error { return usageError{err} })
 	for _, cmd := range []*cobra.Command{
 		newInitCmd(c), newListCmd(c), newShowCmd(c), newSetCmd(c), newHistoryCmd(c),
-		newExportCmd(c), newImportCmd(c), newDemoCmd(c), newCatalogCmd(c), newMigrateCmd(c), newVersionCmd(),
+		newExportCmd(c), newImportCmd(c), newDemoCmd(c), newCatalogCmd(c), newMigrateCmd(c), newCopyCmd(c), newVersionCmd(),
 	} {
 		root.AddCommand(cmd)
 	}

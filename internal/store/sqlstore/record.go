@@ -10,8 +10,7 @@ import (
 func (s *Store) Record(ctx context.Context, aid string) (assess.Record, error) {
 	var r assess.Record
 	// One transaction gives one consistent view of the assessment.
-	err := s.InTx(ctx, func(st store.Store) error {
-		t := st.(*Store)
+	err := s.read(ctx, func(t *Store) error {
 		var err error
 		if r.Assessment, err = t.GetAssessment(ctx, aid); err != nil {
 			return err
