@@ -77,23 +77,8 @@ func (s *Service) ImportJSON(ctx context.Context, r io.Reader, opt ImportOptions
 	if err != nil {
 		return assess.Assessment{}, err
 	}
-	if len(data) > maxImportBytes {
-		return assess.Assessment{}, assess.Errorf(assess.KindInvalid, "the file is larger than %d MiB", maxImportBytes>>20)
-	}
-	var e Export
-	if err := jsonx.DecodeStrict(data, &e); err != nil {
-		return assess.Assessment{}, assess.Wrap(assess.KindInvalid, err, "not an isogap assessment export")
-	}
-	if e.Format != ExportFormat {
-		return assess.Assessment{}, assess.Errorf(assess.KindInvalid, "format: got %q, want %q (a file written by \"isogap export --format json\")", e.Format, ExportFormat)
-	}
-	cat := catalog.Builtin()
-	if len(e.Catalog) > 0 {
-		if cat, err = catalog.Parse(bytes.NewReader(e.Catalog)); err != nil {
-			return assess.Assessment{}, assess.Wrap(assess.KindInvalid, err, "catalog")
-		}
-	}
-	if err := validateRecord(cat, e.Record); err != nil {
+	e, cat, err := ParseExport(data)
+	if err != nil {
 		return assess.Assessment{}, err
 	}
 	rec := e.Record
@@ -117,6 +102,29 @@ func (s *Service) ImportJSON(ctx context.Context, r io.Reader, opt ImportOptions
 		return st.LoadRecord(ctx, rec)
 	})
 	return rec.Assessment, err
+}
+
+// ParseExport reads and checks a JSON export without writing anything: the
+// format, the catalog it carries (if custom) and every item against it.
+func ParseExport(data []byte) (Export, *catalog.Catalog, error) {
+	if len(data) > maxImportBytes {
+		return Export{}, nil, assess.Errorf(assess.KindInvalid, "the file is larger than %d MiB", maxImportBytes>>20)
+	}
+	var e Export
+	if err := jsonx.DecodeStrict(data, &e); err != nil {
+		return e, nil, assess.Wrap(assess.KindInvalid, err, "not an isogap assessment export")
+	}
+	if e.Format != ExportFormat {
+		return e, nil, assess.Errorf(assess.KindInvalid, "format: got %q, want %q (a file written by \"isogap export --format json\")", e.Format, ExportFormat)
+	}
+	cat := catalog.Builtin()
+	if len(e.Catalog) > 0 {
+		var err error
+		if cat, err = catalog.Parse(bytes.NewReader(e.Catalog)); err != nil {
+			return e, nil, assess.Wrap(assess.KindInvalid, err, "catalog")
+		}
+	}
+	return e, cat, validateRecord(cat, e.Record)
 }
 
 // validateRecord checks a whole record against its catalog.
