@@ -47,7 +47,9 @@ func TestBuild(t *testing.T) {
 			}
 		}
 	}
-	set("A.8.13", func(it *assess.Item) { it.Score, it.Priority, it.Owner, it.Action = 1, assess.PriorityCritical, "Marcus", "Test restores monthly" })
+	set("A.8.13", func(it *assess.Item) {
+		it.Score, it.Priority, it.Owner, it.Action = 1, assess.PriorityCritical, "Marcus", "Test restores monthly"
+	})
 	set("6.1.2", func(it *assess.Item) { it.Score = 3 })
 	set("A.7.12", func(it *assess.Item) { it.Score, it.Applicable, it.Justification = 1, false, "no cabling" })
 	reg := Build(cat, assess.Assessment{Org: "Acme", TargetScore: 4}, items, map[string]assess.Date{"A.8.13": assess.NewDate(2027, 3, 1)})
