@@ -68,10 +68,10 @@ const (
 )
 
 // Defaults are isogap's assumptions for an assessment: a typical small or
-// mid-sized company preparing with its own people, one day a week each.
+// mid-sized company preparing with its own people, two days a week each.
 func Defaults() Assumptions {
 	return Assumptions{
-		CapacityBy: ByOwner, Capacity: 1, Capacities: map[string]float64{},
+		CapacityBy: ByOwner, Capacity: 2, Capacities: map[string]float64{},
 		QuickWinDays: 2, EffortLow: 0.8, EffortHigh: 1.6, Runs: 1000, Seed: 27001,
 		OperateWeeks: 10, InternalAuditWeeks: 2, ManagementReviewWeeks: 1,
 		Stage1Weeks: 1, IntervalWeeks: 6, Stage2Weeks: 1, CertificateWeeks: 4,

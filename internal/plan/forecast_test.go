@@ -211,6 +211,7 @@ func TestWorkedExample(t *testing.T) {
 	asm := Defaults()
 	asm.Start = start
 	asm.QuickWinDays = 0
+	asm.Capacity = 1
 	asm.Capacities = map[string]float64{"Bo": 0.5}
 	f := Compute(cat, a, items, asm)
 	if len(f.Actions) != 3 || f.Unassessed != 1 {
@@ -291,7 +292,7 @@ func TestAssumptionKeys(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if a.DayRate != 650 || a.Currency != "GBP" || a.CapacityOf("Samir Okafor") != 2.5 || a.CapacityOf("Other") != 1 ||
+	if a.DayRate != 650 || a.Currency != "GBP" || a.CapacityOf("Samir Okafor") != 2.5 || a.CapacityOf("Other") != 2 ||
 		a.Start != assess.NewDate(2027, 2, 1) || a.CapacityBy != ByDepartment {
 		t.Errorf("applied: %+v", a)
 	}
