@@ -5,6 +5,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -84,9 +85,13 @@ func writeChart(path string, p *plot.Plot, w, h vg.Length) error {
 	return os.WriteFile(path, data, 0o644)
 }
 
-// binaryOutput refuses to write a binary format to a terminal by accident.
-func binaryOutput(format, out string) error {
-	if out == "" {
+// checkFormatOutput refuses an unknown --format, and a binary format
+// without -o (so it never lands on a terminal by accident).
+func checkFormatOutput(format, out string, allowed []string, binary ...string) error {
+	if err := checkFormat(format, allowed...); err != nil {
+		return err
+	}
+	if slices.Contains(binary, format) && out == "" {
 		return usagef("--format %s writes a binary file: give -o FILE (or -o - for standard output)", format)
 	}
 	return nil
@@ -379,13 +384,8 @@ protects only one of them. Rating = likelihood × impact: 1-4 Low, 5-9 Medium,
 --chart draws the heat map. xlsx holds the register and the matrix.`,
 		Args: exactArgs("ID"),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if err := checkFormat(format, "table", "csv", "xlsx", "json"); err != nil {
+			if err := checkFormatOutput(format, out, []string{"table", "csv", "xlsx", "json"}, "xlsx"); err != nil {
 				return err
-			}
-			if format == "xlsx" {
-				if err := binaryOutput(format, out); err != nil {
-					return err
-				}
 			}
 			r, err := c.results(cmd, args[0], rf)
 			if err != nil {
@@ -462,13 +462,8 @@ auditor would question (no reason for inclusion, an exclusion without a
 justification, a 5 without evidence) are marked.`,
 		Args: exactArgs("ID"),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if err := checkFormat(format, "table", "csv", "xlsx", "pdf", "json"); err != nil {
+			if err := checkFormatOutput(format, out, []string{"table", "csv", "xlsx", "pdf", "json"}, "xlsx", "pdf"); err != nil {
 				return err
-			}
-			if format == "xlsx" || format == "pdf" {
-				if err := binaryOutput(format, out); err != nil {
-					return err
-				}
 			}
 			r, err := c.results(cmd, args[0], rf)
 			if err != nil {
@@ -530,13 +525,8 @@ requirements matrix and the Statement of Applicability.
   isogap report ID --format html -o readiness.html --what-if capacity=3`,
 		Args: exactArgs("ID"),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if err := checkFormat(format, "pdf", "html", "md"); err != nil {
+			if err := checkFormatOutput(format, out, []string{"pdf", "html", "md"}, "pdf"); err != nil {
 				return err
-			}
-			if format == "pdf" {
-				if err := binaryOutput(format, out); err != nil {
-					return err
-				}
 			}
 			r, err := c.results(cmd, args[0], rf)
 			if err != nil {
