@@ -162,6 +162,8 @@ func newRoot(c *cliApp) *cobra.Command {
 	for _, cmd := range []*cobra.Command{
 		newInitCmd(c), newListCmd(c), newShowCmd(c), newSetCmd(c), newHistoryCmd(c),
 		newExportCmd(c), newImportCmd(c), newDemoCmd(c), newCatalogCmd(c), newMigrateCmd(c), newCopyCmd(c), newVersionCmd(),
+		newForecastCmd(c), newPlanCmd(c), newRoadmapCmd(c), newRisksCmd(c), newSoACmd(c), newReportCmd(c),
+		newSnapshotCmd(c), newSnapshotsCmd(c), newCompareCmd(c),
 	} {
 		root.AddCommand(cmd)
 	}

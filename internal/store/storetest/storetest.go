@@ -44,6 +44,9 @@ func Run(t *testing.T, e Engine) {
 		{"Catalogs", testCatalogs},
 		{"ListItemsOf", testListItemsOf},
 		{"ConcurrentWritersTwoPools", testConcurrentWriters},
+		{"PlanSettings", testPlanSettings},
+		{"PlanSettingsConcurrentFirstSave", testPlanSettingsRace},
+		{"Snapshots", testSnapshots},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) { tc.fn(t, e) })
