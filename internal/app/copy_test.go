@@ -64,6 +64,12 @@ func seed(t *testing.T, st store.Store) []string {
 	if _, err := svc.AddEvidence(ctx, "ann", a.ID, "A.8.13", app.NewEvidence{FileName: "restore.pdf", ContentType: "application/pdf", Content: []byte("%PDF-1.7\x00\xff")}); err != nil {
 		t.Fatal(err)
 	}
+	if _, err := svc.SetPlan(ctx, "ann", demo.ID, app.PlanEdit{Set: map[string]string{"day_rate": "700", "currency": "EUR"}, BaseVersion: -1}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := svc.CreateSnapshot(ctx, "ann", demo.ID, "baseline"); err != nil {
+		t.Fatal(err)
+	}
 	cat, err := catalog.Parse(strings.NewReader(customCatalog))
 	if err != nil {
 		t.Fatal(err)
@@ -105,6 +111,9 @@ func TestCopyRoundTripSQLitePostgresSQLite(t *testing.T) {
 		t.Fatal(err)
 	}
 	want, got := records(t, src, ids), records(t, back, ids)
+	if want[0].Plan == nil || len(want[0].Snapshots) != 1 {
+		t.Fatalf("the seed lacks a plan or a snapshot")
+	}
 	for i := range want {
 		if err := assess.DiffRecords(want[i], got[i]); err != nil {
 			t.Error(err)

@@ -15,6 +15,7 @@ import (
 	"github.com/isogap/isogap/internal/assess"
 	"github.com/isogap/isogap/internal/catalog"
 	"github.com/isogap/isogap/internal/jsonx"
+	"github.com/isogap/isogap/internal/plan"
 	"github.com/isogap/isogap/internal/store"
 )
 
@@ -194,6 +195,31 @@ func validateRecord(cat *catalog.Catalog, r assess.Record) error {
 	for id := range r.Files {
 		if !evIDs[id] {
 			errs.Add("files", strconv.FormatInt(id, 10), "file without an evidence entry", "")
+		}
+	}
+	if r.Plan != nil {
+		if r.Plan.Version < 1 {
+			errs.Add("plan.version", strconv.Itoa(r.Plan.Version), "must be at least 1", "")
+		}
+		if _, err := plan.Apply(plan.Defaults(), r.Plan.Values); err != nil {
+			errs.Add("plan.values", "", err.Error(), "settings listed by \"isogap plan --help\"")
+		}
+	}
+	names := map[string]bool{}
+	for i, snap := range r.Snapshots {
+		where := fmt.Sprintf("snapshots[%d]", i)
+		if err := CheckSnapshotName(snap.Name); err != nil {
+			errs.Add(where+".name", snap.Name, "not a usable snapshot name", "1 to 100 characters without '@'")
+		}
+		if names[snap.Name] {
+			errs.Add(where+".name", snap.Name, "duplicate snapshot name", "each name once")
+		}
+		names[snap.Name] = true
+		for _, it := range snap.Items {
+			if err := assess.ValidateItem(cat, it); err != nil {
+				errs.Add(where+".items", it.Ref, err.Error(), "items of catalog "+cat.ID)
+				break
+			}
 		}
 	}
 	return errs.Err()

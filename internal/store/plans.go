@@ -2,7 +2,6 @@ package store
 
 import (
 	"context"
-	"time"
 
 	"github.com/isogap/isogap/internal/assess"
 )
@@ -29,23 +28,8 @@ type PlanStore interface {
 	DeleteSnapshot(ctx context.Context, assessmentID, name string) error
 }
 
-// PlanSettings are the assumptions set for one assessment, as key → text
-// (see package plan for the keys), with the version that guards edits.
-type PlanSettings struct {
-	AssessmentID string            `json:"assessment_id"`
-	Values       map[string]string `json:"values"`
-	Version      int               `json:"version"`
-	UpdatedAt    time.Time         `json:"updated_at"`
-	UpdatedBy    string            `json:"updated_by"`
-}
-
-// Snapshot is an assessment's header and items as they were at a moment,
-// kept under a name (a baseline to compare with later).
-type Snapshot struct {
-	AssessmentID string            `json:"assessment_id"`
-	Name         string            `json:"name"`
-	CreatedAt    time.Time         `json:"created_at"`
-	CreatedBy    string            `json:"created_by"`
-	Assessment   assess.Assessment `json:"assessment"`
-	Items        []assess.Item     `json:"items"`
-}
+// PlanSettings and Snapshot are the domain's; the store keeps them.
+type (
+	PlanSettings = assess.PlanSettings
+	Snapshot     = assess.Snapshot
+)

@@ -94,10 +94,21 @@ func (s *Store) CreateSnapshot(ctx context.Context, snap store.Snapshot) error {
 		if n > 0 {
 			return assess.Errorf(assess.KindConflict, "assessment %s already has a snapshot named %q: choose another name", snap.AssessmentID, snap.Name)
 		}
-		_, err := t.exec(ctx, `INSERT INTO snapshots (assessment_id, name, content, created_at, created_by) VALUES (?, ?, ?, ?, ?)`,
-			snap.AssessmentID, snap.Name, mustJSON(snapshotContent{snap.Assessment, orEmpty(snap.Items)}), micros(snap.CreatedAt), snap.CreatedBy)
-		return err
+		return t.insertSnapshot(ctx, snap)
 	})
+}
+
+func (t *Store) insertSnapshot(ctx context.Context, snap store.Snapshot) error {
+	_, err := t.exec(ctx, `INSERT INTO snapshots (assessment_id, name, content, created_at, created_by) VALUES (?, ?, ?, ?, ?)`,
+		snap.AssessmentID, snap.Name, mustJSON(snapshotContent{snap.Assessment, orEmpty(snap.Items)}), micros(snap.CreatedAt), snap.CreatedBy)
+	return err
+}
+
+// insertPlan writes stored settings as they are (a load, not an edit).
+func (t *Store) insertPlan(ctx context.Context, ps store.PlanSettings) error {
+	_, err := t.exec(ctx, `INSERT INTO plans (assessment_id, settings, version, updated_at, updated_by) VALUES (?, ?, ?, ?, ?)`,
+		ps.AssessmentID, mustJSON(ps.Values), ps.Version, micros(ps.UpdatedAt), ps.UpdatedBy)
+	return err
 }
 
 const snapshotCols = `assessment_id, name, content, created_at, created_by`

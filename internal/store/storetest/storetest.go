@@ -380,9 +380,19 @@ func testRecordRoundTrip(t *testing.T, e Engine) {
 	src := fresh(t, e)
 	a, _ := create(t, src, "Acme")
 	fill(t, src, a)
+	if _, err := src.PutPlanSettings(ctx, a.ID, map[string]string{"day_rate": "650"}, 0, "ann", []assess.Change{{Field: "plan.day_rate", New: "650"}}); err != nil {
+		t.Fatal(err)
+	}
+	snapItems, _ := src.ListItems(ctx, a.ID)
+	if err := src.CreateSnapshot(ctx, store.Snapshot{AssessmentID: a.ID, Name: "baseline", CreatedAt: assess.Now(), CreatedBy: "ann", Assessment: a, Items: snapItems}); err != nil {
+		t.Fatal(err)
+	}
 	rec, err := src.Record(ctx, a.ID)
 	if err != nil {
 		t.Fatal(err)
+	}
+	if rec.Plan == nil || rec.Plan.Values["day_rate"] != "650" || len(rec.Snapshots) != 1 || len(rec.Snapshots[0].Items) != 123 {
+		t.Fatalf("record lacks the plan or the snapshot: %+v, %d snapshots", rec.Plan, len(rec.Snapshots))
 	}
 	if len(rec.Items) != 123 || len(rec.History) < 8 || len(rec.Files) != 1 {
 		t.Fatalf("record: %d items, %d history, %d files", len(rec.Items), len(rec.History), len(rec.Files))
