@@ -392,3 +392,13 @@ func TestPostgresNeedsMigrate(t *testing.T) {
 		t.Errorf("list on PostgreSQL: %s", list)
 	}
 }
+
+func TestExportFileIsReadable(t *testing.T) {
+	dir := t.TempDir()
+	id := strings.TrimSpace(mustRun(t, dir, "init", "--org", "Acme"))
+	mustRun(t, dir, "export", id, "-o", "a.json")
+	st, err := os.Stat(filepath.Join(dir, "a.json"))
+	if err != nil || st.Mode().Perm() != 0o644 {
+		t.Errorf("export file mode %v, %v; want 0644", st.Mode().Perm(), err)
+	}
+}

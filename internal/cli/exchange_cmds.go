@@ -31,6 +31,12 @@ func createOutput(cmd *cobra.Command, path string) (w io.Writer, commit func() e
 	if err != nil {
 		return nil, nil, nil, assess.Wrap(assess.KindInvalid, err, "-o")
 	}
+	// CreateTemp makes the file private; an export is an ordinary document.
+	if err := tmp.Chmod(0o644); err != nil {
+		tmp.Close()
+		os.Remove(tmp.Name())
+		return nil, nil, nil, err
+	}
 	bw := bufio.NewWriter(tmp)
 	commit = func() error {
 		if err := bw.Flush(); err != nil {
