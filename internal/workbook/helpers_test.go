@@ -41,7 +41,7 @@ var engines = []struct {
 	}},
 }
 
-func newService(t *testing.T, dsn string) *app.Service {
+func newService(t testing.TB, dsn string) *app.Service {
 	t.Helper()
 	st, err := open.Store(context.Background(), dsn)
 	if err != nil {
