@@ -131,6 +131,9 @@ func (c *cliApp) importWorkbooks(cmd *cobra.Command, aid string, files []string,
 	}
 	res, err := svc.ImportSheets(cmd.Context(), aid, books, opt)
 	out := cmd.OutOrStdout()
+	if err != nil && assess.KindOf(err) != assess.KindConflict {
+		return err // the problems are the whole story: nothing was planned
+	}
 	printSheetImport(out, res, opt.DryRun)
 	if err != nil {
 		return err

@@ -106,11 +106,7 @@ func Export(w io.Writer, v app.View, f Filter, now time.Time) error {
 
 // Gap Checklist columns. The visible ones come first; the helpers the
 // Dashboard's formulas read are hidden at the right.
-var checklistCols = []struct {
-	Header string
-	Width  float64
-	Wrap   bool
-}{
+var checklistCols = []column{
 	{"Ref", 9, false},
 	{"Section", 18, true},
 	{"Title", 30, true},
@@ -134,6 +130,25 @@ var checklistCols = []struct {
 	{"isogap: readiness", 8, false},
 	{"isogap: section", 8, false},
 	{"isogap: kind", 8, false},
+}
+
+// column is a sheet column: its header, width and whether it wraps.
+type column struct {
+	Header string
+	Width  float64
+	Wrap   bool
+}
+
+// headerRow writes a sheet's header row and sets the column widths.
+func (w *writer) headerRow(sh string, cols []column) {
+	for i, c := range cols {
+		col, _ := excelize.ColumnNumberToName(i + 1)
+		w.text(sh, cell(col, 1), c.Header)
+		w.f.SetColWidth(sh, col, col, c.Width)
+	}
+	last, _ := excelize.ColumnNumberToName(len(cols))
+	w.f.SetCellStyle(sh, "A1", cell(last, 1), w.s.header)
+	w.f.SetRowHeight(sh, 1, 32)
 }
 
 // StampHeader heads the hidden column of row stamps.
@@ -275,6 +290,30 @@ func abs(sheet, col string, first, last int) string {
 // it starts with.
 func (w *writer) text(sheet, ref, s string) error { return w.f.SetCellStr(sheet, ref, s) }
 
+// styled writes text into one cell with a style.
+func (w *writer) styled(sheet, ref, s string, style int) error {
+	if err := w.text(sheet, ref, s); err != nil {
+		return err
+	}
+	return w.f.SetCellStyle(sheet, ref, ref, style)
+}
+
+// paragraphs writes notes in merged B:C cells from row r, numbered if asked,
+// and returns the next free row.
+func (w *writer) paragraphs(sh string, r int, texts []string, numbered bool, height float64) int {
+	for i, s := range texts {
+		if numbered {
+			w.text(sh, cell("A", r), fmt.Sprintf("%d.", i+1))
+		}
+		w.text(sh, cell("B", r), s)
+		w.f.MergeCell(sh, cell("B", r), cell("C", r))
+		w.f.SetCellStyle(sh, cell("B", r), cell("C", r), w.s.note)
+		w.f.SetRowHeight(sh, r, height)
+		r++
+	}
+	return r
+}
+
 func (w *writer) row(sheet string, row int, style int, values ...any) error {
 	for i, v := range values {
 		col, _ := excelize.ColumnNumberToName(i + 1)
@@ -304,8 +343,7 @@ func (w *writer) instructions(sh string) error {
 	f.SetColWidth(sh, "A", "A", 14)
 	f.SetColWidth(sh, "B", "B", 32)
 	f.SetColWidth(sh, "C", "C", 80)
-	w.text(sh, "A1", "ISO/IEC 27001:2022 Gap Assessment Checklist")
-	f.SetCellStyle(sh, "A1", "A1", w.s.title)
+	w.styled(sh, "A1", "ISO/IEC 27001:2022 Gap Assessment Checklist", w.s.title)
 	r := 3
 	info := [][2]string{}
 	if w.m.stamped {
@@ -326,8 +364,7 @@ func (w *writer) instructions(sh string) error {
 		r++
 	}
 	r++
-	w.text(sh, cell("A", r), "Scoring")
-	f.SetCellStyle(sh, cell("A", r), cell("A", r), w.s.subtitle)
+	w.styled(sh, cell("A", r), "Scoring", w.s.subtitle)
 	r++
 	w.row(sh, r, w.s.header, "Score", "Implementation Status", "Meaning")
 	r++
@@ -337,8 +374,7 @@ func (w *writer) instructions(sh string) error {
 		r++
 	}
 	r++
-	w.text(sh, cell("A", r), "How to fill in this workbook")
-	f.SetCellStyle(sh, cell("A", r), cell("A", r), w.s.subtitle)
+	w.styled(sh, cell("A", r), "How to fill in this workbook", w.s.subtitle)
 	r++
 	steps := []string{
 		"Work in the sheet \"Gap Checklist\": one row per clause requirement (4.1 … 10.2) and Annex A control (A.5.1 … A.8.34). Read the questions, then answer on the same row.",
@@ -351,30 +387,15 @@ func (w *writer) instructions(sh string) error {
 		"The Dashboard and the Implementation Status are formulas over the Gap Checklist: they update as you type. Do not edit them.",
 		"Send the workbook back as it is. Rows can be sorted and filtered; the hidden columns at the right (isogap stamp and the Dashboard's helpers) must stay on their rows.",
 	}
-	for i, s := range steps {
-		w.text(sh, cell("A", r), fmt.Sprintf("%d.", i+1))
-		w.text(sh, cell("B", r), s)
-		f.MergeCell(sh, cell("B", r), cell("C", r))
-		f.SetCellStyle(sh, cell("B", r), cell("C", r), w.s.note)
-		f.SetRowHeight(sh, r, 32)
-		r++
-	}
-	r++
-	w.text(sh, cell("A", r), "Returning it to isogap")
-	f.SetCellStyle(sh, cell("A", r), cell("A", r), w.s.subtitle)
+	r = w.paragraphs(sh, r, steps, true, 32) + 1
+	w.styled(sh, cell("A", r), "Returning it to isogap", w.s.subtitle)
 	r++
 	rules := []string{
 		"isogap import ID FILE.xlsx [FILE.xlsx …] reads the Gap Checklist (and the reasons for inclusion on the Statement of Applicability), wherever its columns stand. Every file is checked first; on any problem nothing is written and each problem is listed with its sheet and cell.",
 		"Each exported row is stamped with the item's version. If an item was changed in isogap since this workbook was written and the workbook changed the same field, the import stops and shows both values: choose with --theirs (the workbook wins) or --ours (isogap wins).",
 		"Evidence lines that isogap does not have yet are added; removing a line here never deletes evidence in isogap.",
 	}
-	for _, s := range rules {
-		w.text(sh, cell("B", r), s)
-		f.MergeCell(sh, cell("B", r), cell("C", r))
-		f.SetCellStyle(sh, cell("B", r), cell("C", r), w.s.note)
-		f.SetRowHeight(sh, r, 46)
-		r++
-	}
+	w.paragraphs(sh, r, rules, false, 46)
 	return nil
 }
 
@@ -391,8 +412,7 @@ func (w *writer) scope(sh string) error {
 	f.SetColWidth(sh, "A", "A", 30)
 	f.SetColWidth(sh, "B", "B", 60)
 	f.SetColWidth(sh, "C", "C", 36)
-	w.text(sh, "A1", "Scope & Stakeholders")
-	f.SetCellStyle(sh, "A1", "A1", w.s.title)
+	w.styled(sh, "A1", "Scope & Stakeholders", w.s.title)
 	j := func(xs []string) string { return strings.Join(xs, "\n") }
 	r := 3
 	for _, kv := range [][2]string{
@@ -406,14 +426,12 @@ func (w *writer) scope(sh string) error {
 		f.SetCellStyle(sh, cell("B", r), cell("B", r), w.s.wrap)
 		r++
 	}
-	w.text(sh, cell("A", r), "Target score")
-	f.SetCellStyle(sh, cell("A", r), cell("A", r), w.s.label)
+	w.styled(sh, cell("A", r), "Target score", w.s.label)
 	f.SetCellInt(sh, cell("B", r), int64(w.target()))
 	f.SetDefinedName(&excelize.DefinedName{Name: nTarget, RefersTo: fmt.Sprintf("'%s'!$B$%d", sh, r)})
 	r += 2
 
-	w.text(sh, cell("A", r), "Scope exclusions")
-	f.SetCellStyle(sh, cell("A", r), cell("A", r), w.s.subtitle)
+	w.styled(sh, cell("A", r), "Scope exclusions", w.s.subtitle)
 	r++
 	w.row(sh, r, w.s.header, "Excluded from the scope", "Justification")
 	r++
@@ -430,8 +448,7 @@ func (w *writer) scope(sh string) error {
 	f.SetDefinedName(&excelize.DefinedName{Name: nExclReason, RefersTo: abs(sh, "B", first, r-1)})
 	r++
 
-	w.text(sh, cell("A", r), "Stakeholders")
-	f.SetCellStyle(sh, cell("A", r), cell("A", r), w.s.subtitle)
+	w.styled(sh, cell("A", r), "Stakeholders", w.s.subtitle)
 	r++
 	w.row(sh, r, w.s.header, "Name", "Department", "E-mail")
 	r++
@@ -454,8 +471,7 @@ func (w *writer) scope(sh string) error {
 	}
 	r++
 
-	w.text(sh, cell("A", r), "Departments")
-	f.SetCellStyle(sh, cell("A", r), cell("A", r), w.s.subtitle)
+	w.styled(sh, cell("A", r), "Departments", w.s.subtitle)
 	r++
 	first = r
 	for _, d := range w.m.cat.Departments {
@@ -469,14 +485,7 @@ func (w *writer) scope(sh string) error {
 // Dashboard's helpers as formulas.
 func (w *writer) checklist(sh string) error {
 	f, m := w.f, w.m
-	for i, c := range checklistCols {
-		col, _ := excelize.ColumnNumberToName(i + 1)
-		w.text(sh, cell(col, 1), c.Header)
-		f.SetColWidth(sh, col, col, c.Width)
-	}
-	last := cKind
-	f.SetCellStyle(sh, "A1", cell(last, 1), w.s.header)
-	f.SetRowHeight(sh, 1, 32)
+	w.headerRow(sh, checklistCols)
 	w.first, w.last = 2, len(m.items)+1
 	for i, it := range m.items {
 		r := i + 2
@@ -668,18 +677,9 @@ func lookup(col string, row int) string {
 
 func (w *writer) soa(sh string) error {
 	f, m := w.f, w.m
-	headers := []struct {
-		h string
-		w float64
-	}{{"Ref", 9}, {"Control", 34}, {"Theme", 20}, {"Applicable", 11}, {"Justification for Inclusion", 26}, {"Inclusion Details", 36},
-		{"Justification for Exclusion", 36}, {"Implementation Status", 22}, {"Owner", 18}, {"Evidence Reference", 40}}
-	for i, h := range headers {
-		col, _ := excelize.ColumnNumberToName(i + 1)
-		w.text(sh, cell(col, 1), h.h)
-		f.SetColWidth(sh, col, col, h.w)
-	}
-	f.SetCellStyle(sh, "A1", "J1", w.s.header)
-	f.SetRowHeight(sh, 1, 32)
+	w.headerRow(sh, []column{{"Ref", 9, false}, {"Control", 34, true}, {"Theme", 20, true}, {"Applicable", 11, false},
+		{"Justification for Inclusion", 26, true}, {"Inclusion Details", 36, true}, {"Justification for Exclusion", 36, true},
+		{"Implementation Status", 22, true}, {"Owner", 18, true}, {"Evidence Reference", 40, true}})
 	r := 2
 	for _, it := range m.items {
 		ci, _ := m.cat.Item(it.Ref)
@@ -719,18 +719,8 @@ func (w *writer) soa(sh string) error {
 
 func (w *writer) actions(sh string) error {
 	f, m := w.f, w.m
-	headers := []struct {
-		h string
-		w float64
-	}{{"Ref", 9}, {"Title", 34}, {"Score", 8}, {"Implementation Status", 22}, {"Owner", 18}, {"Priority", 10},
-		{"Target Date", 12}, {"Remediation Action", 40}, {"Effort (days)", 10}}
-	for i, h := range headers {
-		col, _ := excelize.ColumnNumberToName(i + 1)
-		w.text(sh, cell(col, 1), h.h)
-		f.SetColWidth(sh, col, col, h.w)
-	}
-	f.SetCellStyle(sh, "A1", "I1", w.s.header)
-	f.SetRowHeight(sh, 1, 32)
+	w.headerRow(sh, []column{{"Ref", 9, false}, {"Title", 34, true}, {"Score", 8, false}, {"Implementation Status", 22, true},
+		{"Owner", 18, true}, {"Priority", 10, false}, {"Target Date", 12, false}, {"Remediation Action", 40, true}, {"Effort (days)", 10, false}})
 	keep := map[string]bool{}
 	for _, it := range m.items {
 		keep[it.Ref] = true
@@ -815,8 +805,7 @@ func (w *writer) dashboard(sh string) error {
 	if m.a.Org != "" {
 		title += " — " + m.a.Org
 	}
-	w.text(sh, "A1", title)
-	f.SetCellStyle(sh, "A1", "A1", w.s.title)
+	w.styled(sh, "A1", title, w.s.title)
 	sub := "Formulas over the Gap Checklist: they update as scores change. Readiness = mean of (effective score − 1) / 4 over applicable items, unassessed counting 0; coverage = share of applicable items scored; a 5 without evidence counts as 4; excluded controls leave both."
 	if !m.filter.Empty() {
 		sub = "Only the items of " + m.filter.String() + " are in this workbook; the figures cover them alone. " + sub
