@@ -396,19 +396,19 @@ func (s *Service) planSheets(ctx context.Context, st store.Store, aid string, bo
 				}
 				stamp = &sp
 			}
-			values := notApplicableScore(row.Values, row.Cells)
+			values, cells := notApplicableScore(row.Values, row.Cells)
 			for _, f := range SheetFields {
 				raw, present := values[f]
 				if !present {
 					continue
 				}
-				where := b.Name + ": " + row.Cells[f]
+				where := b.Name + ": " + cells[f]
 				v, ok := canonical(cat, f, raw, errs, where)
 				if !ok {
 					continue
 				}
-				if stamp == nil && v == "" {
-					continue // a plain update leaves isogap's value where a cell is empty
+				if v == "" && (stamp == nil || f == FieldApplicable) {
+					continue // an empty cell leaves isogap's value (applicability is never blank)
 				}
 				if stamp != nil && !stamp.changed(f, v) {
 					continue // the workbook did not change it
@@ -617,22 +617,25 @@ func canonical(cat *catalog.Catalog, f SheetField, raw string, errs *assess.Fiel
 
 // notApplicableScore reads a score of "N/A" as "not applicable": the
 // score stays as it is and the applicable cell counts as "No".
-func notApplicableScore(values map[SheetField]string, cells map[SheetField]string) map[SheetField]string {
+func notApplicableScore(values, cells map[SheetField]string) (map[SheetField]string, map[SheetField]string) {
 	switch strings.ToLower(strings.TrimSpace(values[FieldScore])) {
-	case "n/a", "na", "not applicable", "-- n/a --":
+	case "n/a", "na", "not applicable":
 	default:
-		return values
+		return values, cells
 	}
-	out := make(map[SheetField]string, len(values))
+	v2, c2 := make(map[SheetField]string, len(values)), make(map[SheetField]string, len(cells)+1)
 	for f, v := range values {
-		out[f] = v
+		v2[f] = v
 	}
-	delete(out, FieldScore)
-	out[FieldApplicable] = "No"
-	if _, ok := cells[FieldApplicable]; !ok {
-		cells[FieldApplicable] = cells[FieldScore]
+	for f, c := range cells {
+		c2[f] = c
 	}
-	return out
+	delete(v2, FieldScore)
+	v2[FieldApplicable] = "No"
+	if strings.TrimSpace(values[FieldApplicable]) == "" || c2[FieldApplicable] == "" {
+		c2[FieldApplicable] = cells[FieldScore]
+	}
+	return v2, c2
 }
 
 // setPatch sets one field of a patch from its canonical value.

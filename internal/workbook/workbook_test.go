@@ -119,6 +119,7 @@ func TestImportAppliesEditsAndRoundTrips(t *testing.T) {
 		r = rowOf(t, f, "A.7.4")
 		set(t, f, sh, fmt.Sprintf("F%d", r), "No")
 		set(t, f, sh, fmt.Sprintf("G%d", r), "No premises of our own: fully remote company")
+		set(t, f, sh, fmt.Sprintf("F%d", rowOf(t, f, "A.8.5")), "") // blank: unchanged, not "No"
 		r = rowOf(t, f, "A.8.1")
 		set(t, f, sh, fmt.Sprintf("H%d", r), 4)
 		set(t, f, sh, fmt.Sprintf("L%d", r), "critical")
@@ -145,6 +146,9 @@ func TestImportAppliesEditsAndRoundTrips(t *testing.T) {
 	if it.Score != 3 || it.Owner != "Dana Whitfield" || it.TargetDate.String() != "2027-03-31" || len(it.Evidence) != 2 ||
 		it.Evidence[1].Kind != assess.EvidenceLink || it.Evidence[1].URL != "https://wiki.example/scope" || it.UpdatedBy != "tester" {
 		t.Errorf("4.3 after import: %+v", it)
+	}
+	if it := item(t, svc, id, "A.8.5"); !it.Applicable {
+		t.Error("a blank Applicable cell excluded A.8.5")
 	}
 	if it := item(t, svc, id, "A.7.4"); it.Applicable || it.Justification != "No premises of our own: fully remote company" {
 		t.Errorf("A.7.4: %+v", it)
