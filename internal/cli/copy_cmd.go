@@ -2,8 +2,6 @@ package cli
 
 import (
 	"fmt"
-	"io"
-	"os"
 
 	"github.com/schollz/progressbar/v3"
 	"github.com/spf13/cobra"
@@ -11,16 +9,6 @@ import (
 	"github.com/isogap/isogap/internal/app"
 	"github.com/isogap/isogap/internal/store/open"
 )
-
-// isTerminal reports whether w is a terminal, where progress bars belong.
-func isTerminal(w io.Writer) bool {
-	f, ok := w.(*os.File)
-	if !ok {
-		return false
-	}
-	st, err := f.Stat()
-	return err == nil && st.Mode()&os.ModeCharDevice != 0
-}
 
 // progress returns a progress callback drawing a bar on stderr when it is a
 // terminal, and nothing otherwise.
