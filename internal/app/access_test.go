@@ -2,22 +2,16 @@ package app_test
 
 import (
 	"context"
-	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/isogap/isogap/internal/app"
 	"github.com/isogap/isogap/internal/assess"
-	"github.com/isogap/isogap/internal/store/sqlite"
 )
 
-func newService(t *testing.T) *app.Service {
+func emptyService(t *testing.T) *app.Service {
 	t.Helper()
-	st, err := sqlite.Open(context.Background(), filepath.Join(t.TempDir(), "isogap.db"), sqlite.Options{AutoInit: true})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { st.Close() })
+	st, _ := sqliteStore(t)
 	return app.New(st)
 }
 
@@ -60,7 +54,7 @@ func FuzzCheckPassword(f *testing.F) {
 
 func TestAccessRules(t *testing.T) {
 	ctx := context.Background()
-	svc := newService(t)
+	svc := emptyService(t)
 	sys := app.System("t")
 	a, err := svc.CreateAssessmentAs(ctx, sys, app.NewAssessment{Org: "Acme"})
 	if err != nil {

@@ -42,30 +42,33 @@ func (s *Service) Store() store.Store { return s.store }
 
 // CatalogOf returns the catalog an assessment was made from.
 func (s *Service) CatalogOf(ctx context.Context, a assess.Assessment) (*catalog.Catalog, error) {
-	return s.Catalog(ctx, a.CatalogID)
+	return s.Catalog(ctx, a.CatalogID, a.CatalogVersion)
 }
 
-// Catalog returns a catalog by id: the built-in one or a stored custom one.
-func (s *Service) Catalog(ctx context.Context, id string) (*catalog.Catalog, error) {
+// Catalog returns a catalog by id and version: the built-in one or a stored
+// custom one. Stored versions never change, so the parsed catalog can be
+// cached in every process.
+func (s *Service) Catalog(ctx context.Context, id, version string) (*catalog.Catalog, error) {
 	if b := catalog.Builtin(); id == b.ID || id == "" {
 		return b, nil
 	}
+	key := id + "@" + version
 	s.catalogs.mu.Lock()
-	c := s.catalogs.m[id]
+	c := s.catalogs.m[key]
 	s.catalogs.mu.Unlock()
 	if c != nil {
 		return c, nil
 	}
-	content, err := s.store.GetCatalog(ctx, id)
+	content, err := s.store.GetCatalog(ctx, id, version)
 	if err != nil {
 		return nil, err
 	}
 	c, err = catalog.Parse(bytes.NewReader(content))
 	if err != nil {
-		return nil, fmt.Errorf("stored catalog %s: %w", id, err)
+		return nil, fmt.Errorf("stored catalog %s version %s: %w", id, version, err)
 	}
 	s.catalogs.mu.Lock()
-	s.catalogs.m[id] = c
+	s.catalogs.m[key] = c
 	s.catalogs.mu.Unlock()
 	return c, nil
 }
@@ -78,20 +81,17 @@ func (s *Service) registerCatalog(ctx context.Context, st store.Store, c *catalo
 		}
 		return nil
 	}
-	if existing, err := st.GetCatalog(ctx, c.ID); err == nil && !bytes.Equal(existing, content) {
-		old, perr := catalog.Parse(bytes.NewReader(existing))
-		if perr == nil && old.Version == c.Version {
-			return assess.Errorf(assess.KindConflict,
-				"a different catalog %q version %q is already stored: raise the version in the file or use another id", c.ID, c.Version)
-		}
-	}
-	if err := st.PutCatalog(ctx, c.ID, c.Version, content); err != nil {
+	existing, err := st.GetCatalog(ctx, c.ID, c.Version)
+	switch {
+	case err == nil && !bytes.Equal(existing, content):
+		return assess.Errorf(assess.KindConflict,
+			"a different catalog %q version %q is already stored: raise the version in the file or use another id", c.ID, c.Version)
+	case err == nil:
+		return nil
+	case assess.KindOf(err) != assess.KindNotFound:
 		return err
 	}
-	s.catalogs.mu.Lock()
-	delete(s.catalogs.m, c.ID)
-	s.catalogs.mu.Unlock()
-	return nil
+	return st.PutCatalog(ctx, c.ID, c.Version, content)
 }
 
 // NewAssessment is what creating an assessment takes.
@@ -221,7 +221,7 @@ func (s *Service) summaries(ctx context.Context, list []assess.Assessment) ([]Su
 	for i, a := range list {
 		ids[i] = a.ID
 	}
-	items, err := s.store.ListItemsOf(ctx, ids)
+	items, err := s.store.ScoresOf(ctx, ids)
 	if err != nil {
 		return nil, err
 	}

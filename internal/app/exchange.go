@@ -15,6 +15,7 @@ import (
 	"github.com/isogap/isogap/internal/assess"
 	"github.com/isogap/isogap/internal/catalog"
 	"github.com/isogap/isogap/internal/jsonx"
+	"github.com/isogap/isogap/internal/plan"
 	"github.com/isogap/isogap/internal/store"
 )
 
@@ -39,7 +40,7 @@ func (s *Service) Export(ctx context.Context, id string) (Export, error) {
 	}
 	e := Export{Format: ExportFormat, Record: r}
 	if r.Assessment.CatalogID != catalog.Builtin().ID {
-		content, err := s.store.GetCatalog(ctx, r.Assessment.CatalogID)
+		content, err := s.store.GetCatalog(ctx, r.Assessment.CatalogID, r.Assessment.CatalogVersion)
 		if err != nil {
 			return e, err
 		}
@@ -77,23 +78,8 @@ func (s *Service) ImportJSON(ctx context.Context, r io.Reader, opt ImportOptions
 	if err != nil {
 		return assess.Assessment{}, err
 	}
-	if len(data) > maxImportBytes {
-		return assess.Assessment{}, assess.Errorf(assess.KindInvalid, "the file is larger than %d MiB", maxImportBytes>>20)
-	}
-	var e Export
-	if err := jsonx.DecodeStrict(data, &e); err != nil {
-		return assess.Assessment{}, assess.Wrap(assess.KindInvalid, err, "not an isogap assessment export")
-	}
-	if e.Format != ExportFormat {
-		return assess.Assessment{}, assess.Errorf(assess.KindInvalid, "format: got %q, want %q (a file written by \"isogap export --format json\")", e.Format, ExportFormat)
-	}
-	cat := catalog.Builtin()
-	if len(e.Catalog) > 0 {
-		if cat, err = catalog.Parse(bytes.NewReader(e.Catalog)); err != nil {
-			return assess.Assessment{}, assess.Wrap(assess.KindInvalid, err, "catalog")
-		}
-	}
-	if err := validateRecord(cat, e.Record); err != nil {
+	e, cat, err := ParseExport(data)
+	if err != nil {
 		return assess.Assessment{}, err
 	}
 	rec := e.Record
@@ -117,6 +103,29 @@ func (s *Service) ImportJSON(ctx context.Context, r io.Reader, opt ImportOptions
 		return st.LoadRecord(ctx, rec)
 	})
 	return rec.Assessment, err
+}
+
+// ParseExport reads and checks a JSON export without writing anything: the
+// format, the catalog it carries (if custom) and every item against it.
+func ParseExport(data []byte) (Export, *catalog.Catalog, error) {
+	if len(data) > maxImportBytes {
+		return Export{}, nil, assess.Errorf(assess.KindInvalid, "the file is larger than %d MiB", maxImportBytes>>20)
+	}
+	var e Export
+	if err := jsonx.DecodeStrict(data, &e); err != nil {
+		return e, nil, assess.Wrap(assess.KindInvalid, err, "not an isogap assessment export")
+	}
+	if e.Format != ExportFormat {
+		return e, nil, assess.Errorf(assess.KindInvalid, "format: got %q, want %q (a file written by \"isogap export --format json\")", e.Format, ExportFormat)
+	}
+	cat := catalog.Builtin()
+	if len(e.Catalog) > 0 {
+		var err error
+		if cat, err = catalog.Parse(bytes.NewReader(e.Catalog)); err != nil {
+			return e, nil, assess.Wrap(assess.KindInvalid, err, "catalog")
+		}
+	}
+	return e, cat, validateRecord(cat, e.Record)
 }
 
 // validateRecord checks a whole record against its catalog.
@@ -186,6 +195,31 @@ func validateRecord(cat *catalog.Catalog, r assess.Record) error {
 	for id := range r.Files {
 		if !evIDs[id] {
 			errs.Add("files", strconv.FormatInt(id, 10), "file without an evidence entry", "")
+		}
+	}
+	if r.Plan != nil {
+		if r.Plan.Version < 1 {
+			errs.Add("plan.version", strconv.Itoa(r.Plan.Version), "must be at least 1", "")
+		}
+		if _, err := plan.Apply(plan.Defaults(), r.Plan.Values); err != nil {
+			errs.Add("plan.values", "", err.Error(), "settings listed by \"isogap plan --help\"")
+		}
+	}
+	names := map[string]bool{}
+	for i, snap := range r.Snapshots {
+		where := fmt.Sprintf("snapshots[%d]", i)
+		if err := CheckSnapshotName(snap.Name); err != nil {
+			errs.Add(where+".name", snap.Name, "not a usable snapshot name", "1 to 100 characters without '@'")
+		}
+		if names[snap.Name] {
+			errs.Add(where+".name", snap.Name, "duplicate snapshot name", "each name once")
+		}
+		names[snap.Name] = true
+		for _, it := range snap.Items {
+			if err := assess.ValidateItem(cat, it); err != nil {
+				errs.Add(where+".items", it.Ref, err.Error(), "items of catalog "+cat.ID)
+				break
+			}
 		}
 	}
 	return errs.Err()

@@ -4,9 +4,11 @@
 package assess
 
 import (
+	"bytes"
 	"crypto/rand"
 	"encoding/json"
 	"fmt"
+	"reflect"
 	"strconv"
 	"strings"
 	"time"
@@ -364,4 +366,74 @@ type Record struct {
 	History    []Change   `json:"history"`
 	// Files holds the content of file evidence, by evidence id.
 	Files map[int64][]byte `json:"files,omitempty"`
+	// Plan holds the forecast assumptions people set; nil when none were.
+	Plan      *PlanSettings `json:"plan,omitempty"`
+	Snapshots []Snapshot    `json:"snapshots,omitempty"`
+}
+
+// PlanSettings are the assumptions set for one assessment, as key → text
+// (see package plan for the keys), with the version that guards edits.
+type PlanSettings struct {
+	AssessmentID string            `json:"assessment_id"`
+	Values       map[string]string `json:"values"`
+	Version      int               `json:"version"`
+	UpdatedAt    time.Time         `json:"updated_at"`
+	UpdatedBy    string            `json:"updated_by"`
+}
+
+// Snapshot is an assessment's header and items as they were at a moment,
+// kept under a name (a baseline to compare with later).
+type Snapshot struct {
+	AssessmentID string     `json:"assessment_id"`
+	Name         string     `json:"name"`
+	CreatedAt    time.Time  `json:"created_at"`
+	CreatedBy    string     `json:"created_by"`
+	Assessment   Assessment `json:"assessment"`
+	Items        []Item     `json:"items"`
+}
+
+// DiffRecords reports the first difference between two records, ignoring the
+// databases' own history row ids; nil when they hold the same data.
+func DiffRecords(a, b Record) error {
+	if !reflect.DeepEqual(a.Assessment, b.Assessment) {
+		return fmt.Errorf("assessment %s differs:\n%+v\n%+v", a.Assessment.ID, a.Assessment, b.Assessment)
+	}
+	if len(a.Items) != len(b.Items) {
+		return fmt.Errorf("assessment %s: %d items vs %d", a.Assessment.ID, len(a.Items), len(b.Items))
+	}
+	for i := range a.Items {
+		if !reflect.DeepEqual(a.Items[i], b.Items[i]) {
+			return fmt.Errorf("assessment %s: item %s differs:\n%+v\n%+v", a.Assessment.ID, a.Items[i].Ref, a.Items[i], b.Items[i])
+		}
+	}
+	if len(a.History) != len(b.History) {
+		return fmt.Errorf("assessment %s: %d history entries vs %d", a.Assessment.ID, len(a.History), len(b.History))
+	}
+	for i := range a.History {
+		x, y := a.History[i], b.History[i]
+		x.ID, y.ID = 0, 0
+		if x != y {
+			return fmt.Errorf("assessment %s: history entry %d differs:\n%+v\n%+v", a.Assessment.ID, i, x, y)
+		}
+	}
+	if len(a.Files) != len(b.Files) {
+		return fmt.Errorf("assessment %s: %d files vs %d", a.Assessment.ID, len(a.Files), len(b.Files))
+	}
+	for id, content := range a.Files {
+		if !bytes.Equal(content, b.Files[id]) {
+			return fmt.Errorf("assessment %s: file of evidence %d differs", a.Assessment.ID, id)
+		}
+	}
+	if !reflect.DeepEqual(a.Plan, b.Plan) {
+		return fmt.Errorf("assessment %s: plan settings differ:\n%+v\n%+v", a.Assessment.ID, a.Plan, b.Plan)
+	}
+	if len(a.Snapshots) != len(b.Snapshots) {
+		return fmt.Errorf("assessment %s: %d snapshots vs %d", a.Assessment.ID, len(a.Snapshots), len(b.Snapshots))
+	}
+	for i := range a.Snapshots {
+		if !reflect.DeepEqual(a.Snapshots[i], b.Snapshots[i]) {
+			return fmt.Errorf("assessment %s: snapshot %q differs", a.Assessment.ID, a.Snapshots[i].Name)
+		}
+	}
+	return nil
 }

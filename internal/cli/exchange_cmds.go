@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/spf13/cobra"
 
@@ -16,6 +17,7 @@ import (
 	"github.com/isogap/isogap/internal/assess"
 	"github.com/isogap/isogap/internal/catalog"
 	"github.com/isogap/isogap/internal/store/open"
+	"github.com/isogap/isogap/internal/workbook"
 )
 
 // createOutput opens -o FILE (atomically replaced when done) or stdout.
@@ -29,6 +31,12 @@ func createOutput(cmd *cobra.Command, path string) (w io.Writer, commit func() e
 	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*")
 	if err != nil {
 		return nil, nil, nil, assess.Wrap(assess.KindInvalid, err, "-o")
+	}
+	// CreateTemp makes the file private; an export is an ordinary document.
+	if err := tmp.Chmod(0o644); err != nil {
+		tmp.Close()
+		os.Remove(tmp.Name())
+		return nil, nil, nil, err
 	}
 	bw := bufio.NewWriter(tmp)
 	commit = func() error {
@@ -66,13 +74,20 @@ func (c *cliApp) exporters() map[string]exporter {
 			}
 			return app.WriteCSV(w, v)
 		},
+		"xlsx": func(cmd *cobra.Command, svc *app.Service, id string, w io.Writer) error {
+			v, err := svc.View(cmd.Context(), id)
+			if err != nil {
+				return err
+			}
+			return workbook.Export(w, v, c.exportFilter, time.Now())
+		},
 	}
 }
 
 func newExportCmd(c *cliApp) *cobra.Command {
 	var format, out string
 	cmd := &cobra.Command{
-		Use:   "export ID --format json|csv [-o FILE]",
+		Use:   "export ID --format json|csv|xlsx [-o FILE] [--department D | --owner O]",
 		Short: "Export a complete assessment",
 		Long: `Export an assessment.
 
@@ -80,10 +95,20 @@ func newExportCmd(c *cliApp) *cobra.Command {
         history. "isogap import" restores it exactly.
   csv   one row per item with its score, status, owner, dates, evidence and
         the readiness isogap computes; for spreadsheets and BI tools.
+  xlsx  the checklist workbook (Instructions, Scope & Stakeholders, Gap
+        Checklist, Statement of Applicability, Action Plan, Dashboard) to
+        fill in and send back with "isogap import ID FILE.xlsx". Each row is
+        stamped with its item's version so the import never overwrites a
+        newer edit unseen. --department or --owner writes one stakeholder's
+        items only.
 
-Without -o the export goes to standard output.`,
+Without -o the export goes to standard output; an xlsx export whose standard
+output is a terminal goes to ` + workbook.FileName + ` instead
+(never replacing an existing file that -o did not name).`,
 		Example: `  isogap export ID --format json -o acme.json
-  isogap export ID --format csv > acme.csv`,
+  isogap export ID --format csv > acme.csv
+  isogap export ID --format xlsx -o acme.xlsx
+  isogap export ID --format xlsx --department HR -o acme-hr.xlsx`,
 		Args: exactArgs("ID"),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			exp := c.exporters()
@@ -96,9 +121,15 @@ Without -o the export goes to standard output.`,
 			if !ok {
 				return usagef("--format %q: want one of %s", format, strings.Join(names, ", "))
 			}
+			if !c.exportFilter.Empty() && format != "xlsx" {
+				return usagef("--department and --owner go with --format xlsx")
+			}
 			svc, err := c.service(cmd.Context())
 			if err != nil {
 				return err
+			}
+			if format == "xlsx" {
+				return writeWorkbook(cmd, out, func(w io.Writer) error { return fn(cmd, svc, args[0], w) })
 			}
 			w, commit, abort, err := createOutput(cmd, out)
 			if err != nil {
@@ -111,46 +142,100 @@ Without -o the export goes to standard output.`,
 			return commit()
 		},
 	}
-	cmd.Flags().StringVar(&format, "format", "json", "json or csv")
+	cmd.Flags().StringVar(&format, "format", "json", "json, csv or xlsx")
 	cmd.Flags().StringVarP(&out, "output", "o", "", "write to FILE instead of standard output")
+	cmd.Flags().StringVar(&c.exportFilter.Department, "department", "", "xlsx: only the items of this department")
+	cmd.Flags().StringVar(&c.exportFilter.Owner, "owner", "", "xlsx: only the items of this owner")
+	cmd.MarkFlagsMutuallyExclusive("department", "owner")
 	return cmd
 }
 
 func newImportCmd(c *cliApp) *cobra.Command {
 	var opt app.ImportOptions
+	var sheet app.SheetImportOptions
+	var theirs, ours bool
 	cmd := &cobra.Command{
-		Use:   "import FILE.json",
-		Short: "Restore an assessment from a JSON export",
-		Long: `Restore a complete assessment from "isogap export --format json".
+		Use:   "import FILE.json | import ID FILE.xlsx [FILE.xlsx …]",
+		Short: "Restore a JSON export, or read returned checklist workbooks",
+		Long: `With one FILE.json: restore a complete assessment from "isogap export
+--format json". If an assessment with the same id exists, choose --as-new (a
+copy under a new id) or --replace.
 
-The whole file is checked before anything is written: on any problem nothing
-changes and every problem is listed with where it is. If an assessment with
-the same id exists, choose --as-new (a copy under a new id) or --replace.`,
-		Args: exactArgs("FILE"),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			if opt.AsNew && opt.Replace {
-				return usagef("--as-new and --replace exclude each other")
+With an assessment ID and one or more workbooks: read the returned checklist
+workbooks (exported with "isogap export ID --format xlsx", the blank
+"isogap template", or a spreadsheet made elsewhere with a "Ref" column) and
+apply them together, in one transaction. Columns are found by their header
+wherever they stand; scores may be numbers, "3", "3 - Partially
+Implemented" or N/A; dates may be date cells or YYYY-MM-DD text. Rows that
+carry isogap's stamp change only what the workbook changed since its export.
+A field changed both in the workbook and in isogap since then is a conflict:
+the import stops and shows both values unless --theirs (the workbook wins) or
+--ours (isogap wins) says which side to take. Rows without a stamp are a
+plain update of their non-empty cells. Evidence lines are added, never
+removed. --dry-run lists the changes item by item and writes nothing.
+
+Either way the whole input is checked before anything is written: on any
+problem nothing changes and every problem is listed with where it is (for a
+workbook: file, sheet and cell); the exit status is 1.`,
+		Example: `  isogap import acme.json
+  isogap import ID returned-hr.xlsx returned-devops.xlsx --dry-run
+  isogap import ID returned-hr.xlsx returned-devops.xlsx --ours`,
+		Args: func(cmd *cobra.Command, args []string) error {
+			if len(args) == 1 && strings.HasSuffix(strings.ToLower(args[0]), ".json") {
+				return nil
 			}
-			f, err := os.Open(args[0])
-			if err != nil {
-				return assess.Wrap(assess.KindInvalid, err, "import")
+			if len(args) < 2 {
+				return usagef("import needs FILE.json, or an assessment ID and one or more workbooks (got %d argument(s))", len(args))
 			}
-			defer f.Close()
-			svc, err := c.service(cmd.Context())
-			if err != nil {
-				return err
-			}
-			a, err := svc.ImportJSON(cmd.Context(), f, opt)
-			if err != nil {
-				return fmt.Errorf("%s: %w", args[0], err)
-			}
-			fmt.Fprintf(cmd.OutOrStdout(), "Imported %s as assessment %s\n", a.Org, a.ID)
 			return nil
 		},
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if len(args) == 1 {
+				if sheet.DryRun || theirs || ours {
+					return usagef("--dry-run, --theirs and --ours go with workbooks: isogap import ID FILE.xlsx …")
+				}
+				return c.importJSON(cmd, args[0], opt)
+			}
+			if opt.AsNew || opt.Replace {
+				return usagef("--as-new and --replace go with a JSON export: isogap import FILE.json")
+			}
+			switch {
+			case theirs:
+				sheet.Prefer = app.SideTheirs
+			case ours:
+				sheet.Prefer = app.SideOurs
+			}
+			sheet.Actor = c.who()
+			return c.importWorkbooks(cmd, args[0], args[1:], sheet)
+		},
 	}
-	cmd.Flags().BoolVar(&opt.AsNew, "as-new", false, "import as a new assessment with a fresh id")
-	cmd.Flags().BoolVar(&opt.Replace, "replace", false, "replace the existing assessment with the same id")
+	f := cmd.Flags()
+	f.BoolVar(&opt.AsNew, "as-new", false, "JSON: import as a new assessment with a fresh id")
+	f.BoolVar(&opt.Replace, "replace", false, "JSON: replace the existing assessment with the same id")
+	f.BoolVar(&sheet.DryRun, "dry-run", false, "workbooks: list the changes, write nothing")
+	f.BoolVar(&theirs, "theirs", false, "workbooks: on a conflict, take the workbook's value")
+	f.BoolVar(&ours, "ours", false, "workbooks: on a conflict, keep isogap's value (the rest is imported)")
+	cmd.MarkFlagsMutuallyExclusive("as-new", "replace")
+	cmd.MarkFlagsMutuallyExclusive("theirs", "ours")
 	return cmd
+}
+
+func (c *cliApp) importJSON(cmd *cobra.Command, name string, opt app.ImportOptions) error {
+	f, err := os.Open(name)
+	if err != nil {
+		return assess.Wrap(assess.KindInvalid, err, "import")
+	}
+	defer f.Close()
+	svc, err := c.service(cmd.Context())
+	if err != nil {
+		return err
+	}
+	a, err := svc.ImportJSON(cmd.Context(), f, opt)
+	if err != nil {
+		return fmt.Errorf("%s: %w", name, err)
+	}
+	fmt.Fprintf(cmd.OutOrStdout(), "Imported %s as assessment %s\n", a.Org, a.ID)
+	return nil
 }
 
 func newCatalogCmd(c *cliApp) *cobra.Command {

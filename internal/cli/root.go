@@ -16,6 +16,7 @@ import (
 	"github.com/isogap/isogap/internal/assess"
 	"github.com/isogap/isogap/internal/store"
 	"github.com/isogap/isogap/internal/store/open"
+	"github.com/isogap/isogap/internal/workbook"
 )
 
 // Env is what a run of the CLI sees of the world.
@@ -36,6 +37,9 @@ type cliApp struct {
 	db      string
 	catalog string
 	actor   string
+
+	// exportFilter narrows an xlsx export to one stakeholder's items.
+	exportFilter workbook.Filter
 
 	st  store.Store
 	svc *app.Service
@@ -162,7 +166,9 @@ func newRoot(c *cliApp) *cobra.Command {
 	root.SetFlagErrorFunc(func(cmd *cobra.Command, err error) error { return usageError{err} })
 	for _, cmd := range []*cobra.Command{
 		newInitCmd(c), newListCmd(c), newShowCmd(c), newSetCmd(c), newHistoryCmd(c),
-		newExportCmd(c), newImportCmd(c), newDemoCmd(c), newCatalogCmd(c), newMigrateCmd(c), newVersionCmd(),
+		newExportCmd(c), newImportCmd(c), newTemplateCmd(c), newDemoCmd(c), newCatalogCmd(c), newMigrateCmd(c), newCopyCmd(c), newVersionCmd(),
+		newForecastCmd(c), newPlanCmd(c), newRoadmapCmd(c), newRisksCmd(c), newSoACmd(c), newReportCmd(c),
+		newSnapshotCmd(c), newSnapshotsCmd(c), newCompareCmd(c),
 		newServeCmd(c), newUserCmd(c), newMemberCmd(c),
 	} {
 		root.AddCommand(cmd)

@@ -18,6 +18,7 @@ import (
 	"github.com/isogap/isogap/internal/app"
 	"github.com/isogap/isogap/internal/assess"
 	"github.com/isogap/isogap/internal/web"
+	"github.com/isogap/isogap/internal/workbook"
 )
 
 // DefaultAddr is where the web app listens unless told otherwise.
@@ -74,9 +75,24 @@ func (c *cliApp) webService(cmd *cobra.Command, f *webFlags) (*app.Service, erro
 	return c.service(cmd.Context())
 }
 
-// webFormats are the downloads the web app offers; the workbook's XLSX
-// format is added here when it exists.
-func webFormats() []app.Format { return app.DefaultFormats() }
+// webFormats are the downloads the web app offers: the checklist workbook,
+// then isogap's own formats.
+func webFormats() []app.Format {
+	xlsx := app.Format{
+		Name: "xlsx", Label: "Checklist workbook (XLSX)", Ext: "xlsx",
+		ContentType: "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+		Description: "The gap checklist with every sheet (scope, checklist, Statement of Applicability, action plan, a dashboard that recalculates). " +
+			"Send it round; \"isogap import ID FILE.xlsx\" reads the returned copies back.",
+		Write: func(ctx context.Context, s *app.Service, aid string, w io.Writer) error {
+			v, err := s.View(ctx, aid)
+			if err != nil {
+				return err
+			}
+			return workbook.Export(w, v, workbook.Filter{}, time.Now())
+		},
+	}
+	return append([]app.Format{xlsx}, app.DefaultFormats()...)
+}
 
 // serve runs the web app until ctx ends. listening is called with the base
 // URL once the port is open. With fallback set, a busy address is replaced

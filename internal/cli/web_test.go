@@ -96,6 +96,19 @@ func TestDemoServesAndPrintsCredentials(t *testing.T) {
 	if res.StatusCode != 200 || !strings.Contains(string(body), "Brightwave Analytics Ltd (demo)") {
 		t.Errorf("portfolio after sign-in: %d", res.StatusCode)
 	}
+	// The downloads include the checklist workbook.
+	id := strings.Split(strings.SplitN(string(body), `href="/a/`, 2)[1], "/")[0]
+	req, _ = http.NewRequest("GET", base+"a/"+id+"/download/xlsx", nil)
+	req.AddCookie(res.Request.Cookies()[0])
+	res, err = c.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	xlsx, _ := io.ReadAll(res.Body)
+	res.Body.Close()
+	if res.StatusCode != 200 || !strings.HasPrefix(string(xlsx), "PK") || !strings.Contains(res.Header.Get("Content-Disposition"), ".xlsx") {
+		t.Errorf("workbook download: %d %q", res.StatusCode, res.Header.Get("Content-Disposition"))
+	}
 }
 
 func TestDemoIsReused(t *testing.T) {

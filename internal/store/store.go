@@ -16,6 +16,7 @@ import (
 type Store interface {
 	AssessmentStore
 	UserStore
+	PlanStore
 	// InTx runs fn in one transaction: everything fn writes through the Store
 	// it is given lands together or not at all.
 	InTx(ctx context.Context, fn func(Store) error) error
@@ -26,10 +27,13 @@ type Store interface {
 
 // AssessmentStore keeps assessments, their items, evidence and history.
 type AssessmentStore interface {
-	// PutCatalog keeps a custom catalog so assessments made from it stay
-	// readable; the built-in catalog is never stored.
+	// PutCatalog keeps a custom catalog file so assessments made from it stay
+	// readable; the built-in catalog is never stored. A version once stored
+	// never changes: storing an existing id and version again does nothing.
 	PutCatalog(ctx context.Context, id, version string, content []byte) error
-	GetCatalog(ctx context.Context, id string) ([]byte, error)
+	GetCatalog(ctx context.Context, id, version string) ([]byte, error)
+	// Catalogs lists every stored catalog file.
+	Catalogs(ctx context.Context) ([]CatalogFile, error)
 
 	// CreateAssessment stores a new assessment and its items (version 1).
 	CreateAssessment(ctx context.Context, a assess.Assessment, items []assess.Item) error
@@ -45,6 +49,11 @@ type AssessmentStore interface {
 	ListItems(ctx context.Context, assessmentID string) ([]assess.Item, error)
 	// ListItemsOf does the same for several assessments at once.
 	ListItemsOf(ctx context.Context, assessmentIDs []string) (map[string][]assess.Item, error)
+	// ScoresOf returns, for several assessments, their items with only what
+	// assess.Compute reads: ref, score, applicability, justification, and
+	// one empty evidence entry when the item has any evidence. It is the
+	// portfolio's fast path; use ListItemsOf for anything else.
+	ScoresOf(ctx context.Context, assessmentIDs []string) (map[string][]assess.Item, error)
 	GetItem(ctx context.Context, assessmentID, ref string) (assess.Item, error)
 	// UpdateItem stores it if the stored version is baseVersion, sets the
 	// version to baseVersion+1 and records the changes under that version.
@@ -66,6 +75,12 @@ type AssessmentStore interface {
 	LoadRecord(ctx context.Context, r assess.Record) error
 	// Record reads a complete assessment, file contents included.
 	Record(ctx context.Context, assessmentID string) (assess.Record, error)
+}
+
+// CatalogFile is a stored custom catalog.
+type CatalogFile struct {
+	ID, Version string
+	Content     []byte
 }
 
 // HistoryQuery narrows History.

@@ -11,6 +11,7 @@ import (
 
 	"github.com/isogap/isogap/internal/app"
 	"github.com/isogap/isogap/internal/assess"
+	"github.com/isogap/isogap/internal/soa"
 	"github.com/isogap/isogap/internal/store"
 )
 
@@ -298,34 +299,9 @@ func (s *Server) actions(v app.View) (overdue, upcoming []actionRow) {
 
 func (s *Server) soa(w http.ResponseWriter, r *http.Request, c *actx) error {
 	v := c.View
-	pg := &soaPage{Base: c.base("Statement of Applicability", "soa")}
-	status := map[string]assess.ItemStatus{}
-	for _, is := range v.Result.Items {
-		status[is.Ref] = is
-	}
-	for _, it := range v.Items {
-		ci, ok := v.Catalog.Item(it.Ref)
-		if !ok || !ci.IsControl() {
-			continue
-		}
-		row := soaRow{Cat: ci, Item: it, Status: status[it.Ref], EvidenceN: len(it.Evidence), Applicable: it.Applicable}
-		for _, code := range it.Inclusion {
-			row.Reasons = append(row.Reasons, assess.ReasonLabel(code))
-		}
-		if it.Applicable {
-			pg.Applicable++
-			if it.EffectiveScore() >= 4 {
-				pg.Implemented++
-			}
-		} else {
-			pg.Excluded++
-			if strings.TrimSpace(it.Justification) == "" {
-				pg.Unjustified++
-			}
-		}
-		pg.Rows = append(pg.Rows, row)
-	}
-	s.render(w, r, http.StatusOK, "soa", pg)
+	// The same statement as the CLI, the report and the workbook.
+	st := soa.Build(v.Catalog, v.Assessment, v.Items)
+	s.render(w, r, http.StatusOK, "soa", &soaPage{Base: c.base("Statement of Applicability", "soa"), Statement: st})
 	return nil
 }
 

@@ -6,6 +6,7 @@ import (
 	"github.com/isogap/isogap/internal/app"
 	"github.com/isogap/isogap/internal/assess"
 	"github.com/isogap/isogap/internal/catalog"
+	"github.com/isogap/isogap/internal/soa"
 )
 
 // Base is what the layout needs; every page struct embeds it.
@@ -198,20 +199,9 @@ type dashboardPage struct {
 	NeedsStakeholders, NeedsScoring bool
 }
 
-type soaRow struct {
-	Cat        catalog.Item
-	Item       assess.Item
-	Status     assess.ItemStatus
-	Reasons    []string
-	EvidenceN  int
-	Applicable bool
-}
-
 type soaPage struct {
 	Base
-	Rows                     []soaRow
-	Applicable, Excluded     int
-	Implemented, Unjustified int
+	Statement soa.Statement
 }
 
 type historyPage struct {

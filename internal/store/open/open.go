@@ -27,6 +27,27 @@ func Store(ctx context.Context, dsn string) (store.Store, error) {
 	return sqlite.Open(ctx, dsn, sqlite.Options{AutoInit: true})
 }
 
+// StoreInit is Store, but sets up a PostgreSQL database that isogap never
+// touched as well (the target of a copy). An outdated schema is still refused.
+func StoreInit(ctx context.Context, dsn string) (store.Store, error) {
+	if !postgres.IsDSN(dsn) {
+		return Store(ctx, dsn)
+	}
+	raw, err := postgres.Open(ctx, dsn, postgres.Options{SkipCheck: true, MaxConns: 2})
+	if err != nil {
+		return nil, err
+	}
+	m, err := postgres.Migrations()
+	if err == nil {
+		err = m.Check(ctx, raw.DB().Write, postgres.Dialect, true)
+	}
+	raw.Close()
+	if err != nil {
+		return nil, err
+	}
+	return Store(ctx, dsn)
+}
+
 // Raw opens the database without the schema check (for copies and tests).
 func Raw(ctx context.Context, dsn string) (*sqlstore.Store, error) {
 	if postgres.IsDSN(dsn) {

@@ -48,6 +48,7 @@ var Dialect = sqlstore.Dialect{
 	Name:           "postgres",
 	Numbered:       true,
 	LockAssessment: `SELECT id FROM assessments WHERE id = $1 FOR UPDATE`,
+	Snapshot:       &sql.TxOptions{Isolation: sql.LevelRepeatableRead, ReadOnly: true},
 	IsRetryable: func(err error) bool {
 		var pe *pgconn.PgError
 		return errors.As(err, &pe) && (pe.Code == "40001" || pe.Code == "40P01")

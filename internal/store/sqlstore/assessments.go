@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/isogap/isogap/internal/assess"
+	"github.com/isogap/isogap/internal/store"
 )
 
 // Times are kept as microseconds since the Unix epoch in both engines: exact,
@@ -38,19 +39,38 @@ func mustJSON(v any) string {
 func (s *Store) PutCatalog(ctx context.Context, id, version string, content []byte) error {
 	return s.write(ctx, func(t *Store) error {
 		_, err := t.exec(ctx, `INSERT INTO catalogs (id, version, content, created_at) VALUES (?, ?, ?, ?)
-			ON CONFLICT (id) DO UPDATE SET version = excluded.version, content = excluded.content`,
+			ON CONFLICT (id, version) DO NOTHING`,
 			id, version, string(content), micros(assess.Now()))
 		return err
 	})
 }
 
-func (s *Store) GetCatalog(ctx context.Context, id string) ([]byte, error) {
+func (s *Store) GetCatalog(ctx context.Context, id, version string) ([]byte, error) {
 	var content string
-	err := s.queryRow(ctx, `SELECT content FROM catalogs WHERE id = ?`, id).Scan(&content)
+	err := s.queryRow(ctx, `SELECT content FROM catalogs WHERE id = ? AND version = ?`, id, version).Scan(&content)
 	if errors.Is(err, sql.ErrNoRows) {
-		return nil, notFound("catalog", id)
+		return nil, notFound("catalog", id+" version "+version)
 	}
 	return []byte(content), err
+}
+
+func (s *Store) Catalogs(ctx context.Context) ([]store.CatalogFile, error) {
+	rows, err := s.query(ctx, `SELECT id, version, content FROM catalogs ORDER BY id, created_at, version`)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []store.CatalogFile
+	for rows.Next() {
+		var c store.CatalogFile
+		var content string
+		if err := rows.Scan(&c.ID, &c.Version, &content); err != nil {
+			return nil, err
+		}
+		c.Content = []byte(content)
+		out = append(out, c)
+	}
+	return out, rows.Err()
 }
 
 const assessmentCols = `id, org, scope, boundaries, interfaces, exclusions, stakeholders, target_score,

@@ -142,6 +142,39 @@ func (s *Store) listItemsOf(ctx context.Context, ids []string, out map[string][]
 	return evs.Err()
 }
 
+func (s *Store) ScoresOf(ctx context.Context, ids []string) (map[string][]assess.Item, error) {
+	out := make(map[string][]assess.Item, len(ids))
+	for start := 0; start < len(ids); start += chunk {
+		in, args := inList(ids[start:min(start+chunk, len(ids))])
+		rows, err := s.query(ctx, `SELECT i.assessment_id, i.ref, i.score, i.applicable, i.justification,
+			EXISTS (SELECT 1 FROM evidence e WHERE e.assessment_id = i.assessment_id AND e.ref = i.ref)
+			FROM items i WHERE i.assessment_id IN `+in+` ORDER BY i.assessment_id, i.seq`, args...)
+		if err != nil {
+			return nil, err
+		}
+		for rows.Next() {
+			var aid string
+			var it assess.Item
+			var score int
+			var hasEvidence bool
+			if err := rows.Scan(&aid, &it.Ref, &score, &it.Applicable, &it.Justification, &hasEvidence); err != nil {
+				rows.Close()
+				return nil, err
+			}
+			it.Score = assess.Score(score)
+			if hasEvidence {
+				it.Evidence = []assess.Evidence{{}}
+			}
+			out[aid] = append(out[aid], it)
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
+}
+
 func (s *Store) GetItem(ctx context.Context, aid, ref string) (assess.Item, error) {
 	it, err := scanItem(s.queryRow(ctx, `SELECT `+itemCols+` FROM items WHERE assessment_id = ? AND ref = ?`, aid, ref), nil)
 	if errors.Is(err, sql.ErrNoRows) {

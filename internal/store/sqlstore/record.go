@@ -10,8 +10,7 @@ import (
 func (s *Store) Record(ctx context.Context, aid string) (assess.Record, error) {
 	var r assess.Record
 	// One transaction gives one consistent view of the assessment.
-	err := s.InTx(ctx, func(st store.Store) error {
-		t := st.(*Store)
+	err := s.read(ctx, func(t *Store) error {
 		var err error
 		if r.Assessment, err = t.GetAssessment(ctx, aid); err != nil {
 			return err
@@ -20,6 +19,16 @@ func (s *Store) Record(ctx context.Context, aid string) (assess.Record, error) {
 			return err
 		}
 		if r.History, err = t.History(ctx, aid, store.HistoryQuery{}); err != nil {
+			return err
+		}
+		ps, err := t.PlanSettings(ctx, aid)
+		if err != nil {
+			return err
+		}
+		if ps.Version > 0 {
+			r.Plan = &ps
+		}
+		if r.Snapshots, err = t.Snapshots(ctx, aid); err != nil {
 			return err
 		}
 		rows, err := t.query(ctx, `SELECT id, content FROM evidence_files WHERE assessment_id = ? ORDER BY id`, aid)
@@ -62,6 +71,19 @@ func (s *Store) LoadRecord(ctx context.Context, r assess.Record) error {
 		for _, c := range r.History {
 			c.AssessmentID = aid
 			if err := t.insertChange(ctx, c); err != nil {
+				return err
+			}
+		}
+		if r.Plan != nil {
+			ps := *r.Plan
+			ps.AssessmentID = aid
+			if err := t.insertPlan(ctx, ps); err != nil {
+				return err
+			}
+		}
+		for _, snap := range r.Snapshots {
+			snap.AssessmentID, snap.Assessment.ID = aid, aid
+			if err := t.insertSnapshot(ctx, snap); err != nil {
 				return err
 			}
 		}

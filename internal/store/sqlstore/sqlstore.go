@@ -26,6 +26,9 @@ type Dialect struct {
 	// IsRetryable reports a transient error (a serialization failure or a
 	// deadlock) after which a whole transaction may run again.
 	IsRetryable func(error) bool
+	// Snapshot are the options of a read-only transaction that sees one
+	// consistent state of the database.
+	Snapshot *sql.TxOptions
 }
 
 // DB is a database opened by an engine package.
@@ -154,6 +157,20 @@ func (s *Store) runTx(ctx context.Context, fn func(store.Store) error) (err erro
 			err = fmt.Errorf("commit: %w", cerr)
 		}
 	}()
+	return fn(&Store{db: s.db, tx: tx})
+}
+
+// read runs fn on one consistent view: the current transaction, or a
+// read-only snapshot transaction on the read pool (never taking a write lock).
+func (s *Store) read(ctx context.Context, fn func(t *Store) error) error {
+	if s.tx != nil {
+		return fn(s)
+	}
+	tx, err := s.db.Read.BeginTx(ctx, s.db.Dialect.Snapshot)
+	if err != nil {
+		return fmt.Errorf("begin read transaction: %w", err)
+	}
+	defer tx.Rollback()
 	return fn(&Store{db: s.db, tx: tx})
 }
 

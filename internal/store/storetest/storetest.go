@@ -49,6 +49,9 @@ func Run(t *testing.T, e Engine) {
 		{"Sessions", testSessions},
 		{"Memberships", testMemberships},
 		{"LoginFailures", testLoginFailures},
+		{"PlanSettings", testPlanSettings},
+		{"PlanSettingsConcurrentFirstSave", testPlanSettingsRace},
+		{"Snapshots", testSnapshots},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) { tc.fn(t, e) })
@@ -141,7 +144,7 @@ func testNotFound(t *testing.T, e Engine) {
 	_, checks["AddEvidence unknown ref"] = st.AddEvidence(ctx, a.ID, "4.99", assess.Evidence{Kind: assess.EvidenceText, Text: "x"}, nil)
 	checks["RemoveEvidence"] = st.RemoveEvidence(ctx, a.ID, 42, "x")
 	checks["DeleteAssessment"] = st.DeleteAssessment(ctx, "nope")
-	_, checks["GetCatalog"] = st.GetCatalog(ctx, "nope")
+	_, checks["GetCatalog"] = st.GetCatalog(ctx, "nope", "1")
 	for name, err := range checks {
 		if assess.KindOf(err) != assess.KindNotFound {
 			t.Errorf("%s: %v, want kind not found", name, err)
@@ -382,9 +385,19 @@ func testRecordRoundTrip(t *testing.T, e Engine) {
 	src := fresh(t, e)
 	a, _ := create(t, src, "Acme")
 	fill(t, src, a)
+	if _, err := src.PutPlanSettings(ctx, a.ID, map[string]string{"day_rate": "650"}, 0, "ann", []assess.Change{{Field: "plan.day_rate", New: "650"}}); err != nil {
+		t.Fatal(err)
+	}
+	snapItems, _ := src.ListItems(ctx, a.ID)
+	if err := src.CreateSnapshot(ctx, store.Snapshot{AssessmentID: a.ID, Name: "baseline", CreatedAt: assess.Now(), CreatedBy: "ann", Assessment: a, Items: snapItems}); err != nil {
+		t.Fatal(err)
+	}
 	rec, err := src.Record(ctx, a.ID)
 	if err != nil {
 		t.Fatal(err)
+	}
+	if rec.Plan == nil || rec.Plan.Values["day_rate"] != "650" || len(rec.Snapshots) != 1 || len(rec.Snapshots[0].Items) != 123 {
+		t.Fatalf("record lacks the plan or the snapshot: %+v, %d snapshots", rec.Plan, len(rec.Snapshots))
 	}
 	if len(rec.Items) != 123 || len(rec.History) < 8 || len(rec.Files) != 1 {
 		t.Fatalf("record: %d items, %d history, %d files", len(rec.Items), len(rec.History), len(rec.Files))
@@ -397,7 +410,7 @@ func testRecordRoundTrip(t *testing.T, e Engine) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := EqualRecords(rec, back); err != nil {
+	if err := assess.DiffRecords(rec, back); err != nil {
 		t.Error(err)
 	}
 	// Loading again into the same database is refused, not merged.
@@ -409,37 +422,6 @@ func testRecordRoundTrip(t *testing.T, e Engine) {
 	if err != nil || ev.ID != 3 {
 		t.Errorf("evidence after load: id %d, %v; want 3", ev.ID, err)
 	}
-}
-
-// EqualRecords compares two records, ignoring the databases' own history row ids.
-func EqualRecords(a, b assess.Record) error {
-	strip := func(r assess.Record) assess.Record {
-		h := slices.Clone(r.History)
-		for i := range h {
-			h[i].ID = 0
-		}
-		r.History = h
-		return r
-	}
-	a, b = strip(a), strip(b)
-	if !reflect.DeepEqual(a.Assessment, b.Assessment) {
-		return fmt.Errorf("assessments differ:\n%+v\n%+v", a.Assessment, b.Assessment)
-	}
-	if len(a.Items) != len(b.Items) {
-		return fmt.Errorf("%d items vs %d", len(a.Items), len(b.Items))
-	}
-	for i := range a.Items {
-		if !reflect.DeepEqual(a.Items[i], b.Items[i]) {
-			return fmt.Errorf("item %s differs:\n%+v\n%+v", a.Items[i].Ref, a.Items[i], b.Items[i])
-		}
-	}
-	if !reflect.DeepEqual(a.History, b.History) {
-		return fmt.Errorf("history differs: %d vs %d entries", len(a.History), len(b.History))
-	}
-	if !reflect.DeepEqual(a.Files, b.Files) {
-		return fmt.Errorf("files differ")
-	}
-	return nil
 }
 
 func testDelete(t *testing.T, e Engine) {
@@ -473,9 +455,19 @@ func testCatalogs(t *testing.T, e Engine) {
 	if err := st.PutCatalog(ctx, "acme", "2", []byte(`{"v":2}`)); err != nil {
 		t.Fatal(err)
 	}
-	got, err := st.GetCatalog(ctx, "acme")
-	if err != nil || string(got) != `{"v":2}` {
-		t.Errorf("catalog: %s %v", got, err)
+	// A stored version never changes.
+	if err := st.PutCatalog(ctx, "acme", "1", []byte(`{"v":"changed"}`)); err != nil {
+		t.Fatal(err)
+	}
+	for version, want := range map[string]string{"1": `{"v":1}`, "2": `{"v":2}`} {
+		got, err := st.GetCatalog(ctx, "acme", version)
+		if err != nil || string(got) != want {
+			t.Errorf("catalog acme %s: %s %v, want %s", version, got, err, want)
+		}
+	}
+	list, err := st.Catalogs(ctx)
+	if err != nil || len(list) != 2 || list[0].Version != "1" || list[1].Version != "2" {
+		t.Errorf("catalogs: %+v %v", list, err)
 	}
 }
 
@@ -495,10 +487,20 @@ func testListItemsOf(t *testing.T, e Engine) {
 	if len(m) != 3 {
 		t.Fatalf("got %d assessments", len(m))
 	}
+	scores, err := st.ScoresOf(ctx, ids)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cat := catalog.Builtin()
 	for _, id := range ids {
 		one, _ := st.ListItems(ctx, id)
 		if !reflect.DeepEqual(m[id], one) {
 			t.Errorf("ListItemsOf and ListItems disagree for %s", id)
+		}
+		a, _ := st.GetAssessment(ctx, id)
+		full, fast := assess.Compute(cat, a, one), assess.Compute(cat, a, scores[id])
+		if !reflect.DeepEqual(full.Overall, fast.Overall) || !reflect.DeepEqual(full.Blockers, fast.Blockers) || len(scores[id]) != 123 {
+			t.Errorf("ScoresOf gives other figures than ListItems for %s: %+v vs %+v", id, fast.Overall, full.Overall)
 		}
 	}
 }
@@ -664,7 +666,7 @@ func BenchmarkPortfolio(b *testing.B, e Engine, n int) {
 		if err != nil {
 			b.Fatal(err)
 		}
-		m, err := st.ListItemsOf(ctx, ids)
+		m, err := st.ScoresOf(ctx, ids)
 		if err != nil {
 			b.Fatal(err)
 		}

@@ -1,9 +1,10 @@
 -- +goose Up
 CREATE TABLE catalogs (
-    id         TEXT PRIMARY KEY,
+    id         TEXT NOT NULL,
     version    TEXT NOT NULL,
     content    TEXT NOT NULL,
-    created_at BIGINT NOT NULL
+    created_at BIGINT NOT NULL,
+    PRIMARY KEY (id, version)
 );
 
 CREATE TABLE assessments (

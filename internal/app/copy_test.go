@@ -1,0 +1,188 @@
+package app_test
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/isogap/isogap/internal/app"
+	"github.com/isogap/isogap/internal/assess"
+	"github.com/isogap/isogap/internal/catalog"
+	"github.com/isogap/isogap/internal/store"
+	"github.com/isogap/isogap/internal/store/open"
+	"github.com/isogap/isogap/internal/testenv"
+)
+
+func sqliteStore(t *testing.T) (store.Store, string) {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), "isogap.db")
+	st, err := open.Store(context.Background(), path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	return st, path
+}
+
+func postgresStore(t *testing.T) store.Store {
+	t.Helper()
+	st, err := open.StoreInit(context.Background(), testenv.PostgresSchema(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	return st
+}
+
+const customCatalog = `{"format":"isogap-catalog/v1","id":"acme-baseline","name":"Acme baseline","version":"3","departments":["IT"],
+  "sections":[{"id":"P","kind":"clause","title":"Policy"},{"id":"T","kind":"control","title":"Technical"}],
+  "items":[{"ref":"1.1","kind":"clause","section":"P","title":"Policy","questions":["Is there one?"],"evidence":[],"department":"IT","effort_days":2},
+           {"ref":"A.1.1","kind":"control","section":"T","title":"MFA","questions":["Is MFA on?"],"evidence":[],"department":"IT","effort_days":3}]}`
+
+// seed fills a store with a demo, a scored assessment with a file and a
+// custom-catalog assessment.
+func seed(t *testing.T, st store.Store) []string {
+	t.Helper()
+	ctx := context.Background()
+	svc := app.New(st)
+	demo, err := svc.CreateDemo(ctx, time.Date(2026, 11, 1, 9, 0, 0, 0, time.UTC))
+	if err != nil {
+		t.Fatal(err)
+	}
+	a, err := svc.CreateAssessment(ctx, app.NewAssessment{Org: "Acme", Actor: "ann"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	five := assess.Score(5)
+	if _, err := svc.UpdateItem(ctx, "ann", a.ID, "A.8.13", 0, app.ItemPatch{Score: &five}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := svc.AddEvidence(ctx, "ann", a.ID, "A.8.13", app.NewEvidence{FileName: "restore.pdf", ContentType: "application/pdf", Content: []byte("%PDF-1.7\x00\xff")}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := svc.SetPlan(ctx, "ann", demo.ID, app.PlanEdit{Set: map[string]string{"day_rate": "700", "currency": "EUR"}, BaseVersion: -1}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := svc.CreateSnapshot(ctx, "ann", demo.ID, "baseline"); err != nil {
+		t.Fatal(err)
+	}
+	cat, err := catalog.Parse(strings.NewReader(customCatalog))
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err := svc.CreateAssessment(ctx, app.NewAssessment{Org: "Custom", Catalog: cat, CatalogFile: []byte(customCatalog), Actor: "ann"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return []string{demo.ID, a.ID, c.ID}
+}
+
+func records(t *testing.T, st store.Store, ids []string) []assess.Record {
+	t.Helper()
+	var out []assess.Record
+	for _, id := range ids {
+		r, err := st.Record(context.Background(), id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		out = append(out, r)
+	}
+	return out
+}
+
+func TestCopyRoundTripSQLitePostgresSQLite(t *testing.T) {
+	ctx := context.Background()
+	src, _ := sqliteStore(t)
+	ids := seed(t, src)
+	pg := postgresStore(t)
+	rep, err := app.Copy(ctx, src, pg, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rep.Assessments != 3 || rep.Catalogs != 1 || rep.Items != 123*2+2 || rep.Evidence == 0 || rep.History == 0 {
+		t.Errorf("report %+v", rep)
+	}
+	back, _ := sqliteStore(t)
+	if _, err := app.Copy(ctx, pg, back, nil); err != nil {
+		t.Fatal(err)
+	}
+	want, got := records(t, src, ids), records(t, back, ids)
+	if want[0].Plan == nil || len(want[0].Snapshots) != 1 {
+		t.Fatalf("the seed lacks a plan or a snapshot")
+	}
+	for i := range want {
+		if err := assess.DiffRecords(want[i], got[i]); err != nil {
+			t.Error(err)
+		}
+	}
+	// The figures agree too, including the custom catalog's.
+	for _, id := range ids {
+		v1, err1 := app.New(src).View(ctx, id)
+		v2, err2 := app.New(back).View(ctx, id)
+		if err1 != nil || err2 != nil || v1.Result.Overall != v2.Result.Overall {
+			t.Errorf("%s: figures differ after the round trip (%v %v)", id, err1, err2)
+		}
+	}
+	_, content, err := back.EvidenceContent(ctx, ids[1], 1)
+	if err != nil || !bytes.Equal(content, []byte("%PDF-1.7\x00\xff")) {
+		t.Errorf("file evidence after the round trip: %q %v", content, err)
+	}
+}
+
+func TestFailedCopyLeavesTargetUntouched(t *testing.T) {
+	ctx := context.Background()
+	src, _ := sqliteStore(t)
+	ids := seed(t, src)
+	for name, target := range map[string]func(t *testing.T) store.Store{
+		"sqlite":   func(t *testing.T) store.Store { st, _ := sqliteStore(t); return st },
+		"postgres": postgresStore,
+	} {
+		t.Run(name+"/id clash", func(t *testing.T) {
+			dst := target(t)
+			// The target already holds one of the source's assessments.
+			rec, err := src.Record(ctx, ids[2])
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := app.New(dst).Store().InTx(ctx, func(tx store.Store) error {
+				if err := tx.PutCatalog(ctx, "acme-baseline", "3", []byte(customCatalog)); err != nil {
+					return err
+				}
+				return tx.LoadRecord(ctx, rec)
+			}); err != nil {
+				t.Fatal(err)
+			}
+			_, err = app.Copy(ctx, src, dst, nil)
+			if assess.KindOf(err) != assess.KindConflict || !strings.Contains(err.Error(), ids[2]) {
+				t.Fatalf("copy into a target holding %s: %v", ids[2], err)
+			}
+			list, _ := dst.ListAssessments(ctx)
+			if len(list) != 1 || list[0].ID != ids[2] {
+				t.Errorf("target changed: %d assessments", len(list))
+			}
+		})
+		t.Run(name+"/interrupted midway", func(t *testing.T) {
+			dst := target(t)
+			cctx, cancel := context.WithCancel(ctx)
+			defer cancel()
+			_, err := app.Copy(cctx, src, dst, func(done, total int) {
+				if done == 2 {
+					cancel() // two assessments are written, the third never is
+				}
+			})
+			if err == nil || !errors.Is(err, context.Canceled) {
+				t.Fatalf("interrupted copy: %v", err)
+			}
+			if list, err := dst.ListAssessments(ctx); err != nil || len(list) != 0 {
+				t.Errorf("an interrupted copy left %d assessments (%v)", len(list), err)
+			}
+			if cats, _ := dst.Catalogs(ctx); len(cats) != 0 {
+				t.Errorf("an interrupted copy left %d catalogs", len(cats))
+			}
+		})
+	}
+}

@@ -1,0 +1,303 @@
+package app
+
+import (
+	"context"
+	"maps"
+	"slices"
+	"strings"
+	"time"
+	"unicode"
+
+	"github.com/isogap/isogap/internal/assess"
+	"github.com/isogap/isogap/internal/compare"
+	"github.com/isogap/isogap/internal/plan"
+	"github.com/isogap/isogap/internal/risk"
+	"github.com/isogap/isogap/internal/soa"
+	"github.com/isogap/isogap/internal/store"
+)
+
+// Results is everything isogap concludes from an assessment: the figures,
+// the forecast and roadmap with their assumptions, the risk register, the
+// Statement of Applicability and the progress over time. The reports and
+// the result pages lay it out; none of them computes anything of its own.
+type Results struct {
+	View
+	// Plan is the stored assumption settings (what people set, and its version).
+	Plan store.PlanSettings
+	// Settings is every assumption in force, marked when set for this assessment.
+	Settings  []plan.Setting
+	Forecast  plan.Forecast
+	Risks     risk.Register
+	SoA       soa.Statement
+	Timeline  []assess.TimePoint
+	Snapshots []SnapshotSummary
+	// Generated is when the results were computed; its day is "today".
+	Generated time.Time
+}
+
+// SnapshotSummary is a snapshot with its headline figures.
+type SnapshotSummary struct {
+	Name       string         `json:"name"`
+	CreatedAt  time.Time      `json:"created_at"`
+	CreatedBy  string         `json:"created_by"`
+	Overall    assess.Figures `json:"overall"`
+	AuditReady bool           `json:"audit_ready"`
+	Blockers   int            `json:"blockers"`
+}
+
+// Assumptions resolves the assumptions in force: isogap's defaults, the
+// stored settings, then whatIf (a what-if that is not saved). A start date
+// that nobody set is today.
+func Assumptions(settings, whatIf map[string]string, today assess.Date) (plan.Assumptions, error) {
+	all := maps.Clone(settings)
+	if all == nil {
+		all = map[string]string{}
+	}
+	maps.Copy(all, whatIf)
+	asm, err := plan.Apply(plan.Defaults(), all)
+	if err != nil {
+		return asm, err
+	}
+	if asm.Start.IsZero() {
+		asm.Start = today
+	}
+	return asm, nil
+}
+
+// BuildResults computes the results from what was read; it does no I/O.
+func BuildResults(v View, ps store.PlanSettings, whatIf map[string]string, history []assess.Change, snaps []store.Snapshot, now time.Time) (Results, error) {
+	asm, err := Assumptions(ps.Values, whatIf, assess.DateOf(now))
+	if err != nil {
+		return Results{}, err
+	}
+	r := Results{View: v, Plan: ps, Generated: now}
+	shown := maps.Clone(ps.Values)
+	if shown == nil {
+		shown = map[string]string{}
+	}
+	maps.Copy(shown, whatIf)
+	r.Settings = asm.Settings(shown)
+	r.Forecast = plan.Compute(v.Catalog, v.Assessment, v.Items, asm)
+	planned := make(map[string]assess.Date, len(r.Forecast.Actions))
+	for _, act := range r.Forecast.Actions {
+		planned[act.Ref] = act.Finish
+	}
+	r.Risks = risk.Build(v.Catalog, v.Assessment, v.Items, planned)
+	r.SoA = soa.Build(v.Catalog, v.Assessment, v.Items)
+	r.Timeline = assess.Timeline(v.Catalog, v.Assessment, v.Items, history)
+	for _, s := range snaps {
+		res := assess.Compute(v.Catalog, s.Assessment, s.Items)
+		r.Snapshots = append(r.Snapshots, SnapshotSummary{Name: s.Name, CreatedAt: s.CreatedAt, CreatedBy: s.CreatedBy,
+			Overall: res.Overall, AuditReady: res.AuditReady, Blockers: len(res.Blockers)})
+	}
+	return r, nil
+}
+
+// Results reads an assessment and computes its results as of now, with
+// whatIf assumptions applied on top of the stored ones (nil for none).
+func (s *Service) Results(ctx context.Context, id string, now time.Time, whatIf map[string]string) (Results, error) {
+	v, err := s.View(ctx, id)
+	if err != nil {
+		return Results{}, err
+	}
+	ps, err := s.store.PlanSettings(ctx, id)
+	if err != nil {
+		return Results{}, err
+	}
+	hist, err := s.store.History(ctx, id, store.HistoryQuery{})
+	if err != nil {
+		return Results{}, err
+	}
+	snaps, err := s.store.Snapshots(ctx, id)
+	if err != nil {
+		return Results{}, err
+	}
+	return BuildResults(v, ps, whatIf, hist, snaps, now)
+}
+
+// PlanEdit changes an assessment's stored assumptions.
+type PlanEdit struct {
+	// Set maps keys (see plan.Keys; "capacity.NAME" for one owner or
+	// department) to values as typed.
+	Set map[string]string
+	// Unset returns keys to isogap's defaults.
+	Unset []string
+	// BaseVersion is the settings version the edit is based on; a negative
+	// value means "whatever is stored now".
+	BaseVersion int
+}
+
+// SetPlan saves an edit of the assumptions: every value is checked first
+// and all problems are reported together; a stale BaseVersion is a
+// conflict. Values are stored in their canonical form ("gbp" → "GBP") and
+// each change is recorded in the history as "plan.KEY".
+func (s *Service) SetPlan(ctx context.Context, actor, id string, e PlanEdit) (store.PlanSettings, error) {
+	var out store.PlanSettings
+	err := s.store.InTx(ctx, func(st store.Store) error {
+		cur, err := st.PlanSettings(ctx, id)
+		if err != nil {
+			return err
+		}
+		out = cur
+		if e.BaseVersion >= 0 && e.BaseVersion != cur.Version {
+			return assess.Errorf(assess.KindConflict,
+				"the assumptions of %s are at version %d (changed by %s), not version %d that this edit was based on; review them and apply the edit again",
+				id, cur.Version, cur.UpdatedBy, e.BaseVersion)
+		}
+		next := maps.Clone(cur.Values)
+		errs := &assess.FieldErrors{Context: "assumptions"}
+		for _, k := range e.Unset {
+			name, ok := plan.NormalizeKey(k)
+			if !ok {
+				errs.Add(k, "", "unknown assumption", "one of the keys that \"isogap plan ID\" lists")
+				continue
+			}
+			delete(next, name)
+		}
+		keys := slices.Sorted(maps.Keys(e.Set))
+		trial := plan.Defaults()
+		for _, k := range keys {
+			name, ok := plan.NormalizeKey(k)
+			if !ok {
+				errs.Add(k, e.Set[k], "unknown assumption", "one of the keys that \"isogap plan ID\" lists, or capacity.NAME")
+				continue
+			}
+			if err := trial.Set(name, e.Set[k]); err != nil {
+				problem, expected, _ := strings.Cut(err.Error(), "; expected ")
+				errs.Add(name, e.Set[k], problem, expected)
+				continue
+			}
+			if v, _ := trial.Get(name); v != "" {
+				next[name] = v
+			} else {
+				delete(next, name) // an empty start date means "today", the default
+			}
+		}
+		if err := errs.Err(); err != nil {
+			return err
+		}
+		if _, err := plan.Apply(plan.Defaults(), next); err != nil {
+			return err
+		}
+		var changes []assess.Change
+		for _, k := range slices.Sorted(maps.Keys(unionKeys(cur.Values, next))) {
+			if cur.Values[k] != next[k] {
+				changes = append(changes, assess.Change{Field: "plan." + k, Old: cur.Values[k], New: next[k]})
+			}
+		}
+		if len(changes) == 0 {
+			return nil
+		}
+		out, err = st.PutPlanSettings(ctx, id, next, cur.Version, actor, changes)
+		return err
+	})
+	return out, err
+}
+
+func unionKeys(a, b map[string]string) map[string]bool {
+	out := map[string]bool{}
+	for k := range a {
+		out[k] = true
+	}
+	for k := range b {
+		out[k] = true
+	}
+	return out
+}
+
+// maxSnapshotName bounds a snapshot's name.
+const maxSnapshotName = 100
+
+// CheckSnapshotName refuses a name that could not be typed back as ID@NAME.
+func CheckSnapshotName(name string) error {
+	if strings.TrimSpace(name) != name || name == "" || len(name) > maxSnapshotName ||
+		strings.ContainsRune(name, '@') || strings.IndexFunc(name, unicode.IsControl) >= 0 {
+		return &assess.FieldErrors{List: []assess.FieldError{{Where: "snapshot name", Value: name, Problem: "not a usable name",
+			Expected: "1 to 100 characters without '@', control characters or spaces at either end, such as \"baseline\" or \"2027-Q1\""}}}
+	}
+	return nil
+}
+
+// CreateSnapshot keeps the assessment as it is now under a name.
+func (s *Service) CreateSnapshot(ctx context.Context, actor, id, name string) (store.Snapshot, error) {
+	if err := CheckSnapshotName(name); err != nil {
+		return store.Snapshot{}, err
+	}
+	var snap store.Snapshot
+	err := s.store.InTx(ctx, func(st store.Store) error {
+		a, err := st.GetAssessment(ctx, id)
+		if err != nil {
+			return err
+		}
+		items, err := st.ListItems(ctx, id)
+		if err != nil {
+			return err
+		}
+		snap = store.Snapshot{AssessmentID: id, Name: name, CreatedAt: assess.Now(), CreatedBy: actor, Assessment: a, Items: items}
+		return st.CreateSnapshot(ctx, snap)
+	})
+	return snap, err
+}
+
+// Snapshots lists an assessment's snapshots with their figures, oldest first.
+func (s *Service) Snapshots(ctx context.Context, id string) ([]SnapshotSummary, error) {
+	snaps, err := s.store.Snapshots(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	out := []SnapshotSummary{}
+	for _, sn := range snaps {
+		cat, err := s.CatalogOf(ctx, sn.Assessment)
+		if err != nil {
+			return nil, err
+		}
+		res := assess.Compute(cat, sn.Assessment, sn.Items)
+		out = append(out, SnapshotSummary{Name: sn.Name, CreatedAt: sn.CreatedAt, CreatedBy: sn.CreatedBy,
+			Overall: res.Overall, AuditReady: res.AuditReady, Blockers: len(res.Blockers)})
+	}
+	return out, nil
+}
+
+// DeleteSnapshot removes a snapshot.
+func (s *Service) DeleteSnapshot(ctx context.Context, id, name string) error {
+	return s.store.DeleteSnapshot(ctx, id, name)
+}
+
+// State reads what spec names: "ID" is the assessment as it is now,
+// "ID@NAME" its snapshot NAME.
+func (s *Service) State(ctx context.Context, spec string) (compare.State, error) {
+	id, name, isSnap := strings.Cut(spec, "@")
+	if id == "" || isSnap && name == "" {
+		return compare.State{}, &assess.FieldErrors{List: []assess.FieldError{{Where: "assessment", Value: spec,
+			Problem: "not an assessment or snapshot", Expected: "ID, or ID@SNAPSHOT such as k3m9x2p7qrst@baseline"}}}
+	}
+	if !isSnap {
+		v, err := s.View(ctx, id)
+		if err != nil {
+			return compare.State{}, err
+		}
+		return compare.State{Label: id, Catalog: v.Catalog, Assessment: v.Assessment, Items: v.Items}, nil
+	}
+	snap, err := s.store.Snapshot(ctx, id, name)
+	if err != nil {
+		return compare.State{}, err
+	}
+	cat, err := s.CatalogOf(ctx, snap.Assessment)
+	if err != nil {
+		return compare.State{}, err
+	}
+	return compare.State{Label: spec, Catalog: cat, Assessment: snap.Assessment, Items: snap.Items}, nil
+}
+
+// Compare compares two states (see State), A before B.
+func (s *Service) Compare(ctx context.Context, a, b string) (compare.Result, error) {
+	sa, err := s.State(ctx, a)
+	if err != nil {
+		return compare.Result{}, err
+	}
+	sb, err := s.State(ctx, b)
+	if err != nil {
+		return compare.Result{}, err
+	}
+	return compare.Compare(sa, sb), nil
+}

@@ -1,0 +1,63 @@
+package workbook_test
+
+import (
+	"bytes"
+	"testing"
+	"time"
+
+	"github.com/xuri/excelize/v2"
+
+	"github.com/isogap/isogap/internal/app"
+	"github.com/isogap/isogap/internal/assess"
+	"github.com/isogap/isogap/internal/catalog"
+	"github.com/isogap/isogap/internal/workbook"
+)
+
+// FuzzRead feeds the reader damaged workbooks: it must answer with rows or
+// an error of kind Invalid, never panic, never read past its limits.
+// "go test -fuzz FuzzRead ./internal/workbook" explores further.
+func FuzzRead(f *testing.F) {
+	cat := catalog.Builtin()
+	var tpl bytes.Buffer
+	if err := workbook.Template(&tpl, cat, writtenAt); err != nil {
+		f.Fatal(err)
+	}
+	f.Add(tpl.Bytes())
+	f.Add([]byte("PK\x03\x04garbage"))
+	f.Add([]byte{})
+	// A small hand-made sheet, to give the fuzzer cell text to mutate.
+	x := excelize.NewFile()
+	x.SetSheetName("Sheet1", "Gap Checklist")
+	for i, row := range [][]any{{"Control ID", "Score (1-5)", "Due date", "Evidence / Notes", "Applicable?"},
+		{"A.5.1", "3 - Partially Implemented", "2027-03-31", "Policy v2", "Yes"}, {"4.1", 46600, 5, "", "N/A"}} {
+		x.SetSheetRow("Gap Checklist", "A"+string(rune('1'+i)), &row)
+	}
+	small, _ := x.WriteToBuffer()
+	f.Add(small.Bytes())
+	lim := workbook.DefaultLimits
+	lim.MaxUnzipped, lim.MaxRows = 4<<20, 300
+	f.Fuzz(func(t *testing.T, data []byte) {
+		start := time.Now()
+		book, err := workbook.Read("fuzz.xlsx", data, cat, lim)
+		if d := time.Since(start); d > 5*time.Second {
+			t.Fatalf("reading took %v", d)
+		}
+		if err != nil {
+			if assess.KindOf(err) != assess.KindInvalid {
+				t.Fatalf("error of kind %v: %v", assess.KindOf(err), err)
+			}
+			return
+		}
+		for _, r := range book.Rows {
+			if r.Ref == "" || r.RefCell == "" {
+				t.Fatalf("row without a ref: %+v", r)
+			}
+			for fld := range r.Values {
+				if r.Cells[fld] == "" {
+					t.Fatalf("value of %s without its cell", fld)
+				}
+			}
+		}
+		_ = app.SheetBook(book)
+	})
+}

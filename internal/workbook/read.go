@@ -1,0 +1,446 @@
+package workbook
+
+import (
+	"archive/zip"
+	"bytes"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/xuri/excelize/v2"
+
+	"github.com/isogap/isogap/internal/app"
+	"github.com/isogap/isogap/internal/assess"
+	"github.com/isogap/isogap/internal/catalog"
+)
+
+// Limits keep a hostile or broken file from exhausting the machine.
+type Limits struct {
+	// MaxFileBytes caps the file itself.
+	MaxFileBytes int64
+	// MaxUnzipped caps the sum of the uncompressed sizes of the zip's entries.
+	MaxUnzipped int64
+	// MaxEntries caps the number of entries in the zip.
+	MaxEntries int
+	// MaxRows caps the rows read from one sheet.
+	MaxRows int
+	// MaxCols caps the columns looked at in a row.
+	MaxCols int
+}
+
+// DefaultLimits are far above any real checklist (an exported one is
+// about 60 KiB with 124 rows) and far below trouble.
+var DefaultLimits = Limits{MaxFileBytes: 20 << 20, MaxUnzipped: 128 << 20, MaxEntries: 2000, MaxRows: 10000, MaxCols: 256}
+
+// headerRows is how far down a sheet the header row is looked for.
+const headerRows = 30
+
+func invalid(name, where, value, problem, expected string) error {
+	e := &assess.FieldErrors{Context: "import"}
+	if where != "" {
+		name += ": " + where
+	}
+	e.Add(name, value, problem, expected)
+	return e
+}
+
+// ReadFile reads a returned workbook from disk.
+func ReadFile(path string, cat *catalog.Catalog, lim Limits) (app.SheetBook, error) {
+	name := filepath.Base(path)
+	f, err := os.Open(path)
+	if err != nil {
+		return app.SheetBook{}, invalid(name, "", "", "cannot open the file: "+unwrapPathError(err), "a readable .xlsx file")
+	}
+	defer f.Close()
+	data, err := io.ReadAll(io.LimitReader(f, lim.MaxFileBytes+1))
+	if err != nil {
+		return app.SheetBook{}, invalid(name, "", "", "cannot read the file: "+err.Error(), "a readable .xlsx file")
+	}
+	return Read(name, data, cat, lim)
+}
+
+func unwrapPathError(err error) string {
+	if pe, ok := err.(*os.PathError); ok {
+		return pe.Err.Error()
+	}
+	return err.Error()
+}
+
+// Read reads a returned workbook: the Gap Checklist (found by its name, or
+// as the sheet whose header has a ref column) and the reasons for inclusion
+// on the Statement of Applicability. Columns are found by their header text
+// wherever they stand. It never panics and never reads past lim.
+func Read(name string, data []byte, cat *catalog.Catalog, lim Limits) (book app.SheetBook, err error) {
+	book.Name = name
+	defer func() {
+		if p := recover(); p != nil {
+			err = invalid(name, "", "", fmt.Sprintf("the workbook is damaged (%v)", p), "an .xlsx file saved by Excel, LibreOffice or isogap")
+		}
+	}()
+	if int64(len(data)) > lim.MaxFileBytes {
+		return book, invalid(name, "", "", fmt.Sprintf("the file is larger than %d MiB", lim.MaxFileBytes>>20), "a checklist workbook")
+	}
+	if err := checkZip(name, data, lim); err != nil {
+		return book, err
+	}
+	f, err := excelize.OpenReader(bytes.NewReader(data), excelize.Options{UnzipSizeLimit: lim.MaxUnzipped, UnzipXMLSizeLimit: lim.MaxUnzipped})
+	if err != nil {
+		return book, invalid(name, "", "", "not a readable .xlsx workbook: "+err.Error(), "an .xlsx file saved by Excel, LibreOffice or isogap")
+	}
+	defer f.Close()
+	r := &reader{f: f, name: name, cat: cat, lim: lim}
+	if props, err := f.GetWorkbookProps(); err == nil && props.Date1904 != nil {
+		r.date1904 = *props.Date1904
+	}
+	sheet, hdr, err := r.findChecklist()
+	if err != nil {
+		return book, err
+	}
+	rows, errs := r.readRows(sheet, hdr, nil, false)
+	if soa := r.findSheet(func(n string) bool { return n == "statement of applicability" || n == "soa" }); soa != "" && soa != sheet {
+		if hdr, ok, _ := r.header(soa, soaFields); ok {
+			var more []assess.FieldError
+			rows, more = r.readRows(soa, hdr, rows, true)
+			errs = append(errs, more...)
+		}
+	}
+	if len(errs) > 0 {
+		return book, &assess.FieldErrors{Context: "import", List: errs}
+	}
+	book.Rows = rows
+	return book, nil
+}
+
+// checkZip looks at the zip's directory before anything is unpacked: the
+// declared sizes are what archive/zip holds a reader to, so their sum bounds
+// what opening the workbook can cost.
+func checkZip(name string, data []byte, lim Limits) error {
+	zr, err := zip.NewReader(bytes.NewReader(data), int64(len(data)))
+	if err != nil {
+		return invalid(name, "", "", "not an .xlsx workbook (it is not a zip archive: an old .xls, a CSV or a damaged file?)", "an .xlsx file; save it as \"Excel 2007-365 (.xlsx)\"")
+	}
+	if len(zr.File) > lim.MaxEntries {
+		return invalid(name, "", "", fmt.Sprintf("the archive has %d entries", len(zr.File)), fmt.Sprintf("at most %d", lim.MaxEntries))
+	}
+	var total uint64
+	for _, zf := range zr.File {
+		total += zf.UncompressedSize64
+		if total > uint64(lim.MaxUnzipped) || zf.UncompressedSize64 > uint64(lim.MaxUnzipped) {
+			return invalid(name, "", "", fmt.Sprintf("the archive unpacks to more than %d MiB", lim.MaxUnzipped>>20), "a checklist workbook")
+		}
+	}
+	return nil
+}
+
+type reader struct {
+	f        *excelize.File
+	name     string
+	cat      *catalog.Catalog
+	lim      Limits
+	date1904 bool
+}
+
+// column keys beyond the item fields.
+const (
+	keyRef   = "ref"
+	keyStamp = "stamp"
+)
+
+// headerNames maps normalised header texts to a field name (app.SheetField
+// names) or keyRef/keyStamp.
+var headerNames = func() map[string]string {
+	m := map[string]string{}
+	add := func(key string, names ...string) {
+		for _, n := range names {
+			m[normHeader(n)] = key
+		}
+	}
+	add(keyRef, "ref", "reference", "ref no", "ref id", "id", "control id", "control ref", "control reference", "control no",
+		"control number", "clause", "clause ref", "clause no", "clause number", "requirement id", "requirement ref", "item",
+		"item id", "item ref", "no", "number", "iso ref", "iso 27001 ref", "annex a ref", "clause / control", "control / clause",
+		"clause or control", "requirement", "#")
+	add(keyStamp, StampHeader)
+	add(app.FieldScore.String(), "score", "score 1-5", "score (1-5)", "score 1 to 5", "maturity", "maturity score", "maturity level",
+		"rating", "current score", "current maturity", "assessment score", "compliance score", "level")
+	add(app.FieldApplicable.String(), "applicable", "applicable?", "applicability", "is applicable", "in scope", "applies",
+		"applicable (yes/no)", "applicable y/n")
+	add(app.FieldJustification.String(), "exclusion justification", "justification for exclusion", "justification",
+		"reason for exclusion", "exclusion reason", "n/a justification", "justification if not applicable", "not applicable justification")
+	add(app.FieldDepartment.String(), "department", "dept", "team", "function", "business unit", "responsible department")
+	add(app.FieldOwner.String(), "owner", "control owner", "item owner", "responsible", "responsible person", "assigned to",
+		"assignee", "accountable", "owner / responsible", "action owner")
+	add(app.FieldPriority.String(), "priority", "prio")
+	add(app.FieldTargetDate.String(), "target date", "due date", "due", "deadline", "target", "completion date",
+		"target completion date", "due by", "target completion", "by when", "target_date", "due_date")
+	add(app.FieldAction.String(), "remediation action", "remediation", "action", "actions", "remediation plan", "next steps",
+		"planned action", "recommended action", "remediation actions", "corrective action")
+	add(app.FieldEffort.String(), "effort", "effort (days)", "effort days", "effort (person-days)", "estimated effort",
+		"person-days", "person days", "effort estimate", "effort_days")
+	add(app.FieldNotes.String(), "notes", "note", "comments", "comment", "remarks")
+	add(app.FieldEvidence.String(), "evidence", "evidence / notes", "evidence/notes", "evidence and notes", "evidence reference",
+		"evidence ref", "supporting evidence", "evidence links", "evidence location", "evidence provided")
+	add(app.FieldInclusion.String(), "justification for inclusion", "inclusion justification", "reason for inclusion",
+		"reasons for inclusion", "inclusion reason", "inclusion")
+	add(app.FieldInclusionNote.String(), "inclusion details", "inclusion detail", "inclusion note", "inclusion notes",
+		"details of inclusion")
+	return m
+}()
+
+var fieldByName = func() map[string]app.SheetField {
+	m := map[string]app.SheetField{}
+	for _, f := range app.SheetFields {
+		m[f.String()] = f
+	}
+	return m
+}()
+
+var (
+	parenRE = regexp.MustCompile(`\([^)]*\)`)
+	nonWord = regexp.MustCompile(`[^a-z0-9#]+`)
+)
+
+// normHeader makes "Score (1-5)", " SCORE " and "score" the same key.
+func normHeader(s string) string {
+	s = strings.ToLower(strings.TrimSpace(s))
+	s = strings.ReplaceAll(s, "&", " and ")
+	if t := strings.TrimSpace(parenRE.ReplaceAllString(s, " ")); t != "" {
+		s = t
+	}
+	s = nonWord.ReplaceAllString(s, " ")
+	return strings.Join(strings.Fields(s), " ")
+}
+
+// header is where a sheet's columns stand: its header row and, per key,
+// the column index (0-based).
+type header struct {
+	row  int
+	cols map[string]int
+}
+
+// checklistFields may come from the Gap Checklist; soaFields from the SoA.
+var (
+	checklistFields = func(key string) bool { return true }
+	soaFields       = func(key string) bool {
+		return key == keyRef || key == app.FieldInclusion.String() || key == app.FieldInclusionNote.String()
+	}
+)
+
+// header finds the header row of a sheet: the first row in the top rows
+// with a ref column and at least one field column. It returns an error for
+// a header that reads two columns as the same field.
+func (r *reader) header(sheet string, allowed func(string) bool) (header, bool, error) {
+	rows, err := r.f.Rows(sheet)
+	if err != nil {
+		return header{}, false, nil // a chart sheet or similar: not ours
+	}
+	defer rows.Close()
+	for n := 1; n <= headerRows && rows.Next(); n++ {
+		cells, err := rows.Columns()
+		if err != nil {
+			return header{}, false, invalid(r.name, sheet, "", "the sheet cannot be read: "+err.Error(), "")
+		}
+		h := header{row: n, cols: map[string]int{}}
+		var dup error
+		for i, c := range cells {
+			if i >= r.lim.MaxCols {
+				break
+			}
+			key, ok := headerNames[normHeader(c)]
+			if !ok || !allowed(key) {
+				continue
+			}
+			if prev, seen := h.cols[key]; seen {
+				if dup == nil {
+					dup = invalid(r.name, fmt.Sprintf("%s!%s", sheet, cellName(i, n)), c,
+						fmt.Sprintf("two columns are read as %s (%s and %s)", key, cellName(prev, n), cellName(i, n)), "one column per field: rename one of them")
+				}
+				continue
+			}
+			h.cols[key] = i
+		}
+		if _, ok := h.cols[keyRef]; ok && len(h.cols) >= 2 {
+			return h, true, dup
+		}
+	}
+	return header{}, false, nil
+}
+
+func cellName(col0, row int) string {
+	c, _ := excelize.CoordinatesToCellName(col0+1, row)
+	return c
+}
+
+func (r *reader) findSheet(match func(norm string) bool) string {
+	for _, s := range r.f.GetSheetList() {
+		if match(normHeader(s)) {
+			return s
+		}
+	}
+	return ""
+}
+
+// findChecklist picks the sheet to read: "Gap Checklist" by name; else a
+// sheet whose name says checklist; else the one sheet with a usable header
+// that is not one of the workbook's derived sheets.
+func (r *reader) findChecklist() (string, header, error) {
+	derived := map[string]bool{"statement of applicability": true, "soa": true, "action plan": true, "dashboard": true,
+		"instructions": true, "scope and stakeholders": true, normHeader(SheetMeta): true}
+	try := func(s string) (header, bool, error) { return r.header(s, checklistFields) }
+	if s := r.findSheet(func(n string) bool { return n == "gap checklist" }); s != "" {
+		h, ok, err := try(s)
+		if err != nil {
+			return s, h, err
+		}
+		if ok {
+			return s, h, nil
+		}
+		return s, h, invalid(r.name, s, "", "no header row with a Ref column and answer columns in the first 30 rows",
+			`a header such as "Ref", "Score (1-5)", "Evidence", "Owner"`)
+	}
+	var found []string
+	var hdrs []header
+	for _, pass := range []func(string) bool{
+		func(n string) bool { return strings.Contains(n, "checklist") || strings.Contains(n, "gap") },
+		func(n string) bool { return !derived[n] },
+	} {
+		for _, s := range r.f.GetSheetList() {
+			if !pass(normHeader(s)) {
+				continue
+			}
+			h, ok, err := try(s)
+			if err != nil {
+				return s, h, err
+			}
+			if ok {
+				found, hdrs = append(found, s), append(hdrs, h)
+			}
+		}
+		if len(found) == 1 {
+			return found[0], hdrs[0], nil
+		}
+		if len(found) > 1 {
+			return "", header{}, invalid(r.name, "", strings.Join(found, ", "), "several sheets look like a checklist", `one sheet named "Gap Checklist"`)
+		}
+	}
+	return "", header{}, invalid(r.name, "", strings.Join(r.f.GetSheetList(), ", "), "no sheet \"Gap Checklist\" and no sheet with a Ref column",
+		`a sheet "Gap Checklist" whose header row names its columns ("Ref", "Score (1-5)", "Evidence", "Owner" …)`)
+}
+
+// readRows reads a sheet's rows below its header and appends them to into;
+// with merge, a row whose ref is already there adds its cells to that row.
+func (r *reader) readRows(sheet string, h header, into []app.SheetRow, merge bool) ([]app.SheetRow, []assess.FieldError) {
+	var errs []assess.FieldError
+	add := func(where, value, problem, expected string) {
+		errs = append(errs, assess.FieldError{Where: r.name + ": " + where, Value: value, Problem: problem, Expected: expected})
+	}
+	byRef := map[string]int{}
+	for i, row := range into {
+		byRef[catalog.NormalizeRef(row.Ref)] = i
+	}
+	rows, err := r.f.Rows(sheet)
+	if err != nil {
+		add(sheet, "", "the sheet cannot be read: "+err.Error(), "")
+		return into, errs
+	}
+	defer rows.Close()
+	refCol := h.cols[keyRef]
+	n := 0
+	for rows.Next() {
+		n++
+		if n <= h.row {
+			continue
+		}
+		if n > r.lim.MaxRows+h.row {
+			add(sheet, "", fmt.Sprintf("more than %d rows", r.lim.MaxRows), "one row per catalog item")
+			break
+		}
+		cells, err := rows.Columns(excelize.Options{RawCellValue: true})
+		if err != nil {
+			add(fmt.Sprintf("%s!%d", sheet, n), "", "the row cannot be read: "+err.Error(), "")
+			break
+		}
+		get := func(col int) string {
+			if col < len(cells) && col < r.lim.MaxCols {
+				return cells[col]
+			}
+			return ""
+		}
+		ref := strings.TrimSpace(get(refCol))
+		values := map[app.SheetField]string{}
+		where := map[app.SheetField]string{}
+		stamp, stampCell := "", ""
+		hasData := false
+		for key, col := range h.cols {
+			addr := sheet + "!" + cellName(col, n)
+			v := get(col)
+			switch key {
+			case keyRef:
+				continue
+			case keyStamp:
+				stamp, stampCell = strings.TrimSpace(v), addr
+				continue
+			}
+			fld := fieldByName[key]
+			if fld == app.FieldTargetDate {
+				v = r.dateText(v)
+			}
+			values[fld], where[fld] = v, addr
+			if strings.TrimSpace(v) != "" && fld != app.FieldDepartment && fld != app.FieldApplicable {
+				hasData = true
+			}
+		}
+		if ref == "" {
+			if hasData {
+				add(sheet+"!"+cellName(refCol, n), "", "a row with answers but no ref", "the item's ref (\"5.1\", \"A.5.15\") in this column")
+			}
+			continue
+		}
+		if _, ok := r.cat.LookupRef(ref); !ok && !hasData && stamp == "" {
+			continue // a heading row ("A.5 Organizational controls") or a note
+		}
+		if i, ok := byRef[catalog.NormalizeRef(ref)]; ok && merge {
+			for f, v := range values {
+				into[i].Values[f], into[i].Cells[f] = v, where[f]
+			}
+			continue
+		}
+		byRef[catalog.NormalizeRef(ref)] = len(into)
+		into = append(into, app.SheetRow{Ref: ref, RefCell: sheet + "!" + cellName(refCol, n), Values: values, Cells: where,
+			Stamp: stamp, StampCell: stampCell})
+	}
+	if err := rows.Error(); err != nil {
+		add(sheet, "", "the sheet cannot be read: "+err.Error(), "")
+	}
+	return into, errs
+}
+
+var dateLayouts = []string{"2006-01-02", "2006-01-02T15:04:05", "2006-01-02 15:04:05", "2006-01-02T15:04:05Z07:00", "2006/01/02",
+	"2 January 2006", "2 Jan 2006", "January 2, 2006", "Jan 2, 2006", "02-Jan-2006", "2-Jan-2006", "02-Jan-06"}
+
+// dateText turns a date cell (an Excel serial number) or a date typed as
+// text into YYYY-MM-DD; anything else is passed on for the import to name.
+func (r *reader) dateText(v string) string {
+	t := strings.TrimSpace(v)
+	if t == "" {
+		return ""
+	}
+	if f, err := strconv.ParseFloat(t, 64); err == nil {
+		if f >= 1 && f < 2958466 {
+			if tm, err := excelize.ExcelDateToTime(f, r.date1904); err == nil {
+				return tm.Format("2006-01-02")
+			}
+		}
+		return t
+	}
+	for _, l := range dateLayouts {
+		if tm, err := time.Parse(l, t); err == nil {
+			return tm.Format("2006-01-02")
+		}
+	}
+	return t
+}
