@@ -17,6 +17,7 @@ import (
 
 	"github.com/isogap/isogap/internal/app"
 	"github.com/isogap/isogap/internal/assess"
+	"github.com/isogap/isogap/internal/report"
 	"github.com/isogap/isogap/internal/web"
 	"github.com/isogap/isogap/internal/workbook"
 )
@@ -76,7 +77,7 @@ func (c *cliApp) webService(cmd *cobra.Command, f *webFlags) (*app.Service, erro
 }
 
 // webFormats are the downloads the web app offers: the checklist workbook,
-// then isogap's own formats.
+// the executive report, then the exchange formats.
 func webFormats() []app.Format {
 	xlsx := app.Format{
 		Name: "xlsx", Label: "Checklist workbook (XLSX)", Ext: "xlsx",
@@ -91,7 +92,23 @@ func webFormats() []app.Format {
 			return workbook.Export(w, v, workbook.Filter{}, time.Now())
 		},
 	}
-	return append([]app.Format{xlsx}, app.DefaultFormats()...)
+	pdf := app.Format{
+		Name: "pdf", Label: "Executive report (PDF)", Ext: "pdf", ContentType: "application/pdf",
+		Description: "Where the organisation stands, what blocks certification, the forecast with its assumptions, " +
+			"the requirements matrix and the Statement of Applicability, with charts: the same report as \"isogap report\".",
+		Write: func(ctx context.Context, s *app.Service, aid string, w io.Writer) error {
+			r, err := s.Results(ctx, aid, time.Now(), nil)
+			if err != nil {
+				return err
+			}
+			d, err := report.Executive(r, report.Options{})
+			if err != nil {
+				return err
+			}
+			return report.WritePDF(w, d)
+		},
+	}
+	return append([]app.Format{xlsx, pdf}, app.DefaultFormats()...)
 }
 
 // serve runs the web app until ctx ends. listening is called with the base

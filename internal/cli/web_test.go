@@ -96,18 +96,21 @@ func TestDemoServesAndPrintsCredentials(t *testing.T) {
 	if res.StatusCode != 200 || !strings.Contains(string(body), "Brightwave Analytics Ltd (demo)") {
 		t.Errorf("portfolio after sign-in: %d", res.StatusCode)
 	}
-	// The downloads include the checklist workbook.
+	// The downloads include the checklist workbook and the executive report.
 	id := strings.Split(strings.SplitN(string(body), `href="/a/`, 2)[1], "/")[0]
-	req, _ = http.NewRequest("GET", base+"a/"+id+"/download/xlsx", nil)
-	req.AddCookie(res.Request.Cookies()[0])
-	res, err = c.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	xlsx, _ := io.ReadAll(res.Body)
-	res.Body.Close()
-	if res.StatusCode != 200 || !strings.HasPrefix(string(xlsx), "PK") || !strings.Contains(res.Header.Get("Content-Disposition"), ".xlsx") {
-		t.Errorf("workbook download: %d %q", res.StatusCode, res.Header.Get("Content-Disposition"))
+	cookie := res.Request.Cookies()[0]
+	for format, magic := range map[string]string{"xlsx": "PK", "pdf": "%PDF-"} {
+		req, _ = http.NewRequest("GET", base+"a/"+id+"/download/"+format, nil)
+		req.AddCookie(cookie)
+		res, err = c.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		file, _ := io.ReadAll(res.Body)
+		res.Body.Close()
+		if res.StatusCode != 200 || !strings.HasPrefix(string(file), magic) || !strings.Contains(res.Header.Get("Content-Disposition"), "."+format) {
+			t.Errorf("%s download: %d %q", format, res.StatusCode, res.Header.Get("Content-Disposition"))
+		}
 	}
 }
 
