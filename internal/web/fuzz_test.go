@@ -38,3 +38,14 @@ func FuzzItemForm(f *testing.F) {
 		}
 	})
 }
+
+func TestMoney(t *testing.T) {
+	for amount, want := range map[float64]string{0: "EUR 0", 999.5: "EUR 1,000", 1234567.4: "EUR 1,234,567", -2500: "EUR −2,500"} {
+		if got := money("EUR", amount); got != want {
+			t.Errorf("money(%v) = %q, want %q", amount, got, want)
+		}
+	}
+	if got := money("", 12000); got != "12,000" {
+		t.Errorf("no currency: %q", got)
+	}
+}

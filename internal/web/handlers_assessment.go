@@ -240,12 +240,15 @@ func (s *Server) today() assess.Date { return assess.DateOf(s.cfg.Now().UTC()) }
 func (s *Server) dashboard(w http.ResponseWriter, r *http.Request, c *actx) error {
 	v := c.View
 	res := v.Result
-	hist, err := s.svc.HistoryAs(r.Context(), c.P, v.Assessment.ID, store.HistoryQuery{})
+	now := s.cfg.Now().UTC()
+	// The forecast, the timeline and the rest come from app.Results, as in
+	// the reports; the figures from the view already loaded.
+	results, err := s.svc.Results(r.Context(), v.Assessment.ID, now, nil)
 	if err != nil {
 		return err
 	}
-	tl := assess.Timeline(v.Catalog, v.Assessment, v.Items, hist)
-	if now := s.cfg.Now().UTC(); len(tl) > 0 && tl[len(tl)-1].At.Before(now) {
+	tl := results.Timeline
+	if len(tl) > 0 && tl[len(tl)-1].At.Before(now) {
 		last := tl[len(tl)-1]
 		tl = append(tl, assess.TimePoint{At: now, Readiness: last.Readiness, Coverage: last.Coverage})
 	}
@@ -254,7 +257,12 @@ func (s *Server) dashboard(w http.ResponseWriter, r *http.Request, c *actx) erro
 		return err
 	}
 	pg := &dashboardPage{Base: c.base("Step 4 · Results", "dashboard"), R: res, ClausesSVG: charts.clauses, ThemesSVG: charts.themes,
-		DistSVG: charts.dist, TimelineSVG: charts.timeline, Flagged: res.Flagged(), Timeline: tl}
+		DistSVG: charts.dist, TimelineSVG: charts.timeline, Flagged: res.Flagged(), Timeline: tl, Forecast: results.Forecast}
+	for _, f := range s.cfg.Formats {
+		if f.Name == "pdf" {
+			pg.ReportURL = "/a/" + v.Assessment.ID + "/download/pdf"
+		}
+	}
 	pg.Blockers = res.Blockers
 	if len(pg.Blockers) > 12 {
 		pg.Blockers, pg.MoreBlockers = pg.Blockers[:12], len(res.Blockers)-12

@@ -6,6 +6,7 @@ import (
 	"github.com/isogap/isogap/internal/app"
 	"github.com/isogap/isogap/internal/assess"
 	"github.com/isogap/isogap/internal/catalog"
+	"github.com/isogap/isogap/internal/plan"
 	"github.com/isogap/isogap/internal/soa"
 )
 
@@ -194,9 +195,11 @@ type dashboardPage struct {
 	Flagged                         []string
 	Overdue, Upcoming               []actionRow
 	Timeline                        []assess.TimePoint
-	Members                         int
-	Unowned                         int
 	NeedsStakeholders, NeedsScoring bool
+	// Forecast is the road to certification; ReportURL the PDF report's
+	// download when that format is offered.
+	Forecast  plan.Forecast
+	ReportURL string
 }
 
 type soaPage struct {

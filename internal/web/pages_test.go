@@ -123,6 +123,14 @@ func TestDashboardActions(t *testing.T) {
 			t.Errorf("%q is listed", never)
 		}
 	}
+	// The road to certification is app.Results' forecast.
+	res, err := s.svc.Results(ctx, a.ID, now, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p50 := res.Forecast.Certification.P50.String(); p50 == "" || !strings.Contains(r.body, `id="kpi-cert">`+p50+`<`) {
+		t.Errorf("forecast panel lacks the P50 date %q", p50)
+	}
 	// The figures are app.View's.
 	v, _ := s.svc.View(ctx, a.ID)
 	if want := strconv.Itoa(int(v.Result.Overall.Readiness*100+0.5)) + " %"; !strings.Contains(r.body, `id="kpi-readiness">`+want) {

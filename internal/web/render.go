@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"path"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -66,8 +67,10 @@ func templateFuncs(as *assets) template.FuncMap {
 		"lines": func(list []string) string {
 			return strings.Join(list, "\n")
 		},
-		"add": func(a, b int) int { return a + b },
-		"int": func(s assess.Score) int { return int(s) },
+		"add":   func(a, b int) int { return a + b },
+		"money": money,
+		"days":  func(f float64) string { return strconv.FormatFloat(math.Round(f*10)/10, 'f', -1, 64) },
+		"int":   func(s assess.Score) int { return int(s) },
 		"dict": func(kv ...any) (map[string]any, error) {
 			if len(kv)%2 != 0 {
 				return nil, fmt.Errorf("dict needs key and value pairs")
@@ -87,6 +90,23 @@ func templateFuncs(as *assets) template.FuncMap {
 			return strings.ReplaceAll(s, "_", " ")
 		},
 	}
+}
+
+// money formats an amount in whole units with thousands separators.
+func money(currency string, amount float64) string {
+	n := strconv.FormatInt(int64(math.Round(math.Abs(amount))), 10)
+	var b strings.Builder
+	for i, d := range n {
+		if i > 0 && (len(n)-i)%3 == 0 {
+			b.WriteByte(',')
+		}
+		b.WriteRune(d)
+	}
+	sign := ""
+	if amount < 0 {
+		sign = "−"
+	}
+	return strings.TrimSpace(currency + " " + sign + b.String())
 }
 
 func humanSize(n int64) string {
