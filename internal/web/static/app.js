@@ -1,5 +1,7 @@
 // isogap: progressive enhancement only. Every form works without this
 // script; with it, a matrix row saves in place instead of reloading the page.
+// Filters apply with their button, not on change: a keyboard user moving
+// through a select's options must not reload the page at every step.
 (function () {
   "use strict";
 
@@ -53,18 +55,8 @@
     live.textContent = text;
   }
 
-  // Filters apply as soon as a select changes.
-  function autoFilter() {
-    var f = document.querySelector("form.filters");
-    if (!f) { return; }
-    f.querySelectorAll("select, input[type=checkbox]").forEach(function (el) {
-      el.addEventListener("change", function () { f.submit(); });
-    });
-  }
-
   document.addEventListener("DOMContentLoaded", function () {
     bind(document);
-    autoFilter();
     var errs = document.getElementById("form-errors");
     if (errs) { errs.focus(); }
   });
