@@ -59,6 +59,29 @@ func (p ItemPatch) Empty() bool {
 	return p == (ItemPatch{})
 }
 
+// Fields names the fields the patch sets, as the history names them.
+func (p ItemPatch) Fields() []string {
+	var out []string
+	add := func(set bool, name string) {
+		if set {
+			out = append(out, name)
+		}
+	}
+	add(p.Score != nil, "score")
+	add(p.Applicable != nil, "applicable")
+	add(p.Justification != nil, "justification")
+	add(p.Inclusion != nil, "inclusion")
+	add(p.InclusionNote != nil, "inclusion_note")
+	add(p.Department != nil, "department")
+	add(p.Owner != nil, "owner")
+	add(p.Priority != nil, "priority")
+	add(p.TargetDate != nil, "target_date")
+	add(p.Action != nil, "action")
+	add(p.EffortDays != nil || p.ClearEffort, "effort_days")
+	add(p.Notes != nil, "notes")
+	return out
+}
+
 // Apply returns the item with the patch's fields set.
 func (p ItemPatch) Apply(it assess.Item) assess.Item {
 	set := func(dst *string, src *string) {

@@ -20,6 +20,7 @@ const (
 	KindUnauthenticated             // no valid session
 	KindSchema                      // the database schema is unknown or outdated
 	KindUsage                       // a command line that does not parse
+	KindRateLimited                 // too many attempts (sign-in); try again later
 )
 
 var kindTable = map[Kind]struct {
@@ -35,6 +36,7 @@ var kindTable = map[Kind]struct {
 	KindUnauthenticated: {"not signed in", http.StatusUnauthorized, 1},
 	KindSchema:          {"database schema mismatch", http.StatusServiceUnavailable, 1},
 	KindUsage:           {"usage error", http.StatusBadRequest, 2},
+	KindRateLimited:     {"too many attempts", http.StatusTooManyRequests, 1},
 }
 
 func (k Kind) String() string { return kindTable[k].name }

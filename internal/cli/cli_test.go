@@ -196,7 +196,7 @@ func TestBadInput(t *testing.T) {
 
 func TestExportImportRoundTrip(t *testing.T) {
 	dir := t.TempDir()
-	id := firstLine(mustRun(t, dir, "demo"))
+	id := firstLine(mustRun(t, dir, "demo", "--no-serve"))
 	mustRun(t, dir, "set", id, "A.5.7", "--score", "4", "--evidence", "Threat feed subscription", "--effort", "2.5", "--notes", "=cmd|' /C calc'!A0")
 	mustRun(t, dir, "export", id, "--format", "json", "-o", "a.json")
 	other := filepath.Join(dir, "other.db")
@@ -229,7 +229,7 @@ func TestExportImportRoundTrip(t *testing.T) {
 
 func TestImportRejectsBrokenFilesWhole(t *testing.T) {
 	dir := t.TempDir()
-	id := firstLine(mustRun(t, dir, "demo"))
+	id := firstLine(mustRun(t, dir, "demo", "--no-serve"))
 	mustRun(t, dir, "export", id, "--format", "json", "-o", "a.json")
 	data, _ := os.ReadFile(filepath.Join(dir, "a.json"))
 	var doc map[string]any
@@ -261,7 +261,7 @@ func TestImportRejectsBrokenFilesWhole(t *testing.T) {
 
 func TestExportCSVAndCatalog(t *testing.T) {
 	dir := t.TempDir()
-	id := firstLine(mustRun(t, dir, "demo"))
+	id := firstLine(mustRun(t, dir, "demo", "--no-serve"))
 	rows, err := csv.NewReader(strings.NewReader(mustRun(t, dir, "export", id, "--format", "csv"))).ReadAll()
 	if err != nil {
 		t.Fatal(err)
@@ -352,7 +352,7 @@ func TestMigrateAndHelp(t *testing.T) {
 func TestCopyToPostgresAndBack(t *testing.T) {
 	dir := t.TempDir()
 	pg := testenv.PostgresSchema(t)
-	id := firstLine(mustRun(t, dir, "demo"))
+	id := firstLine(mustRun(t, dir, "demo", "--no-serve"))
 	mustRun(t, dir, "set", id, "A.5.7", "--score", "4", "--evidence", "Threat feed subscription")
 	out := mustRun(t, dir, "copy", "--from", "isogap.db", "--to", pg)
 	if !strings.Contains(out, "Copied and verified 1 assessments") || !strings.Contains(out, "from sqlite to postgres") {

@@ -238,35 +238,6 @@ func (c *cliApp) importJSON(cmd *cobra.Command, name string, opt app.ImportOptio
 	return nil
 }
 
-func newDemoCmd(c *cliApp) *cobra.Command {
-	return &cobra.Command{
-		Use:   "demo",
-		Short: "Create a realistic demo assessment",
-		Long: `Create a demo assessment of a 120-person SaaS company partway through its
-ISO 27001 preparation: mixed scores, evidence, owners, target dates and a few
-justified exclusions. Prints its id on the first line, then its summary.`,
-		Args: cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, args []string) error {
-			svc, err := c.service(cmd.Context())
-			if err != nil {
-				return err
-			}
-			a, err := svc.CreateDemo(cmd.Context(), time.Now())
-			if err != nil {
-				return err
-			}
-			fmt.Fprintln(cmd.OutOrStdout(), a.ID)
-			v, err := svc.View(cmd.Context(), a.ID)
-			if err != nil {
-				return err
-			}
-			fmt.Fprintln(cmd.OutOrStdout())
-			printSummary(cmd.OutOrStdout(), v, 10, 10)
-			return nil
-		},
-	}
-}
-
 func newCatalogCmd(c *cliApp) *cobra.Command {
 	var format string
 	var schema bool

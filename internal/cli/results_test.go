@@ -10,7 +10,7 @@ import (
 
 func TestForecastAndPlan(t *testing.T) {
 	dir := t.TempDir()
-	id := firstLine(mustRun(t, dir, "demo"))
+	id := firstLine(mustRun(t, dir, "demo", "--no-serve"))
 	type forecast struct {
 		Certification struct{ Planned, P50, P90 string }
 		Budget        struct {
@@ -101,7 +101,7 @@ func TestForecastAndPlan(t *testing.T) {
 
 func TestResultCommandsWriteFiles(t *testing.T) {
 	dir := t.TempDir()
-	id := firstLine(mustRun(t, dir, "demo"))
+	id := firstLine(mustRun(t, dir, "demo", "--no-serve"))
 	mustRun(t, dir, "roadmap", id, "--chart", "gantt.svg", "--by", "department")
 	mustRun(t, dir, "risks", id, "--format", "xlsx", "-o", "risks.xlsx", "--chart", "heat.png")
 	mustRun(t, dir, "risks", id, "--format", "csv", "-o", "risks.csv")
@@ -134,7 +134,7 @@ func TestResultCommandsWriteFiles(t *testing.T) {
 
 func TestSnapshotsAndCompare(t *testing.T) {
 	dir := t.TempDir()
-	id := firstLine(mustRun(t, dir, "demo"))
+	id := firstLine(mustRun(t, dir, "demo", "--no-serve"))
 	other := strings.TrimSpace(mustRun(t, dir, "init", "--org", "Other Ltd"))
 	mustRun(t, dir, "snapshot", id, "baseline")
 	mustRun(t, dir, "set", id, "4.1", "--score", "1")
@@ -171,7 +171,7 @@ func TestSnapshotsAndCompare(t *testing.T) {
 
 func TestResultCommandsBadInput(t *testing.T) {
 	dir := t.TempDir()
-	id := firstLine(mustRun(t, dir, "demo"))
+	id := firstLine(mustRun(t, dir, "demo", "--no-serve"))
 	mustRun(t, dir, "snapshot", id, "baseline")
 	tests := []struct {
 		name string

@@ -144,7 +144,8 @@ func newRoot(c *cliApp) *cobra.Command {
 		Long:          rootLong,
 		SilenceUsage:  true,
 		SilenceErrors: true,
-		Example: `  isogap demo                               # a realistic demo assessment
+		Example: `  isogap demo                               # a realistic demo assessment in the browser
+  isogap serve                              # the web application on 127.0.0.1:8080
   isogap init --org "Acme Ltd" --scope "The Acme SaaS platform"
   isogap set ID A.5.15 --score 3 --owner "Sam" --priority High --target-date 2027-03-31
   isogap show ID`,
@@ -168,6 +169,7 @@ func newRoot(c *cliApp) *cobra.Command {
 		newExportCmd(c), newImportCmd(c), newTemplateCmd(c), newDemoCmd(c), newCatalogCmd(c), newMigrateCmd(c), newCopyCmd(c), newVersionCmd(),
 		newForecastCmd(c), newPlanCmd(c), newRoadmapCmd(c), newRisksCmd(c), newSoACmd(c), newReportCmd(c),
 		newSnapshotCmd(c), newSnapshotsCmd(c), newCompareCmd(c),
+		newServeCmd(c), newUserCmd(c), newMemberCmd(c),
 	} {
 		root.AddCommand(cmd)
 	}

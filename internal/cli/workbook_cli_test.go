@@ -72,7 +72,7 @@ func TestTemplateCommand(t *testing.T) {
 
 func TestWorkbookExportImport(t *testing.T) {
 	dir := t.TempDir()
-	id := firstLine(mustRun(t, dir, "demo"))
+	id := firstLine(mustRun(t, dir, "demo", "--no-serve"))
 	mustRun(t, dir, "export", id, "--format", "xlsx", "-o", "all.xlsx")
 	mustRun(t, dir, "export", id, "--format", "xlsx", "--department", "HR", "-o", "hr.xlsx")
 	mustRun(t, dir, "export", id, "--format", "xlsx", "--owner", "Priya Natarajan", "-o", "devops.xlsx")

@@ -15,6 +15,7 @@ import (
 // both tested by the contract suite in storetest.
 type Store interface {
 	AssessmentStore
+	UserStore
 	PlanStore
 	// InTx runs fn in one transaction: everything fn writes through the Store
 	// it is given lands together or not at all.

@@ -108,3 +108,41 @@ func TestPragmasOnEveryConnection(t *testing.T) {
 		c.Close()
 	}
 }
+
+// A database migrated by a build that lacked a lower-numbered migration
+// (00003 applied, 00002 not) is refused until "isogap migrate" applies it.
+func TestMissingMigrationIsApplied(t *testing.T) {
+	ctx := context.Background()
+	path := engine().Fresh(t)
+	st, err := sqlite.Open(ctx, path, sqlite.Options{SkipCheck: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	latest, _ := sqlite.Migrations.Latest()
+	// Undo migration 00002 as if it had never existed.
+	for _, q := range []string{"DROP TABLE login_failures", "DROP TABLE memberships", "DROP TABLE sessions", "DROP TABLE setup_done", "DROP TABLE users",
+		"DELETE FROM goose_db_version WHERE version_id = 2"} {
+		if _, err := st.DB().Write.Exec(q); err != nil {
+			t.Fatal(err)
+		}
+	}
+	st.Close()
+	if latest < 3 {
+		t.Skip("no migration above 00002 yet")
+	}
+	_, err = sqlite.Open(ctx, path, sqlite.Options{})
+	if assess.KindOf(err) != assess.KindSchema || !strings.Contains(err.Error(), "[2]") {
+		t.Fatalf("open with migration 2 missing: %v", err)
+	}
+	if _, _, err := sqlite.Migrate(ctx, path); err != nil {
+		t.Fatalf("migrate: %v", err)
+	}
+	st2, err := sqlite.Open(ctx, path, sqlite.Options{})
+	if err != nil {
+		t.Fatalf("after migrate: %v", err)
+	}
+	defer st2.Close()
+	if n, err := st2.CountUsers(ctx); err != nil || n != 0 {
+		t.Errorf("accounts tables after migrate: %d %v", n, err)
+	}
+}

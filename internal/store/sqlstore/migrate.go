@@ -79,7 +79,9 @@ func (m Migrations) Migrate(ctx context.Context, db *sql.DB, d Dialect) (from, t
 	if from > latest {
 		return from, from, newerSchema(from, latest)
 	}
-	opts := []goose.ProviderOption{goose.WithSlog(slog.New(slog.DiscardHandler))}
+	// Migrations of parallel features may be numbered below one already
+	// applied (00002 after 00003); each stands alone, so apply it anyway.
+	opts := []goose.ProviderOption{goose.WithSlog(slog.New(slog.DiscardHandler)), goose.WithAllowOutofOrder(true)}
 	if m.Locker != nil {
 		opts = append(opts, goose.WithSessionLocker(m.Locker))
 	}
@@ -107,6 +109,14 @@ func (m Migrations) Check(ctx context.Context, db *sql.DB, d Dialect, autoInit b
 	}
 	switch {
 	case v == latest:
+		missing, err := m.missing(ctx, db, d)
+		if err != nil {
+			return err
+		}
+		if len(missing) > 0 {
+			return assess.Errorf(assess.KindSchema,
+				"the database schema lacks migration(s) %v that this isogap needs: run \"isogap migrate\" (with the same --db) to apply them", missing)
+		}
 		return nil
 	case v > latest:
 		return newerSchema(v, latest)
@@ -117,6 +127,40 @@ func (m Migrations) Check(ctx context.Context, db *sql.DB, d Dialect, autoInit b
 		return assess.Errorf(assess.KindSchema,
 			"the database schema is at version %d and this isogap needs version %d: run \"isogap migrate\" (with the same --db) to upgrade it", v, latest)
 	}
+}
+
+// missing lists the known migrations a database has not applied, below
+// its newest applied one.
+func (m Migrations) missing(ctx context.Context, db *sql.DB, d Dialect) ([]int64, error) {
+	s := &Store{db: &DB{Read: db, Write: db, Dialect: d}}
+	rows, err := s.query(ctx, `SELECT version_id FROM `+versionTable+` WHERE is_applied`)
+	if err != nil {
+		return nil, fmt.Errorf("read schema version: %w", err)
+	}
+	defer rows.Close()
+	applied := map[int64]bool{}
+	for rows.Next() {
+		var v int64
+		if err := rows.Scan(&v); err != nil {
+			return nil, err
+		}
+		applied[v] = true
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	names, err := fs.Glob(m.FS, "*.sql")
+	if err != nil {
+		return nil, err
+	}
+	var out []int64
+	for _, n := range names {
+		v, err := strconv.ParseInt(strings.SplitN(path.Base(n), "_", 2)[0], 10, 64)
+		if err == nil && !applied[v] {
+			out = append(out, v)
+		}
+	}
+	return out, nil
 }
 
 func newerSchema(v, latest int64) error {

@@ -1,0 +1,359 @@
+package app
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	"crypto/subtle"
+	"encoding/base64"
+	"encoding/hex"
+	"fmt"
+	"net/mail"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"golang.org/x/crypto/argon2"
+
+	"github.com/isogap/isogap/internal/assess"
+)
+
+// argon2id parameters: the OWASP baseline (19 MiB, 2 passes, 1 lane),
+// affordable on a small server yet costly to guess at scale.
+const (
+	argonMemory  = 19 * 1024
+	argonTime    = 2
+	argonThreads = 1
+	argonKeyLen  = 32
+)
+
+// MinPasswordLen is the shortest password accepted.
+const MinPasswordLen = 10
+
+// HashPassword returns an argon2id hash in the usual PHC string form.
+func HashPassword(password string) (string, error) {
+	salt := make([]byte, 16)
+	if _, err := rand.Read(salt); err != nil {
+		return "", err
+	}
+	key := argon2.IDKey([]byte(password), salt, argonTime, argonMemory, argonThreads, argonKeyLen)
+	enc := base64.RawStdEncoding
+	return fmt.Sprintf("$argon2id$v=%d$m=%d,t=%d,p=%d$%s$%s", argon2.Version, argonMemory, argonTime, argonThreads,
+		enc.EncodeToString(salt), enc.EncodeToString(key)), nil
+}
+
+// CheckPassword compares a password with a hash from HashPassword, in
+// constant time.
+func CheckPassword(hash, password string) bool {
+	parts := strings.Split(hash, "$")
+	if len(parts) != 6 || parts[1] != "argon2id" {
+		return false
+	}
+	var m, t uint32
+	var p uint8
+	if _, err := fmt.Sscanf(parts[3], "m=%d,t=%d,p=%d", &m, &t, &p); err != nil || m > 1<<20 || t > 16 || p == 0 {
+		return false
+	}
+	enc := base64.RawStdEncoding
+	salt, err1 := enc.DecodeString(parts[4])
+	want, err2 := enc.DecodeString(parts[5])
+	if err1 != nil || err2 != nil || len(want) == 0 {
+		return false
+	}
+	got := argon2.IDKey([]byte(password), salt, t, m, p, uint32(len(want)))
+	return subtle.ConstantTimeCompare(got, want) == 1
+}
+
+// dummyHash is checked against when a login is unknown, so an unknown
+// login takes as long to refuse as a wrong password.
+var dummyHash, _ = HashPassword("isogap-dummy-password")
+
+// NormalizeLogin lower-cases and trims a login.
+func NormalizeLogin(s string) string { return strings.ToLower(strings.TrimSpace(s)) }
+
+// NewUser is what creating an account takes.
+type NewUser struct {
+	Login    string
+	Name     string
+	Email    string
+	Password string
+	Admin    bool
+}
+
+func validatePassword(errs *assess.FieldErrors, field, pw string) {
+	switch {
+	case utf8.RuneCountInString(pw) < MinPasswordLen:
+		errs.Add(field, "", "too short", fmt.Sprintf("at least %d characters (a phrase of a few words is easiest)", MinPasswordLen))
+	case len(pw) > 256:
+		errs.Add(field, "", "too long", "at most 256 characters")
+	}
+}
+
+func validateUser(errs *assess.FieldErrors, u assess.User) {
+	if len(u.Login) < 2 || len(u.Login) > 64 || strings.Trim(u.Login, "abcdefghijklmnopqrstuvwxyz0123456789._@-") != "" {
+		errs.Add("login", u.Login, "not a valid login", "2 to 64 letters, digits, '.', '_', '-' or '@'")
+	}
+	if strings.TrimSpace(u.Name) == "" {
+		errs.Add("name", "", "the person's name is required", "a name such as \"Dana Whitfield\"")
+	} else if len(u.Name) > assess.MaxShortLen {
+		errs.Add("name", u.Name[:40]+"…", "too long", fmt.Sprintf("at most %d characters", assess.MaxShortLen))
+	}
+	if u.Email != "" {
+		if _, err := mail.ParseAddress(u.Email); err != nil {
+			errs.Add("email", u.Email, "not an e-mail address", "name@example.com")
+		}
+	}
+}
+
+// CreateUser makes an account. Only site administrators (and the CLI) may.
+func (s *Service) CreateUser(ctx context.Context, p Principal, in NewUser) (assess.User, error) {
+	if !p.IsAdmin() {
+		return assess.User{}, forbidden("only a site administrator can create accounts")
+	}
+	return s.createUser(ctx, in, false)
+}
+
+// SetupFirstAdmin creates the first account, an administrator, on a
+// database without any; afterwards it fails with kind Conflict.
+func (s *Service) SetupFirstAdmin(ctx context.Context, in NewUser) (assess.User, error) {
+	in.Admin = true
+	return s.createUser(ctx, in, true)
+}
+
+// NeedsSetup reports whether no account exists yet.
+func (s *Service) NeedsSetup(ctx context.Context) (bool, error) {
+	n, err := s.store.CountUsers(ctx)
+	return n == 0, err
+}
+
+func (s *Service) createUser(ctx context.Context, in NewUser, first bool) (assess.User, error) {
+	u := assess.User{Login: NormalizeLogin(in.Login), Name: strings.TrimSpace(in.Name), Email: strings.TrimSpace(in.Email), Admin: in.Admin}
+	errs := &assess.FieldErrors{Context: "account"}
+	validateUser(errs, u)
+	validatePassword(errs, "password", in.Password)
+	if err := errs.Err(); err != nil {
+		return u, err
+	}
+	hash, err := HashPassword(in.Password)
+	if err != nil {
+		return u, err
+	}
+	return s.store.CreateUser(ctx, u, hash, first)
+}
+
+// Sign-in throttling: failures are counted in the database, so every
+// instance sees them, per account and per client address.
+const (
+	LoginWindow         = 15 * time.Minute
+	MaxFailuresAccount  = 5
+	MaxFailuresAddress  = 30
+	loginKeyAccount     = "account:"
+	loginKeyAddress     = "address:"
+	errBadCredentials   = "wrong login or password"
+	errTooManyAttempts  = "too many failed sign-ins %s: wait %d minutes and try again"
+	failureRetention    = 24 * time.Hour
+	sessionRefreshRatio = 2 // extend a session once less than 1/2 of its lifetime is left
+)
+
+// Authenticate checks a login and password from a client address. Repeated
+// failures for one account or from one address are refused for a while
+// (kind RateLimited) whatever the password.
+func (s *Service) Authenticate(ctx context.Context, login, password, addr string) (assess.User, error) {
+	login = NormalizeLogin(login)
+	now := assess.Now()
+	since := now.Add(-LoginWindow)
+	keys := []struct {
+		key, what string
+		max       int
+	}{{loginKeyAccount + login, "for this account", MaxFailuresAccount}, {loginKeyAddress + addr, "from your address", MaxFailuresAddress}}
+	for _, k := range keys {
+		n, err := s.store.LoginFailures(ctx, k.key, since)
+		if err != nil {
+			return assess.User{}, err
+		}
+		if n >= k.max {
+			return assess.User{}, assess.Errorf(assess.KindRateLimited, errTooManyAttempts, k.what, int(LoginWindow.Minutes()))
+		}
+	}
+	u, hash, err := s.store.UserByLogin(ctx, login)
+	if err != nil && assess.KindOf(err) != assess.KindNotFound {
+		return u, err
+	}
+	if err != nil {
+		hash = dummyHash
+	}
+	if !CheckPassword(hash, password) || err != nil {
+		for _, k := range keys {
+			if ferr := s.store.RecordLoginFailure(ctx, k.key, now); ferr != nil {
+				return assess.User{}, ferr
+			}
+		}
+		return assess.User{}, assess.Errorf(assess.KindUnauthenticated, errBadCredentials)
+	}
+	if u.Disabled {
+		return assess.User{}, assess.Errorf(assess.KindUnauthenticated, "this account is disabled: ask a site administrator")
+	}
+	if err := s.store.ClearLoginFailures(ctx, keys[0].key); err != nil {
+		return u, err
+	}
+	return u, nil
+}
+
+// TokenHash is what the database keeps of a session token.
+func TokenHash(token string) string {
+	sum := sha256.Sum256([]byte(token))
+	return hex.EncodeToString(sum[:])
+}
+
+// StartSession opens a session for a user and returns its secret token
+// (for the cookie); only the token's hash is stored.
+func (s *Service) StartSession(ctx context.Context, u assess.User, ttl time.Duration) (string, error) {
+	b := make([]byte, 32)
+	if _, err := rand.Read(b); err != nil {
+		return "", err
+	}
+	token := base64.RawURLEncoding.EncodeToString(b)
+	now := assess.Now()
+	err := s.store.CreateSession(ctx, assess.Session{TokenHash: TokenHash(token), UserID: u.ID, CreatedAt: now, ExpiresAt: now.Add(ttl)})
+	// Housekeeping rides along with sign-ins instead of needing a timer.
+	if err == nil {
+		err = s.store.DeleteExpired(ctx, now, now.Add(-failureRetention))
+	}
+	return token, err
+}
+
+// ResolveSession finds who holds a session token. A session with less
+// than half its lifetime left is extended, so active people stay signed in.
+func (s *Service) ResolveSession(ctx context.Context, token string, ttl time.Duration) (Principal, error) {
+	if token == "" {
+		return Principal{}, assess.Errorf(assess.KindUnauthenticated, "not signed in")
+	}
+	now := assess.Now()
+	h := TokenHash(token)
+	ss, u, err := s.store.Session(ctx, h, now)
+	if err != nil {
+		return Principal{}, err
+	}
+	if u.Disabled {
+		return Principal{}, assess.Errorf(assess.KindUnauthenticated, "this account is disabled")
+	}
+	if ss.ExpiresAt.Sub(now) < ttl/sessionRefreshRatio {
+		if err := s.store.ExtendSession(ctx, h, now.Add(ttl)); err != nil {
+			return Principal{}, err
+		}
+	}
+	return Principal{User: u}, nil
+}
+
+// EndSession signs a browser out.
+func (s *Service) EndSession(ctx context.Context, token string) error {
+	if token == "" {
+		return nil
+	}
+	return s.store.DeleteSession(ctx, TokenHash(token))
+}
+
+// ChangePassword sets a user's own password after checking the current
+// one, and signs them out everywhere else.
+func (s *Service) ChangePassword(ctx context.Context, p Principal, current, next string) error {
+	_, hash, err := s.store.UserByLogin(ctx, p.User.Login)
+	if err != nil {
+		return err
+	}
+	errs := &assess.FieldErrors{Context: "password"}
+	if !CheckPassword(hash, current) {
+		errs.Add("current", "", "the current password is wrong", "")
+	}
+	validatePassword(errs, "new", next)
+	if err := errs.Err(); err != nil {
+		return err
+	}
+	return s.setPassword(ctx, p.User.ID, next)
+}
+
+func (s *Service) setPassword(ctx context.Context, id int64, pw string) error {
+	hash, err := HashPassword(pw)
+	if err != nil {
+		return err
+	}
+	if err := s.store.SetPassword(ctx, id, hash); err != nil {
+		return err
+	}
+	return s.store.DeleteSessions(ctx, id)
+}
+
+// SetUserPassword is an administrator setting someone's password (a reset);
+// the user is signed out everywhere.
+func (s *Service) SetUserPassword(ctx context.Context, p Principal, login, pw string) error {
+	if !p.IsAdmin() {
+		return forbidden("only a site administrator can set another person's password")
+	}
+	u, _, err := s.store.UserByLogin(ctx, NormalizeLogin(login))
+	if err != nil {
+		return err
+	}
+	errs := &assess.FieldErrors{Context: "password"}
+	validatePassword(errs, "password", pw)
+	if err := errs.Err(); err != nil {
+		return err
+	}
+	return s.setPassword(ctx, u.ID, pw)
+}
+
+// Users lists every account (administrators only).
+func (s *Service) Users(ctx context.Context, p Principal) ([]assess.User, error) {
+	if !p.IsAdmin() {
+		return nil, forbidden("only a site administrator can list accounts")
+	}
+	return s.store.ListUsers(ctx)
+}
+
+// UserByLogin finds an account by login.
+func (s *Service) UserByLogin(ctx context.Context, login string) (assess.User, error) {
+	u, _, err := s.store.UserByLogin(ctx, NormalizeLogin(login))
+	return u, err
+}
+
+// UpdateUser changes an account's name, e-mail, admin flag and disabled
+// flag (administrators only). An administrator cannot demote or disable
+// themselves, so a site always keeps one.
+func (s *Service) UpdateUser(ctx context.Context, p Principal, u assess.User) (assess.User, error) {
+	if !p.IsAdmin() {
+		return u, forbidden("only a site administrator can change accounts")
+	}
+	cur, err := s.store.GetUser(ctx, u.ID)
+	if err != nil {
+		return u, err
+	}
+	u.Login, u.CreatedAt = cur.Login, cur.CreatedAt
+	u.Name, u.Email = strings.TrimSpace(u.Name), strings.TrimSpace(u.Email)
+	errs := &assess.FieldErrors{Context: "account " + cur.Login}
+	validateUser(errs, u)
+	if !p.System && u.ID == p.User.ID && (!u.Admin || u.Disabled) {
+		errs.Add("admin", cur.Login, "you cannot remove your own administrator rights or disable yourself", "another administrator to do it")
+	}
+	if err := errs.Err(); err != nil {
+		return u, err
+	}
+	if err := s.store.UpdateUser(ctx, u); err != nil {
+		return u, err
+	}
+	if u.Disabled {
+		return u, s.store.DeleteSessions(ctx, u.ID)
+	}
+	return u, nil
+}
+
+// RandomPassword makes a password for the demo and for accounts created
+// without one: 16 characters from an alphabet without look-alikes.
+func RandomPassword() string {
+	const alphabet = "abcdefghjkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789"
+	b := make([]byte, 16)
+	if _, err := rand.Read(b); err != nil {
+		panic(err)
+	}
+	for i := range b {
+		b[i] = alphabet[int(b[i])%len(alphabet)]
+	}
+	return string(b)
+}

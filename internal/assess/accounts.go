@@ -1,0 +1,104 @@
+package assess
+
+import (
+	"fmt"
+	"strings"
+	"time"
+)
+
+// User is a person who signs in to the web app.
+type User struct {
+	ID int64 `json:"id"`
+	// Login is the name typed at sign-in: lower case, unique.
+	Login string `json:"login"`
+	// Name is the person's name as shown and recorded in the history; it is
+	// also what an item's owner field is matched against.
+	Name  string `json:"name"`
+	Email string `json:"email"`
+	// Admin marks a site administrator: manages users and sees every assessment.
+	Admin     bool      `json:"admin"`
+	Disabled  bool      `json:"disabled"`
+	CreatedAt time.Time `json:"created_at"`
+}
+
+// Role is what a member may do in one assessment.
+type Role string
+
+const (
+	// RoleAssessor leads an assessment: edits everything, manages members.
+	RoleAssessor Role = "assessor"
+	// RoleContributor edits the items of their departments or assigned to them.
+	RoleContributor Role = "contributor"
+	// RoleViewer reads, without evidence files.
+	RoleViewer Role = "viewer"
+	// RoleAuditor reads everything, evidence files included, until an expiry date.
+	RoleAuditor Role = "auditor"
+)
+
+// Roles lists the roles from most to least powerful.
+var Roles = []Role{RoleAssessor, RoleContributor, RoleViewer, RoleAuditor}
+
+// Label is the role's display name.
+func (r Role) Label() string {
+	if r == "" {
+		return ""
+	}
+	return strings.ToUpper(string(r[:1])) + string(r[1:])
+}
+
+// Describe says in a sentence what the role may do.
+func (r Role) Describe() string {
+	switch r {
+	case RoleAssessor:
+		return "Leads the assessment: edits scope and every item, manages members."
+	case RoleContributor:
+		return "Scores and documents the items of their departments or assigned to them, attaches evidence."
+	case RoleViewer:
+		return "Reads scores, the dashboard and the Statement of Applicability; no evidence files."
+	case RoleAuditor:
+		return "Reads everything, evidence files and history included, until the access expires."
+	}
+	return ""
+}
+
+// ParseRole accepts a role name in any case.
+func ParseRole(s string) (Role, error) {
+	t := strings.ToLower(strings.TrimSpace(s))
+	for _, r := range Roles {
+		if t == string(r) {
+			return r, nil
+		}
+	}
+	return "", fmt.Errorf("want one of assessor, contributor, viewer, auditor")
+}
+
+// Membership gives a user a role in one assessment.
+type Membership struct {
+	AssessmentID string `json:"assessment_id"`
+	UserID       int64  `json:"user_id"`
+	Role         Role   `json:"role"`
+	// Departments a contributor answers for.
+	Departments []string `json:"departments"`
+	// Refs are items explicitly assigned to a contributor.
+	Refs []string `json:"refs"`
+	// Expires ends an auditor's access (the zero Date never expires); the
+	// access lasts through that day, UTC.
+	Expires   Date      `json:"expires"`
+	CreatedAt time.Time `json:"created_at"`
+	// User is filled in by listings.
+	User User `json:"user"`
+}
+
+// Expired reports whether the membership's expiry date has passed at now.
+func (m Membership) Expired(now time.Time) bool {
+	return !m.Expires.IsZero() && DateOf(now.UTC()).t.After(m.Expires.t)
+}
+
+// Session is a signed-in browser. The token itself is never stored, only
+// its hash.
+type Session struct {
+	TokenHash string    `json:"-"`
+	UserID    int64     `json:"user_id"`
+	CreatedAt time.Time `json:"created_at"`
+	ExpiresAt time.Time `json:"expires_at"`
+}

@@ -1,0 +1,413 @@
+package cli
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/isogap/isogap/internal/app"
+	"github.com/isogap/isogap/internal/assess"
+	"github.com/isogap/isogap/internal/report"
+	"github.com/isogap/isogap/internal/web"
+	"github.com/isogap/isogap/internal/workbook"
+)
+
+// DefaultAddr is where the web app listens unless told otherwise.
+const DefaultAddr = "127.0.0.1:8080"
+
+// webFlags are the settings of "serve" and "demo".
+type webFlags struct {
+	addr          string
+	trustProxy    bool
+	secureCookies bool
+	sessionTTL    time.Duration
+	accessLog     bool
+}
+
+func (f *webFlags) register(cmd *cobra.Command) {
+	fl := cmd.Flags()
+	fl.StringVar(&f.addr, "addr", DefaultAddr, "address to listen on, HOST:PORT (env ISOGAP_ADDR)")
+	fl.BoolVar(&f.trustProxy, "trust-proxy", false, "behind a reverse proxy: honour X-Forwarded-Proto and X-Forwarded-For (env ISOGAP_TRUST_PROXY=1)")
+	fl.BoolVar(&f.secureCookies, "secure-cookies", false, "always mark the session cookie Secure (TLS ends in front of isogap) (env ISOGAP_SECURE_COOKIES=1)")
+	fl.DurationVar(&f.sessionTTL, "session-ttl", 12*time.Hour, "how long a session lasts without use")
+	fl.BoolVar(&f.accessLog, "access-log", false, "log every request to standard error")
+}
+
+// fromEnv applies the environment to flags not given on the command line.
+func (f *webFlags) fromEnv(cmd *cobra.Command, getenv func(string) string) error {
+	fl := cmd.Flags()
+	if v := getenv("ISOGAP_ADDR"); v != "" && !fl.Changed("addr") {
+		f.addr = v
+	}
+	for name, dst := range map[string]*bool{"trust-proxy": &f.trustProxy, "secure-cookies": &f.secureCookies} {
+		env := "ISOGAP_" + strings.ToUpper(strings.ReplaceAll(name, "-", "_"))
+		if v := getenv(env); v != "" && !fl.Changed(name) {
+			switch strings.ToLower(v) {
+			case "1", "true", "yes":
+				*dst = true
+			case "0", "false", "no":
+				*dst = false
+			default:
+				return usagef("%s=%q: want 1 or 0", env, v)
+			}
+		}
+	}
+	if _, _, err := net.SplitHostPort(f.addr); err != nil {
+		return usagef("--addr %q: want HOST:PORT, for example 127.0.0.1:8080 or :8080", f.addr)
+	}
+	return nil
+}
+
+// webService reads the web settings and opens the database.
+func (c *cliApp) webService(cmd *cobra.Command, f *webFlags) (*app.Service, error) {
+	if err := f.fromEnv(cmd, c.env.Getenv); err != nil {
+		return nil, err
+	}
+	return c.service(cmd.Context())
+}
+
+// webFormats are the downloads the web app offers: the checklist workbook,
+// the executive report, then the exchange formats.
+func webFormats() []app.Format {
+	xlsx := app.Format{
+		Name: "xlsx", Label: "Checklist workbook (XLSX)", Ext: "xlsx",
+		ContentType: "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+		Description: "The gap checklist with every sheet (scope, checklist, Statement of Applicability, action plan, a dashboard that recalculates). " +
+			"Send it round; \"isogap import ID FILE.xlsx\" reads the returned copies back.",
+		Write: func(ctx context.Context, s *app.Service, aid string, w io.Writer) error {
+			v, err := s.View(ctx, aid)
+			if err != nil {
+				return err
+			}
+			return workbook.Export(w, v, workbook.Filter{}, time.Now())
+		},
+	}
+	pdf := app.Format{
+		Name: "pdf", Label: "Executive report (PDF)", Ext: "pdf", ContentType: "application/pdf",
+		Description: "Where the organisation stands, what blocks certification, the forecast with its assumptions, " +
+			"the requirements matrix and the Statement of Applicability, with charts: the same report as \"isogap report\".",
+		Write: func(ctx context.Context, s *app.Service, aid string, w io.Writer) error {
+			r, err := s.Results(ctx, aid, time.Now(), nil)
+			if err != nil {
+				return err
+			}
+			d, err := report.Executive(r, report.Options{})
+			if err != nil {
+				return err
+			}
+			return report.WritePDF(w, d)
+		},
+	}
+	return append([]app.Format{xlsx, pdf}, app.DefaultFormats()...)
+}
+
+// serve runs the web app until ctx ends. listening is called with the base
+// URL once the port is open. With fallback set, a busy address is replaced
+// by a free port on the same host.
+func (c *cliApp) serve(ctx context.Context, svc *app.Service, f webFlags, fallback bool, listening func(url string)) error {
+	level := slog.LevelWarn
+	if f.accessLog {
+		level = slog.LevelInfo
+	}
+	h, err := web.New(svc, web.Config{
+		TrustProxy: f.trustProxy, SecureCookies: f.secureCookies, SessionTTL: f.sessionTTL, Formats: webFormats(),
+		Logger: slog.New(slog.NewTextHandler(c.env.Stderr, &slog.HandlerOptions{Level: level})), AccessLog: f.accessLog,
+	})
+	if err != nil {
+		return err
+	}
+	ln, err := net.Listen("tcp", f.addr)
+	if err != nil && fallback {
+		host, _, _ := net.SplitHostPort(f.addr)
+		ln, err = net.Listen("tcp", net.JoinHostPort(host, "0"))
+	}
+	if err != nil {
+		return assess.Wrap(assess.KindInvalid, err, "--addr "+f.addr)
+	}
+	srv := &http.Server{
+		Handler:           h,
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       5 * time.Minute, // uploads on slow links
+		WriteTimeout:      5 * time.Minute,
+		IdleTimeout:       2 * time.Minute,
+		MaxHeaderBytes:    64 << 10,
+	}
+	host, port, _ := net.SplitHostPort(ln.Addr().String())
+	if ip := net.ParseIP(host); ip != nil && ip.IsUnspecified() {
+		host = "localhost"
+	}
+	listening("http://" + net.JoinHostPort(host, port) + "/")
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+		shut, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		if err := srv.Shutdown(shut); err != nil {
+			return err
+		}
+		if err := <-errc; err != nil && !errors.Is(err, http.ErrServerClosed) {
+			return err
+		}
+		return nil
+	}
+}
+
+func newServeCmd(c *cliApp) *cobra.Command {
+	var f webFlags
+	cmd := &cobra.Command{
+		Use:   "serve [--addr HOST:PORT]",
+		Short: "Run the web application",
+		Long: `Run the web application: the whole assessment in a browser, for a team.
+
+On a database without accounts, open the address to create the first
+administrator. Behind a reverse proxy that ends TLS, use --trust-proxy (and
+let the proxy set X-Forwarded-Proto and X-Forwarded-For) so session cookies
+are marked Secure and sign-in attempts are counted per client address.
+
+Several instances may serve one PostgreSQL database (--db postgres://…):
+sessions, accounts and sign-in throttling live in the database.`,
+		Example: `  isogap serve
+  isogap serve --addr :8080 --db postgres://isogap@db/isogap --trust-proxy`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			svc, err := c.webService(cmd, &f)
+			if err != nil {
+				return err
+			}
+			setup, err := svc.NeedsSetup(cmd.Context())
+			if err != nil {
+				return err
+			}
+			out := cmd.OutOrStdout()
+			return c.serve(cmd.Context(), svc, f, false, func(url string) {
+				fmt.Fprintf(out, "isogap is serving on %s (press Ctrl+C to stop)\n", url)
+				if setup {
+					fmt.Fprintf(out, "No account exists yet: open %s to create the administrator.\n", url)
+				}
+			})
+		},
+	}
+	f.register(cmd)
+	return cmd
+}
+
+func newDemoCmd(c *cliApp) *cobra.Command {
+	var f webFlags
+	var noServe bool
+	cmd := &cobra.Command{
+		Use:   "demo [--addr HOST:PORT] [--no-serve]",
+		Short: "Open a realistic demo assessment in the browser",
+		Long: `Create a demo assessment of a 120-person SaaS company partway through its
+ISO 27001 preparation (mixed scores, evidence, owners, target dates and a
+few justified exclusions), or reuse the one already in the database, and
+serve it. The first lines printed are the address, the user name and a
+fresh password:
+
+  URL: http://127.0.0.1:8080/
+  User: demo
+  Password: …
+
+If the default port is busy another free one is used. With --no-serve the
+demo is only created: its id is printed on the first line, then a summary.`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			svc, err := c.webService(cmd, &f)
+			if err != nil {
+				return err
+			}
+			a, _, err := svc.EnsureDemo(cmd.Context(), time.Now())
+			if err != nil {
+				return err
+			}
+			out := cmd.OutOrStdout()
+			if noServe {
+				fmt.Fprintln(out, a.ID)
+				v, err := svc.View(cmd.Context(), a.ID)
+				if err != nil {
+					return err
+				}
+				fmt.Fprintln(out)
+				printSummary(out, v, 10, 10)
+				return nil
+			}
+			u, pw, err := svc.EnsureDemoUser(cmd.Context(), a.ID)
+			if err != nil {
+				return err
+			}
+			return c.serve(cmd.Context(), svc, f, !cmd.Flags().Changed("addr") && c.env.Getenv("ISOGAP_ADDR") == "", func(url string) {
+				fmt.Fprintf(out, "URL: %s\nUser: %s\nPassword: %s\n\n", url, u.Login, pw)
+				fmt.Fprintf(out, "Demo assessment %s: %s\n", a.ID, a.Org)
+				fmt.Fprintln(out, "Sign in, open the assessment and follow the steps: scope, stakeholders, matrix, results.")
+				fmt.Fprintln(out, "The password changes each time the demo starts. Press Ctrl+C to stop.")
+			})
+		},
+	}
+	f.register(cmd)
+	cmd.Flags().BoolVar(&noServe, "no-serve", false, "only create (or find) the demo assessment and print its id and summary")
+	return cmd
+}
+
+// password takes a password from the first line of standard input, or
+// generates one.
+func password(r io.Reader, stdin bool) (string, error) {
+	if !stdin {
+		return app.RandomPassword(), nil
+	}
+	line, err := bufio.NewReader(r).ReadString('\n')
+	if err != nil && !errors.Is(err, io.EOF) {
+		return "", err
+	}
+	return strings.TrimRight(line, "\r\n"), nil
+}
+
+func newUserCmd(c *cliApp) *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "user",
+		Short: "Manage web accounts: add, passwd, list",
+		Long: `Manage the accounts of the web application from the command line (the
+command line acts as the site administrator). Members of an assessment are
+managed on its Members page, or with "isogap member".`,
+	}
+	var in app.NewUser
+	var stdin bool
+	add := &cobra.Command{
+		Use:   "add LOGIN --name NAME [--email E] [--admin] [--password-stdin]",
+		Short: "Create an account (prints a generated password unless --password-stdin)",
+		Args:  exactArgs("LOGIN"),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			in.Login = args[0]
+			var err error
+			if in.Password, err = password(cmd.InOrStdin(), stdin); err != nil {
+				return err
+			}
+			svc, err := c.service(cmd.Context())
+			if err != nil {
+				return err
+			}
+			u, err := svc.CreateUser(cmd.Context(), app.System(c.who()), in)
+			if err != nil {
+				return err
+			}
+			fmt.Fprintf(cmd.OutOrStdout(), "Created %s (%s)%s\n", u.Login, u.Name, map[bool]string{true: ", site administrator"}[u.Admin])
+			if !stdin {
+				fmt.Fprintf(cmd.OutOrStdout(), "Password: %s\n", in.Password)
+			}
+			return nil
+		},
+	}
+	add.Flags().StringVar(&in.Name, "name", "", "the person's name, as in the items' owner field (required)")
+	add.Flags().StringVar(&in.Email, "email", "", "e-mail address")
+	add.Flags().BoolVar(&in.Admin, "admin", false, "make the account a site administrator")
+	add.Flags().BoolVar(&stdin, "password-stdin", false, "read the password from standard input instead of generating one")
+	_ = add.MarkFlagRequired("name")
+
+	var pwStdin bool
+	passwd := &cobra.Command{
+		Use:   "passwd LOGIN [--password-stdin]",
+		Short: "Set an account's password (prints a generated one unless --password-stdin); signs it out everywhere",
+		Args:  exactArgs("LOGIN"),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			pw, err := password(cmd.InOrStdin(), pwStdin)
+			if err != nil {
+				return err
+			}
+			svc, err := c.service(cmd.Context())
+			if err != nil {
+				return err
+			}
+			if err := svc.SetUserPassword(cmd.Context(), app.System(c.who()), args[0], pw); err != nil {
+				return err
+			}
+			fmt.Fprintf(cmd.OutOrStdout(), "Password of %s set; its sessions were ended.\n", app.NormalizeLogin(args[0]))
+			if !pwStdin {
+				fmt.Fprintf(cmd.OutOrStdout(), "Password: %s\n", pw)
+			}
+			return nil
+		},
+	}
+	passwd.Flags().BoolVar(&pwStdin, "password-stdin", false, "read the password from standard input instead of generating one")
+
+	list := &cobra.Command{
+		Use:   "list",
+		Short: "List the accounts",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			svc, err := c.service(cmd.Context())
+			if err != nil {
+				return err
+			}
+			users, err := svc.Users(cmd.Context(), app.System(c.who()))
+			if err != nil {
+				return err
+			}
+			tw := tabwriter.NewWriter(cmd.OutOrStdout(), 0, 0, 2, ' ', 0)
+			fmt.Fprintln(tw, "LOGIN\tNAME\tE-MAIL\tADMIN\tDISABLED")
+			for _, u := range users {
+				fmt.Fprintf(tw, "%s\t%s\t%s\t%v\t%v\n", u.Login, u.Name, u.Email, u.Admin, u.Disabled)
+			}
+			return tw.Flush()
+		},
+	}
+	cmd.AddCommand(add, passwd, list)
+	return cmd
+}
+
+func newMemberCmd(c *cliApp) *cobra.Command {
+	var in app.MemberInput
+	var depts, refs string
+	cmd := &cobra.Command{
+		Use:   "member ID LOGIN --role assessor|contributor|viewer|auditor",
+		Short: "Give an account a role in an assessment",
+		Long: `Give an account a role in an assessment, or change it.
+
+  assessor     leads it: edits everything, manages members
+  contributor  edits the items of --departments, of --refs, and those it owns
+  viewer       reads, without evidence files
+  auditor      reads everything, evidence files included, until --expires`,
+		Example: `  isogap member ID priya --role contributor --departments "DevOps/Engineering,IT Operations"
+  isogap member ID audit-firm --role auditor --expires 2027-06-30`,
+		Args: exactArgs("ID", "LOGIN"),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			in.Login = args[1]
+			split := func(s string) []string {
+				var out []string
+				for _, p := range strings.Split(s, ",") {
+					if p = strings.TrimSpace(p); p != "" {
+						out = append(out, p)
+					}
+				}
+				return out
+			}
+			in.Departments, in.Refs = split(depts), split(refs)
+			svc, err := c.service(cmd.Context())
+			if err != nil {
+				return err
+			}
+			m, err := svc.PutMember(cmd.Context(), app.System(c.who()), args[0], in)
+			if err != nil {
+				return err
+			}
+			fmt.Fprintf(cmd.OutOrStdout(), "%s is %s of %s\n", m.User.Login, m.Role, args[0])
+			return nil
+		},
+	}
+	cmd.Flags().StringVar(&in.Role, "role", "", "assessor, contributor, viewer or auditor (required)")
+	cmd.Flags().StringVar(&depts, "departments", "", "a contributor's departments, comma separated")
+	cmd.Flags().StringVar(&refs, "refs", "", "items assigned to a contributor, comma separated")
+	cmd.Flags().StringVar(&in.Expires, "expires", "", "last day of an auditor's access, YYYY-MM-DD")
+	_ = cmd.MarkFlagRequired("role")
+	return cmd
+}

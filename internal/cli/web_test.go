@@ -1,0 +1,184 @@
+package cli_test
+
+import (
+	"bufio"
+	"io"
+	"net/http"
+	"net/url"
+	"os"
+	"os/exec"
+	"strings"
+	"testing"
+	"time"
+)
+
+// startServer runs a serving command of the built binary and returns the
+// first lines it printed; the server is interrupted when the test ends.
+func startServer(t *testing.T, dir string, lines int, args ...string) []string {
+	t.Helper()
+	cmd := exec.Command(binary, args...)
+	cmd.Dir = dir
+	cmd.Env = append(os.Environ(), "ISOGAP_DB=", "ISOGAP_ADDR=")
+	stdout, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	cmd.Stderr = os.Stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	t.Cleanup(func() {
+		cmd.Process.Signal(os.Interrupt)
+		select {
+		case err := <-done:
+			if err != nil {
+				t.Errorf("%s did not stop cleanly on interrupt: %v", args[0], err)
+			}
+		case <-time.After(20 * time.Second):
+			cmd.Process.Kill()
+			t.Errorf("%s did not stop within 20 s of an interrupt", args[0])
+		}
+	})
+	out := make(chan []string, 1)
+	go func() {
+		sc := bufio.NewScanner(stdout)
+		var got []string
+		for len(got) < lines && sc.Scan() {
+			got = append(got, sc.Text())
+		}
+		out <- got
+		io.Copy(io.Discard, stdout)
+		done <- cmd.Wait()
+	}()
+	select {
+	case got := <-out:
+		if len(got) < lines {
+			t.Fatalf("%s printed only %q", args[0], got)
+		}
+		return got
+	case <-time.After(60 * time.Second):
+		t.Fatalf("%s printed nothing within 60 s", args[0])
+	}
+	return nil
+}
+
+func noRedirect() *http.Client {
+	return &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }, Timeout: 30 * time.Second}
+}
+
+func TestDemoServesAndPrintsCredentials(t *testing.T) {
+	dir := t.TempDir()
+	lines := startServer(t, dir, 3, "demo", "--addr", "127.0.0.1:0")
+	base, ok := strings.CutPrefix(lines[0], "URL: ")
+	user, ok2 := strings.CutPrefix(lines[1], "User: ")
+	pw, ok3 := strings.CutPrefix(lines[2], "Password: ")
+	if !ok || !ok2 || !ok3 || !strings.HasPrefix(base, "http://127.0.0.1:") || user != "demo" || len(pw) < 12 {
+		t.Fatalf("first lines: %q", lines)
+	}
+	c := noRedirect()
+	res, err := c.PostForm(base+"login", url.Values{"login": {user}, "password": {pw}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	res.Body.Close()
+	if res.StatusCode != http.StatusSeeOther || len(res.Cookies()) == 0 {
+		t.Fatalf("sign-in with the printed password: %d", res.StatusCode)
+	}
+	req, _ := http.NewRequest("GET", base, nil)
+	req.AddCookie(res.Cookies()[0])
+	res, err = c.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(res.Body)
+	res.Body.Close()
+	if res.StatusCode != 200 || !strings.Contains(string(body), "Brightwave Analytics Ltd (demo)") {
+		t.Errorf("portfolio after sign-in: %d", res.StatusCode)
+	}
+	// The downloads include the checklist workbook and the executive report.
+	id := strings.Split(strings.SplitN(string(body), `href="/a/`, 2)[1], "/")[0]
+	cookie := res.Request.Cookies()[0]
+	for format, magic := range map[string]string{"xlsx": "PK", "pdf": "%PDF-"} {
+		req, _ = http.NewRequest("GET", base+"a/"+id+"/download/"+format, nil)
+		req.AddCookie(cookie)
+		res, err = c.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		file, _ := io.ReadAll(res.Body)
+		res.Body.Close()
+		if res.StatusCode != 200 || !strings.HasPrefix(string(file), magic) || !strings.Contains(res.Header.Get("Content-Disposition"), "."+format) {
+			t.Errorf("%s download: %d %q", format, res.StatusCode, res.Header.Get("Content-Disposition"))
+		}
+	}
+}
+
+func TestDemoIsReused(t *testing.T) {
+	dir := t.TempDir()
+	first := firstLine(mustRun(t, dir, "demo", "--no-serve"))
+	if second := firstLine(mustRun(t, dir, "demo", "--no-serve")); second != first {
+		t.Errorf("a second demo run made another assessment: %s then %s", first, second)
+	}
+}
+
+func TestServeFirstRunAndAccounts(t *testing.T) {
+	dir := t.TempDir()
+	lines := startServer(t, dir, 2, "serve", "--addr", "127.0.0.1:0")
+	if !strings.Contains(lines[0], "serving on http://127.0.0.1:") || !strings.Contains(lines[1], "create the administrator") {
+		t.Fatalf("serve printed %q", lines)
+	}
+	base := strings.Fields(strings.SplitN(lines[0], "serving on ", 2)[1])[0]
+	res, err := noRedirect().Get(base)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res.Body.Close()
+	if res.StatusCode != http.StatusSeeOther || res.Header.Get("Location") != "/setup" {
+		t.Errorf("first run: %d %s", res.StatusCode, res.Header.Get("Location"))
+	}
+
+	id := strings.TrimSpace(mustRun(t, dir, "init", "--org", "Acme"))
+	cmd := exec.Command(binary, "user", "add", "ann", "--name", "Ann Example", "--password-stdin")
+	cmd.Dir, cmd.Env = dir, append(os.Environ(), "ISOGAP_DB=")
+	cmd.Stdin = strings.NewReader("a long enough passphrase\n")
+	if out, err := cmd.CombinedOutput(); err != nil || !strings.Contains(string(out), "Created ann") || strings.Contains(string(out), "Password:") {
+		t.Fatalf("user add: %v %s", err, out)
+	}
+	if out := mustRun(t, dir, "user", "add", "otto", "--name", "Otto Auditor"); !strings.Contains(out, "Password: ") {
+		t.Errorf("user add without a password does not print the generated one: %s", out)
+	}
+	if out := mustRun(t, dir, "user", "list"); !strings.Contains(out, "ann") || !strings.Contains(out, "Otto Auditor") {
+		t.Errorf("user list: %s", out)
+	}
+	if out := mustRun(t, dir, "member", id, "ann", "--role", "contributor", "--departments", "HR,IT Operations"); !strings.Contains(out, "ann is contributor") {
+		t.Errorf("member: %s", out)
+	}
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"member", id, "otto", "--role", "auditor"}, "end date"},
+		{[]string{"member", id, "otto", "--role", "boss"}, "assessor, contributor, viewer or auditor"},
+		{[]string{"member", id, "nobody", "--role", "viewer"}, "no account"},
+		{[]string{"member", id, "ann", "--role", "contributor", "--departments", "Sales"}, "unknown department"},
+		{[]string{"user", "add", "Bad Login!", "--name", "X"}, "login"},
+		{[]string{"user", "add", "ann", "--name", "Again"}, "taken"},
+	} {
+		if r := run(t, dir, nil, tc.args...); r.code != 1 || !strings.Contains(r.stderr, tc.want) {
+			t.Errorf("%v: exit %d, stderr %q, want %q", tc.args, r.code, r.stderr, tc.want)
+		}
+	}
+	if out := mustRun(t, dir, "user", "passwd", "ann"); !strings.Contains(out, "Password: ") {
+		t.Errorf("passwd: %s", out)
+	}
+	// The server sees the accounts made meanwhile: the setup is closed.
+	res, err = noRedirect().Get(base + "setup")
+	if err != nil {
+		t.Fatal(err)
+	}
+	res.Body.Close()
+	if res.StatusCode != http.StatusSeeOther || res.Header.Get("Location") != "/login" {
+		t.Errorf("setup after accounts exist: %d %s", res.StatusCode, res.Header.Get("Location"))
+	}
+}

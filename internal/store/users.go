@@ -1,0 +1,53 @@
+package store
+
+import (
+	"context"
+	"time"
+
+	"github.com/isogap/isogap/internal/assess"
+)
+
+// UserStore keeps accounts, sessions, memberships and failed sign-ins, in
+// the database so that several isogap instances share them.
+type UserStore interface {
+	// CreateUser stores a new user with a password hash and returns it with
+	// its id; a login already taken fails with kind Conflict. With
+	// onlyIfNoUsers set it fails with kind Conflict when any user exists
+	// (the first-run setup, safe against two browsers at once).
+	CreateUser(ctx context.Context, u assess.User, passwordHash string, onlyIfNoUsers bool) (assess.User, error)
+	GetUser(ctx context.Context, id int64) (assess.User, error)
+	// UserByLogin finds a user and their password hash.
+	UserByLogin(ctx context.Context, login string) (assess.User, string, error)
+	ListUsers(ctx context.Context) ([]assess.User, error)
+	CountUsers(ctx context.Context) (int, error)
+	// UpdateUser stores name, email, admin and disabled.
+	UpdateUser(ctx context.Context, u assess.User) error
+	SetPassword(ctx context.Context, userID int64, passwordHash string) error
+
+	CreateSession(ctx context.Context, s assess.Session) error
+	// Session returns a session that has not expired at now, and its user.
+	Session(ctx context.Context, tokenHash string, now time.Time) (assess.Session, assess.User, error)
+	ExtendSession(ctx context.Context, tokenHash string, expiresAt time.Time) error
+	DeleteSession(ctx context.Context, tokenHash string) error
+	// DeleteSessions signs a user out everywhere.
+	DeleteSessions(ctx context.Context, userID int64) error
+	// DeleteExpired drops sessions and failed sign-ins older than now/before.
+	DeleteExpired(ctx context.Context, now, failuresBefore time.Time) error
+
+	// PutMembership adds or replaces a user's membership of an assessment.
+	PutMembership(ctx context.Context, m assess.Membership) error
+	DeleteMembership(ctx context.Context, assessmentID string, userID int64) error
+	// Membership returns one membership (kind NotFound if there is none).
+	Membership(ctx context.Context, assessmentID string, userID int64) (assess.Membership, error)
+	// Members lists an assessment's memberships with their users, by name.
+	Members(ctx context.Context, assessmentID string) ([]assess.Membership, error)
+	// MembershipsOf lists a user's memberships.
+	MembershipsOf(ctx context.Context, userID int64) ([]assess.Membership, error)
+
+	// RecordLoginFailure counts a failed sign-in against a key (an account
+	// or an address).
+	RecordLoginFailure(ctx context.Context, key string, at time.Time) error
+	// LoginFailures counts a key's failures at or after since.
+	LoginFailures(ctx context.Context, key string, since time.Time) (int, error)
+	ClearLoginFailures(ctx context.Context, key string) error
+}

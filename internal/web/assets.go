@@ -1,0 +1,78 @@
+package web
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"embed"
+	"encoding/hex"
+	"io/fs"
+	"mime"
+	"net/http"
+	"path"
+	"strings"
+	"time"
+)
+
+//go:embed static
+var staticFS embed.FS
+
+// assets serves the embedded static files at content-hash URLs
+// (/static/app.3f9c2a1b.css), so browsers may cache them for a year and a
+// new release is fetched at once.
+type assets struct {
+	byURL  map[string]asset  // "/static/app.3f9c2a1b.css" → file
+	urlOf  map[string]string // "app.css" → its URL
+	loaded time.Time
+}
+
+type asset struct {
+	name    string
+	content []byte
+	ctype   string
+}
+
+func loadAssets() (*assets, error) {
+	as := &assets{byURL: map[string]asset{}, urlOf: map[string]string{}, loaded: time.Now()}
+	err := fs.WalkDir(staticFS, "static", func(p string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		b, err := staticFS.ReadFile(p)
+		if err != nil {
+			return err
+		}
+		name := strings.TrimPrefix(p, "static/")
+		sum := sha256.Sum256(b)
+		ext := path.Ext(name)
+		url := "/static/" + strings.TrimSuffix(name, ext) + "." + hex.EncodeToString(sum[:5]) + ext
+		ctype := mime.TypeByExtension(ext)
+		if ctype == "" {
+			ctype = "application/octet-stream"
+		}
+		as.byURL[url] = asset{name: name, content: b, ctype: ctype}
+		as.urlOf[name] = url
+		return nil
+	})
+	return as, err
+}
+
+// url returns the content-hash URL of a static file; an unknown name
+// panics at template execution, which the template tests catch.
+func (as *assets) url(name string) string {
+	u, ok := as.urlOf[name]
+	if !ok {
+		panic("unknown static file " + name)
+	}
+	return u
+}
+
+func (as *assets) serve(w http.ResponseWriter, r *http.Request) {
+	a, ok := as.byURL[r.URL.Path]
+	if !ok {
+		http.NotFound(w, r)
+		return
+	}
+	w.Header().Set("Content-Type", a.ctype)
+	w.Header().Set("Cache-Control", "public, max-age=31536000, immutable")
+	http.ServeContent(w, r, a.name, as.loaded, bytes.NewReader(a.content))
+}

@@ -1,0 +1,51 @@
+package web
+
+import (
+	"net/url"
+	"strings"
+	"testing"
+)
+
+// FuzzSafeNext: whatever "next" a sign-in form carries, the redirect stays
+// on this site.
+func FuzzSafeNext(f *testing.F) {
+	for _, s := range []string{"/", "/a/x/matrix?dept=HR", "//evil.example", "https://evil.example", "/\\evil", "\\\\evil", "javascript:x", "/%2F%2Fevil", "", "/\t/evil"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, next string) {
+		got := safeNext(next)
+		u, err := url.Parse(got)
+		if err != nil || !strings.HasPrefix(got, "/") || strings.HasPrefix(got, "//") || u.Host != "" || u.Scheme != "" || strings.ContainsAny(got, "\\\r\n\t") {
+			t.Fatalf("safeNext(%q) = %q leaves the site", next, got)
+		}
+	})
+}
+
+// FuzzItemForm: any posted item form parses into a patch or a list of
+// field errors, never a panic.
+func FuzzItemForm(f *testing.F) {
+	f.Add("score=3&owner=Ann&priority=high&target_date=2027-03-31&effort=2,5&version=4")
+	f.Add("score=7&priority=urgent&target_date=31/03/2027&effort=lots")
+	f.Add("scoping=1&applicable=no&justification=&inclusion=risk-assessment&inclusion=x")
+	f.Fuzz(func(t *testing.T, body string) {
+		v, err := url.ParseQuery(body)
+		if err != nil {
+			return
+		}
+		p, _, perr := parseItemForm(v)
+		if perr == nil && p.Score != nil && !p.Score.Valid() {
+			t.Fatalf("%q gives an invalid score %d without an error", body, *p.Score)
+		}
+	})
+}
+
+func TestMoney(t *testing.T) {
+	for amount, want := range map[float64]string{0: "EUR 0", 999.5: "EUR 1,000", 1234567.4: "EUR 1,234,567", -2500: "EUR −2,500"} {
+		if got := money("EUR", amount); got != want {
+			t.Errorf("money(%v) = %q, want %q", amount, got, want)
+		}
+	}
+	if got := money("", 12000); got != "12,000" {
+		t.Errorf("no currency: %q", got)
+	}
+}

@@ -1,0 +1,309 @@
+package web
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"net/url"
+	"strings"
+
+	"github.com/isogap/isogap/internal/app"
+	"github.com/isogap/isogap/internal/assess"
+)
+
+// handler is a handler that may fail; s.fail answers for the error.
+type handler func(w http.ResponseWriter, r *http.Request) error
+
+func (s *Server) h(fn handler) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		if err := fn(w, r); err != nil {
+			s.fail(w, r, err)
+		}
+	}
+}
+
+// authHandler gets the signed-in principal.
+type authHandler func(w http.ResponseWriter, r *http.Request, p app.Principal) error
+
+func (s *Server) auth(fn authHandler) http.HandlerFunc {
+	return s.h(func(w http.ResponseWriter, r *http.Request) error {
+		p, err := s.principal(r)
+		if err != nil {
+			return err
+		}
+		r = r.WithContext(context.WithValue(r.Context(), principalKey{}, p))
+		return fn(w, r, p)
+	})
+}
+
+// actx is a request inside an assessment the principal may see.
+type actx struct {
+	P    app.Principal
+	View app.View
+	Acc  app.Access
+}
+
+// base fills the layout's fields for a page of the assessment.
+func (c *actx) base(title, tab string) Base {
+	a := c.View.Assessment
+	u := c.P.User
+	return Base{Title: title + " · " + a.Org, User: &u, A: &a, Acc: c.Acc, Tab: tab}
+}
+
+type assessmentHandler func(w http.ResponseWriter, r *http.Request, c *actx) error
+
+// in loads the assessment named in the URL through app.ViewAs, which
+// answers "not found" to anyone who is not a member.
+func (s *Server) in(fn assessmentHandler) http.HandlerFunc {
+	return s.auth(func(w http.ResponseWriter, r *http.Request, p app.Principal) error {
+		v, acc, err := s.svc.ViewAs(r.Context(), p, r.PathValue("id"))
+		if err != nil {
+			return err
+		}
+		return fn(w, r, &actx{P: p, View: v, Acc: acc})
+	})
+}
+
+func userBase(p app.Principal, title string) Base {
+	u := p.User
+	return Base{Title: title, User: &u}
+}
+
+// redirect answers a form with 303 See Other (Post/Redirect/Get).
+func redirect(w http.ResponseWriter, r *http.Request, to string) error {
+	http.Redirect(w, r, to, http.StatusSeeOther)
+	return nil
+}
+
+// fieldErrors extracts a form's problems, or returns false for other errors.
+func fieldErrors(err error) (formErrors, bool) {
+	var fe *assess.FieldErrors
+	if errors.As(err, &fe) && assess.KindOf(err) == assess.KindInvalid {
+		return formErrors{List: fe.List}, true
+	}
+	return formErrors{}, false
+}
+
+func (s *Server) home(w http.ResponseWriter, r *http.Request) error {
+	p, err := s.principal(r)
+	if assess.KindOf(err) == assess.KindUnauthenticated {
+		setup, serr := s.svc.NeedsSetup(r.Context())
+		if serr != nil {
+			return serr
+		}
+		if setup {
+			return redirect(w, r, "/setup")
+		}
+		return redirect(w, r, "/login")
+	}
+	if err != nil {
+		return err
+	}
+	list, err := s.svc.PortfolioFor(r.Context(), p)
+	if err != nil {
+		return err
+	}
+	s.render(w, r, http.StatusOK, "portfolio", &portfolioPage{Base: userBase(p, "Assessments"), Entries: list})
+	return nil
+}
+
+func (s *Server) setupForm(w http.ResponseWriter, r *http.Request) error {
+	if setup, err := s.svc.NeedsSetup(r.Context()); err != nil || !setup {
+		if err != nil {
+			return err
+		}
+		return redirect(w, r, "/login")
+	}
+	s.render(w, r, http.StatusOK, "setup", &setupPage{Base: Base{Title: "Set up isogap"}})
+	return nil
+}
+
+func (s *Server) setup(w http.ResponseWriter, r *http.Request) error {
+	in := app.NewUser{Login: r.PostFormValue("login"), Name: r.PostFormValue("name"), Email: r.PostFormValue("email"),
+		Password: r.PostFormValue("password")}
+	if in.Password != r.PostFormValue("password2") {
+		pg := &setupPage{Base: Base{Title: "Set up isogap"}, Login: in.Login, Name: in.Name, Email: in.Email}
+		pg.Errors.List = []assess.FieldError{{Where: "password2", Problem: "the two passwords differ"}}
+		s.render(w, r, assess.KindInvalid.HTTPStatus(), "setup", pg)
+		return nil
+	}
+	u, err := s.svc.SetupFirstAdmin(r.Context(), in)
+	if fe, ok := fieldErrors(err); ok {
+		s.render(w, r, assess.KindInvalid.HTTPStatus(), "setup", &setupPage{Base: Base{Title: "Set up isogap"}, Login: in.Login, Name: in.Name, Email: in.Email, Errors: fe})
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	return s.signIn(w, r, u, "/?ok=welcome")
+}
+
+func (s *Server) signIn(w http.ResponseWriter, r *http.Request, u assess.User, next string) error {
+	token, err := s.svc.StartSession(r.Context(), u, s.cfg.SessionTTL)
+	if err != nil {
+		return err
+	}
+	s.setSessionCookie(w, r, token, int(s.cfg.SessionTTL.Seconds()))
+	return redirect(w, r, next)
+}
+
+func (s *Server) loginForm(w http.ResponseWriter, r *http.Request) error {
+	if setup, err := s.svc.NeedsSetup(r.Context()); err == nil && setup {
+		return redirect(w, r, "/setup")
+	}
+	if _, err := s.principal(r); err == nil {
+		return redirect(w, r, safeNext(r.URL.Query().Get("next")))
+	}
+	s.render(w, r, http.StatusOK, "login", &loginPage{Base: Base{Title: "Sign in"}, Next: safeNext(r.URL.Query().Get("next"))})
+	return nil
+}
+
+// safeNext keeps a post-sign-in redirect on this site.
+func safeNext(next string) string {
+	u, err := url.Parse(next)
+	if err != nil || next == "" || u.IsAbs() || u.Host != "" || !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") || strings.ContainsAny(next, "\\\r\n") {
+		return "/"
+	}
+	return next
+}
+
+func (s *Server) login(w http.ResponseWriter, r *http.Request) error {
+	login, next := r.PostFormValue("login"), safeNext(r.PostFormValue("next"))
+	u, err := s.svc.Authenticate(r.Context(), login, r.PostFormValue("password"), s.clientAddr(r))
+	if k := assess.KindOf(err); k == assess.KindUnauthenticated || k == assess.KindRateLimited {
+		if k == assess.KindRateLimited {
+			w.Header().Set("Retry-After", "900")
+		}
+		s.render(w, r, k.HTTPStatus(), "login", &loginPage{Base: Base{Title: "Sign in"}, Login: login, Next: next, Error: err.Error()})
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	return s.signIn(w, r, u, next)
+}
+
+func (s *Server) logout(w http.ResponseWriter, r *http.Request) error {
+	if c, err := r.Cookie(sessionCookie); err == nil {
+		if err := s.svc.EndSession(r.Context(), c.Value); err != nil {
+			return err
+		}
+	}
+	s.setSessionCookie(w, r, "", -1)
+	return redirect(w, r, "/login")
+}
+
+func (s *Server) account(w http.ResponseWriter, r *http.Request, p app.Principal) error {
+	return s.renderAccount(w, r, p, http.StatusOK, formErrors{})
+}
+
+func (s *Server) renderAccount(w http.ResponseWriter, r *http.Request, p app.Principal, status int, fe formErrors) error {
+	ms, err := s.svc.Store().MembershipsOf(r.Context(), p.User.ID)
+	if err != nil {
+		return err
+	}
+	s.render(w, r, status, "account", &accountPage{Base: userBase(p, "Your account"), Memberships: ms, Errors: fe})
+	return nil
+}
+
+func (s *Server) changePassword(w http.ResponseWriter, r *http.Request, p app.Principal) error {
+	next := r.PostFormValue("new")
+	if next != r.PostFormValue("new2") {
+		return s.renderAccount(w, r, p, assess.KindInvalid.HTTPStatus(), formErrors{List: []assess.FieldError{{Where: "new2", Problem: "the two new passwords differ"}}})
+	}
+	err := s.svc.ChangePassword(r.Context(), p, r.PostFormValue("current"), next)
+	if fe, ok := fieldErrors(err); ok {
+		return s.renderAccount(w, r, p, assess.KindInvalid.HTTPStatus(), fe)
+	}
+	if err != nil {
+		return err
+	}
+	// Every session was ended; this browser gets a fresh one.
+	return s.signIn(w, r, p.User, "/account?ok=password")
+}
+
+func (s *Server) users(w http.ResponseWriter, r *http.Request, p app.Principal) error {
+	return s.renderUsers(w, r, p, http.StatusOK, &usersPage{})
+}
+
+func (s *Server) renderUsers(w http.ResponseWriter, r *http.Request, p app.Principal, status int, pg *usersPage) error {
+	list, err := s.svc.Users(r.Context(), p)
+	if err != nil {
+		return err
+	}
+	pg.Base, pg.Users = userBase(p, "Users"), list
+	s.render(w, r, status, "users", pg)
+	return nil
+}
+
+func (s *Server) createUser(w http.ResponseWriter, r *http.Request, p app.Principal) error {
+	in := app.NewUser{Login: r.PostFormValue("login"), Name: r.PostFormValue("name"), Email: r.PostFormValue("email"),
+		Password: r.PostFormValue("password"), Admin: r.PostFormValue("admin") == "on"}
+	generated := in.Password == ""
+	if generated {
+		in.Password = app.RandomPassword()
+	}
+	u, err := s.svc.CreateUser(r.Context(), p, in)
+	if fe, ok := fieldErrors(err); ok {
+		in.Password = ""
+		return s.renderUsers(w, r, p, assess.KindInvalid.HTTPStatus(), &usersPage{Form: in, Errors: fe})
+	}
+	if err != nil {
+		return err
+	}
+	pg := &usersPage{CreatedLogin: u.Login}
+	if generated {
+		pg.CreatedPassword = in.Password
+	}
+	// Rendered directly (not redirected) so a generated password is shown once and never travels in a URL.
+	return s.renderUsers(w, r, p, http.StatusOK, pg)
+}
+
+func (s *Server) userForm(w http.ResponseWriter, r *http.Request, p app.Principal) error {
+	if !p.IsAdmin() {
+		return assess.Errorf(assess.KindForbidden, "only a site administrator can change accounts")
+	}
+	u, err := s.svc.UserByLogin(r.Context(), r.PathValue("login"))
+	if err != nil {
+		return err
+	}
+	s.render(w, r, http.StatusOK, "user", &userPage{Base: userBase(p, "Account "+u.Login), U: u})
+	return nil
+}
+
+func (s *Server) updateUser(w http.ResponseWriter, r *http.Request, p app.Principal) error {
+	if !p.IsAdmin() {
+		return assess.Errorf(assess.KindForbidden, "only a site administrator can change accounts")
+	}
+	u, err := s.svc.UserByLogin(r.Context(), r.PathValue("login"))
+	if err != nil {
+		return err
+	}
+	u.Name, u.Email = r.PostFormValue("name"), r.PostFormValue("email")
+	u.Admin, u.Disabled = r.PostFormValue("admin") == "on", r.PostFormValue("disabled") == "on"
+	if _, err := s.svc.UpdateUser(r.Context(), p, u); err != nil {
+		if fe, ok := fieldErrors(err); ok {
+			s.render(w, r, assess.KindInvalid.HTTPStatus(), "user", &userPage{Base: userBase(p, "Account "+u.Login), U: u, Errors: fe})
+			return nil
+		}
+		return err
+	}
+	return redirect(w, r, "/admin/users?ok=user")
+}
+
+func (s *Server) setUserPassword(w http.ResponseWriter, r *http.Request, p app.Principal) error {
+	login := r.PathValue("login")
+	err := s.svc.SetUserPassword(r.Context(), p, login, r.PostFormValue("password"))
+	if fe, ok := fieldErrors(err); ok {
+		u, uerr := s.svc.UserByLogin(r.Context(), login)
+		if uerr != nil {
+			return uerr
+		}
+		s.render(w, r, assess.KindInvalid.HTTPStatus(), "user", &userPage{Base: userBase(p, "Account "+u.Login), U: u, Errors: fe})
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	return redirect(w, r, "/admin/users?ok=user")
+}

@@ -1,0 +1,605 @@
+package web
+
+import (
+	"errors"
+	"fmt"
+	"html"
+	"html/template"
+	"io"
+	"mime"
+	"net/http"
+	"net/url"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/isogap/isogap/internal/app"
+	"github.com/isogap/isogap/internal/assess"
+	"github.com/isogap/isogap/internal/catalog"
+	"github.com/isogap/isogap/internal/store"
+)
+
+// matrixFilter is the matrix's query string.
+type matrixFilter struct {
+	Q        string
+	Section  string // a section id, or "clauses" / "controls"
+	Dept     string
+	Owner    string // a name, or "-" for items without an owner
+	Score    string // "0" (not assessed) … "5"
+	Priority string
+	Status   string // below, attarget, unassessed, na, flagged
+	Attr     string // "key:value"
+	Overdue  bool
+}
+
+func readFilter(q url.Values) matrixFilter {
+	return matrixFilter{Q: strings.TrimSpace(q.Get("q")), Section: q.Get("section"), Dept: q.Get("dept"), Owner: q.Get("owner"),
+		Score: q.Get("score"), Priority: q.Get("priority"), Status: q.Get("status"), Attr: q.Get("attr"), Overdue: q.Get("overdue") == "1"}
+}
+
+// Active reports whether any filter is set.
+func (f matrixFilter) Active() bool { return f != (matrixFilter{}) }
+
+func (f matrixFilter) match(it assess.Item, ci catalog.Item, is assess.ItemStatus, today assess.Date) bool {
+	switch f.Section {
+	case "":
+	case "clauses":
+		if ci.IsControl() {
+			return false
+		}
+	case "controls":
+		if !ci.IsControl() {
+			return false
+		}
+	default:
+		if ci.Section != f.Section {
+			return false
+		}
+	}
+	if f.Dept != "" && it.Department != f.Dept {
+		return false
+	}
+	if f.Owner == "-" && it.Owner != "" || f.Owner != "" && f.Owner != "-" && !strings.EqualFold(it.Owner, f.Owner) {
+		return false
+	}
+	if f.Score != "" && strconv.Itoa(int(it.Score)) != f.Score {
+		return false
+	}
+	if f.Priority != "" && string(it.Priority) != f.Priority {
+		return false
+	}
+	switch f.Status {
+	case "below":
+		if !is.Applicable || !is.BelowTarget {
+			return false
+		}
+	case "attarget":
+		if !is.Applicable || is.BelowTarget {
+			return false
+		}
+	case "unassessed":
+		if !is.Applicable || it.Score.Assessed() {
+			return false
+		}
+	case "na":
+		if is.Applicable {
+			return false
+		}
+	case "flagged":
+		if !is.Unevidenced5 {
+			return false
+		}
+	}
+	if f.Overdue && !isOverdue(it, is, today) {
+		return false
+	}
+	if key, val, ok := strings.Cut(f.Attr, ":"); ok && !slices.Contains(ci.Attr(key), val) {
+		return false
+	}
+	if f.Q != "" {
+		hay := strings.ToLower(strings.Join(append([]string{ci.Ref, ci.Title, ci.Summary, it.Owner, it.Action, it.Notes}, ci.Questions...), "\n"))
+		for _, word := range strings.Fields(strings.ToLower(f.Q)) {
+			if !strings.Contains(hay, word) {
+				return false
+			}
+		}
+	}
+	return true
+}
+
+func isOverdue(it assess.Item, is assess.ItemStatus, today assess.Date) bool {
+	return !it.TargetDate.IsZero() && it.TargetDate.Before(today) && is.Applicable && is.BelowTarget
+}
+
+func statusByRef(r assess.Result) map[string]assess.ItemStatus {
+	m := make(map[string]assess.ItemStatus, len(r.Items))
+	for _, is := range r.Items {
+		m[is.Ref] = is
+	}
+	return m
+}
+
+func (s *Server) row(c *actx, it assess.Item, status map[string]assess.ItemStatus, ret string) matrixRow {
+	ci, _ := c.View.Catalog.Item(it.Ref)
+	is := status[it.Ref]
+	aid := c.View.Assessment.ID
+	r := matrixRow{Item: it, Cat: ci, Status: is, Editable: c.Acc.CanEditItem(it), Overdue: isOverdue(it, is, s.today()),
+		Ref: it.Ref, Href: "/a/" + aid + "/items/" + it.Ref, Post: "/a/" + aid + "/matrix/" + it.Ref, Form: "f-" + it.Ref, Return: ret}
+	r.Edit = r.Editable && is.Applicable
+	if !is.Applicable {
+		r.Class = "na"
+	}
+	if r.Overdue {
+		r.Class += " overdue"
+	}
+	if len(ci.Questions) > 0 {
+		r.Question, r.More = ci.Questions[0], len(ci.Questions)-1
+	}
+	if it.Score.Assessed() {
+		r.WasScore = strconv.Itoa(int(it.Score))
+	}
+	if r.Edit {
+		r.ScoreOptions, r.PriorityOptions = s.rowHTML.score[max(0, min(5, int(it.Score)))], s.rowHTML.priority[it.Priority.Rank()]
+	}
+	return r
+}
+
+// rowOptions are the <option> lists of the matrix's selects, one per
+// selected value, built once: they are the same on every row.
+type rowOptions struct {
+	score    [6]template.HTML
+	priority [5]template.HTML // by Priority.Rank(); 4 is unset
+}
+
+func buildRowOptions() rowOptions {
+	var o rowOptions
+	sel := func(b bool) string {
+		if b {
+			return " selected"
+		}
+		return ""
+	}
+	for cur := 0; cur <= 5; cur++ {
+		h := `<option value=""` + sel(cur == 0) + `>–</option>`
+		for sc := assess.Score(1); sc <= 5; sc++ {
+			h += fmt.Sprintf(`<option value="%d"%s>%d %s</option>`, sc, sel(int(sc) == cur), sc, html.EscapeString(sc.Label()))
+		}
+		o.score[cur] = template.HTML(h)
+	}
+	for cur := 0; cur <= len(assess.Priorities); cur++ {
+		h := `<option value=""` + sel(cur == len(assess.Priorities)) + `>–</option>`
+		for i, p := range assess.Priorities {
+			h += fmt.Sprintf(`<option%s>%s</option>`, sel(i == cur), html.EscapeString(string(p)))
+		}
+		o.priority[cur] = template.HTML(h)
+	}
+	return o
+}
+
+func (s *Server) matrix(w http.ResponseWriter, r *http.Request, c *actx) error {
+	v := c.View
+	f := readFilter(r.URL.Query())
+	status := statusByRef(v.Result)
+	ret := r.URL.RequestURI()
+	pg := &matrixPage{Base: c.base("Step 3 · Requirements matrix", "matrix"), Filter: f, Departments: v.Catalog.Departments,
+		Total: len(v.Items), Return: ret}
+	owners := map[string]bool{}
+	today := s.today()
+	for _, it := range v.Items {
+		if it.Owner != "" {
+			owners[it.Owner] = true
+		}
+		ci, _ := v.Catalog.Item(it.Ref)
+		if f.match(it, ci, status[it.Ref], today) {
+			pg.Rows = append(pg.Rows, s.row(c, it, status, ret))
+		}
+	}
+	for _, sh := range v.Assessment.Stakeholders {
+		owners[sh.Name] = true
+	}
+	for o := range owners {
+		pg.Owners = append(pg.Owners, o)
+	}
+	slices.Sort(pg.Owners)
+	pg.Shown = len(pg.Rows)
+	pg.Sections = []option{{"clauses", "All clause requirements"}, {"controls", "All Annex A controls"}}
+	for _, sec := range v.Catalog.Sections {
+		pg.Sections = append(pg.Sections, option{sec.ID, sec.ID + " " + sec.Title})
+	}
+	for _, key := range catalog.AttributeKeys {
+		for _, val := range v.Catalog.AttributeValues(key) {
+			pg.Attributes = append(pg.Attributes, option{key + ":" + val, v.Catalog.AttributeName(key) + ": " + strings.ReplaceAll(val, "_", " ")})
+		}
+	}
+	s.render(w, r, http.StatusOK, "matrix", pg)
+	return nil
+}
+
+// changed reports whether a form field differs from the value the form was
+// opened with (its "was_" twin). A field without a twin counts as changed.
+// Only changed fields go into the edit, so an edit based on an older
+// version can be merged with someone else's edit of other fields.
+func changed(f url.Values, name string) bool {
+	if !f.Has(name) {
+		return false
+	}
+	return !f.Has("was_"+name) || strings.TrimSpace(f.Get("was_"+name)) != strings.TrimSpace(f.Get(name))
+}
+
+// parseCommon reads the fields the matrix row and the item form share.
+func parseCommon(f url.Values, p *app.ItemPatch, errs *assess.FieldErrors) {
+	if changed(f, "score") {
+		sc, err := assess.ParseScore(f.Get("score"))
+		if err != nil {
+			errs.Add("score", f.Get("score"), "not a score", "1 to 5, or empty for not assessed")
+		}
+		p.Score = &sc
+	}
+	if changed(f, "owner") {
+		o := f.Get("owner")
+		p.Owner = &o
+	}
+	if changed(f, "priority") {
+		pr, err := assess.ParsePriority(f.Get("priority"))
+		if err != nil {
+			errs.Add("priority", f.Get("priority"), "unknown priority", "Critical, High, Medium or Low")
+		}
+		p.Priority = &pr
+	}
+	if changed(f, "target_date") {
+		d, err := assess.ParseDate(f.Get("target_date"))
+		if err != nil {
+			errs.Add("target_date", f.Get("target_date"), "not a date", "YYYY-MM-DD")
+		}
+		p.TargetDate = &d
+	}
+}
+
+func parseItemForm(f url.Values) (app.ItemPatch, int, error) {
+	var p app.ItemPatch
+	errs := &assess.FieldErrors{}
+	parseCommon(f, &p, errs)
+	for name, dst := range map[string]**string{"action": &p.Action, "notes": &p.Notes, "department": &p.Department,
+		"inclusion_note": &p.InclusionNote} {
+		if changed(f, name) {
+			v := f.Get(name)
+			*dst = &v
+		}
+	}
+	if changed(f, "effort") {
+		if e := strings.TrimSpace(f.Get("effort")); e == "" {
+			p.ClearEffort = true
+		} else if n, err := strconv.ParseFloat(strings.Replace(e, ",", ".", 1), 64); err != nil {
+			errs.Add("effort_days", e, "not a number", "person-days, for example 3 or 2.5")
+		} else {
+			p.EffortDays = &n
+		}
+	}
+	if f.Has("scoping") {
+		if changed(f, "applicable") || changed(f, "justification") {
+			applicable := f.Get("applicable") == "yes"
+			just := f.Get("justification")
+			p.Applicable, p.Justification = &applicable, &just
+		}
+		incl := slices.Clone(f["inclusion"])
+		slices.Sort(incl)
+		if !f.Has("was_inclusion") || strings.Join(incl, ";") != f.Get("was_inclusion") {
+			p.Inclusion = &incl
+		}
+	}
+	version, _ := strconv.Atoi(f.Get("version"))
+	return p, version, errs.Err()
+}
+
+func (s *Server) quickEdit(w http.ResponseWriter, r *http.Request, c *actx) error {
+	if err := r.ParseForm(); err != nil {
+		return assess.Wrap(assess.KindInvalid, err, "form")
+	}
+	ref := r.PathValue("ref")
+	var p app.ItemPatch
+	errs := &assess.FieldErrors{Context: ref}
+	parseCommon(r.PostForm, &p, errs)
+	version, _ := strconv.Atoi(r.PostForm.Get("version"))
+	ret := safeNext(r.PostForm.Get("return"))
+	err := errs.Err()
+	var it assess.Item
+	if err == nil {
+		it, err = s.svc.UpdateItemAs(r.Context(), c.P, c.View.Assessment.ID, ref, version, p)
+	}
+	var ce *assess.ConflictError
+	switch {
+	case errors.As(err, &ce):
+		return s.renderItem(w, r, c, ce.Ref, assess.KindConflict.HTTPStatus(), itemState{form: &ce.Attempted, conflict: ce})
+	case assess.KindOf(err) == assess.KindInvalid && isInline(r):
+		cur, _ := c.View.Item(ref)
+		row := s.row(c, p.Apply(cur), statusByRef(c.View.Result), ret)
+		row.Item.Version = version
+		row.Error = err.Error()
+		s.render(w, r, assess.KindInvalid.HTTPStatus(), "matrix#row", &rowFragment{Row: row})
+		return nil
+	case assess.KindOf(err) == assess.KindInvalid:
+		cur, _ := c.View.Item(ref)
+		attempted := p.Apply(cur)
+		fe, _ := fieldErrors(err)
+		if fe.List == nil {
+			fe.List = []assess.FieldError{{Where: "form", Problem: err.Error()}}
+		}
+		return s.renderItem(w, r, c, ref, assess.KindInvalid.HTTPStatus(), itemState{form: &attempted, version: version, errs: fe})
+	case err != nil:
+		return err
+	}
+	if !isInline(r) {
+		return redirect(w, r, ret+"#row-"+it.Ref)
+	}
+	v, err := s.svc.View(r.Context(), c.View.Assessment.ID)
+	if err != nil {
+		return err
+	}
+	c.View = v
+	it, _ = v.Item(it.Ref)
+	s.render(w, r, http.StatusOK, "matrix#row", &rowFragment{Row: s.row(c, it, statusByRef(v.Result), ret)})
+	return nil
+}
+
+// rowFragment is the matrix row the inline editor swaps in.
+type rowFragment struct {
+	Base
+	Row matrixRow
+}
+
+// itemState is what an item page shows besides the stored item: what the
+// person typed, and why it was not saved.
+type itemState struct {
+	form     *assess.Item
+	version  int
+	conflict *assess.ConflictError
+	errs     formErrors
+	evErrs   formErrors
+}
+
+func (s *Server) item(w http.ResponseWriter, r *http.Request, c *actx) error {
+	ref, err := app.ResolveRef(c.View.Catalog, r.PathValue("ref"))
+	if err != nil {
+		return assess.Wrap(assess.KindNotFound, err, "")
+	}
+	return s.renderItem(w, r, c, ref, http.StatusOK, itemState{})
+}
+
+func (s *Server) renderItem(w http.ResponseWriter, r *http.Request, c *actx, ref string, status int, st itemState) error {
+	v := c.View
+	stored, ok := v.Item(ref)
+	if !ok {
+		return assess.Errorf(assess.KindNotFound, "item %q not found", ref)
+	}
+	ci, _ := v.Catalog.Item(ref)
+	hist, err := s.svc.HistoryAs(r.Context(), c.P, v.Assessment.ID, store.HistoryQuery{Ref: ref, Limit: 100})
+	if err != nil {
+		return err
+	}
+	slices.Reverse(hist)
+	form := stored
+	version := stored.Version
+	if st.form != nil {
+		form = *st.form
+		form.Evidence = stored.Evidence
+		version = st.version
+	}
+	pg := &itemPage{Base: c.base(ref+" "+ci.Title, "matrix"), Cat: ci, Form: form, Stored: stored, Status: statusByRef(v.Result)[ref],
+		Version: version, Editable: c.Acc.CanEditItem(stored), Scoping: c.Acc.CanEditAssessment(), CanDownload: c.Acc.CanDownloadEvidence(),
+		Errors: st.errs, EvidenceErrors: st.evErrs, History: hist, Departments: v.Catalog.Departments,
+		MaxUpload: humanSize(s.cfg.MaxUpload), Target: v.Result.Target}
+	for _, sh := range v.Assessment.Stakeholders {
+		pg.People = append(pg.People, sh.Name)
+	}
+	for sc := assess.Score(1); sc <= 5; sc++ {
+		pg.Levels = append(pg.Levels, scoreLevel{Score: sc, Label: sc.Label(), Meaning: sc.Meaning()})
+	}
+	for i, it := range v.Items {
+		if it.Ref == ref {
+			if i > 0 {
+				pg.Prev = v.Items[i-1].Ref
+			}
+			if i+1 < len(v.Items) {
+				pg.Next = v.Items[i+1].Ref
+			}
+		}
+	}
+	if ce := st.conflict; ce != nil {
+		// The person's edit goes on top of the newer version: saving the
+		// form as shown keeps their values, and the table shows what the
+		// other person saved, so neither is lost.
+		pg.Version = ce.Current.Version
+		pg.Stored = ce.Current
+		pg.Form.Evidence = ce.Current.Evidence
+		cv := &conflictView{By: ce.Current.UpdatedBy, At: ce.Current.UpdatedAt.UTC().Format("2 Jan 2006 15:04 UTC"), Version: ce.Current.Version}
+		base := assess.Item{Ref: ref}
+		theirs := map[string]string{}
+		for _, d := range assess.DiffItems(base, ce.Current) {
+			theirs[d.Field] = d.New
+		}
+		for _, d := range assess.DiffItems(ce.Current, ce.Attempted) {
+			cv.Diffs = append(cv.Diffs, fieldDiff{Field: d.Field, Theirs: orDash(d.Old), Mine: orDash(d.New)})
+		}
+		pg.Conflict = cv
+		pg.Editable = c.Acc.CanEditItem(ce.Current)
+	}
+	incl := slices.Clone(pg.Stored.Inclusion)
+	slices.Sort(incl)
+	pg.WasInclusion = strings.Join(incl, ";")
+	s.render(w, r, status, "item", pg)
+	return nil
+}
+
+func orDash(s string) string {
+	if s == "" {
+		return "—"
+	}
+	return s
+}
+
+func (s *Server) saveItem(w http.ResponseWriter, r *http.Request, c *actx) error {
+	if err := r.ParseForm(); err != nil {
+		return assess.Wrap(assess.KindInvalid, err, "form")
+	}
+	ref, err := app.ResolveRef(c.View.Catalog, r.PathValue("ref"))
+	if err != nil {
+		return assess.Wrap(assess.KindNotFound, err, "")
+	}
+	p, version, perr := parseItemForm(r.PostForm)
+	err = perr
+	if err == nil {
+		_, err = s.svc.UpdateItemAs(r.Context(), c.P, c.View.Assessment.ID, ref, version, p)
+	}
+	var ce *assess.ConflictError
+	if errors.As(err, &ce) {
+		return s.renderItem(w, r, c, ref, assess.KindConflict.HTTPStatus(), itemState{form: &ce.Attempted, conflict: ce})
+	}
+	if fe, ok := fieldErrors(err); ok {
+		cur, _ := c.View.Item(ref)
+		attempted := p.Apply(cur)
+		return s.renderItem(w, r, c, ref, assess.KindInvalid.HTTPStatus(), itemState{form: &attempted, version: version, errs: fe})
+	}
+	if err != nil {
+		return err
+	}
+	return redirect(w, r, "/a/"+c.View.Assessment.ID+"/items/"+ref+"?ok=saved")
+}
+
+func (s *Server) addEvidence(w http.ResponseWriter, r *http.Request, c *actx) error {
+	ref, err := app.ResolveRef(c.View.Catalog, r.PathValue("ref"))
+	if err != nil {
+		return assess.Wrap(assess.KindNotFound, err, "")
+	}
+	if it, ok := c.View.Item(ref); ok {
+		if err := c.Acc.CheckEdit(it); err != nil {
+			return err
+		}
+	}
+	// The cap applies to the whole request, before anything is read into memory or to disk.
+	r.Body = http.MaxBytesReader(w, r.Body, s.cfg.MaxUpload+64<<10)
+	in, err := s.readEvidence(r)
+	if err == nil {
+		_, err = s.svc.AddEvidenceAs(r.Context(), c.P, c.View.Assessment.ID, ref, in)
+	}
+	var mbe *http.MaxBytesError
+	if errors.As(err, &mbe) {
+		return s.renderItem(w, r, c, ref, http.StatusRequestEntityTooLarge, itemState{evErrs: formErrors{List: []assess.FieldError{{
+			Where: "file", Problem: "the file is too large", Expected: "at most " + humanSize(s.cfg.MaxUpload)}}}})
+	}
+	if fe, ok := fieldErrors(err); ok {
+		return s.renderItem(w, r, c, ref, assess.KindInvalid.HTTPStatus(), itemState{evErrs: fe})
+	}
+	if err != nil {
+		return err
+	}
+	return redirect(w, r, "/a/"+c.View.Assessment.ID+"/items/"+ref+"?ok=evidence#evidence")
+}
+
+func (s *Server) readEvidence(r *http.Request) (app.NewEvidence, error) {
+	var in app.NewEvidence
+	if err := r.ParseMultipartForm(8 << 20); err != nil {
+		var mbe *http.MaxBytesError
+		if errors.As(err, &mbe) {
+			return in, err
+		}
+		if !errors.Is(err, http.ErrNotMultipart) {
+			return in, assess.Wrap(assess.KindInvalid, err, "upload")
+		}
+	}
+	in.Text, in.URL = r.FormValue("text"), strings.TrimSpace(r.FormValue("url"))
+	if d := r.FormValue("date"); d != "" {
+		date, err := assess.ParseDate(d)
+		if err != nil {
+			fe := &assess.FieldErrors{}
+			fe.Add("date", d, "not a date", "YYYY-MM-DD")
+			return in, fe
+		}
+		in.Date = date
+	}
+	file, hdr, err := r.FormFile("file")
+	if errors.Is(err, http.ErrMissingFile) || errors.Is(err, http.ErrNotMultipart) {
+		return in, nil
+	}
+	if err != nil {
+		return in, assess.Wrap(assess.KindInvalid, err, "upload")
+	}
+	defer file.Close()
+	content, err := io.ReadAll(file)
+	if err != nil {
+		return in, err
+	}
+	if hdr.Filename == "" && len(content) == 0 {
+		return in, nil
+	}
+	in.FileName, in.Content = hdr.Filename, content
+	in.ContentType = http.DetectContentType(content)
+	if ct, _, err := mime.ParseMediaType(hdr.Header.Get("Content-Type")); err == nil && ct != "" && ct != "application/octet-stream" {
+		in.ContentType = ct
+	}
+	return in, nil
+}
+
+func (s *Server) removeEvidence(w http.ResponseWriter, r *http.Request, c *actx) error {
+	id, err := strconv.ParseInt(r.PathValue("eid"), 10, 64)
+	if err != nil {
+		return assess.Errorf(assess.KindNotFound, "no evidence %q", r.PathValue("eid"))
+	}
+	ref := ""
+	for _, it := range c.View.Items {
+		for _, ev := range it.Evidence {
+			if ev.ID == id {
+				ref = it.Ref
+			}
+		}
+	}
+	if err := s.svc.RemoveEvidenceAs(r.Context(), c.P, c.View.Assessment.ID, id); err != nil {
+		return err
+	}
+	return redirect(w, r, "/a/"+c.View.Assessment.ID+"/items/"+ref+"?ok=removed#evidence")
+}
+
+// inlineSafe are the types a browser may be told a download is; anything
+// else (HTML, SVG, scripts …) goes out as application/octet-stream.
+var inlineSafe = []string{"application/pdf", "image/png", "image/jpeg", "image/gif", "text/plain", "text/csv", "application/zip",
+	"application/json", "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+	"application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+	"application/vnd.openxmlformats-officedocument.presentationml.presentation",
+	"application/msword", "application/vnd.ms-excel", "application/vnd.oasis.opendocument.text",
+	"application/vnd.oasis.opendocument.spreadsheet"}
+
+func (s *Server) evidenceFile(w http.ResponseWriter, r *http.Request, p app.Principal) error {
+	id, err := strconv.ParseInt(r.PathValue("eid"), 10, 64)
+	if err != nil {
+		return assess.Errorf(assess.KindNotFound, "no evidence %q", r.PathValue("eid"))
+	}
+	ev, content, err := s.svc.EvidenceFileAs(r.Context(), p, r.PathValue("id"), id)
+	if err != nil {
+		return err
+	}
+	ctype := "application/octet-stream"
+	if slices.Contains(inlineSafe, ev.ContentType) {
+		ctype = ev.ContentType
+	}
+	h := w.Header()
+	h.Set("Content-Type", ctype)
+	h.Set("Content-Disposition", attachment(ev.FileName))
+	// Even if a browser rendered it, it could run nothing.
+	h.Set("Content-Security-Policy", "default-src 'none'; sandbox")
+	h.Set("Cache-Control", "private, no-store")
+	h.Set("X-Evidence-SHA256", ev.SHA256)
+	h.Set("Content-Length", strconv.Itoa(len(content)))
+	_, err = w.Write(content)
+	return err
+}
+
+// attachment is a Content-Disposition that makes browsers save the file,
+// with the name encoded for any characters (RFC 6266 / 2231).
+func attachment(name string) string {
+	if name == "" {
+		name = "evidence"
+	}
+	if v := mime.FormatMediaType("attachment", map[string]string{"filename": name}); v != "" {
+		return v
+	}
+	return `attachment; filename="evidence"`
+}

@@ -1,0 +1,202 @@
+package web
+
+import (
+	"bytes"
+	"embed"
+	"fmt"
+	"html/template"
+	"io/fs"
+	"math"
+	"net/http"
+	"path"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/isogap/isogap/internal/assess"
+	"github.com/isogap/isogap/internal/chart"
+)
+
+//go:embed templates/*.html
+var templateFS embed.FS
+
+// pages holds one template set per page: the shared layout and partials
+// (files starting with "_") plus the page's own file.
+type pages struct {
+	sets map[string]*template.Template
+}
+
+func templateFuncs(as *assets) template.FuncMap {
+	return template.FuncMap{
+		"asset": as.url,
+		"pct": func(f float64) string {
+			return fmt.Sprintf("%.0f %%", math.Round(f*100))
+		},
+		"pctnum": func(f float64) int { return int(math.Round(f * 100)) },
+		"when": func(t time.Time) string {
+			if t.IsZero() {
+				return ""
+			}
+			return t.UTC().Format("2 Jan 2006 15:04 UTC")
+		},
+		"day": func(t time.Time) string {
+			if t.IsZero() {
+				return ""
+			}
+			return t.UTC().Format("2 Jan 2006")
+		},
+		"scoreText": func(s assess.Score) string {
+			if !s.Assessed() {
+				return "–"
+			}
+			return fmt.Sprint(int(s))
+		},
+		"scores":     func() []assess.Score { return []assess.Score{1, 2, 3, 4, 5} },
+		"priorities": func() []assess.Priority { return assess.Priorities },
+		"roles":      func() []assess.Role { return assess.Roles },
+		"reasons": func() []struct{ Code, Label string } {
+			return assess.InclusionReasons
+		},
+		"reasonLabel": assess.ReasonLabel,
+		"scoreColor": func(s assess.Score) string {
+			return chart.ScoreHex[max(0, min(5, int(s)))]
+		},
+		"has":  func(list []string, s string) bool { return slices.Contains(list, s) },
+		"join": strings.Join,
+		"lines": func(list []string) string {
+			return strings.Join(list, "\n")
+		},
+		"add":   func(a, b int) int { return a + b },
+		"money": money,
+		"days":  func(f float64) string { return strconv.FormatFloat(math.Round(f*10)/10, 'f', -1, 64) },
+		"int":   func(s assess.Score) int { return int(s) },
+		"dict": func(kv ...any) (map[string]any, error) {
+			if len(kv)%2 != 0 {
+				return nil, fmt.Errorf("dict needs key and value pairs")
+			}
+			m := map[string]any{}
+			for i := 0; i < len(kv); i += 2 {
+				k, ok := kv[i].(string)
+				if !ok {
+					return nil, fmt.Errorf("dict key %v is not a string", kv[i])
+				}
+				m[k] = kv[i+1]
+			}
+			return m, nil
+		},
+		"size": humanSize,
+		"attrLabel": func(s string) string {
+			return strings.ReplaceAll(s, "_", " ")
+		},
+	}
+}
+
+// money formats an amount in whole units with thousands separators.
+func money(currency string, amount float64) string {
+	n := strconv.FormatInt(int64(math.Round(math.Abs(amount))), 10)
+	var b strings.Builder
+	for i, d := range n {
+		if i > 0 && (len(n)-i)%3 == 0 {
+			b.WriteByte(',')
+		}
+		b.WriteRune(d)
+	}
+	sign := ""
+	if amount < 0 {
+		sign = "−"
+	}
+	return strings.TrimSpace(currency + " " + sign + b.String())
+}
+
+func humanSize(n int64) string {
+	switch {
+	case n >= 1<<20:
+		return fmt.Sprintf("%.1f MiB", float64(n)/(1<<20))
+	case n >= 1<<10:
+		return fmt.Sprintf("%.1f KiB", float64(n)/(1<<10))
+	}
+	return fmt.Sprintf("%d bytes", n)
+}
+
+func loadPages(as *assets) (*pages, error) {
+	base, err := template.New("").Funcs(templateFuncs(as)).ParseFS(templateFS, "templates/_*.html")
+	if err != nil {
+		return nil, err
+	}
+	names, err := fs.Glob(templateFS, "templates/*.html")
+	if err != nil {
+		return nil, err
+	}
+	ps := &pages{sets: map[string]*template.Template{}}
+	for _, n := range names {
+		file := path.Base(n)
+		if strings.HasPrefix(file, "_") {
+			continue
+		}
+		t, err := base.Clone()
+		if err != nil {
+			return nil, err
+		}
+		if t, err = t.ParseFS(templateFS, n); err != nil {
+			return nil, err
+		}
+		ps.sets[strings.TrimSuffix(file, ".html")] = t
+	}
+	return ps, nil
+}
+
+// page is what every page struct provides: its embedded Base.
+type page interface{ base() *Base }
+
+// notices are the messages a redirect after a successful form can show
+// (?ok=code), so no user text travels through URLs into pages.
+var notices = map[string]string{
+	"saved":      "Saved.",
+	"created":    "Assessment created. Next: who answers for what.",
+	"evidence":   "Evidence added.",
+	"removed":    "Evidence removed.",
+	"member":     "Member saved.",
+	"unmember":   "Member removed.",
+	"password":   "Password changed. Other sessions were signed out.",
+	"user":       "Account saved.",
+	"owners":     "Owners assigned by department.",
+	"welcome":    "Welcome. Create your first assessment, or ask an assessor to add you to theirs.",
+	"stakeholds": "Stakeholders saved. Next: score the requirements matrix.",
+	"deleted":    "Assessment deleted.",
+	"imported":   "Assessment imported under a new id; you are its assessor.",
+}
+
+// render executes a page in the layout (or a fragment, for names with a
+// "#": "matrix#row") into a buffer first, so a template error becomes a
+// clean 500 instead of half a page.
+func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, name string, p page) {
+	set, tmpl := name, "layout"
+	if i := strings.IndexByte(name, '#'); i >= 0 {
+		set, tmpl = name[:i], name[i+1:]
+	}
+	b := p.base()
+	if b.Notice == "" {
+		b.Notice = notices[r.URL.Query().Get("ok")]
+	}
+	if b.Path == "" {
+		b.Path = r.URL.Path
+	}
+	t := s.pages.sets[set]
+	var buf bytes.Buffer
+	var err error
+	if t == nil {
+		err = fmt.Errorf("no page %q", set)
+	} else {
+		err = t.ExecuteTemplate(&buf, tmpl, p)
+	}
+	if err != nil {
+		s.log.Error("render", "page", name, "err", err)
+		http.Error(w, "The page could not be rendered; the error was logged.", http.StatusInternalServerError)
+		return
+	}
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.Header().Set("Cache-Control", "no-store")
+	w.WriteHeader(status)
+	w.Write(buf.Bytes())
+}

@@ -1,0 +1,53 @@
+package web
+
+import "net/http"
+
+// routes lists every URL of the web app. Handlers wrapped in s.auth need a
+// session; s.in also loads an assessment the principal may see. Every
+// state change is a POST, checked by http.CrossOriginProtection in New.
+func (s *Server) routes(mux *http.ServeMux) {
+	mux.HandleFunc("GET /static/", s.assets.serve)
+	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) { w.Write([]byte("ok\n")) })
+
+	mux.HandleFunc("GET /setup", s.h(s.setupForm))
+	mux.HandleFunc("POST /setup", s.h(s.setup))
+	mux.HandleFunc("GET /login", s.h(s.loginForm))
+	mux.HandleFunc("POST /login", s.h(s.login))
+	mux.HandleFunc("POST /logout", s.h(s.logout))
+	mux.HandleFunc("GET /account", s.auth(s.account))
+	mux.HandleFunc("POST /account/password", s.auth(s.changePassword))
+
+	mux.HandleFunc("GET /admin/users", s.auth(s.users))
+	mux.HandleFunc("POST /admin/users", s.auth(s.createUser))
+	mux.HandleFunc("GET /admin/users/{login}", s.auth(s.userForm))
+	mux.HandleFunc("POST /admin/users/{login}", s.auth(s.updateUser))
+	mux.HandleFunc("POST /admin/users/{login}/password", s.auth(s.setUserPassword))
+
+	mux.HandleFunc("GET /{$}", s.h(s.home))
+	mux.HandleFunc("GET /new", s.auth(s.newAssessmentForm))
+	mux.HandleFunc("POST /new", s.auth(s.createAssessment))
+	mux.HandleFunc("POST /import", s.auth(s.importJSON))
+
+	// Inside an assessment. The four steps: scope, stakeholders, matrix, results.
+	mux.HandleFunc("GET /a/{id}/{$}", s.in(s.dashboard))
+	mux.HandleFunc("GET /a/{id}/scope", s.in(s.scopeForm))
+	mux.HandleFunc("POST /a/{id}/scope", s.in(s.saveScope))
+	mux.HandleFunc("GET /a/{id}/stakeholders", s.in(s.stakeholdersForm))
+	mux.HandleFunc("POST /a/{id}/stakeholders", s.in(s.saveStakeholders))
+	mux.HandleFunc("POST /a/{id}/owners", s.in(s.assignOwners))
+	mux.HandleFunc("GET /a/{id}/matrix", s.in(s.matrix))
+	mux.HandleFunc("POST /a/{id}/matrix/{ref}", s.in(s.quickEdit))
+	mux.HandleFunc("GET /a/{id}/items/{ref}", s.in(s.item))
+	mux.HandleFunc("POST /a/{id}/items/{ref}", s.in(s.saveItem))
+	mux.HandleFunc("POST /a/{id}/items/{ref}/evidence", s.in(s.addEvidence))
+	mux.HandleFunc("POST /a/{id}/evidence/{eid}/delete", s.in(s.removeEvidence))
+	mux.HandleFunc("GET /a/{id}/evidence/{eid}/file", s.auth(s.evidenceFile))
+	mux.HandleFunc("GET /a/{id}/soa", s.in(s.soa))
+	mux.HandleFunc("GET /a/{id}/history", s.in(s.history))
+	mux.HandleFunc("GET /a/{id}/downloads", s.in(s.downloads))
+	mux.HandleFunc("GET /a/{id}/download/{format}", s.auth(s.download))
+	mux.HandleFunc("GET /a/{id}/members", s.in(s.members))
+	mux.HandleFunc("POST /a/{id}/members", s.in(s.putMember))
+	mux.HandleFunc("POST /a/{id}/members/{uid}/delete", s.in(s.removeMember))
+	mux.HandleFunc("POST /a/{id}/delete", s.in(s.deleteAssessment))
+}

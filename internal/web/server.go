@@ -1,0 +1,243 @@
+// Package web is isogap's web application: server-rendered pages from
+// html/template, assets embedded in the binary, every rule asked of
+// package app. Routes are listed in routes.go.
+package web
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"net"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/isogap/isogap/internal/app"
+	"github.com/isogap/isogap/internal/assess"
+)
+
+// Config is everything the web app is told; there is no other state.
+type Config struct {
+	// SecureCookies marks the session cookie Secure even on plain HTTP
+	// (when TLS ends in front of isogap and TrustProxy is off).
+	SecureCookies bool
+	// TrustProxy honours X-Forwarded-Proto and X-Forwarded-For from a
+	// reverse proxy in front of isogap. Never set it when clients reach
+	// isogap directly: they could then forge their address.
+	TrustProxy bool
+	// SessionTTL is how long a session lasts without use (default 12 h).
+	SessionTTL time.Duration
+	// MaxUpload caps an evidence upload (default app.MaxEvidenceFile).
+	MaxUpload int64
+	// Formats are the downloads offered (default app.DefaultFormats()).
+	Formats []app.Format
+	Logger  *slog.Logger
+	// AccessLog logs every request (method, path, status, duration) at
+	// level Info.
+	AccessLog bool
+	// Now overrides the clock for tests of dates (overdue, upcoming).
+	Now func() time.Time
+}
+
+// Server serves the web app.
+type Server struct {
+	svc     *app.Service
+	cfg     Config
+	log     *slog.Logger
+	pages   *pages
+	assets  *assets
+	rowHTML rowOptions
+	handler http.Handler
+}
+
+const sessionCookie = "isogap_session"
+
+// New builds the web app on a service.
+func New(svc *app.Service, cfg Config) (*Server, error) {
+	if cfg.SessionTTL <= 0 {
+		cfg.SessionTTL = 12 * time.Hour
+	}
+	if cfg.MaxUpload <= 0 {
+		cfg.MaxUpload = app.MaxEvidenceFile
+	}
+	if cfg.Formats == nil {
+		cfg.Formats = app.DefaultFormats()
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.New(slog.DiscardHandler)
+	}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	as, err := loadAssets()
+	if err != nil {
+		return nil, err
+	}
+	s := &Server{svc: svc, cfg: cfg, log: cfg.Logger, assets: as, rowHTML: buildRowOptions()}
+	if s.pages, err = loadPages(as); err != nil {
+		return nil, err
+	}
+	mux := http.NewServeMux()
+	s.routes(mux)
+	// Cross-site requests that change state are refused (Sec-Fetch-Site /
+	// Origin checks); the SameSite cookie is the second line.
+	cop := http.NewCrossOriginProtection()
+	cop.SetDenyHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		s.fail(w, r, assess.Errorf(assess.KindForbidden, "this request came from another site and was refused (cross-site request forgery protection): reload the page and try again"))
+	}))
+	s.handler = s.recoverer(securityHeaders(cop.Handler(mux)))
+	if cfg.AccessLog {
+		s.handler = s.accessLog(s.handler)
+	}
+	return s, nil
+}
+
+// ServeHTTP implements http.Handler.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.handler.ServeHTTP(w, r) }
+
+// csp allows nothing but this origin: no inline script, no inline style,
+// no framing. Charts are inline SVG with presentation attributes only.
+const csp = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; font-src 'self'; " +
+	"connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
+
+func securityHeaders(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		h := w.Header()
+		h.Set("Content-Security-Policy", csp)
+		h.Set("X-Content-Type-Options", "nosniff")
+		h.Set("X-Frame-Options", "DENY")
+		h.Set("Referrer-Policy", "same-origin")
+		h.Set("Cross-Origin-Opener-Policy", "same-origin")
+		h.Set("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
+		next.ServeHTTP(w, r)
+	})
+}
+
+func (s *Server) recoverer(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		defer func() {
+			if v := recover(); v != nil {
+				if v == http.ErrAbortHandler {
+					panic(v)
+				}
+				s.log.Error("panic", "path", r.URL.Path, "panic", v)
+				s.fail(w, r, errors.New("panic"))
+			}
+		}()
+		next.ServeHTTP(w, r)
+	})
+}
+
+// statusWriter remembers the status a handler answered with.
+type statusWriter struct {
+	http.ResponseWriter
+	status int
+}
+
+func (w *statusWriter) WriteHeader(code int) {
+	if w.status == 0 {
+		w.status = code
+	}
+	w.ResponseWriter.WriteHeader(code)
+}
+
+func (w *statusWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
+
+func (s *Server) accessLog(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		start := time.Now()
+		sw := &statusWriter{ResponseWriter: w}
+		next.ServeHTTP(sw, r)
+		if sw.status == 0 {
+			sw.status = http.StatusOK
+		}
+		s.log.Info("request", "method", r.Method, "path", r.URL.Path, "status", sw.status,
+			"ms", time.Since(start).Milliseconds(), "client", s.clientAddr(r))
+	})
+}
+
+// isTLS reports whether the browser reached us over HTTPS.
+func (s *Server) isTLS(r *http.Request) bool {
+	if r.TLS != nil || s.cfg.SecureCookies {
+		return true
+	}
+	return s.cfg.TrustProxy && strings.EqualFold(strings.TrimSpace(strings.Split(r.Header.Get("X-Forwarded-Proto"), ",")[0]), "https")
+}
+
+// clientAddr is the address sign-in attempts are counted against.
+func (s *Server) clientAddr(r *http.Request) string {
+	if s.cfg.TrustProxy {
+		if xff := r.Header.Get("X-Forwarded-For"); xff != "" {
+			parts := strings.Split(xff, ",")
+			// The proxy appends the address it saw: the last entry is the one to trust.
+			if a := strings.TrimSpace(parts[len(parts)-1]); a != "" {
+				return a
+			}
+		}
+	}
+	host, _, err := net.SplitHostPort(r.RemoteAddr)
+	if err != nil {
+		return r.RemoteAddr
+	}
+	return host
+}
+
+func (s *Server) setSessionCookie(w http.ResponseWriter, r *http.Request, token string, maxAge int) {
+	http.SetCookie(w, &http.Cookie{
+		Name: sessionCookie, Value: token, Path: "/", MaxAge: maxAge,
+		HttpOnly: true, Secure: s.isTLS(r), SameSite: http.SameSiteLaxMode,
+	})
+}
+
+type principalKey struct{}
+
+// principal returns the signed-in principal, or an Unauthenticated error.
+func (s *Server) principal(r *http.Request) (app.Principal, error) {
+	if p, ok := r.Context().Value(principalKey{}).(app.Principal); ok {
+		return p, nil
+	}
+	c, err := r.Cookie(sessionCookie)
+	if err != nil {
+		return app.Principal{}, assess.Errorf(assess.KindUnauthenticated, "not signed in")
+	}
+	return s.svc.ResolveSession(r.Context(), c.Value, s.cfg.SessionTTL)
+}
+
+// withPrincipal resolves the session once per request.
+func (s *Server) withPrincipal(r *http.Request) (*http.Request, app.Principal, error) {
+	p, err := s.principal(r)
+	if err != nil {
+		return r, p, err
+	}
+	return r.WithContext(context.WithValue(r.Context(), principalKey{}, p)), p, nil
+}
+
+// fail answers with the error's status, taken from the one table in
+// package assess. A page that needs a session sends the browser to sign in.
+func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error) {
+	kind := assess.KindOf(err)
+	status := kind.HTTPStatus()
+	if kind == assess.KindUnauthenticated && (r.Method == http.MethodGet || r.Method == http.MethodHead) {
+		http.Redirect(w, r, "/login?next="+url.QueryEscape(r.URL.RequestURI()), http.StatusSeeOther)
+		return
+	}
+	msg := err.Error()
+	if kind == assess.KindInternal {
+		s.log.Error("request failed", "method", r.Method, "path", r.URL.Path, "err", err)
+		msg = "Something went wrong on our side. The error was logged; please try again."
+	}
+	if kind == assess.KindRateLimited {
+		w.Header().Set("Retry-After", "900")
+	}
+	page := &errorPage{Status: status, Kind: kind.String(), Message: msg}
+	page.Title = http.StatusText(status)
+	if p, perr := s.principal(r); perr == nil {
+		page.User = &p.User
+	}
+	s.render(w, r, status, "error", page)
+}
+
+// isInline reports a request from the matrix's inline editing script,
+// which wants a table row back instead of a page.
+func isInline(r *http.Request) bool { return r.Header.Get("X-Isogap-Inline") == "1" }
