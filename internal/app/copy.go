@@ -3,6 +3,7 @@ package app
 import (
 	"context"
 	"fmt"
+	"reflect"
 	"strings"
 
 	"github.com/isogap/isogap/internal/assess"
@@ -16,10 +17,18 @@ type CopyReport struct {
 	Items       int
 	Evidence    int
 	History     int
+	Users       int
+	// UsersKept counts accounts whose login the target already had: the
+	// target's account (and its password) is kept, and memberships follow it.
+	UsersKept   int
+	Memberships int
 }
 
 // Copy moves everything from one store to another (SQLite ↔ PostgreSQL) in
-// one transaction on the target. Each assessment is read back inside that
+// one transaction on the target: custom catalogs, accounts, and every
+// assessment with its items, evidence, history, assumptions, snapshots and
+// memberships. Sessions and sign-in counters are not copied: people sign in
+// again. Each assessment is read back inside that
 // transaction and compared with the source; any difference, any id already
 // present in the target, or any error rolls the whole copy back, leaving
 // the target as it was. progress, if set, is told after each assessment.
@@ -32,6 +41,10 @@ func Copy(ctx context.Context, from, to store.Store, progress func(done, total i
 	list, err := from.ListAssessments(ctx)
 	if err != nil {
 		return rep, fmt.Errorf("read source assessments: %w", err)
+	}
+	users, err := from.ListUsers(ctx)
+	if err != nil {
+		return rep, fmt.Errorf("read source accounts: %w", err)
 	}
 	err = to.InTx(ctx, func(tx store.Store) error {
 		var clash []string
@@ -59,6 +72,10 @@ func Copy(ctx context.Context, from, to store.Store, progress func(done, total i
 			}
 			rep.Catalogs++
 		}
+		userIDs, err := copyUsers(ctx, from, tx, users, &rep)
+		if err != nil {
+			return err
+		}
 		for i, a := range list {
 			rec, err := from.Record(ctx, a.ID)
 			if err != nil {
@@ -74,6 +91,11 @@ func Copy(ctx context.Context, from, to store.Store, progress func(done, total i
 			if err := assess.DiffRecords(rec, back); err != nil {
 				return fmt.Errorf("verification failed, nothing copied: %w", err)
 			}
+			n, err := copyMembers(ctx, from, tx, a.ID, userIDs)
+			if err != nil {
+				return err
+			}
+			rep.Memberships += n
 			rep.Assessments++
 			rep.Items += len(rec.Items)
 			rep.History += len(rec.History)
@@ -90,4 +112,67 @@ func Copy(ctx context.Context, from, to store.Store, progress func(done, total i
 		return CopyReport{}, err
 	}
 	return rep, nil
+}
+
+// copyUsers creates the source's accounts in the target (matched by login)
+// and returns the target id of every source account.
+func copyUsers(ctx context.Context, from, tx store.Store, users []assess.User, rep *CopyReport) (map[int64]int64, error) {
+	ids := make(map[int64]int64, len(users))
+	for _, u := range users {
+		_, hash, err := from.UserByLogin(ctx, u.Login)
+		if err != nil {
+			return nil, fmt.Errorf("read account %s: %w", u.Login, err)
+		}
+		if existing, _, err := tx.UserByLogin(ctx, u.Login); err == nil {
+			ids[u.ID] = existing.ID
+			rep.UsersKept++
+			continue
+		} else if assess.KindOf(err) != assess.KindNotFound {
+			return nil, err
+		}
+		nu := u
+		nu.ID = 0
+		created, err := tx.CreateUser(ctx, nu, hash, false)
+		if err != nil {
+			return nil, fmt.Errorf("write account %s: %w", u.Login, err)
+		}
+		back, backHash, err := tx.UserByLogin(ctx, u.Login)
+		if err != nil {
+			return nil, err
+		}
+		back.ID = u.ID
+		if back != u || backHash != hash {
+			return nil, fmt.Errorf("verification failed, nothing copied: account %s differs in the target", u.Login)
+		}
+		ids[u.ID] = created.ID
+		rep.Users++
+	}
+	return ids, nil
+}
+
+// copyMembers copies an assessment's memberships onto the target's accounts.
+func copyMembers(ctx context.Context, from, tx store.Store, aid string, userIDs map[int64]int64) (int, error) {
+	members, err := from.Members(ctx, aid)
+	if err != nil {
+		return 0, fmt.Errorf("read members of %s: %w", aid, err)
+	}
+	for _, m := range members {
+		id, ok := userIDs[m.UserID]
+		if !ok {
+			return 0, fmt.Errorf("member %d of %s has no account", m.UserID, aid)
+		}
+		m.UserID, m.User = id, assess.User{}
+		if err := tx.PutMembership(ctx, m); err != nil {
+			return 0, fmt.Errorf("write member of %s: %w", aid, err)
+		}
+		back, err := tx.Membership(ctx, aid, id)
+		if err != nil {
+			return 0, err
+		}
+		back.User = assess.User{}
+		if !reflect.DeepEqual(back, m) {
+			return 0, fmt.Errorf("verification failed, nothing copied: a membership of %s differs in the target", aid)
+		}
+	}
+	return len(members), nil
 }

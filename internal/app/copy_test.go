@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -78,7 +79,55 @@ func seed(t *testing.T, st store.Store) []string {
 	if err != nil {
 		t.Fatal(err)
 	}
+	sys := app.System("test")
+	for _, u := range []app.NewUser{
+		{Login: "dana", Name: "Dana Whitfield", Email: "dana@example.com", Password: "correct horse battery", Admin: true},
+		{Login: "priya", Name: "Priya Natarajan", Password: "another long password"},
+		{Login: "audrey", Name: "Audrey Auditor", Password: "yet another password"},
+	} {
+		if _, err := svc.CreateUser(ctx, sys, u); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, m := range []struct {
+		aid string
+		in  app.MemberInput
+	}{
+		{demo.ID, app.MemberInput{Login: "priya", Role: "contributor", Departments: []string{"DevOps/Engineering"}, Refs: []string{"A.5.15"}}},
+		{demo.ID, app.MemberInput{Login: "audrey", Role: "auditor", Expires: "2027-06-30"}},
+		{a.ID, app.MemberInput{Login: "dana", Role: "assessor"}},
+	} {
+		if _, err := svc.PutMember(ctx, sys, m.aid, m.in); err != nil {
+			t.Fatal(err)
+		}
+	}
 	return []string{demo.ID, a.ID, c.ID}
+}
+
+// accounts lists logins with their password hashes and flags, and every
+// membership by login, for comparing two databases.
+func accounts(t *testing.T, st store.Store, ids []string) []string {
+	t.Helper()
+	ctx := context.Background()
+	users, err := st.ListUsers(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out []string
+	for _, u := range users {
+		_, hash, _ := st.UserByLogin(ctx, u.Login)
+		out = append(out, fmt.Sprintf("user %s %s %s admin=%v disabled=%v %s %s", u.Login, u.Name, u.Email, u.Admin, u.Disabled, u.CreatedAt, hash))
+	}
+	for _, id := range ids {
+		ms, err := st.Members(ctx, id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, m := range ms {
+			out = append(out, fmt.Sprintf("member %s %s %s %v %v %s %s", id, m.User.Login, m.Role, m.Departments, m.Refs, m.Expires, m.CreatedAt))
+		}
+	}
+	return out
 }
 
 func records(t *testing.T, st store.Store, ids []string) []assess.Record {
@@ -103,12 +152,20 @@ func TestCopyRoundTripSQLitePostgresSQLite(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if rep.Assessments != 3 || rep.Catalogs != 1 || rep.Items != 123*2+2 || rep.Evidence == 0 || rep.History == 0 {
+	if rep.Assessments != 3 || rep.Catalogs != 1 || rep.Items != 123*2+2 || rep.Evidence == 0 || rep.History == 0 ||
+		rep.Users != 3 || rep.Memberships != 3 || rep.UsersKept != 0 {
 		t.Errorf("report %+v", rep)
 	}
 	back, _ := sqliteStore(t)
 	if _, err := app.Copy(ctx, pg, back, nil); err != nil {
 		t.Fatal(err)
+	}
+	if a, b := accounts(t, src, ids), accounts(t, back, ids); strings.Join(a, "\n") != strings.Join(b, "\n") || len(a) != 6 {
+		t.Errorf("accounts differ after the round trip:\n%s\n---\n%s", strings.Join(a, "\n"), strings.Join(b, "\n"))
+	}
+	// A copied account signs in with its old password.
+	if _, err := app.New(back).Authenticate(ctx, "priya", "another long password", "127.0.0.1"); err != nil {
+		t.Errorf("sign-in on the copy: %v", err)
 	}
 	want, got := records(t, src, ids), records(t, back, ids)
 	if want[0].Plan == nil || len(want[0].Snapshots) != 1 {
@@ -130,6 +187,31 @@ func TestCopyRoundTripSQLitePostgresSQLite(t *testing.T) {
 	_, content, err := back.EvidenceContent(ctx, ids[1], 1)
 	if err != nil || !bytes.Equal(content, []byte("%PDF-1.7\x00\xff")) {
 		t.Errorf("file evidence after the round trip: %q %v", content, err)
+	}
+}
+
+func TestCopyKeepsTargetAccounts(t *testing.T) {
+	ctx := context.Background()
+	src, _ := sqliteStore(t)
+	ids := seed(t, src)
+	dst, _ := sqliteStore(t)
+	// The target already has its own "dana", with another password.
+	if _, err := app.New(dst).CreateUser(ctx, app.System("test"), app.NewUser{Login: "dana", Name: "Dana W.", Password: "the target's own password"}); err != nil {
+		t.Fatal(err)
+	}
+	rep, err := app.Copy(ctx, src, dst, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rep.Users != 2 || rep.UsersKept != 1 || rep.Memberships != 3 {
+		t.Errorf("report %+v", rep)
+	}
+	if _, err := app.New(dst).Authenticate(ctx, "dana", "the target's own password", "127.0.0.1"); err != nil {
+		t.Errorf("the target's account was replaced: %v", err)
+	}
+	ms, err := dst.Members(ctx, ids[1])
+	if err != nil || len(ms) != 1 || ms[0].User.Login != "dana" || ms[0].User.Name != "Dana W." {
+		t.Errorf("membership does not follow the target's account: %+v %v", ms, err)
 	}
 }
 
@@ -182,6 +264,9 @@ func TestFailedCopyLeavesTargetUntouched(t *testing.T) {
 			}
 			if cats, _ := dst.Catalogs(ctx); len(cats) != 0 {
 				t.Errorf("an interrupted copy left %d catalogs", len(cats))
+			}
+			if n, _ := dst.CountUsers(ctx); n != 0 {
+				t.Errorf("an interrupted copy left %d accounts", n)
 			}
 		})
 	}

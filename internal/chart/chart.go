@@ -6,6 +6,8 @@ import (
 	"bytes"
 	"fmt"
 	"image/color"
+	"math"
+	"strconv"
 	"time"
 
 	"gonum.org/v1/plot"
@@ -72,6 +74,24 @@ func (percentTicks) Ticks(min, max float64) []plot.Tick {
 			label = fmt.Sprintf("%.0f %%", v)
 		}
 		t = append(t, plot.Tick{Value: v, Label: label})
+	}
+	return t
+}
+
+// countTicks labels a count axis with whole numbers at a round step.
+type countTicks struct{}
+
+func (countTicks) Ticks(lo, hi float64) []plot.Tick {
+	step := 1.0
+	for _, s := range []float64{1, 2, 5, 10, 20, 25, 50, 100, 200, 500} {
+		step = s
+		if (hi-lo)/s <= 6 {
+			break
+		}
+	}
+	var t []plot.Tick
+	for v := math.Ceil(lo/step) * step; v <= hi; v += step {
+		t = append(t, plot.Tick{Value: v, Label: strconv.Itoa(int(v))})
 	}
 	return t
 }
@@ -169,6 +189,7 @@ func Distribution(title string, d assess.Distribution) (*plot.Plot, error) {
 		most = max(most, n)
 	}
 	p.Y.Max = float64(most) * 1.15
+	p.Y.Tick.Marker = countTicks{}
 	// Count labels above the bars.
 	var xys plotter.XYs
 	var texts []string

@@ -3,6 +3,7 @@ package chart
 import (
 	"bytes"
 	"image/png"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -61,5 +62,19 @@ func TestScoreColor(t *testing.T) {
 	}
 	if ScoreColor(9) != ScoreColor(5) || ScoreColor(-1) != ScoreColor(0) {
 		t.Error("out-of-range scores must clamp")
+	}
+}
+
+func TestCountTicksAreWholeNumbers(t *testing.T) {
+	for _, hi := range []float64{1, 5.75, 50.6, 137} {
+		ticks := countTicks{}.Ticks(0, hi)
+		if len(ticks) < 2 || len(ticks) > 7 {
+			t.Errorf("0..%v: %d ticks", hi, len(ticks))
+		}
+		for _, tk := range ticks {
+			if tk.Value != float64(int(tk.Value)) || tk.Label != strconv.Itoa(int(tk.Value)) || tk.Value > hi {
+				t.Errorf("0..%v: tick %+v", hi, tk)
+			}
+		}
 	}
 }

@@ -35,9 +35,11 @@ func newCopyCmd(c *cliApp) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "copy --from DB --to DB",
 		Short: "Copy everything between databases (SQLite ↔ PostgreSQL)",
-		Long: `Copy every assessment with its items, evidence (files included), history and
-custom catalogs from one database to another, in either direction between
-SQLite files and PostgreSQL servers.
+		Long: `Copy every assessment with its items, evidence (files included), history,
+forecast assumptions, snapshots and members, the accounts and the custom
+catalogs from one database to another, in either direction between SQLite
+files and PostgreSQL servers. An account whose login the target already has
+is kept as it is there. Sessions are not copied: people sign in again.
 
 The copy is one transaction on the target: each assessment is read back and
 compared with the source before it commits, and if anything fails or differs
@@ -66,8 +68,11 @@ assessments yet; an empty database is set up on the spot.`,
 			if err != nil {
 				return err
 			}
-			fmt.Fprintf(cmd.OutOrStdout(), "Copied and verified %d assessments (%d items, %d evidence, %d history entries) and %d custom catalogs from %s to %s.\n",
-				rep.Assessments, rep.Items, rep.Evidence, rep.History, rep.Catalogs, src.Engine(), dst.Engine())
+			fmt.Fprintf(cmd.OutOrStdout(), "Copied and verified %d assessments (%d items, %d evidence, %d history entries), %d custom catalogs, %d accounts and %d memberships from %s to %s.\n",
+				rep.Assessments, rep.Items, rep.Evidence, rep.History, rep.Catalogs, rep.Users, rep.Memberships, src.Engine(), dst.Engine())
+			if rep.UsersKept > 0 {
+				fmt.Fprintf(cmd.OutOrStdout(), "%d accounts already existed in the target under the same login and were kept as they are there.\n", rep.UsersKept)
+			}
 			return nil
 		},
 	}
