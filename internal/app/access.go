@@ -6,9 +6,11 @@ import (
 	"io"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/isogap/isogap/internal/assess"
 	"github.com/isogap/isogap/internal/catalog"
+	"github.com/isogap/isogap/internal/compare"
 	"github.com/isogap/isogap/internal/store"
 )
 
@@ -605,4 +607,90 @@ func (s *Service) ImportJSONAs(ctx context.Context, p Principal, r io.Reader) (a
 		return st.PutMembership(ctx, assess.Membership{AssessmentID: a.ID, UserID: p.User.ID, Role: assess.RoleAssessor})
 	})
 	return a, err
+}
+
+// CanEditPlan: the forecast's assumptions. They move every date and amount
+// the executives read, so they stay with the assessors.
+func (a Access) CanEditPlan() bool { return a.CanEditAssessment() }
+
+// CanManageSnapshots: take and delete named snapshots (assessors). Every
+// member may read and compare them.
+func (a Access) CanManageSnapshots() bool { return a.CanEditAssessment() }
+
+// ResultsAs computes an assessment's results for p: every member may read
+// them, what-if assumptions included (nothing is saved).
+func (s *Service) ResultsAs(ctx context.Context, p Principal, aid string, now time.Time, whatIf map[string]string) (Results, error) {
+	if _, err := s.Access(ctx, p, aid); err != nil {
+		return Results{}, err
+	}
+	return s.Results(ctx, aid, now, whatIf)
+}
+
+// ForecastAs is ResultsAs without the progress over time and the
+// snapshots (Timeline and Snapshots stay empty): the forecast, roadmap and
+// risks as of now, without replaying the whole history.
+func (s *Service) ForecastAs(ctx context.Context, p Principal, aid string, now time.Time, whatIf map[string]string) (Results, error) {
+	if _, err := s.Access(ctx, p, aid); err != nil {
+		return Results{}, err
+	}
+	v, err := s.View(ctx, aid)
+	if err != nil {
+		return Results{}, err
+	}
+	ps, err := s.store.PlanSettings(ctx, aid)
+	if err != nil {
+		return Results{}, err
+	}
+	r, err := BuildResults(v, ps, whatIf, nil, nil, now)
+	r.Timeline = nil
+	return r, err
+}
+
+// SetPlanAs saves an edit of the assumptions for p (assessors only).
+func (s *Service) SetPlanAs(ctx context.Context, p Principal, aid string, e PlanEdit) (store.PlanSettings, error) {
+	acc, err := s.Access(ctx, p, aid)
+	if err != nil {
+		return store.PlanSettings{}, err
+	}
+	if !acc.CanEditPlan() {
+		return store.PlanSettings{}, forbidden("only the assessment's assessors can change the forecast's assumptions; your role (%s) can read them", acc.Role)
+	}
+	return s.SetPlan(ctx, p.Name(), aid, e)
+}
+
+// CreateSnapshotAs keeps the assessment as it is now under a name (assessors only).
+func (s *Service) CreateSnapshotAs(ctx context.Context, p Principal, aid, name string) (store.Snapshot, error) {
+	acc, err := s.Access(ctx, p, aid)
+	if err != nil {
+		return store.Snapshot{}, err
+	}
+	if !acc.CanManageSnapshots() {
+		return store.Snapshot{}, forbidden("only the assessment's assessors can take snapshots")
+	}
+	return s.CreateSnapshot(ctx, p.Name(), aid, name)
+}
+
+// DeleteSnapshotAs removes a snapshot (assessors only).
+func (s *Service) DeleteSnapshotAs(ctx context.Context, p Principal, aid, name string) error {
+	acc, err := s.Access(ctx, p, aid)
+	if err != nil {
+		return err
+	}
+	if !acc.CanManageSnapshots() {
+		return forbidden("only the assessment's assessors can delete snapshots")
+	}
+	return s.DeleteSnapshot(ctx, aid, name)
+}
+
+// CompareAs compares two states (see State) that p may both see: an
+// assessment p is not a member of is "not found" here as everywhere.
+func (s *Service) CompareAs(ctx context.Context, p Principal, a, b string) (compare.Result, error) {
+	for _, spec := range []string{a, b} {
+		if id, _, _ := strings.Cut(spec, "@"); id != "" {
+			if _, err := s.Access(ctx, p, id); err != nil {
+				return compare.Result{}, err
+			}
+		}
+	}
+	return s.Compare(ctx, a, b)
 }

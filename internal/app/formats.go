@@ -15,7 +15,13 @@ type Format struct {
 	Label       string
 	Description string
 	// Ext is the file name extension, without the dot.
-	Ext         string
+	Ext string
+	// File is a word for the file name ("risks" → acme-ltd-risks-2027-01-04.xlsx),
+	// empty for the assessment itself.
+	File string
+	// Topic names the result page that offers the download besides the
+	// downloads page: "report", "roadmap", "risks" or "soa".
+	Topic       string
 	ContentType string
 	// Evidence marks a format that carries evidence files: only members
 	// allowed to download evidence get it.

@@ -77,11 +77,11 @@ func (c *cliApp) webService(cmd *cobra.Command, f *webFlags) (*app.Service, erro
 }
 
 // webFormats are the downloads the web app offers: the checklist workbook,
-// the executive report, then the exchange formats.
+// the executive report, the result documents (each also offered on its own
+// page, by Topic), then the exchange formats.
 func webFormats() []app.Format {
 	xlsx := app.Format{
-		Name: "xlsx", Label: "Checklist workbook (XLSX)", Ext: "xlsx",
-		ContentType: "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+		Name: "xlsx", Label: "Checklist workbook (XLSX)", Ext: "xlsx", ContentType: xlsxType,
 		Description: "The gap checklist with every sheet (scope, checklist, Statement of Applicability, action plan, a dashboard that recalculates). " +
 			"Send it round; \"isogap import ID FILE.xlsx\" reads the returned copies back.",
 		Write: func(ctx context.Context, s *app.Service, aid string, w io.Writer) error {
@@ -92,23 +92,57 @@ func webFormats() []app.Format {
 			return workbook.Export(w, v, workbook.Filter{}, time.Now())
 		},
 	}
-	pdf := app.Format{
-		Name: "pdf", Label: "Executive report (PDF)", Ext: "pdf", ContentType: "application/pdf",
-		Description: "Where the organisation stands, what blocks certification, the forecast with its assumptions, " +
-			"the requirements matrix and the Statement of Applicability, with charts: the same report as \"isogap report\".",
-		Write: func(ctx context.Context, s *app.Service, aid string, w io.Writer) error {
-			r, err := s.Results(ctx, aid, time.Now(), nil)
-			if err != nil {
-				return err
-			}
+	executive := func(write func(io.Writer, report.Doc) error) func(io.Writer, app.Results) error {
+		return func(w io.Writer, r app.Results) error {
 			d, err := report.Executive(r, report.Options{})
 			if err != nil {
 				return err
 			}
-			return report.WritePDF(w, d)
-		},
+			return write(w, d)
+		}
 	}
-	return append([]app.Format{xlsx, pdf}, app.DefaultFormats()...)
+	results := []app.Format{
+		resultsFormat(app.Format{Name: "pdf", Label: "Executive report (PDF)", Ext: "pdf", ContentType: "application/pdf", File: "report", Topic: "report",
+			Description: "Where the organisation stands, what blocks certification, the forecast with its assumptions, " +
+				"the requirements matrix and the Statement of Applicability, with charts: the same report as \"isogap report\"."},
+			executive(report.WritePDF)),
+		resultsFormat(app.Format{Name: "report-html", Label: "Executive report (HTML)", Ext: "html", ContentType: "text/html; charset=utf-8", File: "report", Topic: "report",
+			Description: "The same report as one self-contained web page with the charts inside, to open in any browser or attach to an email."},
+			executive(report.WriteHTML)),
+		resultsFormat(app.Format{Name: "report-md", Label: "Executive report (Markdown)", Ext: "md", ContentType: "text/markdown; charset=utf-8", File: "report", Topic: "report",
+			Description: "The report's text and tables in Markdown, for wikis and tickets (without the charts)."},
+			executive(func(w io.Writer, d report.Doc) error { return report.WriteMarkdown(w, d, nil) })),
+		resultsFormat(app.Format{Name: "soa-xlsx", Label: "Statement of Applicability (XLSX)", Ext: "xlsx", ContentType: xlsxType, File: "soa", Topic: "soa",
+			Description: "All 93 Annex A controls: applicability, reasons for inclusion or justification for exclusion, implementation status, owner and evidence."},
+			func(w io.Writer, r app.Results) error { return report.WriteSoAXLSX(w, r.SoA) }),
+		resultsFormat(app.Format{Name: "soa-pdf", Label: "Statement of Applicability (PDF)", Ext: "pdf", ContentType: "application/pdf", File: "soa", Topic: "soa",
+			Description: "The Statement of Applicability as a document to sign and hand to the auditor."},
+			func(w io.Writer, r app.Results) error { return report.WritePDF(w, report.SoADoc(r.SoA, r)) }),
+		resultsFormat(app.Format{Name: "risks-xlsx", Label: "Risk register (XLSX)", Ext: "xlsx", ContentType: xlsxType, File: "risks", Topic: "risks",
+			Description: "Every gap as a risk with likelihood, impact, rating, treatment and owner, and the 5×5 matrix: the same register as \"isogap risks\"."},
+			func(w io.Writer, r app.Results) error { return report.WriteRisksXLSX(w, r.Risks) }),
+		resultsFormat(app.Format{Name: "risks-csv", Label: "Risk register (CSV)", Ext: "csv", ContentType: "text/csv; charset=utf-8", File: "risks", Topic: "risks",
+			Description: "The risk register, one row per risk, for a GRC tool or a spreadsheet."},
+			func(w io.Writer, r app.Results) error { return report.WriteCSV(w, report.RiskSheet(r.Risks)) }),
+		resultsFormat(app.Format{Name: "roadmap-csv", Label: "Roadmap (CSV)", Ext: "csv", ContentType: "text/csv; charset=utf-8", File: "roadmap", Topic: "roadmap",
+			Description: "Every remediation action with owner, priority, effort, phase, planned start and finish, for a project plan."},
+			func(w io.Writer, r app.Results) error { return report.WriteCSV(w, report.ActionsSheet(r.Forecast)) }),
+	}
+	return append(append([]app.Format{xlsx}, results...), app.DefaultFormats()...)
+}
+
+const xlsxType = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+// resultsFormat is a download written from the assessment's results as of now.
+func resultsFormat(f app.Format, write func(io.Writer, app.Results) error) app.Format {
+	f.Write = func(ctx context.Context, s *app.Service, aid string, w io.Writer) error {
+		r, err := s.Results(ctx, aid, time.Now(), nil)
+		if err != nil {
+			return err
+		}
+		return write(w, r)
+	}
+	return f
 }
 
 // serve runs the web app until ctx ends. listening is called with the base

@@ -96,22 +96,45 @@ func TestDemoServesAndPrintsCredentials(t *testing.T) {
 	if res.StatusCode != 200 || !strings.Contains(string(body), "Brightwave Analytics Ltd (demo)") {
 		t.Errorf("portfolio after sign-in: %d", res.StatusCode)
 	}
-	// The downloads include the checklist workbook and the executive report.
+	// The downloads include the checklist workbook, the executive report and
+	// the result documents, each under a file name that says what it is.
 	id := strings.Split(strings.SplitN(string(body), `href="/a/`, 2)[1], "/")[0]
 	cookie := res.Request.Cookies()[0]
-	for format, magic := range map[string]string{"xlsx": "PK", "pdf": "%PDF-"} {
-		req, _ = http.NewRequest("GET", base+"a/"+id+"/download/"+format, nil)
+	get := func(path string) (*http.Response, []byte) {
+		req, _ := http.NewRequest("GET", base+path, nil)
 		req.AddCookie(cookie)
-		res, err = c.Do(req)
+		res, err := c.Do(req)
 		if err != nil {
 			t.Fatal(err)
 		}
-		file, _ := io.ReadAll(res.Body)
-		res.Body.Close()
-		if res.StatusCode != 200 || !strings.HasPrefix(string(file), magic) || !strings.Contains(res.Header.Get("Content-Disposition"), "."+format) {
-			t.Errorf("%s download: %d %q", format, res.StatusCode, res.Header.Get("Content-Disposition"))
+		defer res.Body.Close()
+		b, _ := io.ReadAll(res.Body)
+		return res, b
+	}
+	for format, want := range map[string]struct{ magic, name string }{
+		"xlsx": {"PK", "demo-2"}, "pdf": {"%PDF-", "-report-2"}, "report-html": {"<!doctype html>", "-report-2"}, "report-md": {"# ", "-report-2"},
+		"soa-xlsx": {"PK", "-soa-2"}, "soa-pdf": {"%PDF-", "-soa-2"}, "risks-xlsx": {"PK", "-risks-2"}, "risks-csv": {"id,", "-risks-2"},
+		"roadmap-csv": {"ref,", "-roadmap-2"},
+	} {
+		res, file := get("a/" + id + "/download/" + format)
+		cd := res.Header.Get("Content-Disposition")
+		if res.StatusCode != 200 || !strings.HasPrefix(strings.ToLower(string(file)), strings.ToLower(want.magic)) || !strings.Contains(cd, want.name) {
+			t.Errorf("%s download: %d %q %q", format, res.StatusCode, cd, excerptOf(file))
 		}
 	}
+	// The result pages offer their own downloads.
+	for page, link := range map[string]string{"risks": "risks-xlsx", "soa": "soa-pdf", "roadmap": "roadmap-csv", "forecast": "report-html"} {
+		if res, html := get("a/" + id + "/" + page); res.StatusCode != 200 || !strings.Contains(string(html), "/download/"+link+`"`) {
+			t.Errorf("%s page: %d, no link to %s", page, res.StatusCode, link)
+		}
+	}
+}
+
+func excerptOf(b []byte) string {
+	if len(b) > 80 {
+		b = b[:80]
+	}
+	return string(b)
 }
 
 func TestDemoIsReused(t *testing.T) {

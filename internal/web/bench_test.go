@@ -25,9 +25,10 @@ import (
 const benchClients = 32
 
 // BenchmarkWeb measures the web app over real loopback HTTP with 32
-// concurrent clients: the matrix page of the demo (123 items), a score
-// update from the matrix's inline editor, and, as the upper bound, the same
-// server sending a static file of the matrix page's size. scripts/bench-web
+// concurrent clients: the matrix page of the demo (123 items), its forecast
+// and roadmap pages, a score update from the matrix's inline editor, and,
+// as the upper bound, the same server sending a static file of the matrix
+// page's size. scripts/bench-web
 // runs it and prints a table.
 func BenchmarkWeb(b *testing.B) {
 	for _, e := range engines {
@@ -101,6 +102,18 @@ func benchEngine(b *testing.B, e engine) {
 	b.Run("matrix", func(b *testing.B) {
 		load(b, func(int) error { _, err := get(matrixPath); return err }, len(page))
 	})
+	// The result pages: each request computes the forecast (1,000 Monte
+	// Carlo runs) and draws its chart.
+	for _, name := range []string{"forecast", "roadmap"} {
+		path := "/a/" + demo.ID + "/" + name
+		body, err := get(path)
+		if err != nil {
+			b.Fatal(err)
+		}
+		b.Run(name, func(b *testing.B) {
+			load(b, func(int) error { _, err := get(path); return err }, len(body))
+		})
+	}
 	b.Run("static", func(b *testing.B) {
 		load(b, func(int) error { _, err := get("/bench/static"); return err }, len(static))
 	})

@@ -33,7 +33,8 @@ func chromium(t *testing.T) string {
 
 // TestBrowser drives the web app in a real headless Chromium: first-run
 // setup, a new assessment through the guided steps, inline scoring in the
-// matrix, an evidence upload, the dashboard's figures moving, and a download.
+// matrix, an evidence upload, the dashboard's figures moving, a download,
+// the forecast following a new day rate, and a snapshot compared with now.
 func TestBrowser(t *testing.T) {
 	exe := chromium(t)
 	if testing.Short() {
@@ -252,6 +253,48 @@ func TestBrowser(t *testing.T) {
 		t.Errorf("JSON download disposition: %q", js)
 	}
 
+	// The forecast: a new day rate moves the budget; a preview moves it
+	// without saving.
+	run("forecast", chromedp.Navigate(base+"/a/"+aid+"/forecast"), chromedp.WaitVisible(chromedp.CSS("#as-day_rate")))
+	budgetBefore := text("#budget-p50")
+	run("day rate", chromedp.SetValue(chromedp.CSS("#as-day_rate"), "900"), chromedp.Click(chromedp.CSS("#assumptions button.primary")),
+		chromedp.WaitVisible(chromedp.CSS(".notice")))
+	res, err := s.svc.Results(ctx, aid, time.Now(), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	budget := text("#budget-p50")
+	if want := moneyText(res.Forecast.Budget.Currency, res.Forecast.Budget.P50); budget != want || budget == budgetBefore || res.Plan.Values["day_rate"] != "900" {
+		t.Errorf("budget after a day rate of 900: %q (before %q), want %q; stored %v", budget, budgetBefore, want, res.Plan.Values)
+	}
+	run("preview", chromedp.SetValue(chromedp.CSS("#as-day_rate"), "1500"),
+		chromedp.Click(chromedp.CSS(`#assumptions button[name="preview"]`)), chromedp.WaitVisible(chromedp.CSS(".preview")))
+	if tried := text("#budget-p50"); tried == budget {
+		t.Errorf("the preview did not move the budget: %q", tried)
+	}
+	if ps, _ := s.svc.Store().PlanSettings(ctx, aid); ps.Values["day_rate"] != "900" {
+		t.Errorf("the preview saved: %v", ps.Values)
+	}
+
+	// A snapshot, an item scored since, and the comparison with now.
+	run("snapshot", chromedp.Navigate(base+"/a/"+aid+"/history"), chromedp.WaitVisible(chromedp.CSS("#snap-name")),
+		chromedp.SetValue(chromedp.CSS("#snap-name"), "baseline"), chromedp.Click(chromedp.CSS("form.snapform button")),
+		chromedp.WaitVisible(chromedp.CSS(".notice")))
+	if snaps, _ := s.svc.Snapshots(ctx, aid); len(snaps) != 1 || snaps[0].Name != "baseline" {
+		t.Errorf("snapshots after taking one: %+v", snaps)
+	}
+	run("score 4.4", chromedp.Navigate(base+"/a/"+aid+"/items/4.4"), chromedp.WaitVisible(chromedp.CSS("#score-4")),
+		chromedp.Click(chromedp.CSS("#score-4")), chromedp.Click(chromedp.CSS(`form[action$="/items/4.4"] button.primary`)),
+		chromedp.WaitVisible(chromedp.CSS(".notice")))
+	run("compare", chromedp.Navigate(base+"/a/"+aid+"/history"), chromedp.WaitVisible(chromedp.CSS("#cmp-from")),
+		chromedp.Click(chromedp.CSS("#compare button")), chromedp.WaitVisible(chromedp.CSS("#cmp-counts")))
+	if got := text("#cmp-counts"); !strings.Contains(got, "1 improved") || !strings.Contains(got, "0 regressed") {
+		t.Errorf("comparison of the baseline with now: %q", got)
+	}
+	if got := text("#cmp-items"); !strings.Contains(got, "4.4") || strings.Contains(got, "4.1") {
+		t.Errorf("compared items: %q", got)
+	}
+
 	// Screenshots of the demo for the README.
 	run("demo dashboard", chromedp.EmulateViewport(1366, 900), chromedp.Navigate(base+"/a/"+demo.ID+"/"), chromedp.WaitVisible(chromedp.CSS("svg.chart")))
 	shot("dashboard.png")
@@ -261,7 +304,17 @@ func TestBrowser(t *testing.T) {
 		fail("matrix shot", err)
 	}
 	os.WriteFile(filepath.Join(shots, "matrix.png"), matrixShot, 0o644)
-	run("demo item", chromedp.Navigate(base+"/a/"+demo.ID+"/items/A.5.15"), chromedp.WaitVisible(chromedp.CSS("#score-h")))
+	// The roadmap's window is taller: the whole Gantt chart is in the picture.
+	for page, height := range map[string]int64{"forecast": 900, "roadmap": 1180, "risks": 900} {
+		name := page + ".png"
+		run("demo "+page, chromedp.EmulateViewport(1366, height), chromedp.Navigate(base+"/a/"+demo.ID+"/"+page), chromedp.WaitVisible(chromedp.CSS("main h1")))
+		png, err := chromedp.Run(bctx, chromedp.CaptureScreenshot())
+		if err != nil {
+			fail(page+" shot", err)
+		}
+		os.WriteFile(filepath.Join(shots, name), png, 0o644)
+	}
+	run("demo item", chromedp.EmulateViewport(1366, 900), chromedp.Navigate(base+"/a/"+demo.ID+"/items/A.5.15"), chromedp.WaitVisible(chromedp.CSS("#score-h")))
 	itemShot, err := chromedp.Run(bctx, chromedp.CaptureScreenshot())
 	if err != nil {
 		fail("item shot", err)

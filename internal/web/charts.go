@@ -5,12 +5,15 @@ import (
 	"html/template"
 	"regexp"
 	"strings"
+	"time"
 
 	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/vg"
 
 	"github.com/isogap/isogap/internal/assess"
 	"github.com/isogap/isogap/internal/chart"
+	"github.com/isogap/isogap/internal/plan"
+	"github.com/isogap/isogap/internal/risk"
 )
 
 var (
@@ -74,14 +77,49 @@ func buildCharts(r assess.Result, tl []assess.TimePoint) (dashboardCharts, error
 	if c.dist, err = inlineSVG(p, 6*vg.Inch, 2.8*vg.Inch, "Score distribution"); err != nil {
 		return c, err
 	}
+	c.timeline, err = timelineSVG(tl)
+	return c, err
+}
+
+// timelineSVG draws readiness and coverage over time.
+func timelineSVG(tl []assess.TimePoint) (template.HTML, error) {
 	var ready, cover []chart.Point
 	for _, t := range tl {
 		ready = append(ready, chart.Point{At: t.At, Value: t.Readiness})
 		cover = append(cover, chart.Point{At: t.At, Value: t.Coverage})
 	}
-	if p, err = chart.Timeline("Readiness over time", ready, cover); err != nil {
-		return c, err
+	p, err := chart.Timeline("Readiness over time", ready, cover)
+	if err != nil {
+		return "", err
 	}
-	c.timeline, err = inlineSVG(p, 6*vg.Inch, 2.8*vg.Inch, "Readiness and coverage over time")
-	return c, err
+	return inlineSVG(p, 6*vg.Inch, 2.8*vg.Inch, "Readiness and coverage over time")
+}
+
+// untilNow extends the timeline to now, so the chart ends today.
+func untilNow(tl []assess.TimePoint, now time.Time) []assess.TimePoint {
+	if len(tl) > 0 && tl[len(tl)-1].At.Before(now) {
+		last := tl[len(tl)-1]
+		tl = append(tl, assess.TimePoint{At: now, Readiness: last.Readiness, Coverage: last.Coverage})
+	}
+	return tl
+}
+
+// roadmapSVG draws the forecast as a Gantt chart, one row per owner or
+// department plus the ISMS operating period and the audits.
+func roadmapSVG(f plan.Forecast) (template.HTML, error) {
+	p, err := chart.Roadmap("Roadmap by "+f.Assumptions.CapacityBy, f)
+	if err != nil {
+		return "", err
+	}
+	h := vg.Length(1.4+0.32*float64(len(f.Resources)+2)) * vg.Inch
+	return inlineSVG(p, 10*vg.Inch, h, "Roadmap: Gantt chart of the remediation actions by "+f.Assumptions.CapacityBy+", the ISMS operating period and the audits")
+}
+
+// heatMapSVG draws the risk register's 5×5 matrix.
+func heatMapSVG(reg risk.Register) (template.HTML, error) {
+	p, err := chart.RiskHeatMap("Risks by likelihood and impact", reg)
+	if err != nil {
+		return "", err
+	}
+	return inlineSVG(p, 6*vg.Inch, 4.5*vg.Inch, "Risk heat map: the number of risks in each cell of likelihood and impact")
 }

@@ -49,3 +49,27 @@ func TestMoney(t *testing.T) {
 		t.Errorf("no currency: %q", got)
 	}
 }
+
+// FuzzAssumptionsForm: any posted assumptions form yields only the fields
+// it changed, each named by a key that was in the form, never a panic.
+func FuzzAssumptionsForm(f *testing.F) {
+	f.Add("version=3&was_v%3Aday_rate=600&v%3Aday_rate=650&was_v%3Acurrency=EUR&v%3Acurrency=EUR")
+	f.Add("v%3Acapacity.Samir+Okafor=4&v%3A=1&v%3Astage1_weeks=2&unset=tools")
+	f.Add("was_v%3Aruns=1000&v%3Aruns=%20%201000%20")
+	f.Fuzz(func(t *testing.T, body string) {
+		v, err := url.ParseQuery(body)
+		if err != nil {
+			return
+		}
+		for key, value := range changedAssumptions(v) {
+			name := "v:" + key
+			if key == "" || !v.Has(name) || strings.TrimSpace(v.Get(name)) != value {
+				t.Fatalf("%q: changed %q=%q is not what the form holds", body, key, value)
+			}
+			if v.Has("was_"+name) && strings.TrimSpace(v.Get("was_"+name)) == value {
+				t.Fatalf("%q: %q did not change", body, key)
+			}
+			_ = assumptionLabel(key)
+		}
+	})
+}

@@ -247,11 +247,7 @@ func (s *Server) dashboard(w http.ResponseWriter, r *http.Request, c *actx) erro
 	if err != nil {
 		return err
 	}
-	tl := results.Timeline
-	if len(tl) > 0 && tl[len(tl)-1].At.Before(now) {
-		last := tl[len(tl)-1]
-		tl = append(tl, assess.TimePoint{At: now, Readiness: last.Readiness, Coverage: last.Coverage})
-	}
+	tl := untilNow(results.Timeline, now)
 	charts, err := buildCharts(res, tl)
 	if err != nil {
 		return err
@@ -263,6 +259,7 @@ func (s *Server) dashboard(w http.ResponseWriter, r *http.Request, c *actx) erro
 			pg.ReportURL = "/a/" + v.Assessment.ID + "/download/pdf"
 		}
 	}
+	pg.Reports = s.topicDownloads(c, "report")
 	pg.Blockers = res.Blockers
 	if len(pg.Blockers) > 12 {
 		pg.Blockers, pg.MoreBlockers = pg.Blockers[:12], len(res.Blockers)-12
@@ -309,11 +306,18 @@ func (s *Server) soa(w http.ResponseWriter, r *http.Request, c *actx) error {
 	v := c.View
 	// The same statement as the CLI, the report and the workbook.
 	st := soa.Build(v.Catalog, v.Assessment, v.Items)
-	s.render(w, r, http.StatusOK, "soa", &soaPage{Base: c.base("Statement of Applicability", "soa"), Statement: st})
+	s.render(w, r, http.StatusOK, "soa", &soaPage{Base: c.base("Statement of Applicability", "soa"), Statement: st, Downloads: s.topicDownloads(c, "soa")})
 	return nil
 }
 
 func (s *Server) history(w http.ResponseWriter, r *http.Request, c *actx) error {
+	return s.renderHistory(w, r, c, http.StatusOK, "", formErrors{})
+}
+
+// renderHistory shows the changes and, for the whole assessment, the
+// snapshots, a comparison and readiness over time; snapName and snapErrs
+// are a snapshot form that was not saved.
+func (s *Server) renderHistory(w http.ResponseWriter, r *http.Request, c *actx, status int, snapName string, snapErrs formErrors) error {
 	limit := 200
 	if r.URL.Query().Get("all") == "1" {
 		limit = 0
@@ -334,7 +338,17 @@ func (s *Server) history(w http.ResponseWriter, r *http.Request, c *actx) error 
 		hist = hist[1:]
 	}
 	slices.Reverse(hist)
-	s.render(w, r, http.StatusOK, "history", &historyPage{Base: c.base("History", "history"), Changes: hist, Ref: ref, Limit: limit, More: more})
+	pg := &historyPage{Base: c.base("History", "history"), Changes: hist, Ref: ref, Limit: limit, More: more, SnapName: snapName, SnapErrors: snapErrs}
+	if ref == "" {
+		st, err := s.historyExtras(r, c, pg)
+		if err != nil {
+			return err
+		}
+		if status == http.StatusOK {
+			status = st
+		}
+	}
+	s.render(w, r, status, "history", pg)
 	return nil
 }
 
@@ -368,9 +382,16 @@ func (s *Server) download(w http.ResponseWriter, r *http.Request, p app.Principa
 	if err != nil {
 		return err
 	}
-	name = fileSlug(a.Org) + "-" + time.Now().UTC().Format("2006-01-02") + "." + f.Ext
+	name = fileSlug(a.Org) + "-"
+	if f.File != "" {
+		name += f.File + "-"
+	}
+	name += time.Now().UTC().Format("2006-01-02") + "." + f.Ext
 	w.Header().Set("Content-Type", f.ContentType)
 	w.Header().Set("Content-Disposition", attachment(name))
+	// A download is a file to save; should a browser open it (an HTML
+	// report), it runs nothing.
+	w.Header().Set("Content-Security-Policy", "default-src 'none'; sandbox")
 	w.Header().Set("Cache-Control", "no-store")
 	w.Header().Set("Content-Length", strconv.Itoa(buf.Len()))
 	_, err = w.Write(buf.Bytes())

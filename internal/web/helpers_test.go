@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/isogap/isogap/internal/app"
 	"github.com/isogap/isogap/internal/assess"
@@ -89,7 +90,9 @@ func (s *site) user(login string, admin bool) (*client, assess.User) {
 }
 
 func (s *site) clientFor(u assess.User) *client {
-	token, err := s.svc.StartSession(context.Background(), u, 0x7fffffff)
+	// A day: a test's clients must not be signed out while it runs (the
+	// lifetime is a duration, so 0x7fffffff was barely two seconds).
+	token, err := s.svc.StartSession(context.Background(), u, 24*time.Hour)
 	if err != nil {
 		s.t.Fatal(err)
 	}

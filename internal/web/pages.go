@@ -2,11 +2,14 @@ package web
 
 import (
 	"html/template"
+	"time"
 
 	"github.com/isogap/isogap/internal/app"
 	"github.com/isogap/isogap/internal/assess"
 	"github.com/isogap/isogap/internal/catalog"
+	"github.com/isogap/isogap/internal/compare"
 	"github.com/isogap/isogap/internal/plan"
+	"github.com/isogap/isogap/internal/risk"
 	"github.com/isogap/isogap/internal/soa"
 )
 
@@ -200,11 +203,13 @@ type dashboardPage struct {
 	// download when that format is offered.
 	Forecast  plan.Forecast
 	ReportURL string
+	Reports   []downloadRow
 }
 
 type soaPage struct {
 	Base
 	Statement soa.Statement
+	Downloads []downloadRow
 }
 
 type historyPage struct {
@@ -213,6 +218,133 @@ type historyPage struct {
 	Ref     string
 	Limit   int
 	More    bool
+	// For the whole assessment: readiness over time, the snapshots
+	// (newest first) and a comparison of two states.
+	TimelineSVG template.HTML
+	Snapshots   []app.SnapshotSummary
+	CanSnapshot bool
+	// SnapName and SnapErrors are a snapshot form that was not saved.
+	SnapName   string
+	SnapErrors formErrors
+	// Choices are the states that can be compared: "ID", "ID@NAME".
+	Choices      []option
+	From, To     string
+	Comparison   *comparisonView
+	CompareError string
+}
+
+type changeCount struct {
+	Change string
+	N      int
+}
+
+// comparisonView is a comparison as the history page shows it.
+type comparisonView struct {
+	compare.Result
+	FromLabel, ToLabel string
+	Counts             []changeCount
+	// Items are the changed items, or all of them with All.
+	Items  []compare.Item
+	All    bool
+	AllURL string
+}
+
+// assumptionField is one assumption in the forecast's form.
+type assumptionField struct {
+	Key, Label, Unit, Description string
+	// ID is the input's id, Field its name.
+	ID, Field string
+	// Value is in the field; Was is the stored value the form was opened
+	// on; Default is isogap's.
+	Value, Was, Default string
+	// Set: stored for this assessment (otherwise isogap's default);
+	// ResetTo says what resetting it returns to.
+	Set     bool
+	ResetTo string
+	Error   string
+}
+
+type assumptionGroup struct {
+	Name   string
+	Fields []assumptionField
+}
+
+// capacityRow is one owner's or department's capacity and share of the work.
+type capacityRow struct {
+	assumptionField
+	Resource plan.Resource
+	// Working: they have actions in the plan.
+	Working bool
+}
+
+type stepRow struct {
+	Name          string
+	Start, Finish assess.Date
+	Weeks         float64
+}
+
+type forecastPage struct {
+	Base
+	F        plan.Forecast
+	Steps    []stepRow
+	Groups   []assumptionGroup
+	Capacity []capacityRow
+	// ByDepartment: capacity is per department, not per owner.
+	ByDepartment                   bool
+	RemediationCost, OperatingCost float64
+	// Version is the stored assumptions' version the form is based on.
+	Version   int
+	UpdatedBy string
+	UpdatedAt time.Time
+	Editable  bool
+	Errors    formErrors
+	Conflict  *conflictView
+	// Preview: the figures use the values tried (Tried), nothing is
+	// saved; Saved is the forecast on the stored assumptions.
+	Preview   bool
+	Tried     []fieldDiff
+	Saved     plan.Forecast
+	Downloads []downloadRow
+}
+
+type roadmapPage struct {
+	Base
+	F plan.Forecast
+	// By is whose capacity the schedule follows; Stored the assumption's.
+	By, Stored                  string
+	ByOwnerURL, ByDepartmentURL string
+	Chart                       template.HTML
+	Actions                     []plan.Action
+	Filter                      roadmapFilter
+	Phases, Resources           []string
+	Shown, Total                int
+	Downloads                   []downloadRow
+}
+
+type heatCell struct {
+	Impact, Count int
+	Level         string
+}
+
+type heatRow struct {
+	Likelihood int
+	Cells      []heatCell
+}
+
+type risksPage struct {
+	Base
+	Reg    risk.Register
+	Chart  template.HTML
+	Matrix []heatRow
+	Risks  []risk.Risk
+	// Filters: level, likelihood (L) and impact (I), 0 for any; Sort an order of Sorts.
+	Level        string
+	L, I         int
+	Sort         string
+	Sorts        []option
+	Levels       []string
+	Shown, Total int
+	Downloads    []downloadRow
 }
 
 type downloadRow struct {

@@ -71,6 +71,9 @@ func templateFuncs(as *assets) template.FuncMap {
 		"money": money,
 		"days":  func(f float64) string { return strconv.FormatFloat(math.Round(f*10)/10, 'f', -1, 64) },
 		"int":   func(s assess.Score) int { return int(s) },
+		// points is a change of a share in percentage points: "+3.5 pts".
+		"points": func(f float64) string { return fmt.Sprintf("%+.1f pts", f*100) },
+		"sub":    func(a, b int) int { return a - b },
 		"dict": func(kv ...any) (map[string]any, error) {
 			if len(kv)%2 != 0 {
 				return nil, fmt.Errorf("dict needs key and value pairs")
@@ -165,6 +168,10 @@ var notices = map[string]string{
 	"stakeholds": "Stakeholders saved. Next: score the requirements matrix.",
 	"deleted":    "Assessment deleted.",
 	"imported":   "Assessment imported under a new id; you are its assessor.",
+	"plan":       "Assumptions saved. The forecast below uses them.",
+	"nochange":   "Nothing changed: no assumption differs from what was saved.",
+	"snapshot":   "Snapshot saved.",
+	"unsnapshot": "Snapshot deleted.",
 }
 
 // render executes a page in the layout (or a fragment, for names with a

@@ -210,7 +210,8 @@ func TestPagesKeepToTheContentSecurityPolicy(t *testing.T) {
 	var paths []string
 	for _, id := range []string{demo.ID, a.ID} {
 		for _, p := range []string{"/", "/scope", "/stakeholders", "/matrix", "/matrix?status=below&q=access", "/items/4.1", "/items/A.8.13",
-			"/soa", "/history", "/downloads", "/members"} {
+			"/soa", "/history", "/downloads", "/members", "/forecast", "/forecast?preview=1&v%3Aday_rate=700&was_v%3Aday_rate=600",
+			"/roadmap", "/roadmap?by=department&phase=Foundations&late=1", "/risks", "/risks?level=High&sort=owner", "/history?from=" + id + "&to=" + id} {
 			paths = append(paths, "/a/"+id+p)
 		}
 	}
