@@ -44,6 +44,22 @@ func (f *Figures) add(is ItemStatus) {
 	f.sum += is.Readiness
 }
 
+// remove takes an item back out of the figures (the inverse of add).
+func (f *Figures) remove(is ItemStatus) {
+	if !is.Applicable {
+		f.NotApplicable--
+		return
+	}
+	f.Applicable--
+	if is.Score.Assessed() {
+		f.Assessed--
+	}
+	if !is.BelowTarget {
+		f.AtTarget--
+	}
+	f.sum -= is.Readiness
+}
+
 func (f *Figures) finish() {
 	if f.Applicable > 0 {
 		f.Readiness = f.sum / float64(f.Applicable)
@@ -122,10 +138,7 @@ func ItemReadiness(effective Score) float64 {
 // (CLI, web, workbook check, reports) takes its figures from here. Items
 // missing from the list count as applicable and unassessed.
 func Compute(cat *catalog.Catalog, a Assessment, items []Item) Result {
-	target := Score(a.TargetScore)
-	if target < 1 || target > 5 {
-		target = DefaultTarget
-	}
+	target := targetOf(a)
 	byRef := make(map[string]Item, len(items))
 	for _, it := range items {
 		byRef[it.Ref] = it
@@ -162,23 +175,8 @@ func Compute(cat *catalog.Catalog, a Assessment, items []Item) Result {
 		if !ok {
 			it = Item{Ref: ci.Ref, Applicable: true}
 		}
-		applicable := it.Applicable || !ci.IsControl()
-		eff := it.EffectiveScore()
-		is := ItemStatus{
-			Ref: ci.Ref, Kind: ci.Kind, Section: ci.Section, Title: ci.Title,
-			Score: it.Score, Effective: eff, Applicable: applicable,
-			Readiness: ItemReadiness(eff), Unevidenced5: it.Unevidenced5(),
-			Priority: it.Priority, Owner: it.Owner,
-		}
-		if applicable {
-			is.Status = eff.Label()
-			is.BelowTarget = eff < target
-			if is.BelowTarget {
-				is.Gap = int(target - max(eff, 1))
-			}
-		} else {
-			is.Status = StatusNotApplicable
-		}
+		is := statusOf(ci, it, target)
+		applicable, eff := is.Applicable, is.Effective
 		r.Items = append(r.Items, is)
 
 		r.Overall.add(is)
@@ -231,6 +229,36 @@ func Compute(cat *catalog.Catalog, a Assessment, items []Item) Result {
 	}
 	r.AuditReady = len(r.Blockers) == 0
 	return r
+}
+
+// targetOf is the assessment's target score, the default if unset.
+func targetOf(a Assessment) Score {
+	if a.TargetScore < 1 || a.TargetScore > 5 {
+		return DefaultTarget
+	}
+	return Score(a.TargetScore)
+}
+
+// statusOf applies the scoring rules to one item: the only place they are.
+func statusOf(ci catalog.Item, it Item, target Score) ItemStatus {
+	applicable := it.Applicable || !ci.IsControl()
+	eff := it.EffectiveScore()
+	is := ItemStatus{
+		Ref: ci.Ref, Kind: ci.Kind, Section: ci.Section, Title: ci.Title,
+		Score: it.Score, Effective: eff, Applicable: applicable,
+		Readiness: ItemReadiness(eff), Unevidenced5: it.Unevidenced5(),
+		Priority: it.Priority, Owner: it.Owner,
+	}
+	if applicable {
+		is.Status = eff.Label()
+		is.BelowTarget = eff < target
+		if is.BelowTarget {
+			is.Gap = int(target - max(eff, 1))
+		}
+	} else {
+		is.Status = StatusNotApplicable
+	}
+	return is
 }
 
 func blocker(is ItemStatus, ci catalog.Item, it Item, target Score) (Blocker, bool) {
