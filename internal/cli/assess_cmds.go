@@ -273,8 +273,11 @@ one item. REF is a clause requirement ("4.1", "6.1.2") or an Annex A control
 ("A.5.15"). Only the fields you name change; every change is kept in the
 history.
 
-An edit based on an old version (--version) is refused as a conflict that
-shows both values, so nothing is overwritten unseen.`,
+--version N says which version of the item the edit is based on (the web
+app's forms do the same). If the item changed since, the edit still applies
+when nobody changed the fields it sets; if someone changed one of them, it is
+refused as a conflict that shows both values, so nothing is overwritten
+unseen.`,
 		Example: `  isogap set ID A.5.15 --score 3 --owner "Priya" --priority High --target-date 2027-03-31
   isogap set ID A.8.13 --score 5 --evidence "Restore test report 2026-10" --evidence https://wiki.example/backups
   isogap set ID A.7.12 --na "No premises cabling in scope: production runs in AWS"`,
@@ -351,7 +354,7 @@ shows both values, so nothing is overwritten unseen.`,
 				tx := svc.WithStore(st)
 				var err error
 				if !p.Empty() {
-					if it, err = tx.UpdateItem(cmd.Context(), who, aid, ref, version, p); err != nil {
+					if it, err = tx.UpdateItemAs(cmd.Context(), app.System(who), aid, ref, version, p); err != nil {
 						return err
 					}
 				}

@@ -402,3 +402,32 @@ func TestExportFileIsReadable(t *testing.T) {
 		t.Errorf("export file mode %v, %v; want 0644", st.Mode().Perm(), err)
 	}
 }
+
+func TestSetWithVersionMergesOtherFields(t *testing.T) {
+	dir := t.TempDir()
+	id := strings.TrimSpace(mustRun(t, dir, "init", "--org", "Acme"))
+	mustRun(t, dir, "set", id, "A.5.15", "--owner", "Priya") // version 2
+	// Based on version 1, but the owner is not what this edit sets: it applies.
+	out := mustRun(t, dir, "set", id, "A.5.15", "--score", "3", "--version", "1")
+	if !strings.Contains(out, "version 3") {
+		t.Errorf("set on an old version of other fields: %s", out)
+	}
+	// Based on version 1 and setting the owner someone changed since: a conflict.
+	r := run(t, dir, nil, "set", id, "A.5.15", "--owner", "Bob", "--version", "1")
+	if r.code != 1 || !strings.Contains(r.stderr, "conflict") {
+		t.Fatalf("stale owner edit: %d %s", r.code, r.stderr)
+	}
+	var show struct {
+		Items []struct {
+			Ref   string
+			Score int
+			Owner string
+		}
+	}
+	json.Unmarshal([]byte(mustRun(t, dir, "show", id, "--format", "json")), &show)
+	for _, it := range show.Items {
+		if it.Ref == "A.5.15" && (it.Score != 3 || it.Owner != "Priya") {
+			t.Errorf("A.5.15 is %+v, want score 3 and owner Priya", it)
+		}
+	}
+}
