@@ -79,10 +79,7 @@ func newListCmd(c *cliApp) *cobra.Command {
 		Short: "List assessments with their readiness and coverage",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if err := checkFormat(format, "table", "json"); err != nil {
-				return err
-			}
-			svc, err := c.service(cmd.Context())
+			svc, err := c.openFor(cmd, format, "table", "json")
 			if err != nil {
 				return err
 			}
@@ -160,10 +157,7 @@ fractions (0-1) overall, per clause (by_clause), per theme (by_theme), per
 ISO/IEC 27002 attribute value (by_attribute), and per item.`,
 		Args: exactArgs("ID"),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if err := checkFormat(format, "table", "json"); err != nil {
-				return err
-			}
-			svc, err := c.service(cmd.Context())
+			svc, err := c.openFor(cmd, format, "table", "json")
 			if err != nil {
 				return err
 			}
@@ -417,10 +411,7 @@ func newHistoryCmd(c *cliApp) *cobra.Command {
 		Short: "List the recorded changes of an assessment or one item",
 		Args:  exactArgs("ID"),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if err := checkFormat(format, "table", "json"); err != nil {
-				return err
-			}
-			svc, err := c.service(cmd.Context())
+			svc, err := c.openFor(cmd, format, "table", "json")
 			if err != nil {
 				return err
 			}

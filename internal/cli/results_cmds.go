@@ -603,10 +603,7 @@ func newSnapshotsCmd(c *cliApp) *cobra.Command {
 		Short: "List an assessment's snapshots; chart readiness over time",
 		Args:  exactArgs("ID"),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if err := checkFormat(format, "table", "json"); err != nil {
-				return err
-			}
-			svc, err := c.service(cmd.Context())
+			svc, err := c.openFor(cmd, format, "table", "json")
 			if err != nil {
 				return err
 			}
@@ -667,10 +664,7 @@ is an assessment id (as it is now) or ID@SNAPSHOT.`,
   isogap compare ID OTHERID --all`,
 		Args: exactArgs("A", "B"),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if err := checkFormat(format, "table", "json"); err != nil {
-				return err
-			}
-			svc, err := c.service(cmd.Context())
+			svc, err := c.openFor(cmd, format, "table", "json")
 			if err != nil {
 				return err
 			}

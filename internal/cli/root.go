@@ -58,6 +58,14 @@ func (c *cliApp) service(ctx context.Context) (*app.Service, error) {
 	return c.svc, nil
 }
 
+// openFor refuses an unknown --format before it opens the database.
+func (c *cliApp) openFor(cmd *cobra.Command, format string, allowed ...string) (*app.Service, error) {
+	if err := checkFormat(format, allowed...); err != nil {
+		return nil, err
+	}
+	return c.service(cmd.Context())
+}
+
 func (c *cliApp) close() error {
 	if c.st == nil {
 		return nil
