@@ -140,6 +140,31 @@ func TestInitSetShow(t *testing.T) {
 	}
 }
 
+// badCall is a command line that must fail with an exit code and a message.
+type badCall struct {
+	name string
+	args []string
+	code int
+	want []string // all must appear in stderr
+}
+
+func expectFailures(t *testing.T, dir string, calls []badCall) {
+	t.Helper()
+	for _, tc := range calls {
+		t.Run(tc.name, func(t *testing.T) {
+			r := run(t, dir, nil, tc.args...)
+			if r.code != tc.code {
+				t.Errorf("exit %d, want %d; stderr: %s", r.code, tc.code, r.stderr)
+			}
+			for _, w := range tc.want {
+				if !strings.Contains(r.stderr, w) {
+					t.Errorf("stderr lacks %q: %s", w, r.stderr)
+				}
+			}
+		})
+	}
+}
+
 func firstLine(s string) string { return strings.TrimSpace(strings.SplitN(s, "\n", 2)[0]) }
 
 func abs(f float64) float64 {
@@ -152,12 +177,7 @@ func abs(f float64) float64 {
 func TestBadInput(t *testing.T) {
 	dir := t.TempDir()
 	id := strings.TrimSpace(mustRun(t, dir, "init", "--org", "Acme"))
-	tests := []struct {
-		name string
-		args []string
-		code int
-		want []string // all must appear in stderr
-	}{
+	tests := []badCall{
 		{"unknown ref", []string{"set", id, "A.9.99", "--score", "3"}, 1, []string{"A.9.99", "unknown ref", "A.5.15"}},
 		{"score 7", []string{"set", id, "4.1", "--score", "7"}, 1, []string{"score", `"7"`, "1 to 5"}},
 		{"malformed date", []string{"set", id, "4.1", "--target-date", "31/03/2027"}, 1, []string{"target-date", "31/03/2027", "YYYY-MM-DD"}},
@@ -173,19 +193,7 @@ func TestBadInput(t *testing.T) {
 		{"init without org", []string{"init"}, 2, []string{"org"}},
 		{"stale version", []string{"set", id, "4.2", "--score", "2", "--version", "7"}, 1, []string{"conflict", "4.2"}},
 	}
-	for _, tc := range tests {
-		t.Run(tc.name, func(t *testing.T) {
-			r := run(t, dir, nil, tc.args...)
-			if r.code != tc.code {
-				t.Errorf("exit %d, want %d; stderr: %s", r.code, tc.code, r.stderr)
-			}
-			for _, w := range tc.want {
-				if !strings.Contains(r.stderr, w) {
-					t.Errorf("stderr lacks %q: %s", w, r.stderr)
-				}
-			}
-		})
-	}
+	expectFailures(t, dir, tests)
 	// Nothing of the refused edits landed.
 	var show struct{ Overall struct{ Assessed int } }
 	json.Unmarshal([]byte(mustRun(t, dir, "show", id, "--format", "json")), &show)
