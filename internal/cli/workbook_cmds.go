@@ -167,8 +167,17 @@ func printSheetImport(w io.Writer, res app.SheetImportResult, dry bool) {
 	if dry || !res.Applied {
 		verb = "would change"
 	}
+	// A field in an unsettled conflict will not change: the conflict lines
+	// below show both of its values instead.
+	held := map[string]bool{}
+	for _, c := range res.Unresolved() {
+		held[c.Ref+" "+c.Field] = true
+	}
 	ref := ""
 	for _, ch := range res.Changes {
+		if held[ch.Ref+" "+ch.Field] {
+			continue
+		}
 		if ch.Ref != ref {
 			ref = ch.Ref
 			fmt.Fprintf(w, "%s\n", ref)
