@@ -127,6 +127,9 @@ func TestWorkbookExportImport(t *testing.T) {
 		!strings.Contains(r.stderr, "--theirs") {
 		t.Fatalf("conflict: %d\n%s\n%s", r.code, r.stdout, r.stderr)
 	}
+	if strings.Contains(r.stdout, "would change owner") {
+		t.Errorf("the conflicting field is also listed as a change:\n%s", r.stdout)
+	}
 	if r := run(t, dir, nil, "import", id, "again.xlsx", "--theirs", "--ours"); r.code != 2 {
 		t.Errorf("--theirs --ours: exit %d", r.code)
 	}
