@@ -619,31 +619,12 @@ func (a Access) CanManageSnapshots() bool { return a.CanEditAssessment() }
 
 // ResultsAs computes an assessment's results for p: every member may read
 // them, what-if assumptions included (nothing is saved).
-func (s *Service) ResultsAs(ctx context.Context, p Principal, aid string, now time.Time, whatIf map[string]string) (Results, error) {
-	if _, err := s.Access(ctx, p, aid); err != nil {
-		return Results{}, err
-	}
-	return s.Results(ctx, aid, now, whatIf)
-}
-
-// ForecastAs is ResultsAs without the progress over time and the
-// snapshots (Timeline and Snapshots stay empty): the forecast, roadmap and
-// risks as of now, without replaying the whole history.
-func (s *Service) ForecastAs(ctx context.Context, p Principal, aid string, now time.Time, whatIf map[string]string) (Results, error) {
-	if _, err := s.Access(ctx, p, aid); err != nil {
-		return Results{}, err
-	}
-	v, err := s.View(ctx, aid)
+func (s *Service) ResultsAs(ctx context.Context, p Principal, aid string, now time.Time, whatIf map[string]string, parts ResultParts) (Results, error) {
+	v, _, err := s.ViewAs(ctx, p, aid)
 	if err != nil {
 		return Results{}, err
 	}
-	ps, err := s.store.PlanSettings(ctx, aid)
-	if err != nil {
-		return Results{}, err
-	}
-	r, err := BuildResults(v, ps, whatIf, nil, nil, now)
-	r.Timeline = nil
-	return r, err
+	return s.ResultsOf(ctx, v, now, whatIf, parts)
 }
 
 // SetPlanAs saves an edit of the assumptions for p (assessors only).

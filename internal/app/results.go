@@ -93,26 +93,53 @@ func BuildResults(v View, ps store.PlanSettings, whatIf map[string]string, histo
 	return r, nil
 }
 
-// Results reads an assessment and computes its results as of now, with
+// ResultParts names the parts of the results that need more than the
+// assessment to compute: readiness over time replays the whole history, and
+// the snapshot figures read every snapshot.
+type ResultParts struct {
+	Timeline  bool
+	Snapshots bool
+}
+
+// AllResults asks for every part.
+var AllResults = ResultParts{Timeline: true, Snapshots: true}
+
+// Results reads an assessment and computes all its results as of now, with
 // whatIf assumptions applied on top of the stored ones (nil for none).
 func (s *Service) Results(ctx context.Context, id string, now time.Time, whatIf map[string]string) (Results, error) {
 	v, err := s.View(ctx, id)
 	if err != nil {
 		return Results{}, err
 	}
+	return s.ResultsOf(ctx, v, now, whatIf, AllResults)
+}
+
+// ResultsOf computes the results of a view already loaded, reading the
+// history and the snapshots only for the parts asked for; the parts not
+// asked for stay empty.
+func (s *Service) ResultsOf(ctx context.Context, v View, now time.Time, whatIf map[string]string, parts ResultParts) (Results, error) {
+	id := v.Assessment.ID
 	ps, err := s.store.PlanSettings(ctx, id)
 	if err != nil {
 		return Results{}, err
 	}
-	hist, err := s.store.History(ctx, id, store.HistoryQuery{})
-	if err != nil {
-		return Results{}, err
+	var hist []assess.Change
+	if parts.Timeline {
+		if hist, err = s.store.History(ctx, id, store.HistoryQuery{}); err != nil {
+			return Results{}, err
+		}
 	}
-	snaps, err := s.store.Snapshots(ctx, id)
-	if err != nil {
-		return Results{}, err
+	var snaps []store.Snapshot
+	if parts.Snapshots {
+		if snaps, err = s.store.Snapshots(ctx, id); err != nil {
+			return Results{}, err
+		}
 	}
-	return BuildResults(v, ps, whatIf, hist, snaps, now)
+	r, err := BuildResults(v, ps, whatIf, hist, snaps, now)
+	if !parts.Timeline {
+		r.Timeline = nil
+	}
+	return r, err
 }
 
 // PlanEdit changes an assessment's stored assumptions.

@@ -60,10 +60,10 @@ func TestResultsAccessRules(t *testing.T) {
 		if role == "stranger" {
 			read = assess.KindNotFound
 		}
-		if _, err := svc.ResultsAs(ctx, p, a.ID, time.Now(), map[string]string{"capacity": "3"}); assess.KindOf(err) != read && !(read == 0 && err == nil) {
+		if _, err := svc.ResultsAs(ctx, p, a.ID, time.Now(), map[string]string{"capacity": "3"}, app.AllResults); assess.KindOf(err) != read && !(read == 0 && err == nil) {
 			t.Errorf("%s reading the results: %v", role, err)
 		}
-		if _, err := svc.ForecastAs(ctx, p, a.ID, time.Now(), nil); assess.KindOf(err) != read && !(read == 0 && err == nil) {
+		if _, err := svc.ResultsAs(ctx, p, a.ID, time.Now(), nil, app.ResultParts{}); assess.KindOf(err) != read && !(read == 0 && err == nil) {
 			t.Errorf("%s reading the forecast: %v", role, err)
 		}
 		check := func(what string, err error) {
@@ -90,11 +90,11 @@ func TestResultsAccessRules(t *testing.T) {
 	}
 	// The forecast without the history is the same forecast.
 	now := time.Now()
-	full, err := svc.ResultsAs(ctx, people[assess.RoleViewer], a.ID, now, map[string]string{"day_rate": "700"})
+	full, err := svc.ResultsAs(ctx, people[assess.RoleViewer], a.ID, now, map[string]string{"day_rate": "700"}, app.AllResults)
 	if err != nil {
 		t.Fatal(err)
 	}
-	light, err := svc.ForecastAs(ctx, people[assess.RoleViewer], a.ID, now, map[string]string{"day_rate": "700"})
+	light, err := svc.ResultsAs(ctx, people[assess.RoleViewer], a.ID, now, map[string]string{"day_rate": "700"}, app.ResultParts{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -105,8 +105,8 @@ func TestResultsAccessRules(t *testing.T) {
 		same = f.Name == l.Name && f.Value == l.Value && f.Set == l.Set
 	}
 	if !reflect.DeepEqual(full.Forecast, light.Forecast) || !reflect.DeepEqual(full.Risks, light.Risks) || !same ||
-		light.Timeline != nil || full.Forecast.Budget.DayRate != 700 {
-		t.Errorf("ForecastAs differs from ResultsAs (settings the same: %v)", same)
+		light.Timeline != nil || light.Snapshots != nil || len(full.Snapshots) != 1 || len(full.Timeline) == 0 || full.Forecast.Budget.DayRate != 700 {
+		t.Errorf("the results without timeline and snapshots differ from all results (settings the same: %v)", same)
 	}
 	// Comparing: both sides must be visible.
 	viewer := people[assess.RoleViewer]

@@ -241,9 +241,9 @@ func (s *Server) dashboard(w http.ResponseWriter, r *http.Request, c *actx) erro
 	v := c.View
 	res := v.Result
 	now := s.cfg.Now().UTC()
-	// The forecast, the timeline and the rest come from app.Results, as in
-	// the reports; the figures from the view already loaded.
-	results, err := s.svc.Results(r.Context(), v.Assessment.ID, now, nil)
+	// The forecast and the timeline come from app.Results, as in the
+	// reports, computed on the view already loaded.
+	results, err := s.svc.ResultsOf(r.Context(), v, now, nil, app.ResultParts{Timeline: true})
 	if err != nil {
 		return err
 	}

@@ -113,7 +113,6 @@ func (s *Server) savePlan(w http.ResponseWriter, r *http.Request, c *actx) error
 
 func (s *Server) renderForecast(w http.ResponseWriter, r *http.Request, c *actx, status int, st forecastState) error {
 	ctx := r.Context()
-	aid := c.View.Assessment.ID
 	res, stored, err := s.results(r, c, st.whatIf)
 	if len(st.whatIf) > 0 && assess.KindOf(err) == assess.KindInvalid {
 		// A value tried in a preview is wrong: say where, show the saved forecast.
@@ -206,7 +205,7 @@ func (s *Server) renderForecast(w http.ResponseWriter, r *http.Request, c *actx,
 		pg.Capacity = append(pg.Capacity, row)
 	}
 	if len(st.whatIf) > 0 {
-		saved, err := s.svc.ForecastAs(ctx, c.P, aid, s.cfg.Now(), nil)
+		saved, err := s.svc.ResultsOf(ctx, c.View, s.cfg.Now(), nil, app.ResultParts{})
 		if err != nil {
 			return err
 		}
@@ -245,7 +244,7 @@ func (s *Server) renderForecast(w http.ResponseWriter, r *http.Request, c *actx,
 // with what was set for the assessment.
 func (s *Server) results(r *http.Request, c *actx, whatIf map[string]string) (app.Results, plan.Assumptions, error) {
 	now := s.cfg.Now()
-	res, err := s.svc.ForecastAs(r.Context(), c.P, c.View.Assessment.ID, now, whatIf)
+	res, err := s.svc.ResultsOf(r.Context(), c.View, now, whatIf, app.ResultParts{})
 	if err != nil {
 		return res, plan.Assumptions{}, err
 	}
@@ -389,7 +388,7 @@ func (s *Server) historyExtras(r *http.Request, c *actx, pg *historyPage) (int, 
 	ctx := r.Context()
 	aid := c.View.Assessment.ID
 	now := s.cfg.Now()
-	res, err := s.svc.ResultsAs(ctx, c.P, aid, now, nil)
+	res, err := s.svc.ResultsOf(ctx, c.View, now, nil, app.AllResults)
 	if err != nil {
 		return 0, err
 	}
