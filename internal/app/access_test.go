@@ -12,7 +12,7 @@ import (
 func emptyService(t *testing.T) *app.Service {
 	t.Helper()
 	st, _ := sqliteStore(t)
-	return app.New(st)
+	return app.New(st, app.Config{})
 }
 
 func TestPasswordHash(t *testing.T) {
@@ -56,7 +56,7 @@ func TestAccessRules(t *testing.T) {
 	ctx := context.Background()
 	svc := emptyService(t)
 	sys := app.System("t")
-	a, err := svc.CreateAssessmentAs(ctx, sys, app.NewAssessment{Org: "Acme"})
+	a, err := svc.CreateAssessment(ctx, sys, app.NewAssessment{Org: "Acme"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -76,29 +76,29 @@ func TestAccessRules(t *testing.T) {
 	}
 	// The owner field, matched on the person's name, gives a contributor the item.
 	owner := "Carl Contrib"
-	if _, err := svc.UpdateItemAs(ctx, lead, a.ID, "4.3", 0, app.ItemPatch{Owner: &owner}); err != nil {
+	if _, err := svc.UpdateItem(ctx, lead, a.ID, "4.3", 0, app.ItemPatch{Owner: &owner}); err != nil {
 		t.Fatal(err)
 	}
 	three := assess.Score(3)
 	for ref, want := range map[string]assess.Kind{"A.6.1": 0, "4.3": 0, "4.1": assess.KindForbidden} {
-		_, err := svc.UpdateItemAs(ctx, carl, a.ID, ref, 0, app.ItemPatch{Score: &three})
+		_, err := svc.UpdateItem(ctx, carl, a.ID, ref, 0, app.ItemPatch{Score: &three})
 		if (want == 0) != (err == nil) || (err != nil && assess.KindOf(err) != want) {
 			t.Errorf("contributor scoring %s: %v, want kind %v", ref, err, want)
 		}
 	}
 	// Sending back the unchanged department (a full form does) is not a move.
 	hr := "HR"
-	if _, err := svc.UpdateItemAs(ctx, carl, a.ID, "A.6.1", 0, app.ItemPatch{Department: &hr, Score: &three}); err != nil {
+	if _, err := svc.UpdateItem(ctx, carl, a.ID, "A.6.1", 0, app.ItemPatch{Department: &hr, Score: &three}); err != nil {
 		t.Errorf("unchanged department: %v", err)
 	}
 	it := "IT Operations"
-	if _, err := svc.UpdateItemAs(ctx, carl, a.ID, "A.6.1", 0, app.ItemPatch{Department: &it}); assess.KindOf(err) != assess.KindForbidden {
+	if _, err := svc.UpdateItem(ctx, carl, a.ID, "A.6.1", 0, app.ItemPatch{Department: &it}); assess.KindOf(err) != assess.KindForbidden {
 		t.Errorf("contributor moving an item to another department: %v", err)
 	}
-	if _, err := svc.UpdateItemAs(ctx, stranger, a.ID, "4.1", 0, app.ItemPatch{Score: &three}); assess.KindOf(err) != assess.KindNotFound {
+	if _, err := svc.UpdateItem(ctx, stranger, a.ID, "4.1", 0, app.ItemPatch{Score: &three}); assess.KindOf(err) != assess.KindNotFound {
 		t.Errorf("a stranger editing: %v, want not found", err)
 	}
-	if _, err := svc.AddEvidenceAs(ctx, carl, a.ID, "4.1", app.NewEvidence{Text: "x"}); assess.KindOf(err) != assess.KindForbidden {
+	if _, err := svc.AddEvidence(ctx, carl, a.ID, "4.1", app.NewEvidence{Text: "x"}); assess.KindOf(err) != assess.KindForbidden {
 		t.Errorf("contributor adding evidence to another department's item: %v", err)
 	}
 	// Members: validation, and an assessment always keeps an assessor.
@@ -122,26 +122,26 @@ func TestAccessRules(t *testing.T) {
 		t.Errorf("removing the last assessor: %v", err)
 	}
 	// The portfolio of each person.
-	if list, _ := svc.PortfolioFor(ctx, stranger); len(list) != 0 {
+	if list, _ := svc.Portfolio(ctx, stranger); len(list) != 0 {
 		t.Errorf("a stranger's portfolio: %d", len(list))
 	}
-	if list, _ := svc.PortfolioFor(ctx, carl); len(list) != 1 || list[0].Role != assess.RoleContributor {
+	if list, _ := svc.Portfolio(ctx, carl); len(list) != 1 || list[0].Role != assess.RoleContributor {
 		t.Errorf("contributor's portfolio: %+v", list)
 	}
 	// Owners by department: the first stakeholder of each department.
-	cur, _ := svc.Store().GetAssessment(ctx, a.ID)
+	cur, _ := svc.Assessment(ctx, lead, a.ID)
 	cur.Stakeholders = []assess.Stakeholder{{Name: "Hana HR", Department: "HR"}, {Name: "Second HR", Department: "HR"}}
-	if _, err := svc.UpdateAssessmentAs(ctx, lead, cur, cur.Version); err != nil {
+	if _, err := svc.UpdateAssessment(ctx, lead, cur, cur.Version); err != nil {
 		t.Fatal(err)
 	}
 	n, err := svc.AssignOwners(ctx, lead, a.ID)
 	if err != nil || n == 0 {
 		t.Fatalf("assign owners: %d %v", n, err)
 	}
-	if got, _ := svc.Item(ctx, a.ID, "A.6.2"); got.Owner != "Hana HR" {
+	if got, _ := svc.Item(ctx, app.System("test"), a.ID, "A.6.2"); got.Owner != "Hana HR" {
 		t.Errorf("owner of an HR item: %q", got.Owner)
 	}
-	if got, _ := svc.Item(ctx, a.ID, "4.3"); got.Owner != "Carl Contrib" {
+	if got, _ := svc.Item(ctx, app.System("test"), a.ID, "4.3"); got.Owner != "Carl Contrib" {
 		t.Errorf("an owned item changed owner: %q", got.Owner)
 	}
 }

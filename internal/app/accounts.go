@@ -16,6 +16,7 @@ import (
 	"golang.org/x/crypto/argon2"
 
 	"github.com/isogap/isogap/internal/assess"
+	"github.com/isogap/isogap/internal/store"
 )
 
 // argon2id parameters: the OWASP baseline (19 MiB, 2 passes, 1 lane),
@@ -107,8 +108,8 @@ func validateUser(errs *assess.FieldErrors, u assess.User) {
 
 // CreateUser makes an account. Only site administrators (and the CLI) may.
 func (s *Service) CreateUser(ctx context.Context, p Principal, in NewUser) (assess.User, error) {
-	if !p.IsAdmin() {
-		return assess.User{}, forbidden("only a site administrator can create accounts")
+	if err := requireAdmin(p, "create accounts"); err != nil {
+		return assess.User{}, err
 	}
 	return s.createUser(ctx, in, false)
 }
@@ -138,6 +139,7 @@ func (s *Service) createUser(ctx context.Context, in NewUser, first bool) (asses
 	if err != nil {
 		return u, err
 	}
+	u.CreatedAt = s.now()
 	return s.store.CreateUser(ctx, u, hash, first)
 }
 
@@ -160,7 +162,7 @@ const (
 // (kind RateLimited) whatever the password.
 func (s *Service) Authenticate(ctx context.Context, login, password, addr string) (assess.User, error) {
 	login = NormalizeLogin(login)
-	now := assess.Now()
+	now := s.now()
 	since := now.Add(-LoginWindow)
 	keys := []struct {
 		key, what string
@@ -205,15 +207,20 @@ func TokenHash(token string) string {
 	return hex.EncodeToString(sum[:])
 }
 
-// StartSession opens a session for a user and returns its secret token
-// (for the cookie); only the token's hash is stored.
-func (s *Service) StartSession(ctx context.Context, u assess.User, ttl time.Duration) (string, error) {
+// StartSession opens a session for p, a user Authenticate has just let in,
+// and returns its secret token (for the cookie); only the token's hash is
+// stored.
+func (s *Service) StartSession(ctx context.Context, p Principal, ttl time.Duration) (string, error) {
+	if p.System || p.User.ID == 0 {
+		return "", assess.Errorf(assess.KindUnauthenticated, "a session is for a signed-in account")
+	}
+	u := p.User
 	b := make([]byte, 32)
 	if _, err := rand.Read(b); err != nil {
 		return "", err
 	}
 	token := base64.RawURLEncoding.EncodeToString(b)
-	now := assess.Now()
+	now := s.now()
 	err := s.store.CreateSession(ctx, assess.Session{TokenHash: TokenHash(token), UserID: u.ID, CreatedAt: now, ExpiresAt: now.Add(ttl)})
 	// Housekeeping rides along with sign-ins instead of needing a timer.
 	if err == nil {
@@ -228,7 +235,7 @@ func (s *Service) ResolveSession(ctx context.Context, token string, ttl time.Dur
 	if token == "" {
 		return Principal{}, assess.Errorf(assess.KindUnauthenticated, "not signed in")
 	}
-	now := assess.Now()
+	now := s.now()
 	h := TokenHash(token)
 	ss, u, err := s.store.Session(ctx, h, now)
 	if err != nil {
@@ -256,6 +263,9 @@ func (s *Service) EndSession(ctx context.Context, token string) error {
 // ChangePassword sets a user's own password after checking the current
 // one, and signs them out everywhere else.
 func (s *Service) ChangePassword(ctx context.Context, p Principal, current, next string) error {
+	if p.System || p.User.ID == 0 {
+		return assess.Errorf(assess.KindUnauthenticated, "sign in to change your password (the command line sets passwords with \"isogap user password\")")
+	}
 	_, hash, err := s.store.UserByLogin(ctx, p.User.Login)
 	if err != nil {
 		return err
@@ -276,17 +286,19 @@ func (s *Service) setPassword(ctx context.Context, id int64, pw string) error {
 	if err != nil {
 		return err
 	}
-	if err := s.store.SetPassword(ctx, id, hash); err != nil {
-		return err
-	}
-	return s.store.DeleteSessions(ctx, id)
+	return s.store.InTx(ctx, func(st store.Store) error {
+		if err := st.SetPassword(ctx, id, hash); err != nil {
+			return err
+		}
+		return st.DeleteSessions(ctx, id)
+	})
 }
 
 // SetUserPassword is an administrator setting someone's password (a reset);
 // the user is signed out everywhere.
 func (s *Service) SetUserPassword(ctx context.Context, p Principal, login, pw string) error {
-	if !p.IsAdmin() {
-		return forbidden("only a site administrator can set another person's password")
+	if err := requireAdmin(p, "set another person's password"); err != nil {
+		return err
 	}
 	u, _, err := s.store.UserByLogin(ctx, NormalizeLogin(login))
 	if err != nil {
@@ -302,14 +314,17 @@ func (s *Service) SetUserPassword(ctx context.Context, p Principal, login, pw st
 
 // Users lists every account (administrators only).
 func (s *Service) Users(ctx context.Context, p Principal) ([]assess.User, error) {
-	if !p.IsAdmin() {
-		return nil, forbidden("only a site administrator can list accounts")
+	if err := requireAdmin(p, "list accounts"); err != nil {
+		return nil, err
 	}
 	return s.store.ListUsers(ctx)
 }
 
-// UserByLogin finds an account by login.
-func (s *Service) UserByLogin(ctx context.Context, login string) (assess.User, error) {
+// UserByLogin finds an account by login (administrators only).
+func (s *Service) UserByLogin(ctx context.Context, p Principal, login string) (assess.User, error) {
+	if err := requireAdmin(p, "look up accounts"); err != nil {
+		return assess.User{}, err
+	}
 	u, _, err := s.store.UserByLogin(ctx, NormalizeLogin(login))
 	return u, err
 }
@@ -318,8 +333,8 @@ func (s *Service) UserByLogin(ctx context.Context, login string) (assess.User, e
 // flag (administrators only). An administrator cannot demote or disable
 // themselves, so a site always keeps one.
 func (s *Service) UpdateUser(ctx context.Context, p Principal, u assess.User) (assess.User, error) {
-	if !p.IsAdmin() {
-		return u, forbidden("only a site administrator can change accounts")
+	if err := requireAdmin(p, "change accounts"); err != nil {
+		return u, err
 	}
 	cur, err := s.store.GetUser(ctx, u.ID)
 	if err != nil {
@@ -329,19 +344,19 @@ func (s *Service) UpdateUser(ctx context.Context, p Principal, u assess.User) (a
 	u.Name, u.Email = strings.TrimSpace(u.Name), strings.TrimSpace(u.Email)
 	errs := &assess.FieldErrors{Context: "account " + cur.Login}
 	validateUser(errs, u)
-	if !p.System && u.ID == p.User.ID && (!u.Admin || u.Disabled) {
-		errs.Add("admin", cur.Login, "you cannot remove your own administrator rights or disable yourself", "another administrator to do it")
-	}
+	keepsOwnAdmin(errs, p, cur, u)
 	if err := errs.Err(); err != nil {
 		return u, err
 	}
-	if err := s.store.UpdateUser(ctx, u); err != nil {
-		return u, err
-	}
-	if u.Disabled {
-		return u, s.store.DeleteSessions(ctx, u.ID)
-	}
-	return u, nil
+	return u, s.store.InTx(ctx, func(st store.Store) error {
+		if err := st.UpdateUser(ctx, u); err != nil {
+			return err
+		}
+		if u.Disabled {
+			return st.DeleteSessions(ctx, u.ID) // a disabled account is signed out everywhere
+		}
+		return nil
+	})
 }
 
 // RandomPassword makes a password for the demo and for accounts created

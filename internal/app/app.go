@@ -6,18 +6,30 @@ import (
 	"bytes"
 	"context"
 	"fmt"
-	"strings"
 	"sync"
+	"time"
 
 	"github.com/isogap/isogap/internal/assess"
 	"github.com/isogap/isogap/internal/catalog"
 	"github.com/isogap/isogap/internal/store"
 )
 
-// Service runs isogap's use cases on a store.
+// Service runs isogap's use cases on a store. Every exported method that
+// touches an assessment or an account takes the Principal who asks and
+// checks it inside its own transaction (policy.go); the few that need no
+// principal are listed in principalFree (app_api_test.go).
 type Service struct {
 	store    store.Store
 	catalogs *catalogCache
+	clock    func() time.Time
+}
+
+// Config is what a Service is told.
+type Config struct {
+	// Clock is the one clock of the use cases: creation and expiry times,
+	// "today" for overdue actions and the forecast (default: the system
+	// clock). Give the store the same clock.
+	Clock func() time.Time
 }
 
 // catalogCache keeps parsed custom catalogs by id.
@@ -27,18 +39,26 @@ type catalogCache struct {
 }
 
 // New builds a Service on a store.
-func New(st store.Store) *Service {
-	return &Service{store: st, catalogs: &catalogCache{m: map[string]*catalog.Catalog{}}}
+func New(st store.Store, cfg Config) *Service {
+	if cfg.Clock == nil {
+		cfg.Clock = time.Now
+	}
+	return &Service{store: st, catalogs: &catalogCache{m: map[string]*catalog.Catalog{}}, clock: cfg.Clock}
 }
 
-// WithStore returns the service working on another store, typically the
-// transaction of store.InTx, so several use cases commit together.
-func (s *Service) WithStore(st store.Store) *Service {
-	return &Service{store: st, catalogs: s.catalogs}
+// in returns the service working on another store, the transaction of
+// store.InTx or ReadTx, so several steps commit together.
+func (s *Service) in(st store.Store) *Service {
+	return &Service{store: st, catalogs: s.catalogs, clock: s.clock}
 }
 
-// Store returns the service's store.
-func (s *Service) Store() store.Store { return s.store }
+// Now is the service's clock, as isogap records times.
+func (s *Service) Now() time.Time { return assess.Stamp(s.clock()) }
+
+func (s *Service) now() time.Time { return s.Now() }
+
+// Engine names the database engine: "sqlite" or "postgres".
+func (s *Service) Engine() string { return s.store.Engine() }
 
 // CatalogOf returns the catalog an assessment was made from.
 func (s *Service) CatalogOf(ctx context.Context, a assess.Assessment) (*catalog.Catalog, error) {
@@ -92,147 +112,4 @@ func (s *Service) registerCatalog(ctx context.Context, st store.Store, c *catalo
 		return err
 	}
 	return st.PutCatalog(ctx, c.ID, c.Version, content)
-}
-
-// NewAssessment is what creating an assessment takes.
-type NewAssessment struct {
-	Org          string
-	Scope        string
-	Boundaries   assess.Boundaries
-	Interfaces   string
-	Exclusions   []assess.Exclusion
-	Stakeholders []assess.Stakeholder
-	TargetScore  int // 0 means the default, 4
-	Employees    int
-	Lead         string
-	// Catalog is the catalog to assess against; nil means the built-in one.
-	Catalog *catalog.Catalog
-	// CatalogFile is the custom catalog's file content, kept in the store.
-	CatalogFile []byte
-	Actor       string
-}
-
-// CreateAssessment starts an assessment with one unassessed item per catalog item.
-func (s *Service) CreateAssessment(ctx context.Context, in NewAssessment) (assess.Assessment, error) {
-	cat := in.Catalog
-	if cat == nil {
-		cat = catalog.Builtin()
-	}
-	now := assess.Now()
-	a := assess.Assessment{
-		ID: assess.NewID(), Org: strings.TrimSpace(in.Org), Scope: strings.TrimSpace(in.Scope),
-		Boundaries: in.Boundaries, Interfaces: in.Interfaces, Exclusions: in.Exclusions, Stakeholders: in.Stakeholders,
-		TargetScore: in.TargetScore, Employees: in.Employees, Lead: in.Lead,
-		CatalogID: cat.ID, CatalogVersion: cat.Version, Version: 1, CreatedAt: now, UpdatedAt: now,
-	}
-	if a.TargetScore == 0 {
-		a.TargetScore = assess.DefaultTarget
-	}
-	if err := assess.ValidateAssessment(cat, a); err != nil {
-		return a, err
-	}
-	items := make([]assess.Item, len(cat.Items))
-	for i, ci := range cat.Items {
-		items[i] = assess.Item{Ref: ci.Ref, Applicable: true, Department: ci.Department, Version: 1, UpdatedAt: now, UpdatedBy: in.Actor}
-	}
-	err := s.store.InTx(ctx, func(st store.Store) error {
-		if in.Catalog != nil {
-			if err := s.registerCatalog(ctx, st, cat, in.CatalogFile); err != nil {
-				return err
-			}
-		}
-		return st.CreateAssessment(ctx, a, items)
-	})
-	return a, err
-}
-
-// UpdateAssessment changes an assessment's header (scope, stakeholders,
-// target …) if it is still at baseVersion.
-func (s *Service) UpdateAssessment(ctx context.Context, actor string, a assess.Assessment, baseVersion int) (assess.Assessment, error) {
-	cur, err := s.store.GetAssessment(ctx, a.ID)
-	if err != nil {
-		return a, err
-	}
-	cat, err := s.CatalogOf(ctx, cur)
-	if err != nil {
-		return a, err
-	}
-	a.CatalogID, a.CatalogVersion, a.CreatedAt = cur.CatalogID, cur.CatalogVersion, cur.CreatedAt
-	if err := assess.ValidateAssessment(cat, a); err != nil {
-		return a, err
-	}
-	return s.store.UpdateAssessment(ctx, a, baseVersion, actor, assess.DiffAssessments(cur, a))
-}
-
-// View is an assessment with everything needed to show it.
-type View struct {
-	Assessment assess.Assessment
-	Catalog    *catalog.Catalog
-	Items      []assess.Item
-	Result     assess.Result
-}
-
-// Item returns the view's item with a ref.
-func (v View) Item(ref string) (assess.Item, bool) {
-	for _, it := range v.Items {
-		if it.Ref == ref {
-			return it, true
-		}
-	}
-	return assess.Item{}, false
-}
-
-// View loads an assessment and computes its figures.
-func (s *Service) View(ctx context.Context, id string) (View, error) {
-	a, err := s.store.GetAssessment(ctx, id)
-	if err != nil {
-		return View{}, err
-	}
-	cat, err := s.CatalogOf(ctx, a)
-	if err != nil {
-		return View{}, err
-	}
-	items, err := s.store.ListItems(ctx, id)
-	if err != nil {
-		return View{}, err
-	}
-	return View{Assessment: a, Catalog: cat, Items: items, Result: assess.Compute(cat, a, items)}, nil
-}
-
-// Summary is one line of the portfolio.
-type Summary struct {
-	Assessment assess.Assessment
-	Overall    assess.Figures
-	AuditReady bool
-	Blockers   int
-}
-
-// Portfolio lists assessments with their readiness and coverage.
-func (s *Service) Portfolio(ctx context.Context) ([]Summary, error) {
-	list, err := s.store.ListAssessments(ctx)
-	if err != nil {
-		return nil, err
-	}
-	return s.summaries(ctx, list)
-}
-
-func (s *Service) summaries(ctx context.Context, list []assess.Assessment) ([]Summary, error) {
-	ids := make([]string, len(list))
-	for i, a := range list {
-		ids[i] = a.ID
-	}
-	items, err := s.store.ScoresOf(ctx, ids)
-	if err != nil {
-		return nil, err
-	}
-	out := make([]Summary, 0, len(list))
-	for _, a := range list {
-		cat, err := s.CatalogOf(ctx, a)
-		if err != nil {
-			return nil, err
-		}
-		r := assess.Compute(cat, a, items[a.ID])
-		out = append(out, Summary{Assessment: a, Overall: r.Overall, AuditReady: r.AuditReady, Blockers: len(r.Blockers)})
-	}
-	return out, nil
 }

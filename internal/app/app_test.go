@@ -13,14 +13,13 @@ import (
 	"github.com/isogap/isogap/internal/app"
 	"github.com/isogap/isogap/internal/assess"
 	"github.com/isogap/isogap/internal/catalog"
-	"github.com/isogap/isogap/internal/store"
 )
 
 func newService(t *testing.T) (*app.Service, assess.Assessment) {
 	t.Helper()
 	st, _ := sqliteStore(t)
-	svc := app.New(st)
-	a, err := svc.CreateAssessment(context.Background(), app.NewAssessment{Org: "Acme", Actor: "ann"})
+	svc := app.New(st, app.Config{})
+	a, err := svc.CreateAssessment(context.Background(), app.System("test"), app.NewAssessment{Org: "Acme"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -32,7 +31,7 @@ func ptr[T any](v T) *T { return &v }
 func TestUpdateItemRules(t *testing.T) {
 	ctx := context.Background()
 	svc, a := newService(t)
-	it, err := svc.UpdateItem(ctx, "ann", a.ID, " a.5.15 ", 0, app.ItemPatch{Score: ptr(assess.Score(3)), Owner: ptr("  Priya ")})
+	it, err := svc.UpdateItem(ctx, app.System("ann"), a.ID, " a.5.15 ", 0, app.ItemPatch{Score: ptr(assess.Score(3)), Owner: ptr("  Priya ")})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -40,12 +39,12 @@ func TestUpdateItemRules(t *testing.T) {
 		t.Errorf("updated item: %+v", it)
 	}
 	// A patch that changes nothing writes nothing.
-	same, err := svc.UpdateItem(ctx, "bob", a.ID, "A.5.15", 0, app.ItemPatch{Score: ptr(assess.Score(3))})
+	same, err := svc.UpdateItem(ctx, app.System("bob"), a.ID, "A.5.15", 0, app.ItemPatch{Score: ptr(assess.Score(3))})
 	if err != nil || same.Version != 2 {
 		t.Errorf("no-op patch: version %d, %v", same.Version, err)
 	}
 	// An edit based on version 1 is a conflict carrying both values.
-	_, err = svc.UpdateItem(ctx, "bob", a.ID, "A.5.15", 1, app.ItemPatch{Owner: ptr("Bob")})
+	_, err = svc.UpdateItem(ctx, app.System("bob"), a.ID, "A.5.15", 1, app.ItemPatch{Owner: ptr("Bob")})
 	var ce *assess.ConflictError
 	if !errors.As(err, &ce) || ce.Current.Owner != "Priya" || ce.Attempted.Owner != "Bob" {
 		t.Fatalf("stale edit: %v", err)
@@ -63,22 +62,22 @@ func TestUpdateItemRules(t *testing.T) {
 		"unknown reason":            {"A.5.1", app.ItemPatch{Inclusion: ptr([]string{"gut feeling"})}, "inclusion"},
 		"unknown ref":               {"A.5.99", app.ItemPatch{Score: ptr(assess.Score(2))}, "ref"},
 	} {
-		_, err := svc.UpdateItem(ctx, "ann", a.ID, tc.ref, 0, tc.patch)
+		_, err := svc.UpdateItem(ctx, app.System("ann"), a.ID, tc.ref, 0, tc.patch)
 		var fe *assess.FieldErrors
 		if !errors.As(err, &fe) || fe.List[0].Where != tc.field {
 			t.Errorf("%s: %v, want an error on field %q", name, err, tc.field)
 		}
 	}
 	// Labels are accepted for reasons and stored as codes.
-	it, err = svc.UpdateItem(ctx, "ann", a.ID, "A.5.1", 0, app.ItemPatch{Inclusion: ptr([]string{"Risk assessment", "legal-contractual", "risk-assessment"})})
+	it, err = svc.UpdateItem(ctx, app.System("ann"), a.ID, "A.5.1", 0, app.ItemPatch{Inclusion: ptr([]string{"Risk assessment", "legal-contractual", "risk-assessment"})})
 	if err != nil || strings.Join(it.Inclusion, ",") != "risk-assessment,legal-contractual" {
 		t.Errorf("inclusion: %v %v", it.Inclusion, err)
 	}
 	// Marking a control applicable again clears the old justification.
-	if _, err := svc.UpdateItem(ctx, "ann", a.ID, "A.5.2", 0, app.ItemPatch{Applicable: ptr(false), Justification: ptr("none")}); err != nil {
+	if _, err := svc.UpdateItem(ctx, app.System("ann"), a.ID, "A.5.2", 0, app.ItemPatch{Applicable: ptr(false), Justification: ptr("none")}); err != nil {
 		t.Fatal(err)
 	}
-	it, err = svc.UpdateItem(ctx, "ann", a.ID, "A.5.2", 0, app.ItemPatch{Applicable: ptr(true)})
+	it, err = svc.UpdateItem(ctx, app.System("ann"), a.ID, "A.5.2", 0, app.ItemPatch{Applicable: ptr(true)})
 	if err != nil || !it.Applicable || it.Justification != "" {
 		t.Errorf("re-included control: %+v %v", it, err)
 	}
@@ -88,7 +87,7 @@ func TestEvidenceRules(t *testing.T) {
 	ctx := context.Background()
 	svc, a := newService(t)
 	content := []byte("backup report")
-	ev, err := svc.AddEvidence(ctx, "ann", a.ID, "A.8.13", app.NewEvidence{FileName: `C:\Users\ann\..\report".pdf`, Content: content})
+	ev, err := svc.AddEvidence(ctx, app.System("ann"), a.ID, "A.8.13", app.NewEvidence{FileName: `C:\Users\ann\..\report".pdf`, Content: content})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -102,32 +101,36 @@ func TestEvidenceRules(t *testing.T) {
 		"empty file":     {FileName: "x.pdf", Content: []byte{}},
 		"too large file": {FileName: "x.bin", Content: make([]byte, app.MaxEvidenceFile+1)},
 	} {
-		if _, err := svc.AddEvidence(ctx, "ann", a.ID, "A.8.13", in); assess.KindOf(err) != assess.KindInvalid {
+		if _, err := svc.AddEvidence(ctx, app.System("ann"), a.ID, "A.8.13", in); assess.KindOf(err) != assess.KindInvalid {
 			t.Errorf("%s: %v, want invalid", name, err)
 		}
 	}
-	it, _ := svc.Item(ctx, a.ID, "A.8.13")
+	it, _ := svc.Item(ctx, app.System("test"), a.ID, "A.8.13")
 	if len(it.Evidence) != 1 {
 		t.Errorf("refused evidence was stored: %d entries", len(it.Evidence))
 	}
 }
 
-func TestUseCasesShareOneTransaction(t *testing.T) {
+// An edit and the evidence given with it land together or not at all.
+func TestEditAndEvidenceShareOneTransaction(t *testing.T) {
 	ctx := context.Background()
 	svc, a := newService(t)
-	err := svc.Store().InTx(ctx, func(tx store.Store) error {
-		t := svc.WithStore(tx)
-		if _, err := t.UpdateItem(ctx, "ann", a.ID, "4.1", 0, app.ItemPatch{Score: ptr(assess.Score(5))}); err != nil {
-			return err
-		}
-		_, err := t.AddEvidence(ctx, "ann", a.ID, "4.1", app.NewEvidence{URL: "ftp://nope"})
-		return err
-	})
+	ann := app.System("ann")
+	_, err := svc.UpdateItem(ctx, ann, a.ID, "4.1", 0, app.ItemPatch{Score: ptr(assess.Score(5))},
+		app.NewEvidence{Text: "policy"}, app.NewEvidence{URL: "ftp://nope"})
 	if assess.KindOf(err) != assess.KindInvalid {
 		t.Fatalf("expected the link to be refused: %v", err)
 	}
-	if it, _ := svc.Item(ctx, a.ID, "4.1"); it.Score != 0 {
-		t.Errorf("the score landed although the transaction failed: %+v", it)
+	it, err := svc.Item(ctx, ann, a.ID, "4.1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if it.Score != 0 || len(it.Evidence) != 0 {
+		t.Errorf("part of the edit landed although the transaction failed: %+v", it)
+	}
+	it, err = svc.UpdateItem(ctx, ann, a.ID, "4.1", 0, app.ItemPatch{Score: ptr(assess.Score(5))}, app.NewEvidence{Text: "policy"})
+	if err != nil || it.Score != 5 || len(it.Evidence) != 1 {
+		t.Errorf("edit with evidence: %+v %v", it, err)
 	}
 }
 

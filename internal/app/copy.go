@@ -32,8 +32,13 @@ type CopyReport struct {
 // transaction and compared with the source; any difference, any id already
 // present in the target, or any error rolls the whole copy back, leaving
 // the target as it was. progress, if set, is told after each assessment.
-func Copy(ctx context.Context, from, to store.Store, progress func(done, total int)) (CopyReport, error) {
+// Only the command line may copy: it works on whole databases.
+func (s *Service) CopyTo(ctx context.Context, p Principal, dst *Service, progress func(done, total int)) (CopyReport, error) {
 	var rep CopyReport
+	if err := requireSystem(p, "copy a database"); err != nil {
+		return rep, err
+	}
+	from, to := s.store, dst.store
 	catalogs, err := from.Catalogs(ctx)
 	if err != nil {
 		return rep, fmt.Errorf("read source catalogs: %w", err)

@@ -21,7 +21,7 @@ import (
 func sqliteStore(t *testing.T) (store.Store, string) {
 	t.Helper()
 	path := filepath.Join(t.TempDir(), "isogap.db")
-	st, err := open.Store(context.Background(), path)
+	st, err := open.Store(context.Background(), path, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -31,7 +31,7 @@ func sqliteStore(t *testing.T) (store.Store, string) {
 
 func postgresStore(t *testing.T) store.Store {
 	t.Helper()
-	st, err := open.StoreInit(context.Background(), testenv.PostgresSchema(t))
+	st, err := open.StoreInit(context.Background(), testenv.PostgresSchema(t), nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -49,33 +49,33 @@ const customCatalog = `{"format":"isogap-catalog/v1","id":"acme-baseline","name"
 func seed(t *testing.T, st store.Store) []string {
 	t.Helper()
 	ctx := context.Background()
-	svc := app.New(st)
-	demo, err := svc.CreateDemo(ctx, time.Date(2026, 11, 1, 9, 0, 0, 0, time.UTC))
+	svc := app.New(st, app.Config{Clock: func() time.Time { return time.Date(2026, 11, 1, 9, 0, 0, 0, time.UTC) }})
+	demo, err := svc.CreateDemo(ctx, app.System("test"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	a, err := svc.CreateAssessment(ctx, app.NewAssessment{Org: "Acme", Actor: "ann"})
+	a, err := svc.CreateAssessment(ctx, app.System("test"), app.NewAssessment{Org: "Acme"})
 	if err != nil {
 		t.Fatal(err)
 	}
 	five := assess.Score(5)
-	if _, err := svc.UpdateItem(ctx, "ann", a.ID, "A.8.13", 0, app.ItemPatch{Score: &five}); err != nil {
+	if _, err := svc.UpdateItem(ctx, app.System("ann"), a.ID, "A.8.13", 0, app.ItemPatch{Score: &five}); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := svc.AddEvidence(ctx, "ann", a.ID, "A.8.13", app.NewEvidence{FileName: "restore.pdf", ContentType: "application/pdf", Content: []byte("%PDF-1.7\x00\xff")}); err != nil {
+	if _, err := svc.AddEvidence(ctx, app.System("ann"), a.ID, "A.8.13", app.NewEvidence{FileName: "restore.pdf", ContentType: "application/pdf", Content: []byte("%PDF-1.7\x00\xff")}); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := svc.SetPlan(ctx, "ann", demo.ID, app.PlanEdit{Set: map[string]string{"day_rate": "700", "currency": "EUR"}, BaseVersion: -1}); err != nil {
+	if _, err := svc.SetPlan(ctx, app.System("ann"), demo.ID, app.PlanEdit{Set: map[string]string{"day_rate": "700", "currency": "EUR"}, BaseVersion: -1}); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := svc.CreateSnapshot(ctx, "ann", demo.ID, "baseline"); err != nil {
+	if _, err := svc.CreateSnapshot(ctx, app.System("ann"), demo.ID, "baseline"); err != nil {
 		t.Fatal(err)
 	}
 	cat, err := catalog.Parse(strings.NewReader(customCatalog))
 	if err != nil {
 		t.Fatal(err)
 	}
-	c, err := svc.CreateAssessment(ctx, app.NewAssessment{Org: "Custom", Catalog: cat, CatalogFile: []byte(customCatalog), Actor: "ann"})
+	c, err := svc.CreateAssessment(ctx, app.System("test"), app.NewAssessment{Org: "Custom", Catalog: cat, CatalogFile: []byte(customCatalog)})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -148,7 +148,7 @@ func TestCopyRoundTripSQLitePostgresSQLite(t *testing.T) {
 	src, _ := sqliteStore(t)
 	ids := seed(t, src)
 	pg := postgresStore(t)
-	rep, err := app.Copy(ctx, src, pg, nil)
+	rep, err := copyDB(ctx, src, pg, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -157,14 +157,14 @@ func TestCopyRoundTripSQLitePostgresSQLite(t *testing.T) {
 		t.Errorf("report %+v", rep)
 	}
 	back, _ := sqliteStore(t)
-	if _, err := app.Copy(ctx, pg, back, nil); err != nil {
+	if _, err := copyDB(ctx, pg, back, nil); err != nil {
 		t.Fatal(err)
 	}
 	if a, b := accounts(t, src, ids), accounts(t, back, ids); strings.Join(a, "\n") != strings.Join(b, "\n") || len(a) != 6 {
 		t.Errorf("accounts differ after the round trip:\n%s\n---\n%s", strings.Join(a, "\n"), strings.Join(b, "\n"))
 	}
 	// A copied account signs in with its old password.
-	if _, err := app.New(back).Authenticate(ctx, "priya", "another long password", "127.0.0.1"); err != nil {
+	if _, err := app.New(back, app.Config{}).Authenticate(ctx, "priya", "another long password", "127.0.0.1"); err != nil {
 		t.Errorf("sign-in on the copy: %v", err)
 	}
 	want, got := records(t, src, ids), records(t, back, ids)
@@ -178,8 +178,8 @@ func TestCopyRoundTripSQLitePostgresSQLite(t *testing.T) {
 	}
 	// The figures agree too, including the custom catalog's.
 	for _, id := range ids {
-		v1, err1 := app.New(src).View(ctx, id)
-		v2, err2 := app.New(back).View(ctx, id)
+		v1, err1 := viewOf(ctx, src, id)
+		v2, err2 := viewOf(ctx, back, id)
 		if err1 != nil || err2 != nil || v1.Result.Overall != v2.Result.Overall {
 			t.Errorf("%s: figures differ after the round trip (%v %v)", id, err1, err2)
 		}
@@ -196,17 +196,17 @@ func TestCopyKeepsTargetAccounts(t *testing.T) {
 	ids := seed(t, src)
 	dst, _ := sqliteStore(t)
 	// The target already has its own "dana", with another password.
-	if _, err := app.New(dst).CreateUser(ctx, app.System("test"), app.NewUser{Login: "dana", Name: "Dana W.", Password: "the target's own password"}); err != nil {
+	if _, err := app.New(dst, app.Config{}).CreateUser(ctx, app.System("test"), app.NewUser{Login: "dana", Name: "Dana W.", Password: "the target's own password"}); err != nil {
 		t.Fatal(err)
 	}
-	rep, err := app.Copy(ctx, src, dst, nil)
+	rep, err := copyDB(ctx, src, dst, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if rep.Users != 2 || rep.UsersKept != 1 || rep.Memberships != 3 {
 		t.Errorf("report %+v", rep)
 	}
-	if _, err := app.New(dst).Authenticate(ctx, "dana", "the target's own password", "127.0.0.1"); err != nil {
+	if _, err := app.New(dst, app.Config{}).Authenticate(ctx, "dana", "the target's own password", "127.0.0.1"); err != nil {
 		t.Errorf("the target's account was replaced: %v", err)
 	}
 	ms, err := dst.Members(ctx, ids[1])
@@ -230,7 +230,7 @@ func TestFailedCopyLeavesTargetUntouched(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if err := app.New(dst).Store().InTx(ctx, func(tx store.Store) error {
+			if err := dst.InTx(ctx, func(tx store.Store) error {
 				if err := tx.PutCatalog(ctx, "acme-baseline", "3", []byte(customCatalog)); err != nil {
 					return err
 				}
@@ -238,7 +238,7 @@ func TestFailedCopyLeavesTargetUntouched(t *testing.T) {
 			}); err != nil {
 				t.Fatal(err)
 			}
-			_, err = app.Copy(ctx, src, dst, nil)
+			_, err = copyDB(ctx, src, dst, nil)
 			if assess.KindOf(err) != assess.KindConflict || !strings.Contains(err.Error(), ids[2]) {
 				t.Fatalf("copy into a target holding %s: %v", ids[2], err)
 			}
@@ -251,7 +251,7 @@ func TestFailedCopyLeavesTargetUntouched(t *testing.T) {
 			dst := target(t)
 			cctx, cancel := context.WithCancel(ctx)
 			defer cancel()
-			_, err := app.Copy(cctx, src, dst, func(done, total int) {
+			_, err := copyDB(cctx, src, dst, func(done, total int) {
 				if done == 2 {
 					cancel() // two assessments are written, the third never is
 				}
@@ -270,4 +270,14 @@ func TestFailedCopyLeavesTargetUntouched(t *testing.T) {
 			}
 		})
 	}
+}
+
+// copyDB copies a whole database as the command line does.
+func copyDB(ctx context.Context, from, to store.Store, progress func(done, total int)) (app.CopyReport, error) {
+	return app.New(from, app.Config{}).CopyTo(ctx, app.System("test"), app.New(to, app.Config{}), progress)
+}
+
+func viewOf(ctx context.Context, st store.Store, id string) (app.View, error) {
+	v, _, err := app.New(st, app.Config{}).View(ctx, app.System("test"), id)
+	return v, err
 }

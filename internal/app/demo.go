@@ -138,10 +138,14 @@ func DemoAssessment(cat *catalog.Catalog, now time.Time, seed uint64) (assess.As
 	return a, items
 }
 
-// CreateDemo stores a fresh demo assessment.
-func (s *Service) CreateDemo(ctx context.Context, now time.Time) (assess.Assessment, error) {
+// CreateDemo stores a fresh demo assessment dated by the service's clock
+// (the command line only).
+func (s *Service) CreateDemo(ctx context.Context, p Principal) (assess.Assessment, error) {
+	if err := requireSystem(p, "set up the demo"); err != nil {
+		return assess.Assessment{}, err
+	}
 	cat := catalog.Builtin()
-	a, items := DemoAssessment(cat, now, DemoSeed)
+	a, items := DemoAssessment(cat, s.now(), DemoSeed)
 	var hist []assess.Change
 	for _, it := range items {
 		for _, c := range assess.DiffItems(assess.Item{Ref: it.Ref, Applicable: true, Department: it.Department}, it) {

@@ -2,7 +2,6 @@ package app
 
 import (
 	"context"
-	"time"
 
 	"github.com/isogap/isogap/internal/assess"
 	"github.com/isogap/isogap/internal/store"
@@ -13,7 +12,11 @@ const DemoLogin = "demo"
 
 // EnsureDemo returns the demo assessment, creating it if the database has
 // none, so running the demo twice does not pile up copies.
-func (s *Service) EnsureDemo(ctx context.Context, now time.Time) (assess.Assessment, bool, error) {
+// Only the command line may.
+func (s *Service) EnsureDemo(ctx context.Context, p Principal) (assess.Assessment, bool, error) {
+	if err := requireSystem(p, "set up the demo"); err != nil {
+		return assess.Assessment{}, false, err
+	}
 	list, err := s.store.ListAssessments(ctx)
 	if err != nil {
 		return assess.Assessment{}, false, err
@@ -23,14 +26,18 @@ func (s *Service) EnsureDemo(ctx context.Context, now time.Time) (assess.Assessm
 			return a, false, nil
 		}
 	}
-	a, err := s.CreateDemo(ctx, now)
+	a, err := s.CreateDemo(ctx, p)
 	return a, true, err
 }
 
 // EnsureDemoUser makes the demo account the assessor of the demo assessment
 // with a fresh random password, which it returns. The account is a site
 // administrator only on a database that had no accounts before.
-func (s *Service) EnsureDemoUser(ctx context.Context, aid string) (assess.User, string, error) {
+// Only the command line may.
+func (s *Service) EnsureDemoUser(ctx context.Context, p Principal, aid string) (assess.User, string, error) {
+	if err := requireSystem(p, "set up the demo"); err != nil {
+		return assess.User{}, "", err
+	}
 	pw := RandomPassword()
 	hash, err := HashPassword(pw)
 	if err != nil {
@@ -47,7 +54,7 @@ func (s *Service) EnsureDemoUser(ctx context.Context, aid string) (assess.User, 
 				return err
 			}
 			// The lead of the demo, so the items they own are theirs.
-			u, err = st.CreateUser(ctx, assess.User{Login: DemoLogin, Name: "Samir Okafor", Admin: n == 0}, hash, false)
+			u, err = st.CreateUser(ctx, assess.User{Login: DemoLogin, Name: "Samir Okafor", Admin: n == 0, CreatedAt: s.now()}, hash, false)
 			if err != nil {
 				return err
 			}
@@ -58,7 +65,7 @@ func (s *Service) EnsureDemoUser(ctx context.Context, aid string) (assess.User, 
 				return err
 			}
 		}
-		return st.PutMembership(ctx, assess.Membership{AssessmentID: aid, UserID: u.ID, Role: assess.RoleAssessor})
+		return st.PutMembership(ctx, assess.Membership{AssessmentID: aid, UserID: u.ID, Role: assess.RoleAssessor, CreatedAt: s.now()})
 	})
 	return u, pw, err
 }

@@ -32,8 +32,9 @@ type Export struct {
 	assess.Record
 }
 
-// Export reads a complete assessment.
-func (s *Service) Export(ctx context.Context, id string) (Export, error) {
+// exportRecord reads a complete assessment, unchecked: Source.Export is the
+// way in.
+func (s *Service) exportRecord(ctx context.Context, id string) (Export, error) {
 	r, err := s.store.Record(ctx, id)
 	if err != nil {
 		return Export{}, err
@@ -70,10 +71,17 @@ type ImportOptions struct {
 // maxImportBytes bounds a JSON import.
 const maxImportBytes = 512 << 20
 
-// ImportJSON restores an assessment from an export. The whole file is
-// checked first; on any problem nothing is written and every problem is
-// listed with where it is.
-func (s *Service) ImportJSON(ctx context.Context, r io.Reader, opt ImportOptions) (assess.Assessment, error) {
+// ImportJSON restores an assessment from an export for p. The whole file
+// is checked first; on any problem nothing is written and every problem is
+// listed with where it is. A user always imports a copy under a new id and
+// becomes its assessor; the CLI may keep the id or replace an assessment.
+func (s *Service) ImportJSON(ctx context.Context, p Principal, r io.Reader, opt ImportOptions) (assess.Assessment, error) {
+	if err := requireSignedIn(p); err != nil {
+		return assess.Assessment{}, err
+	}
+	if !p.System {
+		opt = ImportOptions{AsNew: true}
+	}
 	data, err := io.ReadAll(io.LimitReader(r, maxImportBytes+1))
 	if err != nil {
 		return assess.Assessment{}, err
@@ -100,7 +108,10 @@ func (s *Service) ImportJSON(ctx context.Context, r io.Reader, opt ImportOptions
 			return assess.Errorf(assess.KindConflict,
 				"assessment %s already exists: import with --as-new for a copy under a new id, or --replace to overwrite it", rec.Assessment.ID)
 		}
-		return st.LoadRecord(ctx, rec)
+		if err := st.LoadRecord(ctx, rec); err != nil {
+			return err
+		}
+		return s.makeAssessor(ctx, st, p, rec.Assessment.ID)
 	})
 	return rec.Assessment, err
 }

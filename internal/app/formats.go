@@ -3,6 +3,7 @@ package app
 import (
 	"context"
 	"io"
+	"time"
 )
 
 // Format is one way to download an assessment. Surfaces list the formats
@@ -26,7 +27,64 @@ type Format struct {
 	// Evidence marks a format that carries evidence files: only members
 	// allowed to download evidence get it.
 	Evidence bool
-	Write    func(ctx context.Context, s *Service, aid string, w io.Writer) error
+	Write    func(src Source, w io.Writer) error
+}
+
+// Source is what a format writes from: one assessment, read for the
+// principal who asked, so a format can only write what that principal may
+// read.
+type Source struct {
+	ctx context.Context
+	svc *Service
+	p   Principal
+	aid string
+}
+
+// AssessmentID is the assessment's id.
+func (src Source) AssessmentID() string { return src.aid }
+
+// Context is the request's context.
+func (src Source) Context() context.Context { return src.ctx }
+
+// Now is the service's clock: the date a file is written on.
+func (src Source) Now() time.Time { return src.svc.Now() }
+
+// View loads the assessment with its figures.
+func (src Source) View() (View, error) {
+	v, _, err := src.svc.View(src.ctx, src.p, src.aid)
+	return v, err
+}
+
+// Results computes every result as of now.
+func (src Source) Results() (Results, error) {
+	return src.svc.Results(src.ctx, src.p, src.aid, nil, AllResults)
+}
+
+// Export reads the complete assessment, evidence files included.
+func (src Source) Export() (Export, error) {
+	var e Export
+	err := src.svc.reading(src.ctx, src.p, src.aid, func(t *Service, acc Access) error {
+		if err := need(acc.CanDownloadEvidence(), "the complete export carries evidence files, which viewers cannot download"); err != nil {
+			return err
+		}
+		var err error
+		e, err = t.exportRecord(src.ctx, src.aid)
+		return err
+	})
+	return e, err
+}
+
+// Export writes an assessment in a format for p. Formats that carry
+// evidence files need the right to download evidence.
+func (s *Service) Export(ctx context.Context, p Principal, aid string, f Format, w io.Writer) error {
+	acc, err := s.Access(ctx, p, aid)
+	if err != nil {
+		return err
+	}
+	if err := need(!f.Evidence || acc.CanDownloadEvidence(), "the %s download carries evidence files, which viewers cannot download", f.Label); err != nil {
+		return err
+	}
+	return f.Write(Source{ctx: ctx, svc: s, p: p, aid: aid}, w)
 }
 
 // DefaultFormats are the formats isogap itself writes.
@@ -35,8 +93,8 @@ func DefaultFormats() []Format {
 		{
 			Name: "json", Label: "JSON (complete)", Ext: "json", ContentType: "application/json", Evidence: true,
 			Description: "Everything: scope, stakeholders, items, evidence files and history. \"isogap import\" restores it exactly.",
-			Write: func(ctx context.Context, s *Service, aid string, w io.Writer) error {
-				e, err := s.Export(ctx, aid)
+			Write: func(src Source, w io.Writer) error {
+				e, err := src.Export()
 				if err != nil {
 					return err
 				}
@@ -46,8 +104,8 @@ func DefaultFormats() []Format {
 		{
 			Name: "csv", Label: "CSV (one row per item)", Ext: "csv", ContentType: "text/csv; charset=utf-8",
 			Description: "Scores, status, owners, dates, evidence summaries and readiness, for spreadsheets and BI tools.",
-			Write: func(ctx context.Context, s *Service, aid string, w io.Writer) error {
-				v, err := s.View(ctx, aid)
+			Write: func(src Source, w io.Writer) error {
+				v, err := src.View()
 				if err != nil {
 					return err
 				}

@@ -2,9 +2,6 @@ package app
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
-	"net/url"
 	"slices"
 	"strings"
 
@@ -13,13 +10,32 @@ import (
 	"github.com/isogap/isogap/internal/store"
 )
 
-// Item returns one item of an assessment; ref may be typed loosely ("a.5.15").
-func (s *Service) Item(ctx context.Context, aid, ref string) (assess.Item, error) {
+// Item returns one item of an assessment for p; ref may be typed loosely ("a.5.15").
+func (s *Service) Item(ctx context.Context, p Principal, aid, ref string) (assess.Item, error) {
+	var it assess.Item
+	err := s.reading(ctx, p, aid, func(t *Service, _ Access) error {
+		var err error
+		it, err = t.item(ctx, aid, ref)
+		return err
+	})
+	return it, err
+}
+
+func (s *Service) item(ctx context.Context, aid, ref string) (assess.Item, error) {
 	_, ref, err := s.resolve(ctx, s.store, aid, ref)
 	if err != nil {
 		return assess.Item{}, err
 	}
 	return s.store.GetItem(ctx, aid, ref)
+}
+
+// editable loads an item that acc allows to edit.
+func (s *Service) editable(ctx context.Context, acc Access, ref string) (assess.Item, error) {
+	cur, err := s.item(ctx, acc.AssessmentID, ref)
+	if err != nil {
+		return cur, err
+	}
+	return cur, acc.CheckEdit(cur)
 }
 
 // resolve finds an assessment's catalog and the catalog ref for what was typed.
@@ -142,26 +158,82 @@ func normalizeReasons(in []string) []string {
 	return out
 }
 
-// UpdateItem applies a patch to an item. baseVersion is the version the
-// editor saw; 0 means "the current one" (a field-level change from a script).
-// An item changed since baseVersion is not touched: the result is a
-// *assess.ConflictError carrying both values.
-func (s *Service) UpdateItem(ctx context.Context, actor, aid, ref string, baseVersion int, p ItemPatch) (assess.Item, error) {
+// UpdateItem applies an edit for p, if p may edit that item, and attaches
+// the evidence given with it, all in one transaction. baseVersion is the
+// version the editor saw; 0 means "the current one" (a field-level change
+// from a script). An edit based on an older version still applies when
+// nobody changed the fields it sets since (see rebase); otherwise the
+// result is a *assess.ConflictError carrying both values.
+func (s *Service) UpdateItem(ctx context.Context, p Principal, aid, ref string, baseVersion int, patch ItemPatch, evidence ...NewEvidence) (assess.Item, error) {
 	var out assess.Item
-	err := s.store.InTx(ctx, func(st store.Store) error {
-		var err error
-		out, err = s.updateItem(ctx, st, actor, aid, ref, baseVersion, p)
+	err := s.writing(ctx, p, aid, func(t *Service, acc Access) error {
+		cur, err := t.editable(ctx, acc, ref)
+		if err != nil {
+			return err
+		}
+		out = cur
+		if !patch.Empty() {
+			if out, err = t.edit(ctx, p, acc, cur, baseVersion, patch); err != nil {
+				return err
+			}
+		}
+		for _, e := range evidence {
+			if _, err := t.addEvidence(ctx, p.Name(), aid, cur.Ref, e); err != nil {
+				return err
+			}
+		}
+		if len(evidence) > 0 {
+			out, err = t.store.GetItem(ctx, aid, cur.Ref)
+		}
 		return err
 	})
 	return out, err
 }
 
-func (s *Service) updateItem(ctx context.Context, st store.Store, actor, aid, ref string, baseVersion int, p ItemPatch) (assess.Item, error) {
-	cat, ref, err := s.resolve(ctx, st, aid, ref)
+// edit applies a patch that acc allows to the current item cur.
+func (s *Service) edit(ctx context.Context, p Principal, acc Access, cur assess.Item, baseVersion int, patch ItemPatch) (assess.Item, error) {
+	if baseVersion != 0 && baseVersion != cur.Version {
+		var err error
+		if baseVersion, err = s.rebase(ctx, acc.AssessmentID, cur, baseVersion, patch); err != nil {
+			return cur, err
+		}
+	}
+	if err := acc.checkPatch(cur, &patch); err != nil {
+		return cur, err
+	}
+	return s.updateItem(ctx, p.Name(), acc.AssessmentID, cur.Ref, baseVersion, patch)
+}
+
+// rebase decides what an edit based on an older version of an item
+// becomes. If nobody changed the fields it sets since that version (only
+// other fields, or evidence), it applies to the current version: both edits
+// stay. Otherwise the base stays old and updateItem reports the conflict
+// with both values.
+func (s *Service) rebase(ctx context.Context, aid string, cur assess.Item, base int, patch ItemPatch) (int, error) {
+	if base > cur.Version {
+		return base, nil
+	}
+	hist, err := s.store.History(ctx, aid, store.HistoryQuery{Ref: cur.Ref})
+	if err != nil {
+		return base, err
+	}
+	mine := patch.Fields()
+	for _, h := range hist {
+		if h.Version > base && slices.Contains(mine, h.Field) {
+			return base, nil
+		}
+	}
+	return cur.Version, nil
+}
+
+// updateItem applies a patch, unchecked: the callers have checked the
+// principal. An item changed since baseVersion is not touched.
+func (s *Service) updateItem(ctx context.Context, actor, aid, ref string, baseVersion int, p ItemPatch) (assess.Item, error) {
+	cat, ref, err := s.resolve(ctx, s.store, aid, ref)
 	if err != nil {
 		return assess.Item{}, err
 	}
-	cur, err := st.GetItem(ctx, aid, ref)
+	cur, err := s.store.GetItem(ctx, aid, ref)
 	if err != nil {
 		return assess.Item{}, err
 	}
@@ -180,7 +252,7 @@ func (s *Service) updateItem(ctx context.Context, st store.Store, actor, aid, re
 	if len(changes) == 0 {
 		return cur, nil
 	}
-	return st.UpdateItem(ctx, aid, next, baseVersion, actor, changes)
+	return s.store.UpdateItem(ctx, aid, next, baseVersion, actor, changes)
 }
 
 // ResolveRef finds the catalog ref for what a person typed, or says what is expected.
@@ -192,120 +264,4 @@ func ResolveRef(cat *catalog.Catalog, ref string) (string, error) {
 		return "", e
 	}
 	return r, nil
-}
-
-// MaxEvidenceFile caps an uploaded evidence file.
-const MaxEvidenceFile = 20 << 20
-
-// NewEvidence is evidence to attach to an item.
-type NewEvidence struct {
-	Text        string
-	URL         string
-	FileName    string
-	ContentType string
-	Content     []byte
-	Date        assess.Date
-}
-
-// AddEvidence validates and attaches evidence: a statement, a link, or a file
-// (kept in the database with its size, type and SHA-256).
-func (s *Service) AddEvidence(ctx context.Context, actor, aid, ref string, in NewEvidence) (assess.Evidence, error) {
-	var out assess.Evidence
-	err := s.store.InTx(ctx, func(st store.Store) error {
-		var err error
-		out, err = s.addEvidence(ctx, st, actor, aid, ref, in)
-		return err
-	})
-	return out, err
-}
-
-func (s *Service) addEvidence(ctx context.Context, st store.Store, actor, aid, ref string, in NewEvidence) (assess.Evidence, error) {
-	_, ref, err := s.resolve(ctx, st, aid, ref)
-	if err != nil {
-		return assess.Evidence{}, err
-	}
-	ev, err := buildEvidence(actor, in)
-	if err != nil {
-		return ev, err
-	}
-	var content []byte
-	if ev.Kind == assess.EvidenceFile {
-		content = in.Content
-	}
-	return st.AddEvidence(ctx, aid, ref, ev, content)
-}
-
-func buildEvidence(actor string, in NewEvidence) (assess.Evidence, error) {
-	errs := &assess.FieldErrors{Context: "evidence"}
-	ev := assess.Evidence{Text: strings.TrimSpace(in.Text), Date: in.Date, AddedBy: actor, Kind: assess.EvidenceText}
-	switch {
-	case in.FileName != "" || in.Content != nil:
-		ev.Kind = assess.EvidenceFile
-		ev.FileName = safeFileName(in.FileName)
-		ev.ContentType = in.ContentType
-		if ev.ContentType == "" {
-			ev.ContentType = "application/octet-stream"
-		}
-		ev.Size = int64(len(in.Content))
-		sum := sha256.Sum256(in.Content)
-		ev.SHA256 = hex.EncodeToString(sum[:])
-		if ev.FileName == "" {
-			errs.Add("file_name", in.FileName, "a file needs a name", "")
-		}
-		if len(in.Content) == 0 {
-			errs.Add("file", in.FileName, "the file is empty", "a non-empty file")
-		}
-		if len(in.Content) > MaxEvidenceFile {
-			errs.Add("file", in.FileName, "the file is too large", "at most 20 MiB")
-		}
-	case in.URL != "":
-		ev.Kind = assess.EvidenceLink
-		ev.URL = strings.TrimSpace(in.URL)
-		u, err := url.Parse(ev.URL)
-		if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
-			errs.Add("url", in.URL, "not a web link", "an http:// or https:// address")
-		}
-	default:
-		if ev.Text == "" {
-			errs.Add("text", "", "evidence needs a description, a link or a file", "")
-		}
-	}
-	if len(ev.Text) > assess.MaxTextLen {
-		errs.Add("text", ev.Text[:40]+"…", "too long", "at most 20000 characters")
-	}
-	return ev, errs.Err()
-}
-
-// safeFileName keeps the base name only and drops characters that would
-// break a Content-Disposition header or a file system.
-func safeFileName(name string) string {
-	name = strings.TrimSpace(name)
-	if i := strings.LastIndexAny(name, `/\`); i >= 0 {
-		name = name[i+1:]
-	}
-	name = strings.Map(func(r rune) rune {
-		if r < 0x20 || r == 0x7f || strings.ContainsRune(`"<>|:*?`, r) {
-			return '_'
-		}
-		return r
-	}, name)
-	if len(name) > 200 {
-		name = name[len(name)-200:]
-	}
-	return name
-}
-
-// RemoveEvidence detaches evidence from its item (recorded in the history).
-func (s *Service) RemoveEvidence(ctx context.Context, actor, aid string, id int64) error {
-	return s.store.RemoveEvidence(ctx, aid, id, actor)
-}
-
-// EvidenceFile returns an evidence entry and its file content.
-func (s *Service) EvidenceFile(ctx context.Context, aid string, id int64) (assess.Evidence, []byte, error) {
-	return s.store.EvidenceContent(ctx, aid, id)
-}
-
-// History lists the recorded changes of an assessment or of one item.
-func (s *Service) History(ctx context.Context, aid string, q store.HistoryQuery) ([]assess.Change, error) {
-	return s.store.History(ctx, aid, q)
 }

@@ -6,10 +6,8 @@ import (
 	"slices"
 	"strings"
 	"time"
-	"unicode"
 
 	"github.com/isogap/isogap/internal/assess"
-	"github.com/isogap/isogap/internal/compare"
 	"github.com/isogap/isogap/internal/plan"
 	"github.com/isogap/isogap/internal/risk"
 	"github.com/isogap/isogap/internal/soa"
@@ -104,20 +102,39 @@ type ResultParts struct {
 // AllResults asks for every part.
 var AllResults = ResultParts{Timeline: true, Snapshots: true}
 
-// Results reads an assessment and computes all its results as of now, with
-// whatIf assumptions applied on top of the stored ones (nil for none).
-func (s *Service) Results(ctx context.Context, id string, now time.Time, whatIf map[string]string) (Results, error) {
-	v, err := s.View(ctx, id)
-	if err != nil {
-		return Results{}, err
-	}
-	return s.ResultsOf(ctx, v, now, whatIf, AllResults)
+// PlanSettings are an assessment's stored assumptions.
+type PlanSettings = store.PlanSettings
+
+// Results reads an assessment for p (any member) and computes its results
+// as of the service's clock, with whatIf assumptions applied on top of the
+// stored ones (nil for none; nothing is saved). The history and the
+// snapshots are read only for the parts asked for.
+func (s *Service) Results(ctx context.Context, p Principal, aid string, whatIf map[string]string, parts ResultParts) (Results, error) {
+	var r Results
+	err := s.reading(ctx, p, aid, func(t *Service, _ Access) error {
+		v, err := t.view(ctx, aid)
+		if err != nil {
+			return err
+		}
+		r, err = t.results(ctx, v, whatIf, parts)
+		return err
+	})
+	return r, err
 }
 
-// ResultsOf computes the results of a view already loaded, reading the
-// history and the snapshots only for the parts asked for; the parts not
-// asked for stay empty.
-func (s *Service) ResultsOf(ctx context.Context, v View, now time.Time, whatIf map[string]string, parts ResultParts) (Results, error) {
+// ResultsOf computes the results of a view p already loaded (see View),
+// without reading the assessment again.
+func (s *Service) ResultsOf(ctx context.Context, p Principal, v View, whatIf map[string]string, parts ResultParts) (Results, error) {
+	var r Results
+	err := s.reading(ctx, p, v.Assessment.ID, func(t *Service, _ Access) error {
+		var err error
+		r, err = t.results(ctx, v, whatIf, parts)
+		return err
+	})
+	return r, err
+}
+
+func (s *Service) results(ctx context.Context, v View, whatIf map[string]string, parts ResultParts) (Results, error) {
 	id := v.Assessment.ID
 	ps, err := s.store.PlanSettings(ctx, id)
 	if err != nil {
@@ -135,11 +152,22 @@ func (s *Service) ResultsOf(ctx context.Context, v View, now time.Time, whatIf m
 			return Results{}, err
 		}
 	}
-	r, err := BuildResults(v, ps, whatIf, hist, snaps, now)
+	r, err := BuildResults(v, ps, whatIf, hist, snaps, s.now())
 	if !parts.Timeline {
 		r.Timeline = nil
 	}
 	return r, err
+}
+
+// PlanSettings reads an assessment's stored assumptions for p (any member).
+func (s *Service) PlanSettings(ctx context.Context, p Principal, aid string) (PlanSettings, error) {
+	var ps PlanSettings
+	err := s.reading(ctx, p, aid, func(t *Service, _ Access) error {
+		var err error
+		ps, err = t.store.PlanSettings(ctx, aid)
+		return err
+	})
+	return ps, err
 }
 
 // PlanEdit changes an assessment's stored assumptions.
@@ -158,9 +186,16 @@ type PlanEdit struct {
 // and all problems are reported together; a stale BaseVersion is a
 // conflict. Values are stored in their canonical form ("gbp" → "GBP") and
 // each change is recorded in the history as "plan.KEY".
-func (s *Service) SetPlan(ctx context.Context, actor, id string, e PlanEdit) (store.PlanSettings, error) {
-	var out store.PlanSettings
-	err := s.store.InTx(ctx, func(st store.Store) error {
+//
+// Only assessors may: the assumptions move every date and amount the
+// executives read.
+func (s *Service) SetPlan(ctx context.Context, p Principal, id string, e PlanEdit) (PlanSettings, error) {
+	var out PlanSettings
+	err := s.writing(ctx, p, id, func(t *Service, acc Access) error {
+		if err := need(acc.CanEditPlan(), "only the assessment's assessors can change the forecast's assumptions; your role (%s) can read them", acc.Role); err != nil {
+			return err
+		}
+		st := t.store
 		cur, err := st.PlanSettings(ctx, id)
 		if err != nil {
 			return err
@@ -215,7 +250,7 @@ func (s *Service) SetPlan(ctx context.Context, actor, id string, e PlanEdit) (st
 		if len(changes) == 0 {
 			return nil
 		}
-		out, err = st.PutPlanSettings(ctx, id, next, cur.Version, actor, changes)
+		out, err = st.PutPlanSettings(ctx, id, next, cur.Version, p.Name(), changes)
 		return err
 	})
 	return out, err
@@ -230,101 +265,4 @@ func unionKeys(a, b map[string]string) map[string]bool {
 		out[k] = true
 	}
 	return out
-}
-
-// maxSnapshotName bounds a snapshot's name.
-const maxSnapshotName = 100
-
-// CheckSnapshotName refuses a name that could not be typed back as ID@NAME.
-func CheckSnapshotName(name string) error {
-	if strings.TrimSpace(name) != name || name == "" || len(name) > maxSnapshotName ||
-		strings.ContainsRune(name, '@') || strings.IndexFunc(name, unicode.IsControl) >= 0 {
-		return &assess.FieldErrors{List: []assess.FieldError{{Where: "snapshot name", Value: name, Problem: "not a usable name",
-			Expected: "1 to 100 characters without '@', control characters or spaces at either end, such as \"baseline\" or \"2027-Q1\""}}}
-	}
-	return nil
-}
-
-// CreateSnapshot keeps the assessment as it is now under a name.
-func (s *Service) CreateSnapshot(ctx context.Context, actor, id, name string) (store.Snapshot, error) {
-	if err := CheckSnapshotName(name); err != nil {
-		return store.Snapshot{}, err
-	}
-	var snap store.Snapshot
-	err := s.store.InTx(ctx, func(st store.Store) error {
-		a, err := st.GetAssessment(ctx, id)
-		if err != nil {
-			return err
-		}
-		items, err := st.ListItems(ctx, id)
-		if err != nil {
-			return err
-		}
-		snap = store.Snapshot{AssessmentID: id, Name: name, CreatedAt: assess.Now(), CreatedBy: actor, Assessment: a, Items: items}
-		return st.CreateSnapshot(ctx, snap)
-	})
-	return snap, err
-}
-
-// Snapshots lists an assessment's snapshots with their figures, oldest first.
-func (s *Service) Snapshots(ctx context.Context, id string) ([]SnapshotSummary, error) {
-	snaps, err := s.store.Snapshots(ctx, id)
-	if err != nil {
-		return nil, err
-	}
-	out := []SnapshotSummary{}
-	for _, sn := range snaps {
-		cat, err := s.CatalogOf(ctx, sn.Assessment)
-		if err != nil {
-			return nil, err
-		}
-		res := assess.Compute(cat, sn.Assessment, sn.Items)
-		out = append(out, SnapshotSummary{Name: sn.Name, CreatedAt: sn.CreatedAt, CreatedBy: sn.CreatedBy,
-			Overall: res.Overall, AuditReady: res.AuditReady, Blockers: len(res.Blockers)})
-	}
-	return out, nil
-}
-
-// DeleteSnapshot removes a snapshot.
-func (s *Service) DeleteSnapshot(ctx context.Context, id, name string) error {
-	return s.store.DeleteSnapshot(ctx, id, name)
-}
-
-// State reads what spec names: "ID" is the assessment as it is now,
-// "ID@NAME" its snapshot NAME.
-func (s *Service) State(ctx context.Context, spec string) (compare.State, error) {
-	id, name, isSnap := strings.Cut(spec, "@")
-	if id == "" || isSnap && name == "" {
-		return compare.State{}, &assess.FieldErrors{List: []assess.FieldError{{Where: "assessment", Value: spec,
-			Problem: "not an assessment or snapshot", Expected: "ID, or ID@SNAPSHOT such as k3m9x2p7qrst@baseline"}}}
-	}
-	if !isSnap {
-		v, err := s.View(ctx, id)
-		if err != nil {
-			return compare.State{}, err
-		}
-		return compare.State{Label: id, Catalog: v.Catalog, Assessment: v.Assessment, Items: v.Items}, nil
-	}
-	snap, err := s.store.Snapshot(ctx, id, name)
-	if err != nil {
-		return compare.State{}, err
-	}
-	cat, err := s.CatalogOf(ctx, snap.Assessment)
-	if err != nil {
-		return compare.State{}, err
-	}
-	return compare.State{Label: spec, Catalog: cat, Assessment: snap.Assessment, Items: snap.Items}, nil
-}
-
-// Compare compares two states (see State), A before B.
-func (s *Service) Compare(ctx context.Context, a, b string) (compare.Result, error) {
-	sa, err := s.State(ctx, a)
-	if err != nil {
-		return compare.Result{}, err
-	}
-	sb, err := s.State(ctx, b)
-	if err != nil {
-		return compare.Result{}, err
-	}
-	return compare.Compare(sa, sb), nil
 }

@@ -16,11 +16,11 @@ func TestResultsAccessRules(t *testing.T) {
 	ctx := context.Background()
 	svc := emptyService(t)
 	sys := app.System("t")
-	a, err := svc.CreateAssessmentAs(ctx, sys, app.NewAssessment{Org: "Acme"})
+	a, err := svc.CreateAssessment(ctx, sys, app.NewAssessment{Org: "Acme"})
 	if err != nil {
 		t.Fatal(err)
 	}
-	other, err := svc.CreateAssessmentAs(ctx, sys, app.NewAssessment{Org: "Other client"})
+	other, err := svc.CreateAssessment(ctx, sys, app.NewAssessment{Org: "Other client"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -44,7 +44,7 @@ func TestResultsAccessRules(t *testing.T) {
 		t.Fatal(err)
 	}
 	people["stranger"] = app.Principal{User: stranger}
-	if _, err := svc.CreateSnapshotAs(ctx, sys, a.ID, "keep"); err != nil {
+	if _, err := svc.CreateSnapshot(ctx, sys, a.ID, "keep"); err != nil {
 		t.Fatal(err)
 	}
 	edit := app.PlanEdit{Set: map[string]string{"tools": "5000"}, BaseVersion: -1}
@@ -60,10 +60,10 @@ func TestResultsAccessRules(t *testing.T) {
 		if role == "stranger" {
 			read = assess.KindNotFound
 		}
-		if _, err := svc.ResultsAs(ctx, p, a.ID, time.Now(), map[string]string{"capacity": "3"}, app.AllResults); assess.KindOf(err) != read && !(read == 0 && err == nil) {
+		if _, err := svc.Results(ctx, p, a.ID, map[string]string{"capacity": "3"}, app.AllResults); assess.KindOf(err) != read && !(read == 0 && err == nil) {
 			t.Errorf("%s reading the results: %v", role, err)
 		}
-		if _, err := svc.ResultsAs(ctx, p, a.ID, time.Now(), nil, app.ResultParts{}); assess.KindOf(err) != read && !(read == 0 && err == nil) {
+		if _, err := svc.Results(ctx, p, a.ID, nil, app.ResultParts{}); assess.KindOf(err) != read && !(read == 0 && err == nil) {
 			t.Errorf("%s reading the forecast: %v", role, err)
 		}
 		check := func(what string, err error) {
@@ -72,29 +72,28 @@ func TestResultsAccessRules(t *testing.T) {
 				t.Errorf("%s %s: %v, want kind %v", role, what, err, want)
 			}
 		}
-		_, err := svc.SetPlanAs(ctx, p, a.ID, edit)
+		_, err := svc.SetPlan(ctx, p, a.ID, edit)
 		check("changing an assumption", err)
-		_, err = svc.CreateSnapshotAs(ctx, p, a.ID, "by "+string(role))
+		_, err = svc.CreateSnapshot(ctx, p, a.ID, "by "+string(role))
 		check("taking a snapshot", err)
 		name := "keep"
 		if want == 0 {
 			name = "by " + string(role)
 		}
-		check("deleting a snapshot", svc.DeleteSnapshotAs(ctx, p, a.ID, name))
+		check("deleting a snapshot", svc.DeleteSnapshot(ctx, p, a.ID, name))
 	}
-	if list, _ := svc.Snapshots(ctx, a.ID); len(list) != 1 || list[0].Name != "keep" {
+	if list, _ := svc.Snapshots(ctx, app.System("test"), a.ID); len(list) != 1 || list[0].Name != "keep" {
 		t.Errorf("snapshots after everyone tried: %+v", list)
 	}
-	if ps, _ := svc.Store().PlanSettings(ctx, a.ID); ps.Version != 1 || ps.UpdatedBy != "assessor" {
+	if ps, _ := svc.PlanSettings(ctx, sys, a.ID); ps.Version != 1 || ps.UpdatedBy != "assessor" {
 		t.Errorf("assumptions after everyone tried: %+v", ps)
 	}
 	// The forecast without the history is the same forecast.
-	now := time.Now()
-	full, err := svc.ResultsAs(ctx, people[assess.RoleViewer], a.ID, now, map[string]string{"day_rate": "700"}, app.AllResults)
+	full, err := svc.Results(ctx, people[assess.RoleViewer], a.ID, map[string]string{"day_rate": "700"}, app.AllResults)
 	if err != nil {
 		t.Fatal(err)
 	}
-	light, err := svc.ResultsAs(ctx, people[assess.RoleViewer], a.ID, now, map[string]string{"day_rate": "700"}, app.ResultParts{})
+	light, err := svc.Results(ctx, people[assess.RoleViewer], a.ID, map[string]string{"day_rate": "700"}, app.ResultParts{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -110,18 +109,18 @@ func TestResultsAccessRules(t *testing.T) {
 	}
 	// Comparing: both sides must be visible.
 	viewer := people[assess.RoleViewer]
-	if _, err := svc.CompareAs(ctx, viewer, a.ID, a.ID); err != nil {
+	if _, err := svc.Compare(ctx, viewer, a.ID, a.ID); err != nil {
 		t.Errorf("viewer comparing the assessment with itself: %v", err)
 	}
 	for _, spec := range []string{other.ID, other.ID + "@x", "nope"} {
-		if _, err := svc.CompareAs(ctx, viewer, a.ID, spec); assess.KindOf(err) != assess.KindNotFound {
+		if _, err := svc.Compare(ctx, viewer, a.ID, spec); assess.KindOf(err) != assess.KindNotFound {
 			t.Errorf("viewer comparing with %s: %v, want not found", spec, err)
 		}
 	}
-	if _, err := svc.CompareAs(ctx, sys, a.ID, other.ID); err != nil {
+	if _, err := svc.Compare(ctx, sys, a.ID, other.ID); err != nil {
 		t.Errorf("the administrator comparing two assessments: %v", err)
 	}
-	if _, err := svc.CompareAs(ctx, viewer, a.ID, "@x"); assess.KindOf(err) != assess.KindInvalid {
+	if _, err := svc.Compare(ctx, viewer, a.ID, "@x"); assess.KindOf(err) != assess.KindInvalid {
 		t.Errorf("a malformed state: %v", err)
 	}
 }

@@ -197,7 +197,6 @@ const (
 
 // SheetImportOptions steer ImportSheets.
 type SheetImportOptions struct {
-	Actor  string
 	DryRun bool
 	Prefer Side
 }
@@ -282,33 +281,49 @@ func (r SheetImportResult) Unresolved() []SheetConflict {
 // isogap is a conflict, which stops the import unless opt.Prefer says which
 // side wins. Rows without a stamp are a plain update of their non-empty
 // cells. Evidence lines are only ever added.
-func (s *Service) ImportSheets(ctx context.Context, aid string, books []SheetBook, opt SheetImportOptions) (SheetImportResult, error) {
+//
+// p must be allowed to edit every item the workbooks change, as in the web
+// app: contributors their own items, and never whether an item applies.
+func (s *Service) ImportSheets(ctx context.Context, p Principal, aid string, books []SheetBook, opt SheetImportOptions) (SheetImportResult, error) {
 	var res SheetImportResult
 	if opt.DryRun {
-		p, err := s.planSheets(ctx, s.store, aid, books, opt.Prefer)
-		if err != nil {
-			return res, err
-		}
-		return p.result, p.conflictErr()
+		err := s.reading(ctx, p, aid, func(t *Service, acc Access) error {
+			plan, err := t.planSheets(ctx, t.store, aid, books, opt.Prefer)
+			res = plan.result
+			if err != nil {
+				return err
+			}
+			return plan.conflictErr()
+		})
+		return res, err
 	}
-	err := s.store.InTx(ctx, func(st store.Store) error {
-		p, err := s.planSheets(ctx, st, aid, books, opt.Prefer)
-		res = p.result
+	err := s.writing(ctx, p, aid, func(t *Service, acc Access) error {
+		plan, err := t.planSheets(ctx, t.store, aid, books, opt.Prefer)
+		res = plan.result
 		if err != nil {
 			return err
 		}
-		if err := p.conflictErr(); err != nil {
+		if err := plan.conflictErr(); err != nil {
 			return err
 		}
-		tx := s.WithStore(st)
-		for _, ch := range p.items {
+		for _, ch := range plan.items {
+			cur, err := t.store.GetItem(ctx, aid, ch.ref)
+			if err != nil {
+				return err
+			}
+			if err := acc.CheckEdit(cur); err != nil {
+				return err
+			}
 			if !ch.patch.Empty() {
-				if _, err := tx.updateItem(ctx, st, opt.Actor, aid, ch.ref, ch.version, ch.patch); err != nil {
+				if err := acc.checkPatch(cur, &ch.patch); err != nil {
+					return err
+				}
+				if _, err := t.updateItem(ctx, p.Name(), aid, ch.ref, ch.version, ch.patch); err != nil {
 					return err
 				}
 			}
 			for _, ev := range ch.evidence {
-				if _, err := tx.addEvidence(ctx, st, opt.Actor, aid, ch.ref, ev); err != nil {
+				if _, err := t.addEvidence(ctx, p.Name(), aid, ch.ref, ev); err != nil {
 					return err
 				}
 			}

@@ -4,7 +4,10 @@
 package arch
 
 import (
+	"go/parser"
+	"go/token"
 	"os/exec"
+	"path/filepath"
 	"strings"
 	"testing"
 )
@@ -60,6 +63,36 @@ func TestLayers(t *testing.T) {
 		}
 		if !found {
 			t.Errorf("go list did not list %s itself; is the rule's name right?", pkg)
+		}
+	}
+}
+
+// adapters reach the data through app.Service only: none of them imports a
+// store package. In the CLI only wiring.go may, to open the database and
+// hand it to the service.
+var adapters = map[string]string{"web": "", "workbook": "", "report": "", "chart": "", "cli": "wiring.go"}
+
+func TestAdaptersNeverSeeTheStore(t *testing.T) {
+	for pkg, allowedFile := range adapters {
+		dir := filepath.Join("..", pkg)
+		files, err := filepath.Glob(filepath.Join(dir, "*.go"))
+		if err != nil || len(files) == 0 {
+			t.Fatalf("no Go files in %s: %v", dir, err)
+		}
+		for _, f := range files {
+			if strings.HasSuffix(f, "_test.go") || filepath.Base(f) == allowedFile {
+				continue
+			}
+			parsed, err := parser.ParseFile(token.NewFileSet(), f, nil, parser.ImportsOnly)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, imp := range parsed.Imports {
+				path := strings.Trim(imp.Path.Value, `"`)
+				if path == module+"store" || strings.HasPrefix(path, module+"store/") {
+					t.Errorf("%s imports %s: adapters go through app.Service, which checks who asks", f, path)
+				}
+			}
 		}
 	}
 }

@@ -337,9 +337,10 @@ type Change struct {
 	Version      int       `json:"version"`
 }
 
-// Now is the time isogap stamps on records: UTC, to the microsecond, the
-// precision both database engines keep.
-func Now() time.Time { return time.Now().UTC().Truncate(time.Microsecond) }
+// Stamp is a time as isogap records it: UTC, to the microsecond, the
+// precision both engines keep. Clocks are injected (app.Config, the store's
+// options); nothing in the domain reads the wall clock.
+func Stamp(t time.Time) time.Time { return t.UTC().Truncate(time.Microsecond) }
 
 // NewID returns a fresh random assessment id: 12 lower-case letters and digits.
 func NewID() string {

@@ -15,7 +15,6 @@ import (
 	"github.com/isogap/isogap/internal/app"
 	"github.com/isogap/isogap/internal/assess"
 	"github.com/isogap/isogap/internal/catalog"
-	"github.com/isogap/isogap/internal/store"
 )
 
 // loadCatalog reads --catalog, or returns nil for the built-in catalog.
@@ -49,12 +48,12 @@ Prints the new assessment's id, which every other command takes.`,
 			if err != nil {
 				return err
 			}
-			in.Catalog, in.CatalogFile, in.Actor = cat, file, c.who()
+			in.Catalog, in.CatalogFile = cat, file
 			svc, err := c.service(cmd.Context())
 			if err != nil {
 				return err
 			}
-			a, err := svc.CreateAssessment(cmd.Context(), in)
+			a, err := svc.CreateAssessment(cmd.Context(), c.me(), in)
 			if err != nil {
 				return err
 			}
@@ -83,7 +82,7 @@ func newListCmd(c *cliApp) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			list, err := svc.Portfolio(cmd.Context())
+			list, err := svc.Portfolio(cmd.Context(), c.me())
 			if err != nil {
 				return err
 			}
@@ -161,7 +160,7 @@ ISO/IEC 27002 attribute value (by_attribute), and per item.`,
 			if err != nil {
 				return err
 			}
-			v, err := svc.View(cmd.Context(), args[0])
+			v, _, err := svc.View(cmd.Context(), c.me(), args[0])
 			if err != nil {
 				return err
 			}
@@ -342,30 +341,15 @@ unseen.`,
 			if err != nil {
 				return err
 			}
-			aid, ref, who := args[0], args[1], c.who()
-			var it assess.Item
-			err = svc.Store().InTx(cmd.Context(), func(st store.Store) error {
-				tx := svc.WithStore(st)
-				var err error
-				if !p.Empty() {
-					if it, err = tx.UpdateItemAs(cmd.Context(), app.System(who), aid, ref, version, p); err != nil {
-						return err
-					}
+			var add []app.NewEvidence
+			for _, e := range evidence {
+				ne := app.NewEvidence{Text: e}
+				if strings.HasPrefix(e, "http://") || strings.HasPrefix(e, "https://") {
+					ne = app.NewEvidence{URL: e}
 				}
-				for _, e := range evidence {
-					ne := app.NewEvidence{Text: e}
-					if strings.HasPrefix(e, "http://") || strings.HasPrefix(e, "https://") {
-						ne = app.NewEvidence{URL: e}
-					}
-					if _, err := tx.AddEvidence(cmd.Context(), who, aid, ref, ne); err != nil {
-						return err
-					}
-				}
-				if len(evidence) > 0 {
-					it, err = tx.Item(cmd.Context(), aid, ref)
-				}
-				return err
-			})
+				add = append(add, ne)
+			}
+			it, err := svc.UpdateItem(cmd.Context(), c.me(), args[0], args[1], version, p, add...)
 			if err != nil {
 				return err
 			}
@@ -416,13 +400,13 @@ func newHistoryCmd(c *cliApp) *cobra.Command {
 				return err
 			}
 			if ref != "" {
-				it, err := svc.Item(cmd.Context(), args[0], ref)
+				it, err := svc.Item(cmd.Context(), c.me(), args[0], ref)
 				if err != nil {
 					return err
 				}
 				ref = it.Ref
 			}
-			hist, err := svc.History(cmd.Context(), args[0], store.HistoryQuery{Ref: ref, Limit: limit})
+			hist, err := svc.History(cmd.Context(), c.me(), args[0], app.HistoryQuery{Ref: ref, Limit: limit})
 			if err != nil {
 				return err
 			}

@@ -5,9 +5,6 @@ import (
 
 	"github.com/schollz/progressbar/v3"
 	"github.com/spf13/cobra"
-
-	"github.com/isogap/isogap/internal/app"
-	"github.com/isogap/isogap/internal/store/open"
 )
 
 // progress returns a progress callback drawing a bar on stderr when it is a
@@ -52,18 +49,13 @@ assessments yet; an empty database is set up on the spot.`,
 			if from == to {
 				return usagef("--from and --to name the same database")
 			}
-			src, err := open.Store(cmd.Context(), from)
+			src, dst, closeBoth, err := c.openCopy(cmd.Context(), from, to)
 			if err != nil {
-				return fmt.Errorf("--from: %w", err)
+				return err
 			}
-			defer src.Close()
-			dst, err := open.StoreInit(cmd.Context(), to)
-			if err != nil {
-				return fmt.Errorf("--to: %w", err)
-			}
-			defer dst.Close()
+			defer closeBoth()
 			tick, done := c.progress("copying")
-			rep, err := app.Copy(cmd.Context(), src, dst, tick)
+			rep, err := src.CopyTo(cmd.Context(), c.me(), dst, tick)
 			done()
 			if err != nil {
 				return err

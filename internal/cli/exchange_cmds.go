@@ -9,14 +9,12 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
-	"time"
 
 	"github.com/spf13/cobra"
 
 	"github.com/isogap/isogap/internal/app"
 	"github.com/isogap/isogap/internal/assess"
 	"github.com/isogap/isogap/internal/catalog"
-	"github.com/isogap/isogap/internal/store/open"
 	"github.com/isogap/isogap/internal/workbook"
 )
 
@@ -56,32 +54,23 @@ func createOutput(cmd *cobra.Command, path string) (w io.Writer, commit func() e
 }
 
 // exporters write an assessment in a format; the workbook adds "xlsx".
-type exporter func(cmd *cobra.Command, svc *app.Service, id string, w io.Writer) error
+// Each writes from an app.Source, the assessment as the CLI may read it.
+type exporter func(src app.Source, w io.Writer) error
 
 func (c *cliApp) exporters() map[string]exporter {
-	return map[string]exporter{
-		"json": func(cmd *cobra.Command, svc *app.Service, id string, w io.Writer) error {
-			e, err := svc.Export(cmd.Context(), id)
+	formats := map[string]exporter{
+		"xlsx": func(src app.Source, w io.Writer) error {
+			v, err := src.View()
 			if err != nil {
 				return err
 			}
-			return e.WriteJSON(w)
-		},
-		"csv": func(cmd *cobra.Command, svc *app.Service, id string, w io.Writer) error {
-			v, err := svc.View(cmd.Context(), id)
-			if err != nil {
-				return err
-			}
-			return app.WriteCSV(w, v)
-		},
-		"xlsx": func(cmd *cobra.Command, svc *app.Service, id string, w io.Writer) error {
-			v, err := svc.View(cmd.Context(), id)
-			if err != nil {
-				return err
-			}
-			return workbook.Export(w, v, c.exportFilter, time.Now())
+			return workbook.Export(w, v, c.exportFilter, src.Now())
 		},
 	}
+	for _, f := range app.DefaultFormats() {
+		formats[f.Name] = f.Write
+	}
+	return formats
 }
 
 func newExportCmd(c *cliApp) *cobra.Command {
@@ -128,14 +117,17 @@ output is a terminal goes to ` + workbook.FileName + ` instead
 			if err != nil {
 				return err
 			}
+			export := func(w io.Writer) error {
+				return svc.Export(cmd.Context(), c.me(), args[0], app.Format{Name: format, Label: format, Write: fn}, w)
+			}
 			if format == "xlsx" {
-				return writeWorkbook(cmd, out, func(w io.Writer) error { return fn(cmd, svc, args[0], w) })
+				return writeWorkbook(cmd, out, export)
 			}
 			w, commit, abort, err := createOutput(cmd, out)
 			if err != nil {
 				return err
 			}
-			if err := fn(cmd, svc, args[0], w); err != nil {
+			if err := export(w); err != nil {
 				abort()
 				return err
 			}
@@ -205,7 +197,6 @@ workbook: file, sheet and cell); the exit status is 1.`,
 			case ours:
 				sheet.Prefer = app.SideOurs
 			}
-			sheet.Actor = c.who()
 			return c.importWorkbooks(cmd, args[0], args[1:], sheet)
 		},
 	}
@@ -230,7 +221,7 @@ func (c *cliApp) importJSON(cmd *cobra.Command, name string, opt app.ImportOptio
 	if err != nil {
 		return err
 	}
-	a, err := svc.ImportJSON(cmd.Context(), f, opt)
+	a, err := svc.ImportJSON(cmd.Context(), c.me(), f, opt)
 	if err != nil {
 		return fmt.Errorf("%s: %w", name, err)
 	}
@@ -336,7 +327,7 @@ run this first. Safe to run again, and safe with several instances starting
 at once on PostgreSQL.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			from, to, err := open.Migrate(cmd.Context(), c.db)
+			from, to, err := c.migrate(cmd.Context())
 			if err != nil {
 				return err
 			}

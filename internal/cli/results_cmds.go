@@ -52,19 +52,20 @@ func (c *cliApp) results(cmd *cobra.Command, id string, rf resultFlags) (app.Res
 	if err != nil {
 		return app.Results{}, err
 	}
-	now := time.Now()
 	if rf.today != "" {
 		d, err := assess.ParseDate(rf.today)
 		if err != nil {
 			return app.Results{}, usagef("--today %q: want a date as YYYY-MM-DD", rf.today)
 		}
-		now = d.Time().Add(9 * time.Hour)
+		// The results are computed as of that day: the run's clock stands there.
+		at := d.Time().Add(9 * time.Hour)
+		c.env.Clock = func() time.Time { return at }
 	}
 	svc, err := c.service(cmd.Context())
 	if err != nil {
 		return app.Results{}, err
 	}
-	return svc.Results(cmd.Context(), id, now, whatIf)
+	return svc.Results(cmd.Context(), c.me(), id, whatIf, app.AllResults)
 }
 
 // writeChart saves a chart as SVG or PNG, by the file's extension.
@@ -252,7 +253,7 @@ as a conflict if someone changed the assumptions since version N.`,
 			if err != nil {
 				return err
 			}
-			ps, err := svc.Store().PlanSettings(cmd.Context(), args[0])
+			ps, err := svc.PlanSettings(cmd.Context(), c.me(), args[0])
 			if err != nil {
 				return err
 			}
@@ -261,11 +262,11 @@ as a conflict if someone changed the assumptions since version N.`,
 				if cmd.Flags().Changed("version") {
 					base = version
 				}
-				if ps, err = svc.SetPlan(cmd.Context(), c.who(), args[0], app.PlanEdit{Set: pairs, Unset: unset, BaseVersion: base}); err != nil {
+				if ps, err = svc.SetPlan(cmd.Context(), c.me(), args[0], app.PlanEdit{Set: pairs, Unset: unset, BaseVersion: base}); err != nil {
 					return err
 				}
 			}
-			asm, err := app.Assumptions(ps.Values, nil, assess.DateOf(time.Now()))
+			asm, err := app.Assumptions(ps.Values, nil, assess.DateOf(svc.Now()))
 			if err != nil {
 				return err
 			}
@@ -580,7 +581,7 @@ under NAME, to compare with later: "isogap compare ID@NAME ID".`,
 			if err != nil {
 				return err
 			}
-			s, err := svc.CreateSnapshot(cmd.Context(), c.who(), args[0], args[1])
+			s, err := svc.CreateSnapshot(cmd.Context(), c.me(), args[0], args[1])
 			if err != nil {
 				return err
 			}
@@ -607,7 +608,7 @@ func newSnapshotsCmd(c *cliApp) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			list, err := svc.Snapshots(cmd.Context(), args[0])
+			list, err := svc.Snapshots(cmd.Context(), c.me(), args[0])
 			if err != nil {
 				return err
 			}
@@ -668,7 +669,7 @@ is an assessment id (as it is now) or ID@SNAPSHOT.`,
 			if err != nil {
 				return err
 			}
-			r, err := svc.Compare(cmd.Context(), args[0], args[1])
+			r, err := svc.Compare(cmd.Context(), c.me(), args[0], args[1])
 			if err != nil {
 				return err
 			}

@@ -9,13 +9,12 @@ import (
 	"os"
 	"os/user"
 	"strings"
+	"time"
 
 	"github.com/spf13/cobra"
 
 	"github.com/isogap/isogap/internal/app"
 	"github.com/isogap/isogap/internal/assess"
-	"github.com/isogap/isogap/internal/store"
-	"github.com/isogap/isogap/internal/store/open"
 	"github.com/isogap/isogap/internal/workbook"
 )
 
@@ -24,11 +23,14 @@ type Env struct {
 	Stdin          io.Reader
 	Stdout, Stderr io.Writer
 	Getenv         func(string) string
+	// Clock is the one clock of the run (default: the system clock); the
+	// database and the use cases both read it.
+	Clock func() time.Time
 }
 
 // OSEnv is the process's own environment.
 func OSEnv() Env {
-	return Env{Stdin: os.Stdin, Stdout: os.Stdout, Stderr: os.Stderr, Getenv: os.Getenv}
+	return Env{Stdin: os.Stdin, Stdout: os.Stdout, Stderr: os.Stderr, Getenv: os.Getenv, Clock: time.Now}
 }
 
 // cliApp carries the global flags and the lazily opened store of one run.
@@ -41,22 +43,13 @@ type cliApp struct {
 	// exportFilter narrows an xlsx export to one stakeholder's items.
 	exportFilter workbook.Filter
 
-	st  store.Store
+	st  io.Closer // the open store, closed at the end of the run (wiring.go)
 	svc *app.Service
 }
 
-// service opens the database on first use.
-func (c *cliApp) service(ctx context.Context) (*app.Service, error) {
-	if c.svc != nil {
-		return c.svc, nil
-	}
-	st, err := open.Store(ctx, c.db)
-	if err != nil {
-		return nil, err
-	}
-	c.st, c.svc = st, app.New(st)
-	return c.svc, nil
-}
+// me is the principal the command line acts as: the trusted local
+// administrator, recorded in the history under who().
+func (c *cliApp) me() app.Principal { return app.System(c.who()) }
 
 // openFor refuses an unknown --format before it opens the database.
 func (c *cliApp) openFor(cmd *cobra.Command, format string, allowed ...string) (*app.Service, error) {
@@ -64,13 +57,6 @@ func (c *cliApp) openFor(cmd *cobra.Command, format string, allowed ...string) (
 		return nil, err
 	}
 	return c.service(cmd.Context())
-}
-
-func (c *cliApp) close() error {
-	if c.st == nil {
-		return nil
-	}
-	return c.st.Close()
 }
 
 // who names the person behind a change made from the command line.
@@ -168,7 +154,7 @@ func newRoot(c *cliApp) *cobra.Command {
 	}
 	root.CompletionOptions.HiddenDefaultCmd = true
 	pf := root.PersistentFlags()
-	pf.StringVar(&c.db, "db", open.DefaultDB, "database: a SQLite file path or a postgres:// DSN (env ISOGAP_DB)")
+	pf.StringVar(&c.db, "db", defaultDB, "database: a SQLite file path or a postgres:// DSN (env ISOGAP_DB)")
 	pf.StringVar(&c.catalog, "catalog", "", "custom catalog file (JSON, see \"isogap catalog --schema\"); default: the built-in ISO/IEC 27001:2022 catalog")
 	pf.StringVar(&c.actor, "actor", "", "name recorded in the history for changes (default: your user name)")
 	root.SetFlagErrorFunc(func(cmd *cobra.Command, err error) error { return usageError{err} })

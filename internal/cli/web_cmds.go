@@ -84,12 +84,12 @@ func webFormats() []app.Format {
 		Name: "xlsx", Label: "Checklist workbook (XLSX)", Ext: "xlsx", ContentType: xlsxType,
 		Description: "The gap checklist with every sheet (scope, checklist, Statement of Applicability, action plan, a dashboard that recalculates). " +
 			"Send it round; \"isogap import ID FILE.xlsx\" reads the returned copies back.",
-		Write: func(ctx context.Context, s *app.Service, aid string, w io.Writer) error {
-			v, err := s.View(ctx, aid)
+		Write: func(src app.Source, w io.Writer) error {
+			v, err := src.View()
 			if err != nil {
 				return err
 			}
-			return workbook.Export(w, v, workbook.Filter{}, time.Now())
+			return workbook.Export(w, v, workbook.Filter{}, src.Now())
 		},
 	}
 	executive := func(write func(io.Writer, report.Doc) error) func(io.Writer, app.Results) error {
@@ -135,8 +135,8 @@ const xlsxType = "application/vnd.openxmlformats-officedocument.spreadsheetml.sh
 
 // resultsFormat is a download written from the assessment's results as of now.
 func resultsFormat(f app.Format, write func(io.Writer, app.Results) error) app.Format {
-	f.Write = func(ctx context.Context, s *app.Service, aid string, w io.Writer) error {
-		r, err := s.Results(ctx, aid, time.Now(), nil)
+	f.Write = func(src app.Source, w io.Writer) error {
+		r, err := src.Results()
 		if err != nil {
 			return err
 		}
@@ -262,14 +262,14 @@ demo is only created: its id is printed on the first line, then a summary.`,
 			if err != nil {
 				return err
 			}
-			a, _, err := svc.EnsureDemo(cmd.Context(), time.Now())
+			a, _, err := svc.EnsureDemo(cmd.Context(), c.me())
 			if err != nil {
 				return err
 			}
 			out := cmd.OutOrStdout()
 			if noServe {
 				fmt.Fprintln(out, a.ID)
-				v, err := svc.View(cmd.Context(), a.ID)
+				v, _, err := svc.View(cmd.Context(), c.me(), a.ID)
 				if err != nil {
 					return err
 				}
@@ -277,7 +277,7 @@ demo is only created: its id is printed on the first line, then a summary.`,
 				printSummary(out, v, 10, 10)
 				return nil
 			}
-			u, pw, err := svc.EnsureDemoUser(cmd.Context(), a.ID)
+			u, pw, err := svc.EnsureDemoUser(cmd.Context(), c.me(), a.ID)
 			if err != nil {
 				return err
 			}
@@ -331,7 +331,7 @@ managed on its Members page, or with "isogap member".`,
 			if err != nil {
 				return err
 			}
-			u, err := svc.CreateUser(cmd.Context(), app.System(c.who()), in)
+			u, err := svc.CreateUser(cmd.Context(), c.me(), in)
 			if err != nil {
 				return err
 			}
@@ -362,7 +362,7 @@ managed on its Members page, or with "isogap member".`,
 			if err != nil {
 				return err
 			}
-			if err := svc.SetUserPassword(cmd.Context(), app.System(c.who()), args[0], pw); err != nil {
+			if err := svc.SetUserPassword(cmd.Context(), c.me(), args[0], pw); err != nil {
 				return err
 			}
 			fmt.Fprintf(cmd.OutOrStdout(), "Password of %s set; its sessions were ended.\n", app.NormalizeLogin(args[0]))
@@ -383,7 +383,7 @@ managed on its Members page, or with "isogap member".`,
 			if err != nil {
 				return err
 			}
-			users, err := svc.Users(cmd.Context(), app.System(c.who()))
+			users, err := svc.Users(cmd.Context(), c.me())
 			if err != nil {
 				return err
 			}
@@ -430,7 +430,7 @@ func newMemberCmd(c *cliApp) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			m, err := svc.PutMember(cmd.Context(), app.System(c.who()), args[0], in)
+			m, err := svc.PutMember(cmd.Context(), c.me(), args[0], in)
 			if err != nil {
 				return err
 			}

@@ -7,7 +7,6 @@ import (
 	"io/fs"
 	"os"
 	"strings"
-	"time"
 
 	"github.com/spf13/cobra"
 	"golang.org/x/term"
@@ -90,7 +89,7 @@ A filled-in copy is read back with "isogap import ID FILE.xlsx".`,
 			if cat == nil {
 				cat = catalog.Builtin()
 			}
-			return writeWorkbook(cmd, out, func(w io.Writer) error { return workbook.Template(w, cat, time.Now()) })
+			return writeWorkbook(cmd, out, func(w io.Writer) error { return workbook.Template(w, cat, c.clock()()) })
 		},
 	}
 	cmd.Flags().StringVarP(&out, "output", "o", "", "write to FILE (default "+workbook.FileName+")")
@@ -103,7 +102,7 @@ func (c *cliApp) importWorkbooks(cmd *cobra.Command, aid string, files []string,
 	if err != nil {
 		return err
 	}
-	v, err := svc.View(cmd.Context(), aid)
+	v, _, err := svc.View(cmd.Context(), c.me(), aid)
 	if err != nil {
 		return err
 	}
@@ -125,7 +124,7 @@ func (c *cliApp) importWorkbooks(cmd *cobra.Command, aid string, files []string,
 	if err := joinFieldErrors(errs); err != nil {
 		return err
 	}
-	res, err := svc.ImportSheets(cmd.Context(), aid, books, opt)
+	res, err := svc.ImportSheets(cmd.Context(), c.me(), aid, books, opt)
 	out := cmd.OutOrStdout()
 	if err != nil && assess.KindOf(err) != assess.KindConflict {
 		return err // the problems are the whole story: nothing was planned

@@ -20,6 +20,9 @@ type Store interface {
 	// InTx runs fn in one transaction: everything fn writes through the Store
 	// it is given lands together or not at all.
 	InTx(ctx context.Context, fn func(Store) error) error
+	// ReadTx runs fn on one consistent, read-only view of the database;
+	// inside InTx it joins the transaction already open.
+	ReadTx(ctx context.Context, fn func(Store) error) error
 	// Engine names the database engine: "sqlite" or "postgres".
 	Engine() string
 	Close() error

@@ -44,12 +44,12 @@ func BenchmarkWeb(b *testing.B) {
 func benchEngine(b *testing.B, e engine) {
 	ctx := context.Background()
 	st := e.open(b)
-	svc := app.New(st)
+	svc := app.New(st, app.Config{})
 	h, err := web.New(svc, web.Config{})
 	if err != nil {
 		b.Fatal(err)
 	}
-	demo, err := svc.CreateDemo(ctx, time.Now())
+	demo, err := svc.CreateDemo(ctx, app.System("bench"))
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -57,7 +57,7 @@ func benchEngine(b *testing.B, e engine) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	token, err := svc.StartSession(ctx, u, time.Hour)
+	token, err := svc.StartSession(ctx, app.Principal{User: u}, time.Hour)
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -120,7 +120,7 @@ func benchEngine(b *testing.B, e engine) {
 
 	// Each client edits its own item, with the version the last answer gave
 	// it, as the inline editor does.
-	v, err := svc.View(ctx, demo.ID)
+	v, _, err := svc.View(ctx, app.System("bench"), demo.ID)
 	if err != nil {
 		b.Fatal(err)
 	}

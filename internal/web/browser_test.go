@@ -43,7 +43,7 @@ func TestBrowser(t *testing.T) {
 	ctx := context.Background()
 	s := newSite(t, engines[0].open(t), web.Config{})
 	// The demo gives the screenshots something to show.
-	demo, err := s.svc.CreateDemo(ctx, time.Now())
+	demo, err := s.svc.CreateDemo(ctx, app.System("test"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -150,7 +150,7 @@ func TestBrowser(t *testing.T) {
 		chromedp.SetValue(chromedp.CSS("#sh_department_0"), "Security/ISMS"),
 		chromedp.Submit(chromedp.CSS("#sh_name_0")), chromedp.WaitVisible(chromedp.CSS(".notice")))
 	run("assign owners", chromedp.Submit(chromedp.CSS(`form[action$="/owners"] button`)), chromedp.WaitVisible(chromedp.CSS(".notice")))
-	owned, _ := s.svc.Item(ctx, aid, "4.1")
+	owned, _ := s.svc.Item(ctx, app.System("test"), aid, "4.1")
 	if owned.Owner != "Priya Natarajan" {
 		t.Errorf("owner of 4.1 after assigning by department: %q", owned.Owner)
 	}
@@ -174,12 +174,12 @@ func TestBrowser(t *testing.T) {
 		chromedp.SetValue(chromedp.CSS("#target-4\\.2"), "2027-03-31"),
 		chromedp.Click(chromedp.CSS("#row-4\\.2 button")), chromedp.WaitVisible(chromedp.CSS("#row-4\\.2.saved")))
 	for ref, want := range map[string]int{"4.1": 4, "4.2": 3, "5.1": 5} {
-		it, err := s.svc.Item(ctx, aid, ref)
+		it, err := s.svc.Item(ctx, app.System("test"), aid, ref)
 		if err != nil || int(it.Score) != want {
 			t.Errorf("%s after inline scoring: score %d (%v), want %d", ref, it.Score, err, want)
 		}
 	}
-	if it, _ := s.svc.Item(ctx, aid, "4.2"); it.Owner != "Marcus Lee" || it.TargetDate.String() != "2027-03-31" {
+	if it, _ := s.svc.Item(ctx, app.System("test"), aid, "4.2"); it.Owner != "Marcus Lee" || it.TargetDate.String() != "2027-03-31" {
 		t.Errorf("4.2 owner/target: %+v", it)
 	}
 	// Filters narrow the matrix.
@@ -197,7 +197,7 @@ func TestBrowser(t *testing.T) {
 	run("upload", chromedp.SetUploadFiles(chromedp.CSS("#ev-file"), []string{upload}),
 		chromedp.SetValue(chromedp.CSS("#ev-text"), "Restore test report"),
 		chromedp.Submit(chromedp.CSS("#ev-text")), chromedp.WaitVisible(chromedp.CSS(`ul.evidence a[download]`)))
-	it, _ := s.svc.Item(ctx, aid, "A.8.13")
+	it, _ := s.svc.Item(ctx, app.System("test"), aid, "A.8.13")
 	if it.Score != 5 || len(it.Evidence) != 1 || it.Evidence[0].FileName != "restore-test.pdf" || it.Evidence[0].Size != 28 {
 		t.Errorf("A.8.13 after the item page: %+v", it)
 	}
@@ -207,7 +207,7 @@ func TestBrowser(t *testing.T) {
 	// values shown; saving again keeps this score and their owner.
 	run("open 4.3", chromedp.Navigate(base+"/a/"+aid+"/items/4.3"), chromedp.WaitVisible(chromedp.CSS("#score-2")))
 	other, four := "Lena Brandt", assess.Score(4)
-	if _, err := s.svc.UpdateItem(ctx, other, aid, "4.3", 0, app.ItemPatch{Owner: &other, Score: &four}); err != nil {
+	if _, err := s.svc.UpdateItem(ctx, app.System(other), aid, "4.3", 0, app.ItemPatch{Owner: &other, Score: &four}); err != nil {
 		t.Fatal(err)
 	}
 	run("conflicting save", chromedp.Click(chromedp.CSS("#score-2")), chromedp.SetValue(chromedp.CSS("#action"), "Write the scope document"),
@@ -217,13 +217,13 @@ func TestBrowser(t *testing.T) {
 	}
 	shot("conflict.png")
 	run("resolve", chromedp.Submit(chromedp.CSS("#action")), chromedp.WaitVisible(chromedp.CSS(".notice")))
-	if it, _ := s.svc.Item(ctx, aid, "4.3"); it.Score != 2 || it.Action != "Write the scope document" || it.Owner != "Lena Brandt" {
+	if it, _ := s.svc.Item(ctx, app.System("test"), aid, "4.3"); it.Score != 2 || it.Action != "Write the scope document" || it.Owner != "Lena Brandt" {
 		t.Errorf("after resolving the conflict: %+v", it)
 	}
 
 	// The dashboard moved, and shows what app.View computes.
 	run("dashboard after", chromedp.Navigate(base+"/a/"+aid+"/"), chromedp.WaitVisible(chromedp.CSS("svg.chart")))
-	v, _ := s.svc.View(ctx, aid)
+	v, _, _ := s.svc.View(ctx, app.System("test"), aid)
 	after := text("#kpi-readiness")
 	if want := fmt.Sprintf("%.0f %%", v.Result.Overall.Readiness*100); after != want || after == before {
 		t.Errorf("readiness after scoring: %q, want %q (before %q)", after, want, before)
@@ -259,7 +259,7 @@ func TestBrowser(t *testing.T) {
 	budgetBefore := text("#budget-p50")
 	run("day rate", chromedp.SetValue(chromedp.CSS("#as-day_rate"), "900"), chromedp.Click(chromedp.CSS("#assumptions button.primary")),
 		chromedp.WaitVisible(chromedp.CSS(".notice")))
-	res, err := s.svc.Results(ctx, aid, time.Now(), nil)
+	res, err := s.svc.Results(ctx, app.System("test"), aid, nil, app.AllResults)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -272,7 +272,7 @@ func TestBrowser(t *testing.T) {
 	if tried := text("#budget-p50"); tried == budget {
 		t.Errorf("the preview did not move the budget: %q", tried)
 	}
-	if ps, _ := s.svc.Store().PlanSettings(ctx, aid); ps.Values["day_rate"] != "900" {
+	if ps, _ := s.svc.PlanSettings(ctx, app.System("test"), aid); ps.Values["day_rate"] != "900" {
 		t.Errorf("the preview saved: %v", ps.Values)
 	}
 
@@ -280,7 +280,7 @@ func TestBrowser(t *testing.T) {
 	run("snapshot", chromedp.Navigate(base+"/a/"+aid+"/history"), chromedp.WaitVisible(chromedp.CSS("#snap-name")),
 		chromedp.SetValue(chromedp.CSS("#snap-name"), "baseline"), chromedp.Click(chromedp.CSS("form.snapform button")),
 		chromedp.WaitVisible(chromedp.CSS(".notice")))
-	if snaps, _ := s.svc.Snapshots(ctx, aid); len(snaps) != 1 || snaps[0].Name != "baseline" {
+	if snaps, _ := s.svc.Snapshots(ctx, app.System("test"), aid); len(snaps) != 1 || snaps[0].Name != "baseline" {
 		t.Errorf("snapshots after taking one: %+v", snaps)
 	}
 	run("score 4.4", chromedp.Navigate(base+"/a/"+aid+"/items/4.4"), chromedp.WaitVisible(chromedp.CSS("#score-4")),

@@ -7,12 +7,10 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"time"
 
 	"github.com/isogap/isogap/internal/app"
 	"github.com/isogap/isogap/internal/assess"
 	"github.com/isogap/isogap/internal/soa"
-	"github.com/isogap/isogap/internal/store"
 )
 
 // splitLines reads a textarea with one entry per line.
@@ -95,7 +93,7 @@ func (s *Server) createAssessment(w http.ResponseWriter, r *http.Request, p app.
 	if fe.Any() {
 		return again(fe)
 	}
-	created, err := s.svc.CreateAssessmentAs(r.Context(), p, app.NewAssessment{Org: a.Org, Scope: a.Scope, Boundaries: a.Boundaries,
+	created, err := s.svc.CreateAssessment(r.Context(), p, app.NewAssessment{Org: a.Org, Scope: a.Scope, Boundaries: a.Boundaries,
 		Interfaces: a.Interfaces, Exclusions: a.Exclusions, TargetScore: a.TargetScore, Employees: a.Employees, Lead: a.Lead})
 	if fe, ok := fieldErrors(err); ok {
 		return again(fe)
@@ -120,7 +118,7 @@ func (s *Server) importJSON(w http.ResponseWriter, r *http.Request, p app.Princi
 		return assess.Errorf(assess.KindInvalid, "choose a JSON export to import (a file downloaded as \"JSON (complete)\")")
 	}
 	defer file.Close()
-	a, err := s.svc.ImportJSONAs(r.Context(), p, file)
+	a, err := s.svc.ImportJSON(r.Context(), p, file, app.ImportOptions{AsNew: true})
 	if err != nil {
 		return err
 	}
@@ -146,7 +144,7 @@ func (s *Server) saveScope(w http.ResponseWriter, r *http.Request, c *actx) erro
 	if fe.Any() {
 		return again(fe, assess.KindInvalid.HTTPStatus())
 	}
-	_, err := s.svc.UpdateAssessmentAs(r.Context(), c.P, a, base)
+	_, err := s.svc.UpdateAssessment(r.Context(), c.P, a, base)
 	if fe, ok := fieldErrors(err); ok {
 		return again(fe, assess.KindInvalid.HTTPStatus())
 	}
@@ -154,7 +152,7 @@ func (s *Server) saveScope(w http.ResponseWriter, r *http.Request, c *actx) erro
 		// Someone saved the scope meanwhile: show the form again with
 		// what this person typed, on top of the newer version.
 		a.Version = c.View.Assessment.Version
-		if cur, gerr := s.svc.Store().GetAssessment(r.Context(), a.ID); gerr == nil {
+		if cur, gerr := s.svc.Assessment(r.Context(), c.P, a.ID); gerr == nil {
 			a.Version = cur.Version
 		}
 		return again(formErrors{List: []assess.FieldError{{Where: "version", Problem: err.Error() + ". Your text is below: check it against the current scope and save again."}}}, assess.KindConflict.HTTPStatus())
@@ -217,7 +215,7 @@ func (s *Server) saveStakeholders(w http.ResponseWriter, r *http.Request, c *act
 		}
 		a.Stakeholders = append(a.Stakeholders, sh)
 	}
-	_, err := s.svc.UpdateAssessmentAs(r.Context(), c.P, a, base)
+	_, err := s.svc.UpdateAssessment(r.Context(), c.P, a, base)
 	if fe, ok := fieldErrors(err); ok {
 		s.render(w, r, assess.KindInvalid.HTTPStatus(), "stakeholders", s.stakeholdersPage(c, a.Stakeholders, fe))
 		return nil
@@ -235,15 +233,15 @@ func (s *Server) assignOwners(w http.ResponseWriter, r *http.Request, c *actx) e
 	return redirect(w, r, "/a/"+c.View.Assessment.ID+"/stakeholders?ok=owners")
 }
 
-func (s *Server) today() assess.Date { return assess.DateOf(s.cfg.Now().UTC()) }
+func (s *Server) today() assess.Date { return assess.DateOf(s.svc.Now().UTC()) }
 
 func (s *Server) dashboard(w http.ResponseWriter, r *http.Request, c *actx) error {
 	v := c.View
 	res := v.Result
-	now := s.cfg.Now().UTC()
+	now := s.svc.Now().UTC()
 	// The forecast and the timeline come from app.Results, as in the
 	// reports, computed on the view already loaded.
-	results, err := s.svc.ResultsOf(r.Context(), v, now, nil, app.ResultParts{Timeline: true})
+	results, err := s.svc.ResultsOf(r.Context(), c.P, v, nil, app.ResultParts{Timeline: true})
 	if err != nil {
 		return err
 	}
@@ -329,7 +327,7 @@ func (s *Server) renderHistory(w http.ResponseWriter, r *http.Request, c *actx, 
 			return err
 		}
 	}
-	hist, err := s.svc.HistoryAs(r.Context(), c.P, c.View.Assessment.ID, store.HistoryQuery{Ref: ref, Limit: limit + 1})
+	hist, err := s.svc.History(r.Context(), c.P, c.View.Assessment.ID, app.HistoryQuery{Ref: ref, Limit: limit + 1})
 	if err != nil {
 		return err
 	}
@@ -375,10 +373,10 @@ func (s *Server) download(w http.ResponseWriter, r *http.Request, p app.Principa
 	}
 	// Written to memory first: an error after the first byte could no longer change the status.
 	var buf bytes.Buffer
-	if err := s.svc.ExportAs(r.Context(), p, aid, *f, &buf); err != nil {
+	if err := s.svc.Export(r.Context(), p, aid, *f, &buf); err != nil {
 		return err
 	}
-	a, err := s.svc.Store().GetAssessment(r.Context(), aid)
+	a, err := s.svc.Assessment(r.Context(), p, aid)
 	if err != nil {
 		return err
 	}
@@ -386,7 +384,7 @@ func (s *Server) download(w http.ResponseWriter, r *http.Request, p app.Principa
 	if f.File != "" {
 		name += f.File + "-"
 	}
-	name += time.Now().UTC().Format("2006-01-02") + "." + f.Ext
+	name += s.svc.Now().Format("2006-01-02") + "." + f.Ext
 	w.Header().Set("Content-Type", f.ContentType)
 	w.Header().Set("Content-Disposition", attachment(name))
 	// A download is a file to save; should a browser open it (an HTML
@@ -488,7 +486,7 @@ func (s *Server) deleteAssessment(w http.ResponseWriter, r *http.Request, c *act
 	if strings.TrimSpace(r.PostFormValue("confirm")) != a.Org {
 		return assess.Errorf(assess.KindInvalid, "to delete the assessment, type the organisation's name exactly (%q)", a.Org)
 	}
-	if err := s.svc.DeleteAssessmentAs(r.Context(), c.P, a.ID); err != nil {
+	if err := s.svc.DeleteAssessment(r.Context(), c.P, a.ID); err != nil {
 		return err
 	}
 	return redirect(w, r, "/?ok=deleted")

@@ -56,7 +56,7 @@ type assessmentHandler func(w http.ResponseWriter, r *http.Request, c *actx) err
 // answers "not found" to anyone who is not a member.
 func (s *Server) in(fn assessmentHandler) http.HandlerFunc {
 	return s.auth(func(w http.ResponseWriter, r *http.Request, p app.Principal) error {
-		v, acc, err := s.svc.ViewAs(r.Context(), p, r.PathValue("id"))
+		v, acc, err := s.svc.View(r.Context(), p, r.PathValue("id"))
 		if err != nil {
 			return err
 		}
@@ -99,7 +99,7 @@ func (s *Server) home(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	list, err := s.svc.PortfolioFor(r.Context(), p)
+	list, err := s.svc.Portfolio(r.Context(), p)
 	if err != nil {
 		return err
 	}
@@ -139,7 +139,7 @@ func (s *Server) setup(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) signIn(w http.ResponseWriter, r *http.Request, u assess.User, next string) error {
-	token, err := s.svc.StartSession(r.Context(), u, s.cfg.SessionTTL)
+	token, err := s.svc.StartSession(r.Context(), app.Principal{User: u}, s.cfg.SessionTTL)
 	if err != nil {
 		return err
 	}
@@ -198,7 +198,7 @@ func (s *Server) account(w http.ResponseWriter, r *http.Request, p app.Principal
 }
 
 func (s *Server) renderAccount(w http.ResponseWriter, r *http.Request, p app.Principal, status int, fe formErrors) error {
-	ms, err := s.svc.Store().MembershipsOf(r.Context(), p.User.ID)
+	ms, err := s.svc.Memberships(r.Context(), p)
 	if err != nil {
 		return err
 	}
@@ -260,10 +260,7 @@ func (s *Server) createUser(w http.ResponseWriter, r *http.Request, p app.Princi
 }
 
 func (s *Server) userForm(w http.ResponseWriter, r *http.Request, p app.Principal) error {
-	if !p.IsAdmin() {
-		return assess.Errorf(assess.KindForbidden, "only a site administrator can change accounts")
-	}
-	u, err := s.svc.UserByLogin(r.Context(), r.PathValue("login"))
+	u, err := s.svc.UserByLogin(r.Context(), p, r.PathValue("login"))
 	if err != nil {
 		return err
 	}
@@ -272,10 +269,7 @@ func (s *Server) userForm(w http.ResponseWriter, r *http.Request, p app.Principa
 }
 
 func (s *Server) updateUser(w http.ResponseWriter, r *http.Request, p app.Principal) error {
-	if !p.IsAdmin() {
-		return assess.Errorf(assess.KindForbidden, "only a site administrator can change accounts")
-	}
-	u, err := s.svc.UserByLogin(r.Context(), r.PathValue("login"))
+	u, err := s.svc.UserByLogin(r.Context(), p, r.PathValue("login"))
 	if err != nil {
 		return err
 	}
@@ -295,7 +289,7 @@ func (s *Server) setUserPassword(w http.ResponseWriter, r *http.Request, p app.P
 	login := r.PathValue("login")
 	err := s.svc.SetUserPassword(r.Context(), p, login, r.PostFormValue("password"))
 	if fe, ok := fieldErrors(err); ok {
-		u, uerr := s.svc.UserByLogin(r.Context(), login)
+		u, uerr := s.svc.UserByLogin(r.Context(), p, login)
 		if uerr != nil {
 			return uerr
 		}

@@ -16,7 +16,6 @@ import (
 	"github.com/isogap/isogap/internal/app"
 	"github.com/isogap/isogap/internal/assess"
 	"github.com/isogap/isogap/internal/catalog"
-	"github.com/isogap/isogap/internal/store"
 )
 
 // matrixFilter is the matrix's query string.
@@ -304,7 +303,7 @@ func (s *Server) quickEdit(w http.ResponseWriter, r *http.Request, c *actx) erro
 	err := errs.Err()
 	var it assess.Item
 	if err == nil {
-		it, err = s.svc.UpdateItemAs(r.Context(), c.P, c.View.Assessment.ID, ref, version, p)
+		it, err = s.svc.UpdateItem(r.Context(), c.P, c.View.Assessment.ID, ref, version, p)
 	}
 	var ce *assess.ConflictError
 	switch {
@@ -331,7 +330,7 @@ func (s *Server) quickEdit(w http.ResponseWriter, r *http.Request, c *actx) erro
 	if !isInline(r) {
 		return redirect(w, r, ret+"#row-"+it.Ref)
 	}
-	v, err := s.svc.View(r.Context(), c.View.Assessment.ID)
+	v, _, err := s.svc.View(r.Context(), c.P, c.View.Assessment.ID)
 	if err != nil {
 		return err
 	}
@@ -372,7 +371,7 @@ func (s *Server) renderItem(w http.ResponseWriter, r *http.Request, c *actx, ref
 		return assess.Errorf(assess.KindNotFound, "item %q not found", ref)
 	}
 	ci, _ := v.Catalog.Item(ref)
-	hist, err := s.svc.HistoryAs(r.Context(), c.P, v.Assessment.ID, store.HistoryQuery{Ref: ref, Limit: 100})
+	hist, err := s.svc.History(r.Context(), c.P, v.Assessment.ID, app.HistoryQuery{Ref: ref, Limit: 100})
 	if err != nil {
 		return err
 	}
@@ -448,7 +447,7 @@ func (s *Server) saveItem(w http.ResponseWriter, r *http.Request, c *actx) error
 	p, version, perr := parseItemForm(r.PostForm)
 	err = perr
 	if err == nil {
-		_, err = s.svc.UpdateItemAs(r.Context(), c.P, c.View.Assessment.ID, ref, version, p)
+		_, err = s.svc.UpdateItem(r.Context(), c.P, c.View.Assessment.ID, ref, version, p)
 	}
 	var ce *assess.ConflictError
 	if errors.As(err, &ce) {
@@ -479,7 +478,7 @@ func (s *Server) addEvidence(w http.ResponseWriter, r *http.Request, c *actx) er
 	r.Body = http.MaxBytesReader(w, r.Body, s.cfg.MaxUpload+64<<10)
 	in, err := s.readEvidence(r)
 	if err == nil {
-		_, err = s.svc.AddEvidenceAs(r.Context(), c.P, c.View.Assessment.ID, ref, in)
+		_, err = s.svc.AddEvidence(r.Context(), c.P, c.View.Assessment.ID, ref, in)
 	}
 	var mbe *http.MaxBytesError
 	if errors.As(err, &mbe) {
@@ -552,7 +551,7 @@ func (s *Server) removeEvidence(w http.ResponseWriter, r *http.Request, c *actx)
 			}
 		}
 	}
-	if err := s.svc.RemoveEvidenceAs(r.Context(), c.P, c.View.Assessment.ID, id); err != nil {
+	if err := s.svc.RemoveEvidence(r.Context(), c.P, c.View.Assessment.ID, id); err != nil {
 		return err
 	}
 	return redirect(w, r, "/a/"+c.View.Assessment.ID+"/items/"+ref+"?ok=removed#evidence")
@@ -572,7 +571,7 @@ func (s *Server) evidenceFile(w http.ResponseWriter, r *http.Request, p app.Prin
 	if err != nil {
 		return assess.Errorf(assess.KindNotFound, "no evidence %q", r.PathValue("eid"))
 	}
-	ev, content, err := s.svc.EvidenceFileAs(r.Context(), p, r.PathValue("id"), id)
+	ev, content, err := s.svc.EvidenceFile(r.Context(), p, r.PathValue("id"), id)
 	if err != nil {
 		return err
 	}

@@ -89,7 +89,7 @@ func (s *Server) savePlan(w http.ResponseWriter, r *http.Request, c *actx) error
 	if len(edit.Set) == 0 && len(edit.Unset) == 0 {
 		return redirect(w, r, "/a/"+aid+"/forecast?ok=nochange#assumptions")
 	}
-	_, err = s.svc.SetPlanAs(r.Context(), c.P, aid, edit)
+	_, err = s.svc.SetPlan(r.Context(), c.P, aid, edit)
 	st := forecastState{typed: edit.Set, unset: edit.Unset, version: version}
 	if err == nil {
 		return redirect(w, r, "/a/"+aid+"/forecast?ok=plan#assumptions")
@@ -205,7 +205,7 @@ func (s *Server) renderForecast(w http.ResponseWriter, r *http.Request, c *actx,
 		pg.Capacity = append(pg.Capacity, row)
 	}
 	if len(st.whatIf) > 0 {
-		saved, err := s.svc.ResultsOf(ctx, c.View, s.cfg.Now(), nil, app.ResultParts{})
+		saved, err := s.svc.ResultsOf(ctx, c.P, c.View, nil, app.ResultParts{})
 		if err != nil {
 			return err
 		}
@@ -243,8 +243,8 @@ func (s *Server) renderForecast(w http.ResponseWriter, r *http.Request, c *actx,
 // on top (nothing saved), and the stored assumptions: isogap's defaults
 // with what was set for the assessment.
 func (s *Server) results(r *http.Request, c *actx, whatIf map[string]string) (app.Results, plan.Assumptions, error) {
-	now := s.cfg.Now()
-	res, err := s.svc.ResultsOf(r.Context(), c.View, now, whatIf, app.ResultParts{})
+	now := s.svc.Now()
+	res, err := s.svc.ResultsOf(r.Context(), c.P, c.View, whatIf, app.ResultParts{})
 	if err != nil {
 		return res, plan.Assumptions{}, err
 	}
@@ -387,8 +387,8 @@ func (s *Server) risks(w http.ResponseWriter, r *http.Request, c *actx) error {
 func (s *Server) historyExtras(r *http.Request, c *actx, pg *historyPage) (int, error) {
 	ctx := r.Context()
 	aid := c.View.Assessment.ID
-	now := s.cfg.Now()
-	res, err := s.svc.ResultsOf(ctx, c.View, now, nil, app.AllResults)
+	now := s.svc.Now()
+	res, err := s.svc.ResultsOf(ctx, c.P, c.View, nil, app.AllResults)
 	if err != nil {
 		return 0, err
 	}
@@ -401,7 +401,7 @@ func (s *Server) historyExtras(r *http.Request, c *actx, pg *historyPage) (int, 
 	for _, sn := range pg.Snapshots {
 		pg.Choices = append(pg.Choices, option{aid + "@" + sn.Name, "Snapshot “" + sn.Name + "” (" + sn.CreatedAt.UTC().Format("2 Jan 2006") + ")"})
 	}
-	others, err := s.svc.PortfolioFor(ctx, c.P)
+	others, err := s.svc.Portfolio(ctx, c.P)
 	if err != nil {
 		return 0, err
 	}
@@ -422,7 +422,7 @@ func (s *Server) historyExtras(r *http.Request, c *actx, pg *historyPage) (int, 
 		}
 		return http.StatusOK, nil
 	}
-	cmpRes, err := s.svc.CompareAs(ctx, c.P, pg.From, pg.To)
+	cmpRes, err := s.svc.Compare(ctx, c.P, pg.From, pg.To)
 	if k := assess.KindOf(err); k == assess.KindNotFound || k == assess.KindInvalid {
 		pg.CompareError = err.Error()
 		return k.HTTPStatus(), nil
@@ -453,7 +453,7 @@ func (s *Server) historyExtras(r *http.Request, c *actx, pg *historyPage) (int, 
 
 func (s *Server) createSnapshot(w http.ResponseWriter, r *http.Request, c *actx) error {
 	name := r.PostFormValue("name")
-	_, err := s.svc.CreateSnapshotAs(r.Context(), c.P, c.View.Assessment.ID, name)
+	_, err := s.svc.CreateSnapshot(r.Context(), c.P, c.View.Assessment.ID, name)
 	if err == nil {
 		return redirect(w, r, "/a/"+c.View.Assessment.ID+"/history?ok=snapshot#snapshots")
 	}
@@ -468,7 +468,7 @@ func (s *Server) createSnapshot(w http.ResponseWriter, r *http.Request, c *actx)
 }
 
 func (s *Server) deleteSnapshot(w http.ResponseWriter, r *http.Request, c *actx) error {
-	if err := s.svc.DeleteSnapshotAs(r.Context(), c.P, c.View.Assessment.ID, r.PostFormValue("name")); err != nil {
+	if err := s.svc.DeleteSnapshot(r.Context(), c.P, c.View.Assessment.ID, r.PostFormValue("name")); err != nil {
 		return err
 	}
 	return redirect(w, r, "/a/"+c.View.Assessment.ID+"/history?ok=unsnapshot#snapshots")

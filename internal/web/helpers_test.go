@@ -64,19 +64,27 @@ var engines = []engine{
 type site struct {
 	t   testing.TB
 	svc *app.Service
+	st  store.Store // for tests that look below the service
 	srv *httptest.Server
 }
 
 func newSite(t testing.TB, st store.Store, cfg web.Config) *site {
 	t.Helper()
-	svc := app.New(st)
+	return newSiteAt(t, st, cfg, nil)
+}
+
+// newSiteAt runs the web app with the service's clock standing at now
+// (nil: the system clock), for tests of dates (overdue, upcoming).
+func newSiteAt(t testing.TB, st store.Store, cfg web.Config, now func() time.Time) *site {
+	t.Helper()
+	svc := app.New(st, app.Config{Clock: now})
 	h, err := web.New(svc, cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
 	srv := httptest.NewServer(h)
 	t.Cleanup(srv.Close)
-	return &site{t: t, svc: svc, srv: srv}
+	return &site{t: t, svc: svc, st: st, srv: srv}
 }
 
 // user creates an account and returns a client signed in as it.
@@ -92,7 +100,7 @@ func (s *site) user(login string, admin bool) (*client, assess.User) {
 func (s *site) clientFor(u assess.User) *client {
 	// A day: a test's clients must not be signed out while it runs (the
 	// lifetime is a duration, so 0x7fffffff was barely two seconds).
-	token, err := s.svc.StartSession(context.Background(), u, 24*time.Hour)
+	token, err := s.svc.StartSession(context.Background(), app.Principal{User: u}, 24*time.Hour)
 	if err != nil {
 		s.t.Fatal(err)
 	}

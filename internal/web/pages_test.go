@@ -21,13 +21,13 @@ var countRE = regexp.MustCompile(`(\d+) of (\d+) items`)
 func TestMatrixFilters(t *testing.T) {
 	ctx := context.Background()
 	now := time.Date(2026, 11, 20, 12, 0, 0, 0, time.UTC)
-	s := newSite(t, engines[0].open(t), web.Config{Now: func() time.Time { return now }})
+	s := newSiteAt(t, engines[0].open(t), web.Config{}, func() time.Time { return now })
 	admin, _ := s.user("root", true)
-	demo, err := s.svc.CreateDemo(ctx, now)
+	demo, err := s.svc.CreateDemo(ctx, app.System("test"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	v, _ := s.svc.View(ctx, demo.ID)
+	v, _, _ := s.svc.View(ctx, app.System("test"), demo.ID)
 	status := map[string]assess.ItemStatus{}
 	for _, is := range v.Result.Items {
 		status[is.Ref] = is
@@ -96,12 +96,12 @@ func TestMatrixFilters(t *testing.T) {
 func TestDashboardActions(t *testing.T) {
 	ctx := context.Background()
 	now := time.Date(2027, 3, 1, 9, 0, 0, 0, time.UTC)
-	s := newSite(t, engines[0].open(t), web.Config{Now: func() time.Time { return now }})
+	s := newSiteAt(t, engines[0].open(t), web.Config{}, func() time.Time { return now })
 	admin, _ := s.user("root", true)
-	a, _ := s.svc.CreateAssessmentAs(ctx, app.System("t"), app.NewAssessment{Org: "Clockwork Ltd"})
+	a, _ := s.svc.CreateAssessment(ctx, app.System("t"), app.NewAssessment{Org: "Clockwork Ltd"})
 	set := func(ref string, score assess.Score, due string, action string) {
 		d, _ := assess.ParseDate(due)
-		if _, err := s.svc.UpdateItem(ctx, "t", a.ID, ref, 0, app.ItemPatch{Score: &score, TargetDate: &d, Action: &action}); err != nil {
+		if _, err := s.svc.UpdateItem(ctx, app.System("t"), a.ID, ref, 0, app.ItemPatch{Score: &score, TargetDate: &d, Action: &action}); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -124,7 +124,7 @@ func TestDashboardActions(t *testing.T) {
 		}
 	}
 	// The road to certification is app.Results' forecast.
-	res, err := s.svc.Results(ctx, a.ID, now, nil)
+	res, err := s.svc.Results(ctx, app.System("test"), a.ID, nil, app.AllResults)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -132,7 +132,7 @@ func TestDashboardActions(t *testing.T) {
 		t.Errorf("forecast panel lacks the P50 date %q", p50)
 	}
 	// The figures are app.View's.
-	v, _ := s.svc.View(ctx, a.ID)
+	v, _, _ := s.svc.View(ctx, app.System("test"), a.ID)
 	if want := strconv.Itoa(int(v.Result.Overall.Readiness*100+0.5)) + " %"; !strings.Contains(r.body, `id="kpi-readiness">`+want) {
 		t.Errorf("readiness on the dashboard is not %s", want)
 	}

@@ -22,7 +22,7 @@ import (
 // planSettings reads an assessment's stored assumptions.
 func (f *fixture) planSettings() assess.PlanSettings {
 	f.t.Helper()
-	ps, err := f.svc.Store().PlanSettings(context.Background(), f.a.ID)
+	ps, err := f.svc.PlanSettings(context.Background(), app.System("test"), f.a.ID)
 	if err != nil {
 		f.t.Fatal(err)
 	}
@@ -31,7 +31,7 @@ func (f *fixture) planSettings() assess.PlanSettings {
 
 func (f *fixture) snapshotNames() []string {
 	f.t.Helper()
-	list, err := f.svc.Snapshots(context.Background(), f.a.ID)
+	list, err := f.svc.Snapshots(context.Background(), app.System("test"), f.a.ID)
 	if err != nil {
 		f.t.Fatal(err)
 	}
@@ -203,7 +203,7 @@ func TestAssumptionsForm(t *testing.T) {
 				t.Fatalf("forecast page: %d, version %v", page.status, m)
 			}
 			// Someone else saves first, from the command line.
-			if _, err := f.svc.SetPlan(ctx, "Dana Other", f.a.ID, app.PlanEdit{Set: map[string]string{"day_rate": "650"}, BaseVersion: -1}); err != nil {
+			if _, err := f.svc.SetPlan(ctx, app.System("Dana Other"), f.a.ID, app.PlanEdit{Set: map[string]string{"day_rate": "650"}, BaseVersion: -1}); err != nil {
 				t.Fatal(err)
 			}
 			r := f.assessor.post(A+"/forecast", dayRate(0, "800"))
@@ -278,7 +278,7 @@ func TestAssumptionsForm(t *testing.T) {
 				t.Error("the forecast page does not show the owner's capacity with its reset button")
 			}
 			// Every change is in the history.
-			hist, _ := f.svc.History(ctx, f.a.ID, storeQuery(""))
+			hist, _ := f.svc.History(ctx, app.System("test"), f.a.ID, storeQuery(""))
 			fields := map[string]int{}
 			for _, h := range hist {
 				fields[h.Field]++
@@ -303,7 +303,7 @@ func TestForecastPreview(t *testing.T) {
 	if r.status != 200 || saved == nil || tried == nil || saved[1] == tried[1] || !strings.Contains(r.body, "a preview: nothing is saved") {
 		t.Fatalf("preview: %d, budget %v then %v", r.status, saved, tried)
 	}
-	res, err := f.svc.Results(ctx, f.a.ID, time.Now(), map[string]string{"day_rate": "1200"})
+	res, err := f.svc.Results(ctx, app.System("test"), f.a.ID, map[string]string{"day_rate": "1200"}, app.AllResults)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -350,17 +350,17 @@ func TestRoadmapAndRiskPages(t *testing.T) {
 	ctx := context.Background()
 	now := time.Date(2026, 11, 20, 12, 0, 0, 0, time.UTC)
 	formats := append(app.DefaultFormats(), app.Format{Name: "risks-test", Label: "Risk register (test)", Ext: "txt", File: "risks", Topic: "risks",
-		ContentType: "text/plain", Write: func(ctx context.Context, s *app.Service, aid string, w io.Writer) error {
-			_, err := io.WriteString(w, "risks of "+aid)
+		ContentType: "text/plain", Write: func(src app.Source, w io.Writer) error {
+			_, err := io.WriteString(w, "risks of "+src.AssessmentID())
 			return err
 		}})
-	s := newSite(t, engines[0].open(t), web.Config{Now: func() time.Time { return now }, Formats: formats})
+	s := newSiteAt(t, engines[0].open(t), web.Config{Formats: formats}, func() time.Time { return now })
 	admin, _ := s.user("root", true)
-	demo, err := s.svc.CreateDemo(ctx, now)
+	demo, err := s.svc.CreateDemo(ctx, app.System("test"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	res, err := s.svc.Results(ctx, demo.ID, now, nil)
+	res, err := s.svc.Results(ctx, app.System("test"), demo.ID, nil, app.AllResults)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -415,7 +415,7 @@ func TestRoadmapAndRiskPages(t *testing.T) {
 		!strings.Contains(r.body, "without saving anything") {
 		t.Errorf("roadmap by department:\n%s", excerpt(r.body))
 	}
-	if ps, _ := s.svc.Store().PlanSettings(ctx, demo.ID); ps.Values["capacity_by"] == plan.ByDepartment {
+	if ps, _ := s.svc.PlanSettings(ctx, app.System("test"), demo.ID); ps.Values["capacity_by"] == plan.ByDepartment {
 		t.Error("the toggle saved capacity_by")
 	}
 
@@ -446,7 +446,7 @@ func TestRoadmapAndRiskPages(t *testing.T) {
 	}
 	// The page offers its downloads; a viewer may take them.
 	viewer, vu := s.user("vera", false)
-	if err := s.svc.Store().PutMembership(ctx, assess.Membership{AssessmentID: demo.ID, UserID: vu.ID, Role: assess.RoleViewer}); err != nil {
+	if err := s.st.PutMembership(ctx, assess.Membership{AssessmentID: demo.ID, UserID: vu.ID, Role: assess.RoleViewer}); err != nil {
 		t.Fatal(err)
 	}
 	page := viewer.get(A + "/risks")
@@ -480,10 +480,10 @@ func TestSnapshotsAndCompare(t *testing.T) {
 		}
 	}
 	three, one := assess.Score(3), assess.Score(1)
-	if _, err := f.svc.UpdateItem(ctx, "t", f.a.ID, "4.1", 0, app.ItemPatch{Score: &three}); err != nil {
+	if _, err := f.svc.UpdateItem(ctx, app.System("t"), f.a.ID, "4.1", 0, app.ItemPatch{Score: &three}); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := f.svc.UpdateItem(ctx, "t", f.a.ID, "4.2", 0, app.ItemPatch{Score: &one}); err != nil {
+	if _, err := f.svc.UpdateItem(ctx, app.System("t"), f.a.ID, "4.2", 0, app.ItemPatch{Score: &one}); err != nil {
 		t.Fatal(err)
 	}
 	// The default choice compares the latest snapshot with now.
@@ -508,7 +508,7 @@ func TestSnapshotsAndCompare(t *testing.T) {
 	if all := f.viewer.get(A + "/history?from=" + url.QueryEscape(f.a.ID+"@baseline") + "&to=" + f.a.ID + "&unchanged=1"); !strings.Contains(all.body, "/items/4.3\"") {
 		t.Error("unchanged=1 does not list the unchanged items")
 	}
-	want, err := f.svc.Compare(ctx, f.a.ID+"@baseline", f.a.ID)
+	want, err := f.svc.Compare(ctx, app.System("test"), f.a.ID+"@baseline", f.a.ID)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -13,7 +13,6 @@ import (
 
 	"github.com/isogap/isogap/internal/app"
 	"github.com/isogap/isogap/internal/assess"
-	"github.com/isogap/isogap/internal/store"
 	"github.com/isogap/isogap/internal/web"
 )
 
@@ -32,10 +31,10 @@ func newFixture(t *testing.T, e engine) *fixture {
 	f := &fixture{site: s, anon: s.anonymous()}
 	sys := app.System("setup")
 	var err error
-	if f.a, err = s.svc.CreateAssessmentAs(ctx, sys, app.NewAssessment{Org: "Client A"}); err != nil {
+	if f.a, err = s.svc.CreateAssessment(ctx, sys, app.NewAssessment{Org: "Client A"}); err != nil {
 		t.Fatal(err)
 	}
-	if f.b, err = s.svc.CreateAssessmentAs(ctx, sys, app.NewAssessment{Org: "Client B"}); err != nil {
+	if f.b, err = s.svc.CreateAssessment(ctx, sys, app.NewAssessment{Org: "Client B"}); err != nil {
 		t.Fatal(err)
 	}
 	f.admin, _ = s.user("root", true)
@@ -46,7 +45,7 @@ func newFixture(t *testing.T, e engine) *fixture {
 	f.auditor, otto = s.user("otto", false)
 	f.expired, olga = s.user("olga", false)
 	f.outsider, bob = s.user("bob", false)
-	st := s.svc.Store()
+	st := s.st
 	for _, m := range []assess.Membership{
 		{AssessmentID: f.a.ID, UserID: ann.ID, Role: assess.RoleAssessor},
 		{AssessmentID: f.a.ID, UserID: carl.ID, Role: assess.RoleContributor, Departments: []string{"HR"}, Refs: []string{"A.5.15"}},
@@ -59,7 +58,7 @@ func newFixture(t *testing.T, e engine) *fixture {
 			t.Fatal(err)
 		}
 	}
-	ev, err := s.svc.AddEvidence(ctx, "setup", f.a.ID, "A.8.13", app.NewEvidence{FileName: "restore.html", ContentType: "text/html",
+	ev, err := s.svc.AddEvidence(ctx, app.System("setup"), f.a.ID, "A.8.13", app.NewEvidence{FileName: "restore.html", ContentType: "text/html",
 		Content: []byte("<script>alert(1)</script>")})
 	if err != nil {
 		t.Fatal(err)
@@ -70,7 +69,7 @@ func newFixture(t *testing.T, e engine) *fixture {
 
 func (f *fixture) score(ref string) assess.Score {
 	f.t.Helper()
-	it, err := f.svc.Item(context.Background(), f.a.ID, ref)
+	it, err := f.svc.Item(context.Background(), app.System("test"), f.a.ID, ref)
 	if err != nil {
 		f.t.Fatal(err)
 	}
@@ -181,7 +180,7 @@ func testRoles(t *testing.T, e engine) {
 
 func itoa(n int64) string { return strconv.FormatInt(n, 10) }
 
-func storeQuery(ref string) store.HistoryQuery { return store.HistoryQuery{Ref: ref} }
+func storeQuery(ref string) app.HistoryQuery { return app.HistoryQuery{Ref: ref} }
 
 func excerpt(s string) string {
 	if len(s) > 1500 {
@@ -195,7 +194,7 @@ func TestConflictKeepsBothValues(t *testing.T) {
 		t.Run(e.name, func(t *testing.T) {
 			f := newFixture(t, e)
 			A := "/a/" + f.a.ID
-			it, _ := f.svc.Item(context.Background(), f.a.ID, "A.5.15")
+			it, _ := f.svc.Item(context.Background(), app.System("test"), f.a.ID, "A.5.15")
 			v := itoa(int64(it.Version))
 			// Both opened version v; the contributor saves first.
 			if r := f.contributor.post(A+"/items/A.5.15", form("version", v, "score", "2", "owner", "Carl Example", "action", "Theirs: buy a tool")); r.status != 303 {
@@ -210,7 +209,7 @@ func TestConflictKeepsBothValues(t *testing.T) {
 					t.Errorf("conflict page lacks %q", want)
 				}
 			}
-			now, _ := f.svc.Item(context.Background(), f.a.ID, "A.5.15")
+			now, _ := f.svc.Item(context.Background(), app.System("test"), f.a.ID, "A.5.15")
 			if now.Action != "Theirs: buy a tool" || now.Score != 2 {
 				t.Errorf("the refused save changed the item: %+v", now)
 			}
@@ -222,7 +221,7 @@ func TestConflictKeepsBothValues(t *testing.T) {
 				t.Fatalf("resolving save: %d", r.status)
 			}
 			// Edits of different fields from the same old version both land, no conflict.
-			it, _ = f.svc.Item(context.Background(), f.a.ID, "A.5.15")
+			it, _ = f.svc.Item(context.Background(), app.System("test"), f.a.ID, "A.5.15")
 			v = itoa(int64(it.Version))
 			if r := f.contributor.post(A+"/matrix/A.5.15", form("version", v, "was_owner", it.Owner, "owner", "Carl Example", "was_score", "4", "score", "4")); r.status != 303 {
 				t.Fatalf("owner change: %d", r.status)
@@ -230,10 +229,10 @@ func TestConflictKeepsBothValues(t *testing.T) {
 			if r := f.assessor.post(A+"/matrix/A.5.15", form("version", v, "was_owner", it.Owner, "owner", it.Owner, "was_score", "4", "score", "1")); r.status != 303 {
 				t.Fatalf("score change from the same version: %d %s", r.status, excerpt(r.body))
 			}
-			if merged, _ := f.svc.Item(context.Background(), f.a.ID, "A.5.15"); merged.Owner != "Carl Example" || merged.Score != 1 {
+			if merged, _ := f.svc.Item(context.Background(), app.System("test"), f.a.ID, "A.5.15"); merged.Owner != "Carl Example" || merged.Score != 1 {
 				t.Errorf("merged edits: owner %q score %d", merged.Owner, merged.Score)
 			}
-			hist, _ := f.svc.History(context.Background(), f.a.ID, storeQuery("A.5.15"))
+			hist, _ := f.svc.History(context.Background(), app.System("test"), f.a.ID, storeQuery("A.5.15"))
 			seen := map[string]bool{}
 			for _, h := range hist {
 				seen[h.New] = true
@@ -250,7 +249,7 @@ func TestUploads(t *testing.T) {
 	s := newSite(t, st, web.Config{MaxUpload: 1 << 10})
 	ctx := context.Background()
 	admin, _ := s.user("root", true)
-	a, _ := s.svc.CreateAssessmentAs(ctx, app.System("t"), app.NewAssessment{Org: "Acme"})
+	a, _ := s.svc.CreateAssessment(ctx, app.System("t"), app.NewAssessment{Org: "Acme"})
 	upload := func(name string, content []byte) response {
 		var buf bytes.Buffer
 		mw := multipart.NewWriter(&buf)
@@ -266,7 +265,7 @@ func TestUploads(t *testing.T) {
 	if r := upload("report.pdf", []byte("%PDF-1.7 restore ok")); r.status != 303 {
 		t.Fatalf("upload: %d %s", r.status, excerpt(r.body))
 	}
-	it, _ := s.svc.Item(ctx, a.ID, "A.8.13")
+	it, _ := s.svc.Item(ctx, app.System("test"), a.ID, "A.8.13")
 	if len(it.Evidence) != 1 || it.Evidence[0].Size != 19 || it.Evidence[0].ContentType != "application/pdf" || len(it.Evidence[0].SHA256) != 64 {
 		t.Fatalf("stored evidence: %+v", it.Evidence)
 	}
@@ -308,11 +307,11 @@ func TestImportThroughTheBrowser(t *testing.T) {
 	}
 	// A broken file is refused whole, saying where.
 	broken := strings.Replace(export.body, `"target_score": 4`, `"target_score": 9`, 1)
-	before, _ := f.svc.PortfolioFor(context.Background(), app.System("t"))
+	before, _ := f.svc.Portfolio(context.Background(), app.System("t"))
 	if r := upload(f.outsider, broken); r.status != 422 || !strings.Contains(r.body, "target_score") {
 		t.Errorf("broken import: %d %s", r.status, excerpt(r.body))
 	}
-	if after, _ := f.svc.PortfolioFor(context.Background(), app.System("t")); len(after) != len(before) {
+	if after, _ := f.svc.Portfolio(context.Background(), app.System("t")); len(after) != len(before) {
 		t.Errorf("a refused import left an assessment behind")
 	}
 }

@@ -43,7 +43,7 @@ func TestFirstRunSetupOnce(t *testing.T) {
 	if c := sessionCookie(t, r); c.Value == "" {
 		t.Error("setup did not sign the administrator in")
 	}
-	u, err := s.svc.UserByLogin(context.Background(), "dana")
+	u, err := s.svc.UserByLogin(context.Background(), app.System("test"), "dana")
 	if err != nil || !u.Admin {
 		t.Errorf("first account: %+v %v", u, err)
 	}
@@ -118,7 +118,7 @@ func TestSecureCookieBehindProxy(t *testing.T) {
 		secure bool
 	}{{false, false}, {true, true}} {
 		s := newSite(t, st, web.Config{TrustProxy: tc.trust})
-		if _, err := s.svc.UserByLogin(context.Background(), "ann"); err != nil {
+		if _, err := s.svc.UserByLogin(context.Background(), app.System("test"), "ann"); err != nil {
 			s.user("ann", false)
 		}
 		c := &client{site: s, header: http.Header{"X-Forwarded-Proto": {"https"}, "X-Forwarded-For": {"203.0.113.7"}}}
@@ -190,21 +190,21 @@ func TestPagesKeepToTheContentSecurityPolicy(t *testing.T) {
 	ctx := context.Background()
 	s := newSite(t, engines[0].open(t), web.Config{})
 	admin, _ := s.user("root", true)
-	demo, err := s.svc.CreateDemo(ctx, time.Now())
+	demo, err := s.svc.CreateDemo(ctx, app.System("test"))
 	if err != nil {
 		t.Fatal(err)
 	}
 	evil := `<script>alert("x")</script><img src=x onerror=alert(1)>`
-	a, err := s.svc.CreateAssessmentAs(ctx, app.System("t"), app.NewAssessment{Org: "Evil " + evil, Scope: evil,
+	a, err := s.svc.CreateAssessment(ctx, app.System("t"), app.NewAssessment{Org: "Evil " + evil, Scope: evil,
 		Stakeholders: []assess.Stakeholder{{Name: evil, Department: "HR"}}})
 	if err != nil {
 		t.Fatal(err)
 	}
 	note := evil
-	if _, err := s.svc.UpdateItem(ctx, evil, a.ID, "4.1", 0, app.ItemPatch{Notes: &note, Owner: &note, Action: &note}); err != nil {
+	if _, err := s.svc.UpdateItem(ctx, app.System(evil), a.ID, "4.1", 0, app.ItemPatch{Notes: &note, Owner: &note, Action: &note}); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := s.svc.AddEvidence(ctx, evil, a.ID, "4.1", app.NewEvidence{URL: "https://x.example/?q=" + url.QueryEscape(evil), Text: evil}); err != nil {
+	if _, err := s.svc.AddEvidence(ctx, app.System(evil), a.ID, "4.1", app.NewEvidence{URL: "https://x.example/?q=" + url.QueryEscape(evil), Text: evil}); err != nil {
 		t.Fatal(err)
 	}
 	var paths []string

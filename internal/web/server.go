@@ -4,7 +4,6 @@
 package web
 
 import (
-	"context"
 	"errors"
 	"log/slog"
 	"net"
@@ -36,8 +35,6 @@ type Config struct {
 	// AccessLog logs every request (method, path, status, duration) at
 	// level Info.
 	AccessLog bool
-	// Now overrides the clock for tests of dates (overdue, upcoming).
-	Now func() time.Time
 }
 
 // Server serves the web app.
@@ -66,9 +63,6 @@ func New(svc *app.Service, cfg Config) (*Server, error) {
 	}
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.DiscardHandler)
-	}
-	if cfg.Now == nil {
-		cfg.Now = time.Now
 	}
 	as, err := loadAssets()
 	if err != nil {
@@ -202,15 +196,6 @@ func (s *Server) principal(r *http.Request) (app.Principal, error) {
 		return app.Principal{}, assess.Errorf(assess.KindUnauthenticated, "not signed in")
 	}
 	return s.svc.ResolveSession(r.Context(), c.Value, s.cfg.SessionTTL)
-}
-
-// withPrincipal resolves the session once per request.
-func (s *Server) withPrincipal(r *http.Request) (*http.Request, app.Principal, error) {
-	p, err := s.principal(r)
-	if err != nil {
-		return r, p, err
-	}
-	return r.WithContext(context.WithValue(r.Context(), principalKey{}, p)), p, nil
 }
 
 // fail answers with the error's status, taken from the one table in

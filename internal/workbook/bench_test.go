@@ -16,7 +16,7 @@ import (
 // sheets, formulas, validations, three charts).
 func BenchmarkExport(b *testing.B) {
 	svc := benchService(b)
-	v, err := svc.View(context.Background(), benchDemo(b, svc))
+	v, _, err := svc.View(context.Background(), app.System("bench"), benchDemo(b, svc))
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -54,7 +54,7 @@ func BenchmarkImport(b *testing.B) {
 		if err != nil {
 			b.Fatal(err)
 		}
-		if _, err := svc.ImportSheets(context.Background(), id, []app.SheetBook{book}, app.SheetImportOptions{DryRun: true}); err != nil {
+		if _, err := svc.ImportSheets(context.Background(), app.System("test"), id, []app.SheetBook{book}, app.SheetImportOptions{DryRun: true}); err != nil {
 			b.Fatal(err)
 		}
 	}
@@ -65,7 +65,7 @@ func benchService(b *testing.B) *app.Service {
 }
 
 func benchDemo(b *testing.B, svc *app.Service) string {
-	a, err := svc.CreateDemo(context.Background(), writtenAt)
+	a, err := svc.CreateDemo(context.Background(), app.System("bench"))
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -73,7 +73,7 @@ func benchDemo(b *testing.B, svc *app.Service) string {
 }
 
 func benchExport(b *testing.B, svc *app.Service, id string) []byte {
-	v, err := svc.View(context.Background(), id)
+	v, _, err := svc.View(context.Background(), app.System("bench"), id)
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -43,12 +43,13 @@ var engines = []struct {
 
 func newService(t testing.TB, dsn string) *app.Service {
 	t.Helper()
-	st, err := open.Store(context.Background(), dsn)
+	st, err := open.Store(context.Background(), dsn, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { st.Close() })
-	return app.New(st)
+	// The demo is dated by the service's clock: it was written at writtenAt.
+	return app.New(st, app.Config{Clock: func() time.Time { return writtenAt }})
 }
 
 func sqliteService(t *testing.T) *app.Service {
@@ -57,7 +58,7 @@ func sqliteService(t *testing.T) *app.Service {
 
 func demo(t *testing.T, svc *app.Service) string {
 	t.Helper()
-	a, err := svc.CreateDemo(context.Background(), writtenAt)
+	a, err := svc.CreateDemo(context.Background(), app.System("test"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -66,7 +67,7 @@ func demo(t *testing.T, svc *app.Service) string {
 
 func view(t *testing.T, svc *app.Service, id string) app.View {
 	t.Helper()
-	v, err := svc.View(context.Background(), id)
+	v, _, err := svc.View(context.Background(), app.System("test"), id)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -134,15 +135,12 @@ func read(t *testing.T, name string, data []byte) app.SheetBook {
 
 func importBooks(t *testing.T, svc *app.Service, id string, opt app.SheetImportOptions, books ...app.SheetBook) (app.SheetImportResult, error) {
 	t.Helper()
-	if opt.Actor == "" {
-		opt.Actor = "tester"
-	}
-	return svc.ImportSheets(context.Background(), id, books, opt)
+	return svc.ImportSheets(context.Background(), app.System("tester"), id, books, opt)
 }
 
 func item(t *testing.T, svc *app.Service, id, ref string) assess.Item {
 	t.Helper()
-	it, err := svc.Item(context.Background(), id, ref)
+	it, err := svc.Item(context.Background(), app.System("test"), id, ref)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -151,7 +149,7 @@ func item(t *testing.T, svc *app.Service, id, ref string) assess.Item {
 
 func historyLen(t *testing.T, svc *app.Service, id string) int {
 	t.Helper()
-	h, err := svc.History(context.Background(), id, storeAll)
+	h, err := svc.History(context.Background(), app.System("test"), id, storeAll)
 	if err != nil {
 		t.Fatal(err)
 	}

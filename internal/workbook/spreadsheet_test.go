@@ -138,7 +138,7 @@ print(json.dumps(out))
 func TestOpenpyxlReadsEverySheet(t *testing.T) {
 	svc := sqliteService(t)
 	id := demo(t, svc)
-	if _, err := svc.UpdateItem(context.Background(), "tester", id, "A.5.7", 0, app.ItemPatch{Notes: ptr("=1+1"), Owner: ptr("+Sam"), Action: ptr("@import")}); err != nil {
+	if _, err := svc.UpdateItem(context.Background(), app.System("tester"), id, "A.5.7", 0, app.ItemPatch{Notes: ptr("=1+1"), Owner: ptr("+Sam"), Action: ptr("@import")}); err != nil {
 		t.Fatal(err)
 	}
 	path := filepath.Join(t.TempDir(), workbook.FileName)
@@ -306,7 +306,7 @@ func TestLibreOfficeRecalculatesTheDashboard(t *testing.T) {
 	dir := t.TempDir()
 	ids := map[string]string{}
 
-	empty, err := svc.CreateAssessment(ctx, app.NewAssessment{Org: "Empty Ltd", Actor: "tester"})
+	empty, err := svc.CreateAssessment(ctx, app.System("test"), app.NewAssessment{Org: "Empty Ltd"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -314,24 +314,24 @@ func TestLibreOfficeRecalculatesTheDashboard(t *testing.T) {
 	ids["demo"] = demo(t, svc)
 
 	// All 5, half of them without evidence (counted as 4), target 5.
-	all5, err := svc.CreateAssessment(ctx, app.NewAssessment{Org: "All Fives Ltd", TargetScore: 5, Actor: "tester"})
+	all5, err := svc.CreateAssessment(ctx, app.System("test"), app.NewAssessment{Org: "All Fives Ltd", TargetScore: 5})
 	if err != nil {
 		t.Fatal(err)
 	}
 	ids["all-5"] = all5.ID
 	five := assess.Score(5)
 	for i, ci := range catalog.Builtin().Items {
-		if _, err := svc.UpdateItem(ctx, "tester", all5.ID, ci.Ref, 0, app.ItemPatch{Score: &five}); err != nil {
+		if _, err := svc.UpdateItem(ctx, app.System("tester"), all5.ID, ci.Ref, 0, app.ItemPatch{Score: &five}); err != nil {
 			t.Fatal(err)
 		}
 		if i%2 == 0 {
-			if _, err := svc.AddEvidence(ctx, "tester", all5.ID, ci.Ref, app.NewEvidence{Text: "Audit pack " + ci.Ref}); err != nil {
+			if _, err := svc.AddEvidence(ctx, app.System("tester"), all5.ID, ci.Ref, app.NewEvidence{Text: "Audit pack " + ci.Ref}); err != nil {
 				t.Fatal(err)
 			}
 		}
 	}
 	// Exclusions, one of them unjustified in the scope, and a whole theme N/A.
-	na, err := svc.CreateAssessment(ctx, app.NewAssessment{Org: "Remote Ltd", Actor: "tester",
+	na, err := svc.CreateAssessment(ctx, app.System("test"), app.NewAssessment{Org: "Remote Ltd",
 		Exclusions: []assess.Exclusion{{What: "Sales office", Justification: "No data"}, {What: "Lab"}}})
 	if err != nil {
 		t.Fatal(err)
@@ -349,7 +349,7 @@ func TestLibreOfficeRecalculatesTheDashboard(t *testing.T) {
 		default:
 			continue
 		}
-		if _, err := svc.UpdateItem(ctx, "tester", na.ID, ci.Ref, 0, p); err != nil {
+		if _, err := svc.UpdateItem(ctx, app.System("tester"), na.ID, ci.Ref, 0, p); err != nil {
 			t.Fatal(err)
 		}
 	}

@@ -53,10 +53,10 @@ func TestRoundTripExportImportExport(t *testing.T) {
 	ctx := context.Background()
 	// Text that a spreadsheet would run as a formula must stay text.
 	hostile := "=HYPERLINK(\"http://evil.example\",\"click\")"
-	if _, err := svc.UpdateItem(ctx, "tester", id, "A.5.7", 0, app.ItemPatch{Notes: ptr(hostile), Owner: ptr("@SUM(1+1)"), Action: ptr("-2+3 then +cmd")}); err != nil {
+	if _, err := svc.UpdateItem(ctx, app.System("tester"), id, "A.5.7", 0, app.ItemPatch{Notes: ptr(hostile), Owner: ptr("@SUM(1+1)"), Action: ptr("-2+3 then +cmd")}); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := svc.AddEvidence(ctx, "tester", id, "A.5.7", app.NewEvidence{Text: "+44 20 7946 0000 hotline log"}); err != nil {
+	if _, err := svc.AddEvidence(ctx, app.System("tester"), id, "A.5.7", app.NewEvidence{Text: "+44 20 7946 0000 hotline log"}); err != nil {
 		t.Fatal(err)
 	}
 	first := export(t, svc, id, workbook.Filter{})
@@ -159,7 +159,7 @@ func TestImportAppliesEditsAndRoundTrips(t *testing.T) {
 		t.Errorf("A.8.1: %+v", it)
 	}
 	// Every change is in the history, under the importing actor.
-	h, _ := svc.History(context.Background(), id, storeQuery("4.3"))
+	h, _ := svc.History(context.Background(), app.System("test"), id, storeQuery("4.3"))
 	if len(h) == 0 || h[len(h)-1].Actor != "tester" {
 		t.Errorf("history of 4.3: %+v", h)
 	}
@@ -181,10 +181,10 @@ func TestConflicts(t *testing.T) {
 			id := demo(t, svc)
 			data := export(t, svc, id, workbook.Filter{})
 			// Since the export, isogap changed A.5.1's owner and 5.1's notes.
-			if _, err := svc.UpdateItem(ctx, "dana", id, "A.5.1", 0, app.ItemPatch{Owner: ptr("Grace Holm")}); err != nil {
+			if _, err := svc.UpdateItem(ctx, app.System("dana"), id, "A.5.1", 0, app.ItemPatch{Owner: ptr("Grace Holm")}); err != nil {
 				t.Fatal(err)
 			}
-			if _, err := svc.UpdateItem(ctx, "dana", id, "5.1", 0, app.ItemPatch{Notes: ptr("Reviewed at the board")}); err != nil {
+			if _, err := svc.UpdateItem(ctx, app.System("dana"), id, "5.1", 0, app.ItemPatch{Notes: ptr("Reviewed at the board")}); err != nil {
 				t.Fatal(err)
 			}
 			// The workbook changed A.5.1's owner too (a conflict), 5.1's score (a

@@ -4,6 +4,7 @@ package open
 
 import (
 	"context"
+	"time"
 
 	"github.com/isogap/isogap/internal/store"
 	"github.com/isogap/isogap/internal/store/postgres"
@@ -17,21 +18,23 @@ const DefaultDB = "isogap.db"
 // Store opens the database named by dsn and checks its schema. A SQLite file
 // that isogap never touched is set up on the spot; anything else on an
 // outdated schema is refused with a message to run "isogap migrate".
-func Store(ctx context.Context, dsn string) (store.Store, error) {
+// The store stamps what it writes with clock, the service's clock (nil: the
+// system clock).
+func Store(ctx context.Context, dsn string, clock func() time.Time) (store.Store, error) {
 	if postgres.IsDSN(dsn) {
-		return postgres.Open(ctx, dsn, postgres.Options{})
+		return postgres.Open(ctx, dsn, postgres.Options{Clock: clock})
 	}
 	if dsn == "" {
 		dsn = DefaultDB
 	}
-	return sqlite.Open(ctx, dsn, sqlite.Options{AutoInit: true})
+	return sqlite.Open(ctx, dsn, sqlite.Options{AutoInit: true, Clock: clock})
 }
 
 // StoreInit is Store, but sets up a PostgreSQL database that isogap never
 // touched as well (the target of a copy). An outdated schema is still refused.
-func StoreInit(ctx context.Context, dsn string) (store.Store, error) {
+func StoreInit(ctx context.Context, dsn string, clock func() time.Time) (store.Store, error) {
 	if !postgres.IsDSN(dsn) {
-		return Store(ctx, dsn)
+		return Store(ctx, dsn, clock)
 	}
 	raw, err := postgres.Open(ctx, dsn, postgres.Options{SkipCheck: true, MaxConns: 2})
 	if err != nil {
@@ -45,7 +48,7 @@ func StoreInit(ctx context.Context, dsn string) (store.Store, error) {
 	if err != nil {
 		return nil, err
 	}
-	return Store(ctx, dsn)
+	return Store(ctx, dsn, clock)
 }
 
 // Raw opens the database without the schema check (for copies and tests).

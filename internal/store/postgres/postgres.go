@@ -66,6 +66,8 @@ type Options struct {
 	SkipCheck bool
 	// MaxConns bounds the connection pool (default 16).
 	MaxConns int
+	// Clock stamps what is written (default: the system clock).
+	Clock func() time.Time
 }
 
 // Open connects to the server and checks the schema version.
@@ -80,7 +82,7 @@ func Open(ctx context.Context, dsn string, opt Options) (*sqlstore.Store, error)
 	db.SetMaxOpenConns(opt.MaxConns)
 	db.SetMaxIdleConns(opt.MaxConns)
 	db.SetConnMaxIdleTime(5 * time.Minute)
-	s := sqlstore.New(&sqlstore.DB{Read: db, Write: db, Dialect: Dialect})
+	s := sqlstore.New(&sqlstore.DB{Read: db, Write: db, Dialect: Dialect, Clock: opt.Clock})
 	pingCtx, cancel := context.WithTimeout(ctx, 15*time.Second)
 	defer cancel()
 	if err := db.PingContext(pingCtx); err != nil {

@@ -12,6 +12,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"time"
 
 	"github.com/pressly/goose/v3"
 	_ "modernc.org/sqlite" // the "sqlite" database/sql driver
@@ -61,6 +62,8 @@ type Options struct {
 	AutoInit bool
 	// SkipCheck opens the database whatever its schema version (for "migrate").
 	SkipCheck bool
+	// Clock stamps what is written (default: the system clock).
+	Clock func() time.Time
 }
 
 // Open opens (and creates) the SQLite file at path with a one-connection
@@ -82,7 +85,7 @@ func Open(ctx context.Context, path string, opt Options) (*sqlstore.Store, error
 		return nil, err
 	}
 	read.SetMaxOpenConns(max(4, runtime.NumCPU()))
-	db := &sqlstore.DB{Read: read, Write: write, Dialect: Dialect}
+	db := &sqlstore.DB{Read: read, Write: write, Dialect: Dialect, Clock: opt.Clock}
 	s := sqlstore.New(db)
 	if err := write.PingContext(ctx); err != nil {
 		s.Close()

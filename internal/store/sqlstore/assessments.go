@@ -40,7 +40,7 @@ func (s *Store) PutCatalog(ctx context.Context, id, version string, content []by
 	return s.write(ctx, func(t *Store) error {
 		_, err := t.exec(ctx, `INSERT INTO catalogs (id, version, content, created_at) VALUES (?, ?, ?, ?)
 			ON CONFLICT (id, version) DO NOTHING`,
-			id, version, string(content), micros(assess.Now()))
+			id, version, string(content), micros(t.now()))
 		return err
 	})
 }
@@ -164,7 +164,7 @@ func (s *Store) ListAssessments(ctx context.Context) ([]assess.Assessment, error
 func (s *Store) UpdateAssessment(ctx context.Context, a assess.Assessment, baseVersion int, actor string, changes []assess.Change) (assess.Assessment, error) {
 	var out assess.Assessment
 	err := s.write(ctx, func(t *Store) error {
-		now := assess.Now()
+		now := t.now()
 		a.Version = baseVersion + 1
 		a.UpdatedAt = now
 		res, err := t.exec(ctx, `UPDATE assessments SET org = ?, scope = ?, boundaries = ?, interfaces = ?, exclusions = ?,

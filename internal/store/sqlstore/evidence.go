@@ -58,7 +58,7 @@ func (s *Store) AddEvidence(ctx context.Context, aid, ref string, ev assess.Evid
 		if err := t.lockAssessment(ctx, aid); err != nil {
 			return err
 		}
-		now := assess.Now()
+		now := t.now()
 		version, err := t.bumpItem(ctx, aid, ref, ev.AddedBy, now)
 		if err != nil {
 			return err
@@ -87,7 +87,7 @@ func (s *Store) RemoveEvidence(ctx context.Context, aid string, id int64, actor 
 		if err != nil {
 			return err
 		}
-		now := assess.Now()
+		now := t.now()
 		version, err := t.bumpItem(ctx, aid, ref, actor, now)
 		if err != nil {
 			return err

@@ -48,7 +48,7 @@ func (s *Store) PutPlanSettings(ctx context.Context, aid string, values map[stri
 				"the assumptions of %s were changed to version %d (by %s) since version %d that this edit was based on; reload and apply the edit again",
 				aid, cur.Version, cur.UpdatedBy, baseVersion)
 		}
-		now := assess.Now()
+		now := t.now()
 		if values == nil {
 			values = map[string]string{}
 		}

@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/isogap/isogap/internal/assess"
 	"github.com/isogap/isogap/internal/store"
@@ -39,6 +40,9 @@ type DB struct {
 	Dialect     Dialect
 	// OnClose runs after both pools are closed (an engine may clean up).
 	OnClose func() error
+	// Clock stamps what the store records (versions, evidence, history);
+	// it is the clock the service was given.
+	Clock func() time.Time
 }
 
 // Store implements store.Store on a DB, optionally inside a transaction.
@@ -49,8 +53,16 @@ type Store struct {
 
 var _ store.Store = (*Store)(nil)
 
-// New wraps an opened DB.
-func New(db *DB) *Store { return &Store{db: db} }
+// New wraps an opened DB. A DB without a clock uses the system's.
+func New(db *DB) *Store {
+	if db.Clock == nil {
+		db.Clock = time.Now
+	}
+	return &Store{db: db}
+}
+
+// now is the time to stamp on what is written.
+func (s *Store) now() time.Time { return assess.Stamp(s.db.Clock()) }
 
 // DB returns the underlying database (for engine packages and tests).
 func (s *Store) DB() *DB { return s.db }
@@ -172,6 +184,11 @@ func (s *Store) read(ctx context.Context, fn func(t *Store) error) error {
 	}
 	defer tx.Rollback()
 	return fn(&Store{db: s.db, tx: tx})
+}
+
+// ReadTx runs fn on one consistent, read-only view of the database.
+func (s *Store) ReadTx(ctx context.Context, fn func(store.Store) error) error {
+	return s.read(ctx, func(t *Store) error { return fn(t) })
 }
 
 // write runs fn in the current transaction or a new one.

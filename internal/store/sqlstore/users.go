@@ -41,7 +41,7 @@ func (s *Store) CreateUser(ctx context.Context, u assess.User, hash string, only
 			return assess.Errorf(assess.KindConflict, "the login %q is taken", u.Login)
 		}
 		if u.CreatedAt.IsZero() {
-			u.CreatedAt = assess.Now()
+			u.CreatedAt = t.now()
 		}
 		err := t.queryRowTx(ctx, `INSERT INTO users (login, name, email, password_hash, admin, disabled, created_at)
 			VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id`, u.Login, u.Name, u.Email, hash, u.Admin, u.Disabled, micros(u.CreatedAt)).Scan(&u.ID)
@@ -219,7 +219,7 @@ func (s *Store) PutMembership(ctx context.Context, m assess.Membership) error {
 			return err
 		}
 		if m.CreatedAt.IsZero() {
-			m.CreatedAt = assess.Now()
+			m.CreatedAt = t.now()
 		}
 		_, err := t.exec(ctx, `INSERT INTO memberships (assessment_id, user_id, role, departments, refs, expires, created_at)
 			VALUES (?, ?, ?, ?, ?, ?, ?)

@@ -115,7 +115,7 @@ func testSnapshots(t *testing.T, e Engine) {
 	a, items := create(t, st, "Acme")
 	fill(t, st, a)
 	cur, _ := st.ListItems(ctx, a.ID)
-	at := assess.Now().Add(-time.Hour)
+	at := assess.Stamp(time.Now()).Add(-time.Hour)
 	s1 := store.Snapshot{AssessmentID: a.ID, Name: "baseline", CreatedAt: at, CreatedBy: "ann", Assessment: a, Items: items}
 	s2 := store.Snapshot{AssessmentID: a.ID, Name: "after Q1", CreatedAt: at.Add(time.Minute), CreatedBy: "bob", Assessment: a, Items: cur}
 	for _, s := range []store.Snapshot{s2, s1} {

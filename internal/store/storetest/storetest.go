@@ -11,6 +11,7 @@ import (
 	"sync"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/isogap/isogap/internal/assess"
 	"github.com/isogap/isogap/internal/catalog"
@@ -68,7 +69,7 @@ func fresh(t testing.TB, e Engine) store.Store {
 // NewAssessment builds an assessment with one item per built-in catalog item.
 func NewAssessment(org string) (assess.Assessment, []assess.Item) {
 	cat := catalog.Builtin()
-	now := assess.Now()
+	now := assess.Stamp(time.Now())
 	a := assess.Assessment{
 		ID: assess.NewID(), Org: org, Scope: "Everything we run",
 		Boundaries: assess.Boundaries{Units: []string{"Eng"}, Locations: []string{"Remote"}, Services: []string{"SaaS"}, Systems: []string{"AWS"}},
@@ -389,7 +390,7 @@ func testRecordRoundTrip(t *testing.T, e Engine) {
 		t.Fatal(err)
 	}
 	snapItems, _ := src.ListItems(ctx, a.ID)
-	if err := src.CreateSnapshot(ctx, store.Snapshot{AssessmentID: a.ID, Name: "baseline", CreatedAt: assess.Now(), CreatedBy: "ann", Assessment: a, Items: snapItems}); err != nil {
+	if err := src.CreateSnapshot(ctx, store.Snapshot{AssessmentID: a.ID, Name: "baseline", CreatedAt: assess.Stamp(time.Now()), CreatedBy: "ann", Assessment: a, Items: snapItems}); err != nil {
 		t.Fatal(err)
 	}
 	rec, err := src.Record(ctx, a.ID)

@@ -103,7 +103,7 @@ func testSessions(t *testing.T, e Engine) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	now := assess.Now()
+	now := assess.Stamp(time.Now())
 	s := assess.Session{TokenHash: "t1", UserID: u.ID, CreatedAt: now, ExpiresAt: now.Add(time.Hour)}
 	if err := st.CreateSession(ctx, s); err != nil {
 		t.Fatal(err)
@@ -209,7 +209,7 @@ func testMemberships(t *testing.T, e Engine) {
 func testLoginFailures(t *testing.T, e Engine) {
 	ctx := context.Background()
 	st := fresh(t, e)
-	now := assess.Now()
+	now := assess.Stamp(time.Now())
 	for i := 0; i < 3; i++ {
 		if err := st.RecordLoginFailure(ctx, "user:ann", now.Add(-time.Duration(i)*10*time.Minute)); err != nil {
 			t.Fatal(err)
