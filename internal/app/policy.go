@@ -117,6 +117,11 @@ func (a Access) CanEditItem(it assess.Item) bool {
 		(it.Owner != "" && strings.EqualFold(strings.TrimSpace(it.Owner), strings.TrimSpace(a.user.Name)))
 }
 
+// CanImport: bring returned workbooks back. Assessors and contributors
+// (who then change only the items they may edit); viewers and auditors
+// read only.
+func (a Access) CanImport() bool { return a.CanEditAssessment() || a.Role == assess.RoleContributor }
+
 // CanDownloadEvidence: evidence files and the complete (JSON) export.
 // Viewers see that evidence exists, not its files.
 func (a Access) CanDownloadEvidence() bool { return a.Role != assess.RoleViewer || a.Admin }

@@ -288,6 +288,9 @@ func (s *Service) ImportSheets(ctx context.Context, p Principal, aid string, boo
 	var res SheetImportResult
 	if opt.DryRun {
 		err := s.reading(ctx, p, aid, func(t *Service, acc Access) error {
+			if err := need(acc.CanImport(), "your role in this assessment (%s) is read-only: it cannot import workbooks", acc.Role); err != nil {
+				return err
+			}
 			plan, err := t.planSheets(ctx, t.store, aid, books, opt.Prefer)
 			res = plan.result
 			if err != nil {
@@ -298,6 +301,9 @@ func (s *Service) ImportSheets(ctx context.Context, p Principal, aid string, boo
 		return res, err
 	}
 	err := s.writing(ctx, p, aid, func(t *Service, acc Access) error {
+		if err := need(acc.CanImport(), "your role in this assessment (%s) is read-only: it cannot import workbooks", acc.Role); err != nil {
+			return err
+		}
 		plan, err := t.planSheets(ctx, t.store, aid, books, opt.Prefer)
 		res = plan.result
 		if err != nil {

@@ -1,0 +1,342 @@
+package app_test
+
+import (
+	"bytes"
+	"context"
+	"reflect"
+	"testing"
+	"time"
+
+	"github.com/isogap/isogap/internal/app"
+	"github.com/isogap/isogap/internal/assess"
+	"github.com/isogap/isogap/internal/store"
+)
+
+// who asks, in the role table.
+const (
+	rAdmin       = "site admin"
+	rCLI         = "command line"
+	rAssessor    = "assessor"
+	rContributor = "contributor (HR)"
+	rViewer      = "viewer"
+	rAuditor     = "auditor"
+	rExpired     = "expired auditor"
+	rStranger    = "stranger"
+	rNobody      = "nobody"
+)
+
+var everyone = []string{rAdmin, rCLI, rAssessor, rContributor, rViewer, rAuditor, rExpired, rStranger, rNobody}
+
+// outcome is the error kind a role gets (0: allowed).
+type outcome map[string]assess.Kind
+
+const ok = assess.Kind(0)
+
+// The policy's groups, written out from the rules, not from the code.
+func members(contributor, viewer, auditor assess.Kind) outcome {
+	return outcome{rAdmin: ok, rCLI: ok, rAssessor: ok, rContributor: contributor, rViewer: viewer, rAuditor: auditor,
+		rExpired: assess.KindForbidden, rStranger: assess.KindNotFound, rNobody: assess.KindUnauthenticated}
+}
+
+var (
+	anyMember    = members(ok, ok, ok)
+	assessorOnly = members(assess.KindForbidden, assess.KindForbidden, assess.KindForbidden)
+	editors      = members(ok, assess.KindForbidden, assess.KindForbidden)
+	notViewers   = members(ok, assess.KindForbidden, ok)
+	signedIn     = outcome{rAdmin: ok, rCLI: ok, rAssessor: ok, rContributor: ok, rViewer: ok, rAuditor: ok, rExpired: ok, rStranger: ok, rNobody: assess.KindUnauthenticated}
+	adminOnly    = outcome{rAdmin: ok, rCLI: ok, rAssessor: assess.KindForbidden, rContributor: assess.KindForbidden, rViewer: assess.KindForbidden,
+		rAuditor: assess.KindForbidden, rExpired: assess.KindForbidden, rStranger: assess.KindForbidden, rNobody: assess.KindForbidden}
+	cliOnly = outcome{rAdmin: assess.KindForbidden, rCLI: ok, rAssessor: assess.KindForbidden, rContributor: assess.KindForbidden, rViewer: assess.KindForbidden,
+		rAuditor: assess.KindForbidden, rExpired: assess.KindForbidden, rStranger: assess.KindForbidden, rNobody: assess.KindForbidden}
+	accountHolders = outcome{rAdmin: ok, rCLI: assess.KindUnauthenticated, rAssessor: ok, rContributor: ok, rViewer: ok, rAuditor: ok, rExpired: ok,
+		rStranger: ok, rNobody: assess.KindUnauthenticated}
+)
+
+// roleFixture is one assessment with a member of every role, built afresh
+// for each role so that what one role may change never shows in another's row.
+type roleFixture struct {
+	svc       *app.Service
+	st        store.Store
+	aid       string
+	other     string // an assessment nobody but the administrators can see
+	people    map[string]app.Principal
+	spare     int64 // a member any assessor may remove
+	fileID    int64 // file evidence on an HR item
+	textID    int64 // text evidence on an HR item
+	hrRef     string
+	otherRef  string // an item outside HR
+	newLogins int
+	tb        *testing.T
+}
+
+func (f *roleFixture) t() *testing.T { return f.tb }
+
+func newRoleFixture(t *testing.T, st store.Store) *roleFixture {
+	t.Helper()
+	ctx := context.Background()
+	now := time.Date(2027, 3, 1, 9, 0, 0, 0, time.UTC)
+	svc := app.New(st, app.Config{Clock: func() time.Time { return now }})
+	cli := app.System("cli")
+	f := &roleFixture{svc: svc, st: st, people: map[string]app.Principal{rCLI: cli}, hrRef: "A.6.1", otherRef: "4.1"}
+	user := func(login string, admin bool) app.Principal {
+		u, err := svc.CreateUser(ctx, cli, app.NewUser{Login: login, Name: login + " Example", Password: "long enough password", Admin: admin})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return app.Principal{User: u}
+	}
+	f.people[rAdmin] = user("admin", true)
+	for _, r := range []string{rAssessor, rContributor, rViewer, rAuditor, rExpired, rStranger} {
+		f.people[r] = user(string(rune('a'+len(f.people)))+"-user", false)
+	}
+	a, err := svc.CreateAssessment(ctx, f.people[rAssessor], app.NewAssessment{Org: "Acme"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.aid = a.ID
+	o, err := svc.CreateAssessment(ctx, cli, app.NewAssessment{Org: "Other client"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.other = o.ID
+	put := func(p app.Principal, role, expires string, depts ...string) {
+		if _, err := svc.PutMember(ctx, cli, f.aid, app.MemberInput{Login: p.User.Login, Role: role, Expires: expires, Departments: depts}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	put(f.people[rContributor], "contributor", "", "HR")
+	put(f.people[rViewer], "viewer", "")
+	put(f.people[rAuditor], "auditor", "2027-06-30")
+	spare := user("spare", false)
+	put(spare, "viewer", "")
+	f.spare = spare.User.ID
+	// An auditor whose access ended: written below the service, which
+	// refuses an end date in the past.
+	if err := st.PutMembership(ctx, assess.Membership{AssessmentID: f.aid, UserID: f.people[rExpired].User.ID, Role: assess.RoleAuditor,
+		Expires: assess.NewDate(2027, 1, 31)}); err != nil {
+		t.Fatal(err)
+	}
+	ev, err := svc.AddEvidence(ctx, cli, f.aid, f.hrRef, app.NewEvidence{FileName: "policy.pdf", Content: []byte("%PDF-1.4 policy")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.fileID = ev.ID
+	if ev, err = svc.AddEvidence(ctx, cli, f.aid, f.hrRef, app.NewEvidence{Text: "screening records"}); err != nil {
+		t.Fatal(err)
+	}
+	f.textID = ev.ID
+	if _, err := svc.CreateSnapshot(ctx, cli, f.aid, "keep"); err != nil {
+		t.Fatal(err)
+	}
+	return f
+}
+
+// useCase calls one use case as p and returns its error.
+type useCase struct {
+	name   string // the app.Service method it calls
+	want   outcome
+	call   func(f *roleFixture, p app.Principal) error
+	unread bool // it needs no assessment fixture of its own
+}
+
+func roleTable() []useCase {
+	ctx := context.Background()
+	score := assess.Score(3)
+	return []useCase{
+		{name: "Access", want: anyMember, call: func(f *roleFixture, p app.Principal) error { _, err := f.svc.Access(ctx, p, f.aid); return err }},
+		{name: "View", want: anyMember, call: func(f *roleFixture, p app.Principal) error { _, _, err := f.svc.View(ctx, p, f.aid); return err }},
+		{name: "Assessment", want: anyMember, call: func(f *roleFixture, p app.Principal) error { _, err := f.svc.Assessment(ctx, p, f.aid); return err }},
+		{name: "Item", want: anyMember, call: func(f *roleFixture, p app.Principal) error { _, err := f.svc.Item(ctx, p, f.aid, "a.5.15"); return err }},
+		{name: "History", want: anyMember, call: func(f *roleFixture, p app.Principal) error {
+			_, err := f.svc.History(ctx, p, f.aid, app.HistoryQuery{})
+			return err
+		}},
+		{name: "Members", want: anyMember, call: func(f *roleFixture, p app.Principal) error { _, err := f.svc.Members(ctx, p, f.aid); return err }},
+		{name: "Results", want: anyMember, call: func(f *roleFixture, p app.Principal) error {
+			_, err := f.svc.Results(ctx, p, f.aid, map[string]string{"day_rate": "900"}, app.AllResults)
+			return err
+		}},
+		{name: "ResultsOf", want: anyMember, call: func(f *roleFixture, p app.Principal) error {
+			v, _, err := f.svc.View(ctx, f.people[rCLI], f.aid) // a view someone else loaded
+			if err != nil {
+				return err
+			}
+			_, err = f.svc.ResultsOf(ctx, p, v, nil, app.ResultParts{})
+			return err
+		}},
+		{name: "PlanSettings", want: anyMember, call: func(f *roleFixture, p app.Principal) error { _, err := f.svc.PlanSettings(ctx, p, f.aid); return err }},
+		{name: "Snapshots", want: anyMember, call: func(f *roleFixture, p app.Principal) error { _, err := f.svc.Snapshots(ctx, p, f.aid); return err }},
+		{name: "Compare", want: anyMember, call: func(f *roleFixture, p app.Principal) error {
+			_, err := f.svc.Compare(ctx, p, f.aid+"@keep", f.aid)
+			return err
+		}},
+		{name: "Export", want: notViewers, call: func(f *roleFixture, p app.Principal) error {
+			json := app.DefaultFormats()[0] // carries the evidence files
+			return f.svc.Export(ctx, p, f.aid, json, &bytes.Buffer{})
+		}},
+		{name: "EvidenceFile", want: notViewers, call: func(f *roleFixture, p app.Principal) error {
+			_, _, err := f.svc.EvidenceFile(ctx, p, f.aid, f.fileID)
+			return err
+		}},
+		{name: "UpdateItem", want: editors, call: func(f *roleFixture, p app.Principal) error {
+			_, err := f.svc.UpdateItem(ctx, p, f.aid, f.hrRef, 0, app.ItemPatch{Score: &score}, app.NewEvidence{Text: "checked"})
+			return err
+		}},
+		{name: "UpdateItem outside HR", want: assessorOnly, call: func(f *roleFixture, p app.Principal) error {
+			_, err := f.svc.UpdateItem(ctx, p, f.aid, f.otherRef, 0, app.ItemPatch{Score: &score})
+			return err
+		}},
+		{name: "AddEvidence", want: editors, call: func(f *roleFixture, p app.Principal) error {
+			_, err := f.svc.AddEvidence(ctx, p, f.aid, f.hrRef, app.NewEvidence{URL: "https://intranet.example/hr"})
+			return err
+		}},
+		{name: "RemoveEvidence", want: editors, call: func(f *roleFixture, p app.Principal) error {
+			return f.svc.RemoveEvidence(ctx, p, f.aid, f.textID)
+		}},
+		{name: "ImportSheets", want: editors, call: func(f *roleFixture, p app.Principal) error {
+			_, err := f.svc.ImportSheets(ctx, p, f.aid, nil, app.SheetImportOptions{})
+			return err
+		}},
+		{name: "UpdateAssessment", want: assessorOnly, call: func(f *roleFixture, p app.Principal) error {
+			a, err := f.svc.Assessment(ctx, f.people[rCLI], f.aid)
+			if err != nil {
+				return err
+			}
+			a.Scope = "All of it"
+			_, err = f.svc.UpdateAssessment(ctx, p, a, a.Version)
+			return err
+		}},
+		{name: "AssignOwners", want: assessorOnly, call: func(f *roleFixture, p app.Principal) error { _, err := f.svc.AssignOwners(ctx, p, f.aid); return err }},
+		{name: "SetPlan", want: assessorOnly, call: func(f *roleFixture, p app.Principal) error {
+			_, err := f.svc.SetPlan(ctx, p, f.aid, app.PlanEdit{Set: map[string]string{"day_rate": "700"}, BaseVersion: -1})
+			return err
+		}},
+		{name: "CreateSnapshot", want: assessorOnly, call: func(f *roleFixture, p app.Principal) error {
+			_, err := f.svc.CreateSnapshot(ctx, p, f.aid, "q1")
+			return err
+		}},
+		{name: "DeleteSnapshot", want: assessorOnly, call: func(f *roleFixture, p app.Principal) error { return f.svc.DeleteSnapshot(ctx, p, f.aid, "keep") }},
+		{name: "PutMember", want: assessorOnly, call: func(f *roleFixture, p app.Principal) error {
+			_, err := f.svc.PutMember(ctx, p, f.aid, app.MemberInput{Login: "spare", Role: "contributor", Departments: []string{"IT Operations"}})
+			return err
+		}},
+		{name: "RemoveMember", want: assessorOnly, call: func(f *roleFixture, p app.Principal) error { return f.svc.RemoveMember(ctx, p, f.aid, f.spare) }},
+		{name: "DeleteAssessment", want: assessorOnly, call: func(f *roleFixture, p app.Principal) error { return f.svc.DeleteAssessment(ctx, p, f.aid) }},
+		// Not tied to the fixture's assessment.
+		{name: "Portfolio", want: signedIn, call: func(f *roleFixture, p app.Principal) error { _, err := f.svc.Portfolio(ctx, p); return err }},
+		{name: "CreateAssessment", want: signedIn, call: func(f *roleFixture, p app.Principal) error {
+			_, err := f.svc.CreateAssessment(ctx, p, app.NewAssessment{Org: "Mine"})
+			return err
+		}},
+		{name: "ImportJSON", want: signedIn, call: func(f *roleFixture, p app.Principal) error {
+			var buf bytes.Buffer
+			if err := f.svc.Export(ctx, f.people[rCLI], f.other, app.DefaultFormats()[0], &buf); err != nil {
+				return err
+			}
+			_, err := f.svc.ImportJSON(ctx, p, &buf, app.ImportOptions{AsNew: true})
+			return err
+		}},
+		{name: "Users", want: adminOnly, call: func(f *roleFixture, p app.Principal) error { _, err := f.svc.Users(ctx, p); return err }},
+		{name: "UserByLogin", want: adminOnly, call: func(f *roleFixture, p app.Principal) error { _, err := f.svc.UserByLogin(ctx, p, "spare"); return err }},
+		{name: "CreateUser", want: adminOnly, call: func(f *roleFixture, p app.Principal) error {
+			f.newLogins++
+			_, err := f.svc.CreateUser(ctx, p, app.NewUser{Login: "new-" + string(rune('a'+f.newLogins)), Name: "New", Password: "long enough password"})
+			return err
+		}},
+		{name: "UpdateUser", want: adminOnly, call: func(f *roleFixture, p app.Principal) error {
+			u, err := f.svc.UserByLogin(ctx, f.people[rCLI], "spare")
+			if err != nil {
+				return err
+			}
+			u.Name = "Spare Renamed"
+			_, err = f.svc.UpdateUser(ctx, p, u)
+			return err
+		}},
+		{name: "SetUserPassword", want: adminOnly, call: func(f *roleFixture, p app.Principal) error {
+			return f.svc.SetUserPassword(ctx, p, "spare", "another long password")
+		}},
+		{name: "ChangePassword", want: accountHolders, call: func(f *roleFixture, p app.Principal) error {
+			return f.svc.ChangePassword(ctx, p, "long enough password", "a new long password")
+		}},
+		{name: "Memberships", want: accountHolders, call: func(f *roleFixture, p app.Principal) error { _, err := f.svc.Memberships(ctx, p); return err }},
+		{name: "StartSession", want: accountHolders, call: func(f *roleFixture, p app.Principal) error {
+			_, err := f.svc.StartSession(ctx, p, time.Hour)
+			return err
+		}},
+		{name: "CreateDemo", want: cliOnly, call: func(f *roleFixture, p app.Principal) error { _, err := f.svc.CreateDemo(ctx, p); return err }},
+		{name: "EnsureDemo", want: cliOnly, call: func(f *roleFixture, p app.Principal) error { _, _, err := f.svc.EnsureDemo(ctx, p); return err }},
+		{name: "EnsureDemoUser", want: cliOnly, call: func(f *roleFixture, p app.Principal) error {
+			_, _, err := f.svc.EnsureDemoUser(ctx, p, f.other)
+			return err
+		}},
+		{name: "CopyTo", want: cliOnly, call: func(f *roleFixture, p app.Principal) error {
+			dst, _ := sqliteStore(f.t())
+			_, err := f.svc.CopyTo(ctx, p, app.New(dst, app.Config{}), nil)
+			return err
+		}},
+	}
+}
+
+// Every use case, called as every role, on both engines, gets exactly
+// what the policy says; and the table names every use case app.Service has.
+func TestRoleTable(t *testing.T) {
+	table := roleTable()
+	called := map[string]bool{}
+	for _, uc := range table {
+		called[firstWord(uc.name)] = true
+		for _, r := range everyone {
+			if _, ok := uc.want[r]; !ok {
+				t.Fatalf("%s: no outcome for %s", uc.name, r)
+			}
+		}
+	}
+	for m := range reflect.TypeFor[*app.Service]().Methods() {
+		if _, free := principalFree[m.Name]; !free && !called[m.Name] {
+			t.Errorf("the role table does not call %s: add a row", m.Name)
+		}
+	}
+	for _, eng := range []struct {
+		name string
+		open func(t *testing.T) store.Store
+	}{{"sqlite", func(t *testing.T) store.Store { st, _ := sqliteStore(t); return st }}, {"postgres", postgresStore}} {
+		t.Run(eng.name, func(t *testing.T) {
+			for _, r := range everyone {
+				t.Run(r, func(t *testing.T) {
+					f := newRoleFixture(t, eng.open(t))
+					f.tb = t
+					p := f.people[r] // the zero Principal for nobody
+					for _, uc := range table {
+						err := uc.call(f, p)
+						if want := uc.want[r]; (err == nil) != (want == ok) || (err != nil && assess.KindOf(err) != want) {
+							t.Errorf("%s as %s: %s, want %s", uc.name, r, outcomeOf(err), kindName(want))
+						}
+					}
+				})
+			}
+		})
+	}
+}
+
+// kindName names an expected outcome (ok is allowed).
+func kindName(k assess.Kind) string {
+	if k == ok {
+		return "allowed"
+	}
+	return k.String()
+}
+
+func outcomeOf(err error) string {
+	if err == nil {
+		return "allowed"
+	}
+	return assess.KindOf(err).String() + ": " + err.Error()
+}
+
+func firstWord(s string) string {
+	for i, c := range s {
+		if c == ' ' {
+			return s[:i]
+		}
+	}
+	return s
+}
