@@ -4,7 +4,6 @@ import (
 	"context"
 	"reflect"
 	"testing"
-	"time"
 
 	"github.com/isogap/isogap/internal/app"
 	"github.com/isogap/isogap/internal/assess"
@@ -32,7 +31,7 @@ func TestResultsAccessRules(t *testing.T) {
 		}
 		in := app.MemberInput{Login: string(role), Role: string(role)}
 		if role == assess.RoleAuditor {
-			in.Expires = assess.DateOf(time.Now()).AddDays(10).String()
+			in.Expires = assess.DateOf(svc.Now()).AddDays(10).String()
 		}
 		if _, err := svc.PutMember(ctx, sys, a.ID, in); err != nil {
 			t.Fatal(err)

@@ -25,9 +25,12 @@ type fixture struct {
 	fileEvidence                                  int64
 }
 
+// rolesNow is the day the role tables run on: auditors' end dates are set from it.
+var rolesNow = time.Date(2027, 3, 1, 9, 0, 0, 0, time.UTC)
+
 func newFixture(t *testing.T, e engine) *fixture {
 	ctx := context.Background()
-	s := newSite(t, e.open(t), web.Config{})
+	s := newSiteAt(t, e.open(t), web.Config{}, func() time.Time { return rolesNow })
 	f := &fixture{site: s, anon: s.anonymous()}
 	sys := app.System("setup")
 	var err error
@@ -50,8 +53,8 @@ func newFixture(t *testing.T, e engine) *fixture {
 		{AssessmentID: f.a.ID, UserID: ann.ID, Role: assess.RoleAssessor},
 		{AssessmentID: f.a.ID, UserID: carl.ID, Role: assess.RoleContributor, Departments: []string{"HR"}, Refs: []string{"A.5.15"}},
 		{AssessmentID: f.a.ID, UserID: vera.ID, Role: assess.RoleViewer},
-		{AssessmentID: f.a.ID, UserID: otto.ID, Role: assess.RoleAuditor, Expires: assess.DateOf(time.Now()).AddDays(30)},
-		{AssessmentID: f.a.ID, UserID: olga.ID, Role: assess.RoleAuditor, Expires: assess.DateOf(time.Now()).AddDays(-1)},
+		{AssessmentID: f.a.ID, UserID: otto.ID, Role: assess.RoleAuditor, Expires: assess.DateOf(rolesNow).AddDays(30)},
+		{AssessmentID: f.a.ID, UserID: olga.ID, Role: assess.RoleAuditor, Expires: assess.DateOf(rolesNow).AddDays(-1)},
 		{AssessmentID: f.b.ID, UserID: bob.ID, Role: assess.RoleAssessor},
 	} {
 		if err := st.PutMembership(ctx, m); err != nil {
