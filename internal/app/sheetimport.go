@@ -2,8 +2,6 @@ package app
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"fmt"
 	"regexp"
 	"slices"
@@ -12,15 +10,16 @@ import (
 	"time"
 
 	"github.com/isogap/isogap/internal/assess"
-	"github.com/isogap/isogap/internal/catalog"
 	"github.com/isogap/isogap/internal/store"
 )
 
 // This file holds the rules of importing checklist workbooks that went
 // through other hands: which cells change which item, what counts as a
 // conflict with a newer edit in isogap, and applying everything in one
-// transaction. The XLSX reading itself is an adapter's job (package
-// workbook); it hands over SheetBooks, plain rows of cell texts.
+// transaction. The workbook format is an adapter's job (package workbook):
+// it reads the cells and the row stamps and hands over SheetBooks, rows of
+// field values in SheetValue's form, each with what its stamp says of the
+// item at the export.
 
 // SheetField is an item field a checklist workbook carries.
 type SheetField int
@@ -58,8 +57,9 @@ var sheetFieldNames = [numSheetFields]string{"score", "applicable", "justificati
 
 func (f SheetField) String() string { return sheetFieldNames[f] }
 
-// SheetValue is the canonical text of an item's field: what a workbook shows
-// once read back, and what a row stamp hashes.
+// SheetValue is the canonical text of an item's field: the form in which a
+// workbook's reader hands values over and the import compares them with
+// the item's, and what a row stamp digests.
 func SheetValue(it assess.Item, f SheetField) string {
 	switch f {
 	case FieldScore:
@@ -105,75 +105,34 @@ func SheetValue(it assess.Item, f SheetField) string {
 	return ""
 }
 
-// InclusionText shows inclusion codes with their labels, as a workbook does.
-func InclusionText(codes []string) string {
-	labels := make([]string, len(codes))
-	for i, c := range codes {
-		labels[i] = assess.ReasonLabel(c)
-	}
-	return strings.Join(labels, "; ")
-}
-
 func oneLine(s string) string { return strings.Join(strings.Fields(s), " ") }
 
-// SheetStamp is what an exported row carries so that an import can tell what
-// the workbook changed from what changed in isogap since the export: the
-// assessment, the item and its version, and a short hash of each field.
-type SheetStamp struct {
+// SheetBase is the item as a row's isogap stamp says it was exported.
+type SheetBase struct {
 	AssessmentID string
 	Ref          string
 	Version      int
-	hashes       [numSheetFields]string
+	// Was reports whether v, in SheetValue's form, was the field's value at
+	// the export. (A stamp keeps a digest of each value, not the value.)
+	Was func(f SheetField, v string) bool
 }
 
-const stampPrefix = "isogap1"
-
-// NewSheetStamp stamps an item as exported now.
-func NewSheetStamp(aid string, it assess.Item) string {
-	var b strings.Builder
-	fmt.Fprintf(&b, "%s/%s/%s/%d/", stampPrefix, aid, it.Ref, it.Version)
-	for _, f := range SheetFields {
-		b.WriteString(fieldHash(SheetValue(it, f)))
-	}
-	return b.String()
-}
-
-func fieldHash(v string) string {
-	sum := sha256.Sum256([]byte(v))
-	return hex.EncodeToString(sum[:4])
-}
-
-var stampRE = regexp.MustCompile(`^` + stampPrefix + `/([a-z0-9]{1,40})/([A-Za-z0-9.]{1,20})/([0-9]{1,9})/([0-9a-f]{` + strconv.Itoa(8*int(numSheetFields)) + `})$`)
-
-// ParseSheetStamp reads a stamp written by NewSheetStamp.
-func ParseSheetStamp(s string) (SheetStamp, error) {
-	m := stampRE.FindStringSubmatch(strings.TrimSpace(s))
-	if m == nil {
-		return SheetStamp{}, fmt.Errorf("not an isogap row stamp")
-	}
-	st := SheetStamp{AssessmentID: m[1], Ref: m[2]}
-	st.Version, _ = strconv.Atoi(m[3])
-	for i := range st.hashes {
-		st.hashes[i] = m[4][8*i : 8*i+8]
-	}
-	return st, nil
-}
-
-// changed reports whether v differs from the field's value at the export.
-func (st SheetStamp) changed(f SheetField, v string) bool { return fieldHash(v) != st.hashes[f] }
-
-// SheetRow is one row of a returned workbook: the texts of the cells that
-// belong to item fields, and where each came from ("Gap Checklist!H12").
+// SheetRow is one row of a returned workbook as its reader understood it.
 type SheetRow struct {
-	Ref     string
+	Ref string
+	// RefCell and Cells say where the row's texts came from ("Gap Checklist!H12").
 	RefCell string
-	// Values holds a text for every field whose column the sheet has; an
-	// empty text is an empty cell.
+	// Values holds, in SheetValue's form, the value of every field whose
+	// column the sheet has and whose cell could be read; "" is an empty cell.
 	Values map[SheetField]string
 	Cells  map[SheetField]string
-	// Stamp is the row's isogap stamp, "" when the row has none.
-	Stamp     string
-	StampCell string
+	// Base is what the row's stamp (in cell BaseCell) says; nil for a row
+	// without a stamp, a plain update.
+	Base     *SheetBase
+	BaseCell string
+	// Problems lists the cells the reader could not make sense of, each
+	// named with its file; the import reports them and writes nothing.
+	Problems []assess.FieldError
 }
 
 // SheetBook is one returned workbook.
@@ -379,38 +338,29 @@ func (s *Service) planSheets(ctx context.Context, st store.Store, aid string, bo
 			}
 			seen[ref] = row.RefCell
 			it := cur[ref]
-			var stamp *SheetStamp
-			if row.Stamp != "" {
-				where := b.Name + ": " + row.StampCell
-				sp, err := ParseSheetStamp(row.Stamp)
+			base := row.Base
+			if base != nil {
+				where := b.Name + ": " + row.BaseCell
 				switch {
-				case err != nil:
-					errs.Add(where, row.Stamp, "the row's isogap stamp is damaged", "the stamp as exported, or an empty cell for a plain update")
+				case base.AssessmentID != aid:
+					errs.Add(where, base.AssessmentID, "this row was exported from another assessment", "a workbook exported from assessment "+aid)
 					continue
-				case sp.AssessmentID != aid:
-					errs.Add(where, sp.AssessmentID, "this row was exported from another assessment", "a workbook exported from assessment "+aid)
-					continue
-				case sp.Ref != ref:
-					errs.Add(where, sp.Ref, "the row's stamp belongs to another item (were cells moved between rows?)", "the stamp of "+ref)
+				case base.Ref != ref:
+					errs.Add(where, base.Ref, "the row's stamp belongs to another item (were cells moved between rows?)", "the stamp of "+ref)
 					continue
 				}
-				stamp = &sp
 			}
-			values, cells := notApplicableScore(row.Values, row.Cells)
+			errs.List = append(errs.List, row.Problems...)
 			for _, f := range SheetFields {
-				raw, present := values[f]
+				v, present := row.Values[f]
 				if !present {
 					continue
 				}
-				where := b.Name + ": " + cells[f]
-				v, ok := canonical(cat, f, raw, errs, where)
-				if !ok {
-					continue
-				}
-				if v == "" && (stamp == nil || f == FieldApplicable) {
+				where := b.Name + ": " + row.Cells[f]
+				if v == "" && (base == nil || f == FieldApplicable) {
 					continue // an empty cell leaves isogap's value (applicability is never blank)
 				}
-				if stamp != nil && !stamp.changed(f, v) {
+				if base != nil && base.Was(f, v) {
 					continue // the workbook did not change it
 				}
 				if f == FieldEvidence {
@@ -420,7 +370,7 @@ func (s *Service) planSheets(ctx context.Context, st store.Store, aid string, bo
 					continue
 				}
 				now := SheetValue(it, f)
-				if stamp != nil && stamp.changed(f, now) && v != now {
+				if base != nil && !base.Was(f, now) && v != now {
 					c := SheetConflict{Ref: ref, Field: f.String(), Where: where, Workbook: v, Current: now, ChangedBy: it.UpdatedBy, ChangedAt: it.UpdatedAt}
 					switch prefer {
 					case SideOurs:
@@ -518,124 +468,6 @@ func firstWhere(m map[string]string) string {
 		return "workbook"
 	}
 	return ws[0]
-}
-
-// canonical turns a cell's text into the field's canonical value, or adds
-// an error naming the cell.
-func canonical(cat *catalog.Catalog, f SheetField, raw string, errs *assess.FieldErrors, where string) (string, bool) {
-	v := strings.TrimSpace(strings.ReplaceAll(strings.ReplaceAll(raw, "\r\n", "\n"), "\r", "\n"))
-	bad := func(problem, expected string) (string, bool) {
-		errs.Add(where, v, problem, expected)
-		return "", false
-	}
-	switch f {
-	case FieldScore:
-		s, err := assess.ParseScore(v)
-		if err != nil {
-			return bad("not a score", `1 to 5, "3 - Partially Implemented", N/A, or empty`)
-		}
-		if s == assess.Unassessed {
-			return "", true
-		}
-		return strconv.Itoa(int(s)), true
-	case FieldApplicable:
-		switch strings.ToLower(v) {
-		case "yes", "y", "true", "1", "applicable", "x":
-			return "Yes", true
-		case "no", "n", "false", "0", "n/a", "na", "not applicable", "excluded":
-			return "No", true
-		case "":
-			return "", true
-		}
-		return bad("not a yes/no answer", "Yes or No")
-	case FieldDepartment:
-		if v == "" {
-			return "", true
-		}
-		for _, d := range cat.Departments {
-			if strings.EqualFold(d, v) {
-				return d, true
-			}
-		}
-		return bad("unknown department", strings.Join(cat.Departments, ", "))
-	case FieldPriority:
-		pr, err := assess.ParsePriority(v)
-		if err != nil {
-			return bad("unknown priority", "Critical, High, Medium or Low")
-		}
-		return string(pr), true
-	case FieldTargetDate:
-		d, err := assess.ParseDate(v)
-		if err != nil {
-			return bad("not a date", "a date cell or YYYY-MM-DD")
-		}
-		return d.String(), true
-	case FieldEffort:
-		if v == "" {
-			return "", true
-		}
-		x, err := strconv.ParseFloat(v, 64)
-		if err != nil || x < 0 || x > 1000 {
-			return bad("not an effort", "person-days from 0 to 1000, for example 3 or 2.5")
-		}
-		return strconv.FormatFloat(x, 'f', -1, 64), true
-	case FieldInclusion:
-		var codes []string
-		for _, part := range strings.FieldsFunc(v, func(r rune) bool { return r == ';' || r == ',' || r == '\n' }) {
-			part = strings.TrimSpace(part)
-			if part == "" {
-				continue
-			}
-			code, ok := assess.ParseReason(part)
-			if !ok {
-				return bad("unknown reason for inclusion", "Risk assessment, Legal or contractual, Business requirement or Best practice (several separated by \";\")")
-			}
-			if !slices.Contains(codes, code) {
-				codes = append(codes, code)
-			}
-		}
-		return strings.Join(codes, ";"), true
-	case FieldEvidence:
-		var lines []string
-		for _, l := range strings.Split(v, "\n") {
-			if l = oneLine(l); l != "" {
-				lines = append(lines, l)
-			}
-		}
-		return strings.Join(lines, "\n"), true
-	case FieldOwner:
-		if len(v) > assess.MaxShortLen {
-			return bad("too long", fmt.Sprintf("at most %d characters", assess.MaxShortLen))
-		}
-	default:
-		if len(v) > assess.MaxTextLen {
-			return bad("too long", fmt.Sprintf("at most %d characters", assess.MaxTextLen))
-		}
-	}
-	return v, true
-}
-
-// notApplicableScore reads a score of "N/A" as "not applicable": the
-// score stays as it is and the applicable cell counts as "No".
-func notApplicableScore(values, cells map[SheetField]string) (map[SheetField]string, map[SheetField]string) {
-	switch strings.ToLower(strings.TrimSpace(values[FieldScore])) {
-	case "n/a", "na", "not applicable":
-	default:
-		return values, cells
-	}
-	v2, c2 := make(map[SheetField]string, len(values)), make(map[SheetField]string, len(cells)+1)
-	for f, v := range values {
-		v2[f] = v
-	}
-	for f, c := range cells {
-		c2[f] = c
-	}
-	delete(v2, FieldScore)
-	v2[FieldApplicable] = "No"
-	if strings.TrimSpace(values[FieldApplicable]) == "" || c2[FieldApplicable] == "" {
-		c2[FieldApplicable] = cells[FieldScore]
-	}
-	return v2, c2
 }
 
 // setPatch sets one field of a patch from its canonical value.
