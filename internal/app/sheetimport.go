@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/isogap/isogap/internal/assess"
+	"github.com/isogap/isogap/internal/catalog"
 	"github.com/isogap/isogap/internal/store"
 )
 
@@ -302,160 +303,227 @@ type wanted struct {
 	value, where string
 }
 
+// sheetMerge gathers, row by row, what returned workbooks ask of an
+// assessment's items, then turns it into one change per item.
+type sheetMerge struct {
+	aid    string
+	cat    *catalog.Catalog
+	cur    map[string]assess.Item
+	prefer Side
+	errs   *assess.FieldErrors
+	// want is the value each workbook field asks for, by ref.
+	want        map[string]map[SheetField]wanted
+	newEvidence map[string][]wanted
+	conflicts   []SheetConflict
+}
+
+// planSheets works out what the books change, without writing.
 func (s *Service) planSheets(ctx context.Context, st store.Store, aid string, books []SheetBook, prefer Side) (sheetPlan, error) {
-	var p sheetPlan
+	m, err := s.newSheetMerge(ctx, st, aid, prefer)
+	if err != nil {
+		return sheetPlan{}, err
+	}
+	for _, b := range books {
+		m.addBook(b)
+	}
+	p := m.plan()
+	return p, m.errs.Err()
+}
+
+func (s *Service) newSheetMerge(ctx context.Context, st store.Store, aid string, prefer Side) (*sheetMerge, error) {
 	a, err := st.GetAssessment(ctx, aid)
 	if err != nil {
-		return p, err
+		return nil, err
 	}
 	cat, err := s.CatalogOf(ctx, a)
 	if err != nil {
-		return p, err
+		return nil, err
 	}
 	list, err := st.ListItems(ctx, aid)
 	if err != nil {
-		return p, err
+		return nil, err
 	}
-	cur := make(map[string]assess.Item, len(list))
+	m := &sheetMerge{aid: aid, cat: cat, cur: make(map[string]assess.Item, len(list)), prefer: prefer,
+		errs: &assess.FieldErrors{Context: "import"}, want: map[string]map[SheetField]wanted{}, newEvidence: map[string][]wanted{}}
 	for _, it := range list {
-		cur[it.Ref] = it
+		m.cur[it.Ref] = it
 	}
-	errs := &assess.FieldErrors{Context: "import"}
-	want := map[string]map[SheetField]wanted{}
-	newEvidence := map[string][]wanted{}
-	for _, b := range books {
-		seen := map[string]string{}
-		for _, row := range b.Rows {
-			refWhere := b.Name + ": " + row.RefCell
-			ref, ok := cat.LookupRef(row.Ref)
-			if !ok {
-				errs.Add(refWhere, row.Ref, "unknown ref", "a ref of catalog "+cat.ID+` such as "4.1", "6.1.2" or "A.5.15"`)
-				continue
-			}
-			if prev, dup := seen[ref]; dup {
-				errs.Add(refWhere, row.Ref, "the item appears twice in this workbook (also at "+prev+")", "each item on one row")
-				continue
-			}
-			seen[ref] = row.RefCell
-			it := cur[ref]
-			base := row.Base
-			if base != nil {
-				where := b.Name + ": " + row.BaseCell
-				switch {
-				case base.AssessmentID != aid:
-					errs.Add(where, base.AssessmentID, "this row was exported from another assessment", "a workbook exported from assessment "+aid)
-					continue
-				case base.Ref != ref:
-					errs.Add(where, base.Ref, "the row's stamp belongs to another item (were cells moved between rows?)", "the stamp of "+ref)
-					continue
-				}
-			}
-			errs.List = append(errs.List, row.Problems...)
-			for _, f := range SheetFields {
-				v, present := row.Values[f]
-				if !present {
-					continue
-				}
-				where := b.Name + ": " + row.Cells[f]
-				if v == "" && (base == nil || f == FieldApplicable) {
-					continue // an empty cell leaves isogap's value (applicability is never blank)
-				}
-				if base != nil && base.Was(f, v) {
-					continue // the workbook did not change it
-				}
-				if f == FieldEvidence {
-					for _, line := range strings.Split(v, "\n") {
-						newEvidence[ref] = append(newEvidence[ref], wanted{line, where})
-					}
-					continue
-				}
-				now := SheetValue(it, f)
-				if base != nil && !base.Was(f, now) && v != now {
-					c := SheetConflict{Ref: ref, Field: f.String(), Where: where, Workbook: v, Current: now, ChangedBy: it.UpdatedBy, ChangedAt: it.UpdatedAt}
-					switch prefer {
-					case SideOurs:
-						c.Resolution = "ours"
-						p.result.Conflicts = append(p.result.Conflicts, c)
-						continue
-					case SideTheirs:
-						c.Resolution = "theirs"
-					}
-					p.result.Conflicts = append(p.result.Conflicts, c)
-				}
-				m := want[ref]
-				if m == nil {
-					m = map[SheetField]wanted{}
-					want[ref] = m
-				}
-				if prev, ok := m[f]; ok && prev.value != v {
-					c := SheetConflict{Ref: ref, Field: f.String(), Where: prev.where, Workbook: prev.value, Other: where, Current: v}
-					if prefer == SideOurs {
-						c.Resolution = "ours"
-					}
-					p.result.Conflicts = append(p.result.Conflicts, c)
-					m[f] = wanted{SheetValue(it, f), ""} // ours, or unresolved: isogap's value stays
-					continue
-				}
-				m[f] = wanted{v, where}
+	return m, nil
+}
+
+// addBook takes in one workbook's rows.
+func (m *sheetMerge) addBook(b SheetBook) {
+	seen := map[string]string{}
+	for _, row := range b.Rows {
+		ref, ok := m.rowRef(b.Name, row, seen)
+		if !ok || !m.baseFits(b.Name, row, ref) {
+			continue
+		}
+		m.errs.List = append(m.errs.List, row.Problems...)
+		for _, f := range SheetFields {
+			if v, present := row.Values[f]; present {
+				m.addField(ref, f, v, row.Base, b.Name+": "+row.Cells[f])
 			}
 		}
 	}
-	// Build each item's patch in catalog order and check the result.
-	for _, ci := range cat.Items {
-		it, ok := cur[ci.Ref]
+}
+
+// rowRef is the catalog ref a row stands for; a row whose ref is unknown
+// or already seen in the same book is an error.
+func (m *sheetMerge) rowRef(book string, row SheetRow, seen map[string]string) (string, bool) {
+	where := book + ": " + row.RefCell
+	ref, ok := m.cat.LookupRef(row.Ref)
+	if !ok {
+		m.errs.Add(where, row.Ref, "unknown ref", "a ref of catalog "+m.cat.ID+` such as "4.1", "6.1.2" or "A.5.15"`)
+		return "", false
+	}
+	if prev, dup := seen[ref]; dup {
+		m.errs.Add(where, row.Ref, "the item appears twice in this workbook (also at "+prev+")", "each item on one row")
+		return "", false
+	}
+	seen[ref] = row.RefCell
+	return ref, true
+}
+
+// baseFits reports whether a row's stamp, if it has one, was exported from
+// this assessment for this item.
+func (m *sheetMerge) baseFits(book string, row SheetRow, ref string) bool {
+	if row.Base == nil {
+		return true
+	}
+	where := book + ": " + row.BaseCell
+	switch {
+	case row.Base.AssessmentID != m.aid:
+		m.errs.Add(where, row.Base.AssessmentID, "this row was exported from another assessment", "a workbook exported from assessment "+m.aid)
+		return false
+	case row.Base.Ref != ref:
+		m.errs.Add(where, row.Base.Ref, "the row's stamp belongs to another item (were cells moved between rows?)", "the stamp of "+ref)
+		return false
+	}
+	return true
+}
+
+// addField takes in one field value of a row: base is the row's stamp (nil
+// for a plain update), where the value's file and cell.
+func (m *sheetMerge) addField(ref string, f SheetField, v string, base *SheetBase, where string) {
+	if v == "" && (base == nil || f == FieldApplicable) {
+		return // an empty cell leaves isogap's value (applicability is never blank)
+	}
+	if base != nil && base.Was(f, v) {
+		return // the workbook did not change it
+	}
+	if f == FieldEvidence {
+		for _, line := range strings.Split(v, "\n") {
+			m.newEvidence[ref] = append(m.newEvidence[ref], wanted{line, where})
+		}
+		return
+	}
+	it := m.cur[ref]
+	if now := SheetValue(it, f); base != nil && !base.Was(f, now) && v != now {
+		c := SheetConflict{Ref: ref, Field: f.String(), Where: where, Workbook: v, Current: now, ChangedBy: it.UpdatedBy, ChangedAt: it.UpdatedAt}
+		switch m.prefer {
+		case SideOurs:
+			c.Resolution = "ours"
+			m.conflicts = append(m.conflicts, c)
+			return
+		case SideTheirs:
+			c.Resolution = "theirs"
+		}
+		m.conflicts = append(m.conflicts, c)
+	}
+	w := m.want[ref]
+	if w == nil {
+		w = map[SheetField]wanted{}
+		m.want[ref] = w
+	}
+	if prev, ok := w[f]; ok && prev.value != v {
+		// Two workbooks disagree: neither wins; --ours settles it for isogap.
+		c := SheetConflict{Ref: ref, Field: f.String(), Where: prev.where, Workbook: prev.value, Other: where, Current: v}
+		if m.prefer == SideOurs {
+			c.Resolution = "ours"
+		}
+		m.conflicts = append(m.conflicts, c)
+		w[f] = wanted{SheetValue(it, f), ""} // ours, or unresolved: isogap's value stays
+		return
+	}
+	w[f] = wanted{v, where}
+}
+
+// plan builds each item's change in catalog order and checks the result.
+func (m *sheetMerge) plan() sheetPlan {
+	p := sheetPlan{result: SheetImportResult{Conflicts: m.conflicts}}
+	for _, ci := range m.cat.Items {
+		it, ok := m.cur[ci.Ref]
 		if !ok {
 			continue
 		}
-		ch := itemChange{ref: ci.Ref, version: it.Version}
-		where := map[string]string{}
-		var changes []SheetChange
-		for _, f := range SheetFields {
-			w, ok := want[ci.Ref][f]
-			if !ok || w.value == SheetValue(it, f) {
-				continue
-			}
-			setPatch(&ch.patch, f, w.value)
-			where[f.String()] = w.where
-			changes = append(changes, SheetChange{Ref: ci.Ref, Field: f.String(), Old: SheetValue(it, f), New: w.value, Where: w.where})
-		}
-		have := map[string]bool{}
-		for _, e := range it.Evidence {
-			have[oneLine(e.Summary())], have[oneLine(e.Text)], have[e.URL] = true, true, true
-		}
-		for _, w := range newEvidence[ci.Ref] {
-			line := oneLine(w.value)
-			if line == "" || have[line] {
-				continue
-			}
-			have[line] = true
-			ne := evidenceFromLine(line)
-			if _, err := buildEvidence("", ne); err != nil {
-				for _, fe := range err.(*assess.FieldErrors).List {
-					errs.Add(w.where, line, fe.Problem, fe.Expected)
-				}
-				continue
-			}
-			ch.evidence = append(ch.evidence, ne)
-			changes = append(changes, SheetChange{Ref: ci.Ref, Field: "evidence", New: line, Where: w.where})
-		}
-		if ch.patch.Empty() && len(ch.evidence) == 0 {
-			continue
-		}
-		if err := assess.ValidateItem(cat, ch.patch.Apply(it)); err != nil {
-			for _, fe := range err.(*assess.FieldErrors).List {
-				w := where[fe.Where]
-				if w == "" {
-					w = firstWhere(where)
-				}
-				errs.Add(w, fe.Value, ci.Ref+" "+fe.Where+": "+fe.Problem, fe.Expected)
-			}
+		ch, changes, ok := m.itemChange(it)
+		if !ok || ch.patch.Empty() && len(ch.evidence) == 0 {
 			continue
 		}
 		p.items = append(p.items, ch)
 		p.result.Changes = append(p.result.Changes, changes...)
 	}
 	p.result.Items = len(p.items)
-	return p, errs.Err()
+	return p
+}
+
+// itemChange is what the workbooks change of one item; it is not ok when
+// the changed item would be invalid (the problems are listed).
+func (m *sheetMerge) itemChange(it assess.Item) (itemChange, []SheetChange, bool) {
+	ch := itemChange{ref: it.Ref, version: it.Version}
+	where := map[string]string{}
+	var changes []SheetChange
+	for _, f := range SheetFields {
+		w, ok := m.want[it.Ref][f]
+		if !ok || w.value == SheetValue(it, f) {
+			continue
+		}
+		setPatch(&ch.patch, f, w.value)
+		where[f.String()] = w.where
+		changes = append(changes, SheetChange{Ref: it.Ref, Field: f.String(), Old: SheetValue(it, f), New: w.value, Where: w.where})
+	}
+	changes = append(changes, m.addedEvidence(it, &ch)...)
+	if ch.patch.Empty() && len(ch.evidence) == 0 {
+		return ch, changes, true
+	}
+	if err := assess.ValidateItem(m.cat, ch.patch.Apply(it)); err != nil {
+		for _, fe := range err.(*assess.FieldErrors).List {
+			w := where[fe.Where]
+			if w == "" {
+				w = firstWhere(where)
+			}
+			m.errs.Add(w, fe.Value, it.Ref+" "+fe.Where+": "+fe.Problem, fe.Expected)
+		}
+		return ch, nil, false
+	}
+	return ch, changes, true
+}
+
+// addedEvidence adds to ch the workbooks' evidence lines the item lacks.
+func (m *sheetMerge) addedEvidence(it assess.Item, ch *itemChange) []SheetChange {
+	var changes []SheetChange
+	have := map[string]bool{}
+	for _, e := range it.Evidence {
+		have[oneLine(e.Summary())], have[oneLine(e.Text)], have[e.URL] = true, true, true
+	}
+	for _, w := range m.newEvidence[it.Ref] {
+		line := oneLine(w.value)
+		if line == "" || have[line] {
+			continue
+		}
+		have[line] = true
+		ne := evidenceFromLine(line)
+		if _, err := buildEvidence("", ne); err != nil {
+			for _, fe := range err.(*assess.FieldErrors).List {
+				m.errs.Add(w.where, line, fe.Problem, fe.Expected)
+			}
+			continue
+		}
+		ch.evidence = append(ch.evidence, ne)
+		changes = append(changes, SheetChange{Ref: it.Ref, Field: "evidence", New: line, Where: w.where})
+	}
+	return changes
 }
 
 func firstWhere(m map[string]string) string {
