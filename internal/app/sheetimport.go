@@ -2,8 +2,6 @@ package app
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"fmt"
 	"regexp"
 	"slices"
@@ -19,8 +17,10 @@ import (
 // This file holds the rules of importing checklist workbooks that went
 // through other hands: which cells change which item, what counts as a
 // conflict with a newer edit in isogap, and applying everything in one
-// transaction. The XLSX reading itself is an adapter's job (package
-// workbook); it hands over SheetBooks, plain rows of cell texts.
+// transaction. The workbook format is an adapter's job (package workbook):
+// it reads the cells and the row stamps and hands over SheetBooks, rows of
+// field values in SheetValue's form, each with what its stamp says of the
+// item at the export.
 
 // SheetField is an item field a checklist workbook carries.
 type SheetField int
@@ -58,8 +58,9 @@ var sheetFieldNames = [numSheetFields]string{"score", "applicable", "justificati
 
 func (f SheetField) String() string { return sheetFieldNames[f] }
 
-// SheetValue is the canonical text of an item's field: what a workbook shows
-// once read back, and what a row stamp hashes.
+// SheetValue is the canonical text of an item's field: the form in which a
+// workbook's reader hands values over and the import compares them with
+// the item's, and what a row stamp digests.
 func SheetValue(it assess.Item, f SheetField) string {
 	switch f {
 	case FieldScore:
@@ -105,75 +106,34 @@ func SheetValue(it assess.Item, f SheetField) string {
 	return ""
 }
 
-// InclusionText shows inclusion codes with their labels, as a workbook does.
-func InclusionText(codes []string) string {
-	labels := make([]string, len(codes))
-	for i, c := range codes {
-		labels[i] = assess.ReasonLabel(c)
-	}
-	return strings.Join(labels, "; ")
-}
-
 func oneLine(s string) string { return strings.Join(strings.Fields(s), " ") }
 
-// SheetStamp is what an exported row carries so that an import can tell what
-// the workbook changed from what changed in isogap since the export: the
-// assessment, the item and its version, and a short hash of each field.
-type SheetStamp struct {
+// SheetBase is the item as a row's isogap stamp says it was exported.
+type SheetBase struct {
 	AssessmentID string
 	Ref          string
 	Version      int
-	hashes       [numSheetFields]string
+	// Was reports whether v, in SheetValue's form, was the field's value at
+	// the export. (A stamp keeps a digest of each value, not the value.)
+	Was func(f SheetField, v string) bool
 }
 
-const stampPrefix = "isogap1"
-
-// NewSheetStamp stamps an item as exported now.
-func NewSheetStamp(aid string, it assess.Item) string {
-	var b strings.Builder
-	fmt.Fprintf(&b, "%s/%s/%s/%d/", stampPrefix, aid, it.Ref, it.Version)
-	for _, f := range SheetFields {
-		b.WriteString(fieldHash(SheetValue(it, f)))
-	}
-	return b.String()
-}
-
-func fieldHash(v string) string {
-	sum := sha256.Sum256([]byte(v))
-	return hex.EncodeToString(sum[:4])
-}
-
-var stampRE = regexp.MustCompile(`^` + stampPrefix + `/([a-z0-9]{1,40})/([A-Za-z0-9.]{1,20})/([0-9]{1,9})/([0-9a-f]{` + strconv.Itoa(8*int(numSheetFields)) + `})$`)
-
-// ParseSheetStamp reads a stamp written by NewSheetStamp.
-func ParseSheetStamp(s string) (SheetStamp, error) {
-	m := stampRE.FindStringSubmatch(strings.TrimSpace(s))
-	if m == nil {
-		return SheetStamp{}, fmt.Errorf("not an isogap row stamp")
-	}
-	st := SheetStamp{AssessmentID: m[1], Ref: m[2]}
-	st.Version, _ = strconv.Atoi(m[3])
-	for i := range st.hashes {
-		st.hashes[i] = m[4][8*i : 8*i+8]
-	}
-	return st, nil
-}
-
-// changed reports whether v differs from the field's value at the export.
-func (st SheetStamp) changed(f SheetField, v string) bool { return fieldHash(v) != st.hashes[f] }
-
-// SheetRow is one row of a returned workbook: the texts of the cells that
-// belong to item fields, and where each came from ("Gap Checklist!H12").
+// SheetRow is one row of a returned workbook as its reader understood it.
 type SheetRow struct {
-	Ref     string
+	Ref string
+	// RefCell and Cells say where the row's texts came from ("Gap Checklist!H12").
 	RefCell string
-	// Values holds a text for every field whose column the sheet has; an
-	// empty text is an empty cell.
+	// Values holds, in SheetValue's form, the value of every field whose
+	// column the sheet has and whose cell could be read; "" is an empty cell.
 	Values map[SheetField]string
 	Cells  map[SheetField]string
-	// Stamp is the row's isogap stamp, "" when the row has none.
-	Stamp     string
-	StampCell string
+	// Base is what the row's stamp (in cell BaseCell) says; nil for a row
+	// without a stamp, a plain update.
+	Base     *SheetBase
+	BaseCell string
+	// Problems lists the cells the reader could not make sense of, each
+	// named with its file; the import reports them and writes nothing.
+	Problems []assess.FieldError
 }
 
 // SheetBook is one returned workbook.
@@ -364,169 +324,227 @@ type wanted struct {
 	value, where string
 }
 
+// sheetMerge gathers, row by row, what returned workbooks ask of an
+// assessment's items, then turns it into one change per item.
+type sheetMerge struct {
+	aid    string
+	cat    *catalog.Catalog
+	cur    map[string]assess.Item
+	prefer Side
+	errs   *assess.FieldErrors
+	// want is the value each workbook field asks for, by ref.
+	want        map[string]map[SheetField]wanted
+	newEvidence map[string][]wanted
+	conflicts   []SheetConflict
+}
+
+// planSheets works out what the books change, without writing.
 func (s *Service) planSheets(ctx context.Context, st store.Store, aid string, books []SheetBook, prefer Side) (sheetPlan, error) {
-	var p sheetPlan
+	m, err := s.newSheetMerge(ctx, st, aid, prefer)
+	if err != nil {
+		return sheetPlan{}, err
+	}
+	for _, b := range books {
+		m.addBook(b)
+	}
+	p := m.plan()
+	return p, m.errs.Err()
+}
+
+func (s *Service) newSheetMerge(ctx context.Context, st store.Store, aid string, prefer Side) (*sheetMerge, error) {
 	a, err := st.GetAssessment(ctx, aid)
 	if err != nil {
-		return p, err
+		return nil, err
 	}
 	cat, err := s.CatalogOf(ctx, a)
 	if err != nil {
-		return p, err
+		return nil, err
 	}
 	list, err := st.ListItems(ctx, aid)
 	if err != nil {
-		return p, err
+		return nil, err
 	}
-	cur := make(map[string]assess.Item, len(list))
+	m := &sheetMerge{aid: aid, cat: cat, cur: make(map[string]assess.Item, len(list)), prefer: prefer,
+		errs: &assess.FieldErrors{Context: "import"}, want: map[string]map[SheetField]wanted{}, newEvidence: map[string][]wanted{}}
 	for _, it := range list {
-		cur[it.Ref] = it
+		m.cur[it.Ref] = it
 	}
-	errs := &assess.FieldErrors{Context: "import"}
-	want := map[string]map[SheetField]wanted{}
-	newEvidence := map[string][]wanted{}
-	for _, b := range books {
-		seen := map[string]string{}
-		for _, row := range b.Rows {
-			refWhere := b.Name + ": " + row.RefCell
-			ref, ok := cat.LookupRef(row.Ref)
-			if !ok {
-				errs.Add(refWhere, row.Ref, "unknown ref", "a ref of catalog "+cat.ID+` such as "4.1", "6.1.2" or "A.5.15"`)
-				continue
-			}
-			if prev, dup := seen[ref]; dup {
-				errs.Add(refWhere, row.Ref, "the item appears twice in this workbook (also at "+prev+")", "each item on one row")
-				continue
-			}
-			seen[ref] = row.RefCell
-			it := cur[ref]
-			var stamp *SheetStamp
-			if row.Stamp != "" {
-				where := b.Name + ": " + row.StampCell
-				sp, err := ParseSheetStamp(row.Stamp)
-				switch {
-				case err != nil:
-					errs.Add(where, row.Stamp, "the row's isogap stamp is damaged", "the stamp as exported, or an empty cell for a plain update")
-					continue
-				case sp.AssessmentID != aid:
-					errs.Add(where, sp.AssessmentID, "this row was exported from another assessment", "a workbook exported from assessment "+aid)
-					continue
-				case sp.Ref != ref:
-					errs.Add(where, sp.Ref, "the row's stamp belongs to another item (were cells moved between rows?)", "the stamp of "+ref)
-					continue
-				}
-				stamp = &sp
-			}
-			values, cells := notApplicableScore(row.Values, row.Cells)
-			for _, f := range SheetFields {
-				raw, present := values[f]
-				if !present {
-					continue
-				}
-				where := b.Name + ": " + cells[f]
-				v, ok := canonical(cat, f, raw, errs, where)
-				if !ok {
-					continue
-				}
-				if v == "" && (stamp == nil || f == FieldApplicable) {
-					continue // an empty cell leaves isogap's value (applicability is never blank)
-				}
-				if stamp != nil && !stamp.changed(f, v) {
-					continue // the workbook did not change it
-				}
-				if f == FieldEvidence {
-					for _, line := range strings.Split(v, "\n") {
-						newEvidence[ref] = append(newEvidence[ref], wanted{line, where})
-					}
-					continue
-				}
-				now := SheetValue(it, f)
-				if stamp != nil && stamp.changed(f, now) && v != now {
-					c := SheetConflict{Ref: ref, Field: f.String(), Where: where, Workbook: v, Current: now, ChangedBy: it.UpdatedBy, ChangedAt: it.UpdatedAt}
-					switch prefer {
-					case SideOurs:
-						c.Resolution = "ours"
-						p.result.Conflicts = append(p.result.Conflicts, c)
-						continue
-					case SideTheirs:
-						c.Resolution = "theirs"
-					}
-					p.result.Conflicts = append(p.result.Conflicts, c)
-				}
-				m := want[ref]
-				if m == nil {
-					m = map[SheetField]wanted{}
-					want[ref] = m
-				}
-				if prev, ok := m[f]; ok && prev.value != v {
-					c := SheetConflict{Ref: ref, Field: f.String(), Where: prev.where, Workbook: prev.value, Other: where, Current: v}
-					if prefer == SideOurs {
-						c.Resolution = "ours"
-					}
-					p.result.Conflicts = append(p.result.Conflicts, c)
-					m[f] = wanted{SheetValue(it, f), ""} // ours, or unresolved: isogap's value stays
-					continue
-				}
-				m[f] = wanted{v, where}
+	return m, nil
+}
+
+// addBook takes in one workbook's rows.
+func (m *sheetMerge) addBook(b SheetBook) {
+	seen := map[string]string{}
+	for _, row := range b.Rows {
+		ref, ok := m.rowRef(b.Name, row, seen)
+		if !ok || !m.baseFits(b.Name, row, ref) {
+			continue
+		}
+		m.errs.List = append(m.errs.List, row.Problems...)
+		for _, f := range SheetFields {
+			if v, present := row.Values[f]; present {
+				m.addField(ref, f, v, row.Base, b.Name+": "+row.Cells[f])
 			}
 		}
 	}
-	// Build each item's patch in catalog order and check the result.
-	for _, ci := range cat.Items {
-		it, ok := cur[ci.Ref]
+}
+
+// rowRef is the catalog ref a row stands for; a row whose ref is unknown
+// or already seen in the same book is an error.
+func (m *sheetMerge) rowRef(book string, row SheetRow, seen map[string]string) (string, bool) {
+	where := book + ": " + row.RefCell
+	ref, ok := m.cat.LookupRef(row.Ref)
+	if !ok {
+		m.errs.Add(where, row.Ref, "unknown ref", "a ref of catalog "+m.cat.ID+` such as "4.1", "6.1.2" or "A.5.15"`)
+		return "", false
+	}
+	if prev, dup := seen[ref]; dup {
+		m.errs.Add(where, row.Ref, "the item appears twice in this workbook (also at "+prev+")", "each item on one row")
+		return "", false
+	}
+	seen[ref] = row.RefCell
+	return ref, true
+}
+
+// baseFits reports whether a row's stamp, if it has one, was exported from
+// this assessment for this item.
+func (m *sheetMerge) baseFits(book string, row SheetRow, ref string) bool {
+	if row.Base == nil {
+		return true
+	}
+	where := book + ": " + row.BaseCell
+	switch {
+	case row.Base.AssessmentID != m.aid:
+		m.errs.Add(where, row.Base.AssessmentID, "this row was exported from another assessment", "a workbook exported from assessment "+m.aid)
+		return false
+	case row.Base.Ref != ref:
+		m.errs.Add(where, row.Base.Ref, "the row's stamp belongs to another item (were cells moved between rows?)", "the stamp of "+ref)
+		return false
+	}
+	return true
+}
+
+// addField takes in one field value of a row: base is the row's stamp (nil
+// for a plain update), where the value's file and cell.
+func (m *sheetMerge) addField(ref string, f SheetField, v string, base *SheetBase, where string) {
+	if v == "" && (base == nil || f == FieldApplicable) {
+		return // an empty cell leaves isogap's value (applicability is never blank)
+	}
+	if base != nil && base.Was(f, v) {
+		return // the workbook did not change it
+	}
+	if f == FieldEvidence {
+		for _, line := range strings.Split(v, "\n") {
+			m.newEvidence[ref] = append(m.newEvidence[ref], wanted{line, where})
+		}
+		return
+	}
+	it := m.cur[ref]
+	if now := SheetValue(it, f); base != nil && !base.Was(f, now) && v != now {
+		c := SheetConflict{Ref: ref, Field: f.String(), Where: where, Workbook: v, Current: now, ChangedBy: it.UpdatedBy, ChangedAt: it.UpdatedAt}
+		switch m.prefer {
+		case SideOurs:
+			c.Resolution = "ours"
+			m.conflicts = append(m.conflicts, c)
+			return
+		case SideTheirs:
+			c.Resolution = "theirs"
+		}
+		m.conflicts = append(m.conflicts, c)
+	}
+	w := m.want[ref]
+	if w == nil {
+		w = map[SheetField]wanted{}
+		m.want[ref] = w
+	}
+	if prev, ok := w[f]; ok && prev.value != v {
+		// Two workbooks disagree: neither wins; --ours settles it for isogap.
+		c := SheetConflict{Ref: ref, Field: f.String(), Where: prev.where, Workbook: prev.value, Other: where, Current: v}
+		if m.prefer == SideOurs {
+			c.Resolution = "ours"
+		}
+		m.conflicts = append(m.conflicts, c)
+		w[f] = wanted{SheetValue(it, f), ""} // ours, or unresolved: isogap's value stays
+		return
+	}
+	w[f] = wanted{v, where}
+}
+
+// plan builds each item's change in catalog order and checks the result.
+func (m *sheetMerge) plan() sheetPlan {
+	p := sheetPlan{result: SheetImportResult{Conflicts: m.conflicts}}
+	for _, ci := range m.cat.Items {
+		it, ok := m.cur[ci.Ref]
 		if !ok {
 			continue
 		}
-		ch := itemChange{ref: ci.Ref, version: it.Version}
-		where := map[string]string{}
-		var changes []SheetChange
-		for _, f := range SheetFields {
-			w, ok := want[ci.Ref][f]
-			if !ok || w.value == SheetValue(it, f) {
-				continue
-			}
-			setPatch(&ch.patch, f, w.value)
-			where[f.String()] = w.where
-			changes = append(changes, SheetChange{Ref: ci.Ref, Field: f.String(), Old: SheetValue(it, f), New: w.value, Where: w.where})
-		}
-		have := map[string]bool{}
-		for _, e := range it.Evidence {
-			have[oneLine(e.Summary())], have[oneLine(e.Text)], have[e.URL] = true, true, true
-		}
-		for _, w := range newEvidence[ci.Ref] {
-			line := oneLine(w.value)
-			if line == "" || have[line] {
-				continue
-			}
-			have[line] = true
-			ne := evidenceFromLine(line)
-			if _, err := buildEvidence("", ne); err != nil {
-				for _, fe := range err.(*assess.FieldErrors).List {
-					errs.Add(w.where, line, fe.Problem, fe.Expected)
-				}
-				continue
-			}
-			ch.evidence = append(ch.evidence, ne)
-			changes = append(changes, SheetChange{Ref: ci.Ref, Field: "evidence", New: line, Where: w.where})
-		}
-		if ch.patch.Empty() && len(ch.evidence) == 0 {
-			continue
-		}
-		if err := assess.ValidateItem(cat, ch.patch.Apply(it)); err != nil {
-			for _, fe := range err.(*assess.FieldErrors).List {
-				w := where[fe.Where]
-				if w == "" {
-					w = firstWhere(where)
-				}
-				errs.Add(w, fe.Value, ci.Ref+" "+fe.Where+": "+fe.Problem, fe.Expected)
-			}
+		ch, changes, ok := m.itemChange(it)
+		if !ok || ch.patch.Empty() && len(ch.evidence) == 0 {
 			continue
 		}
 		p.items = append(p.items, ch)
 		p.result.Changes = append(p.result.Changes, changes...)
 	}
 	p.result.Items = len(p.items)
-	return p, errs.Err()
+	return p
+}
+
+// itemChange is what the workbooks change of one item; it is not ok when
+// the changed item would be invalid (the problems are listed).
+func (m *sheetMerge) itemChange(it assess.Item) (itemChange, []SheetChange, bool) {
+	ch := itemChange{ref: it.Ref, version: it.Version}
+	where := map[string]string{}
+	var changes []SheetChange
+	for _, f := range SheetFields {
+		w, ok := m.want[it.Ref][f]
+		if !ok || w.value == SheetValue(it, f) {
+			continue
+		}
+		setPatch(&ch.patch, f, w.value)
+		where[f.String()] = w.where
+		changes = append(changes, SheetChange{Ref: it.Ref, Field: f.String(), Old: SheetValue(it, f), New: w.value, Where: w.where})
+	}
+	changes = append(changes, m.addedEvidence(it, &ch)...)
+	if ch.patch.Empty() && len(ch.evidence) == 0 {
+		return ch, changes, true
+	}
+	if err := assess.ValidateItem(m.cat, ch.patch.Apply(it)); err != nil {
+		for _, fe := range err.(*assess.FieldErrors).List {
+			w := where[fe.Where]
+			if w == "" {
+				w = firstWhere(where)
+			}
+			m.errs.Add(w, fe.Value, it.Ref+" "+fe.Where+": "+fe.Problem, fe.Expected)
+		}
+		return ch, nil, false
+	}
+	return ch, changes, true
+}
+
+// addedEvidence adds to ch the workbooks' evidence lines the item lacks.
+func (m *sheetMerge) addedEvidence(it assess.Item, ch *itemChange) []SheetChange {
+	var changes []SheetChange
+	have := map[string]bool{}
+	for _, e := range it.Evidence {
+		have[oneLine(e.Summary())], have[oneLine(e.Text)], have[e.URL] = true, true, true
+	}
+	for _, w := range m.newEvidence[it.Ref] {
+		line := oneLine(w.value)
+		if line == "" || have[line] {
+			continue
+		}
+		have[line] = true
+		ne := evidenceFromLine(line)
+		if _, err := buildEvidence("", ne); err != nil {
+			for _, fe := range err.(*assess.FieldErrors).List {
+				m.errs.Add(w.where, line, fe.Problem, fe.Expected)
+			}
+			continue
+		}
+		ch.evidence = append(ch.evidence, ne)
+		changes = append(changes, SheetChange{Ref: it.Ref, Field: "evidence", New: line, Where: w.where})
+	}
+	return changes
 }
 
 func firstWhere(m map[string]string) string {
@@ -539,124 +557,6 @@ func firstWhere(m map[string]string) string {
 		return "workbook"
 	}
 	return ws[0]
-}
-
-// canonical turns a cell's text into the field's canonical value, or adds
-// an error naming the cell.
-func canonical(cat *catalog.Catalog, f SheetField, raw string, errs *assess.FieldErrors, where string) (string, bool) {
-	v := strings.TrimSpace(strings.ReplaceAll(strings.ReplaceAll(raw, "\r\n", "\n"), "\r", "\n"))
-	bad := func(problem, expected string) (string, bool) {
-		errs.Add(where, v, problem, expected)
-		return "", false
-	}
-	switch f {
-	case FieldScore:
-		s, err := assess.ParseScore(v)
-		if err != nil {
-			return bad("not a score", `1 to 5, "3 - Partially Implemented", N/A, or empty`)
-		}
-		if s == assess.Unassessed {
-			return "", true
-		}
-		return strconv.Itoa(int(s)), true
-	case FieldApplicable:
-		switch strings.ToLower(v) {
-		case "yes", "y", "true", "1", "applicable", "x":
-			return "Yes", true
-		case "no", "n", "false", "0", "n/a", "na", "not applicable", "excluded":
-			return "No", true
-		case "":
-			return "", true
-		}
-		return bad("not a yes/no answer", "Yes or No")
-	case FieldDepartment:
-		if v == "" {
-			return "", true
-		}
-		for _, d := range cat.Departments {
-			if strings.EqualFold(d, v) {
-				return d, true
-			}
-		}
-		return bad("unknown department", strings.Join(cat.Departments, ", "))
-	case FieldPriority:
-		pr, err := assess.ParsePriority(v)
-		if err != nil {
-			return bad("unknown priority", "Critical, High, Medium or Low")
-		}
-		return string(pr), true
-	case FieldTargetDate:
-		d, err := assess.ParseDate(v)
-		if err != nil {
-			return bad("not a date", "a date cell or YYYY-MM-DD")
-		}
-		return d.String(), true
-	case FieldEffort:
-		if v == "" {
-			return "", true
-		}
-		x, err := strconv.ParseFloat(v, 64)
-		if err != nil || x < 0 || x > 1000 {
-			return bad("not an effort", "person-days from 0 to 1000, for example 3 or 2.5")
-		}
-		return strconv.FormatFloat(x, 'f', -1, 64), true
-	case FieldInclusion:
-		var codes []string
-		for _, part := range strings.FieldsFunc(v, func(r rune) bool { return r == ';' || r == ',' || r == '\n' }) {
-			part = strings.TrimSpace(part)
-			if part == "" {
-				continue
-			}
-			code, ok := assess.ParseReason(part)
-			if !ok {
-				return bad("unknown reason for inclusion", "Risk assessment, Legal or contractual, Business requirement or Best practice (several separated by \";\")")
-			}
-			if !slices.Contains(codes, code) {
-				codes = append(codes, code)
-			}
-		}
-		return strings.Join(codes, ";"), true
-	case FieldEvidence:
-		var lines []string
-		for _, l := range strings.Split(v, "\n") {
-			if l = oneLine(l); l != "" {
-				lines = append(lines, l)
-			}
-		}
-		return strings.Join(lines, "\n"), true
-	case FieldOwner:
-		if len(v) > assess.MaxShortLen {
-			return bad("too long", fmt.Sprintf("at most %d characters", assess.MaxShortLen))
-		}
-	default:
-		if len(v) > assess.MaxTextLen {
-			return bad("too long", fmt.Sprintf("at most %d characters", assess.MaxTextLen))
-		}
-	}
-	return v, true
-}
-
-// notApplicableScore reads a score of "N/A" as "not applicable": the
-// score stays as it is and the applicable cell counts as "No".
-func notApplicableScore(values, cells map[SheetField]string) (map[SheetField]string, map[SheetField]string) {
-	switch strings.ToLower(strings.TrimSpace(values[FieldScore])) {
-	case "n/a", "na", "not applicable":
-	default:
-		return values, cells
-	}
-	v2, c2 := make(map[SheetField]string, len(values)), make(map[SheetField]string, len(cells)+1)
-	for f, v := range values {
-		v2[f] = v
-	}
-	for f, c := range cells {
-		c2[f] = c
-	}
-	delete(v2, FieldScore)
-	v2[FieldApplicable] = "No"
-	if strings.TrimSpace(values[FieldApplicable]) == "" || c2[FieldApplicable] == "" {
-		c2[FieldApplicable] = cells[FieldScore]
-	}
-	return v2, c2
 }
 
 // setPatch sets one field of a patch from its canonical value.

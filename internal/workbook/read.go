@@ -74,7 +74,9 @@ func unwrapPathError(err error) string {
 // Read reads a returned workbook: the Gap Checklist (found by its name, or
 // as the sheet whose header has a ref column) and the reasons for inclusion
 // on the Statement of Applicability. Columns are found by their header text
-// wherever they stand. It never panics and never reads past lim.
+// wherever they stand. It never panics and never reads past lim. A file it
+// cannot read is an error; a cell it cannot read is one of its row's
+// Problems, which the import lists with everything else it finds wrong.
 func Read(name string, data []byte, cat *catalog.Catalog, lim Limits) (book app.SheetBook, err error) {
 	book.Name = name
 	defer func() {
@@ -112,7 +114,9 @@ func Read(name string, data []byte, cat *catalog.Catalog, lim Limits) (book app.
 	if len(errs) > 0 {
 		return book, &assess.FieldErrors{Context: "import", List: errs}
 	}
-	book.Rows = rows
+	for _, row := range rows {
+		book.Rows = append(book.Rows, decode(name, cat, row))
+	}
 	return book, nil
 }
 
@@ -333,14 +337,14 @@ func (r *reader) findChecklist() (string, header, error) {
 
 // readRows reads a sheet's rows below its header and appends them to into;
 // with merge, a row whose ref is already there adds its cells to that row.
-func (r *reader) readRows(sheet string, h header, into []app.SheetRow, merge bool) ([]app.SheetRow, []assess.FieldError) {
+func (r *reader) readRows(sheet string, h header, into []rawRow, merge bool) ([]rawRow, []assess.FieldError) {
 	var errs []assess.FieldError
 	add := func(where, value, problem, expected string) {
 		errs = append(errs, assess.FieldError{Where: r.name + ": " + where, Value: value, Problem: problem, Expected: expected})
 	}
 	byRef := map[string]int{}
 	for i, row := range into {
-		byRef[catalog.NormalizeRef(row.Ref)] = i
+		byRef[catalog.NormalizeRef(row.ref)] = i
 	}
 	rows, err := r.f.Rows(sheet)
 	if err != nil {
@@ -373,7 +377,7 @@ func (r *reader) readRows(sheet string, h header, into []app.SheetRow, merge boo
 		ref := strings.TrimSpace(get(refCol))
 		values := map[app.SheetField]string{}
 		where := map[app.SheetField]string{}
-		stamp, stampCell := "", ""
+		stampText, stampCell := "", ""
 		hasData := false
 		for key, col := range h.cols {
 			addr := sheet + "!" + cellName(col, n)
@@ -382,7 +386,7 @@ func (r *reader) readRows(sheet string, h header, into []app.SheetRow, merge boo
 			case keyRef:
 				continue
 			case keyStamp:
-				stamp, stampCell = strings.TrimSpace(v), addr
+				stampText, stampCell = strings.TrimSpace(v), addr
 				continue
 			}
 			fld := fieldByName[key]
@@ -400,18 +404,18 @@ func (r *reader) readRows(sheet string, h header, into []app.SheetRow, merge boo
 			}
 			continue
 		}
-		if _, ok := r.cat.LookupRef(ref); !ok && !hasData && stamp == "" {
+		if _, ok := r.cat.LookupRef(ref); !ok && !hasData && stampText == "" {
 			continue // a heading row ("A.5 Organizational controls") or a note
 		}
 		if i, ok := byRef[catalog.NormalizeRef(ref)]; ok && merge {
 			for f, v := range values {
-				into[i].Values[f], into[i].Cells[f] = v, where[f]
+				into[i].values[f], into[i].cells[f] = v, where[f]
 			}
 			continue
 		}
 		byRef[catalog.NormalizeRef(ref)] = len(into)
-		into = append(into, app.SheetRow{Ref: ref, RefCell: sheet + "!" + cellName(refCol, n), Values: values, Cells: where,
-			Stamp: stamp, StampCell: stampCell})
+		into = append(into, rawRow{ref: ref, refCell: sheet + "!" + cellName(refCol, n), values: values, cells: where,
+			stamp: stampText, stampCell: stampCell})
 	}
 	if err := rows.Error(); err != nil {
 		add(sheet, "", "the sheet cannot be read: "+err.Error(), "")

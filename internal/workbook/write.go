@@ -512,7 +512,7 @@ func (w *writer) checklist(sh string) error {
 			f.SetCellFloat(sh, cell(cEffort, r), *it.EffortDays, -1, 64)
 		}
 		if m.stamped {
-			put(cStamp, app.NewSheetStamp(m.a.ID, it))
+			put(cStamp, newStamp(m.a.ID, it))
 		}
 		inScope := "1"
 		if ci.IsControl() {
@@ -687,7 +687,7 @@ func (w *writer) soa(sh string) error {
 			continue
 		}
 		sec, _ := m.cat.Section(ci.Section)
-		w.row(sh, r, 0, it.Ref, ci.Title, sec.ID+" "+sec.Title, nil, app.InclusionText(it.Inclusion), it.InclusionNote)
+		w.row(sh, r, 0, it.Ref, ci.Title, sec.ID+" "+sec.Title, nil, inclusionText(it.Inclusion), it.InclusionNote)
 		for _, fm := range []struct{ col, src string }{{"D", cApplicable}, {"G", cJustification}, {"H", cStatus}, {"I", cOwner}, {"J", cEvidence}} {
 			if err := f.SetCellFormula(sh, cell(fm.col, r), lookup(fm.src, r)); err != nil {
 				return err

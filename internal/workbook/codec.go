@@ -1,0 +1,236 @@
+package workbook
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/isogap/isogap/internal/app"
+	"github.com/isogap/isogap/internal/assess"
+	"github.com/isogap/isogap/internal/catalog"
+)
+
+// This file is the workbook's cell format: the stamp an exported row
+// carries, and how cell texts read back become field values in
+// app.SheetValue's form.
+
+// stamp is what an exported row carries so that an import can tell what
+// the workbook changed from what changed in isogap since the export: the
+// assessment, the item and its version, and a short hash of each field.
+type stamp struct {
+	AssessmentID string
+	Ref          string
+	Version      int
+	hashes       []string
+}
+
+const stampPrefix = "isogap1"
+
+// newStamp stamps an item as exported now.
+func newStamp(aid string, it assess.Item) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "%s/%s/%s/%d/", stampPrefix, aid, it.Ref, it.Version)
+	for _, f := range app.SheetFields {
+		b.WriteString(fieldHash(app.SheetValue(it, f)))
+	}
+	return b.String()
+}
+
+func fieldHash(v string) string {
+	sum := sha256.Sum256([]byte(v))
+	return hex.EncodeToString(sum[:4])
+}
+
+var stampRE = regexp.MustCompile(`^` + stampPrefix + `/([a-z0-9]{1,40})/([A-Za-z0-9.]{1,20})/([0-9]{1,9})/([0-9a-f]{` + strconv.Itoa(8*len(app.SheetFields)) + `})$`)
+
+// parseStamp reads a stamp written by newStamp.
+func parseStamp(s string) (stamp, error) {
+	m := stampRE.FindStringSubmatch(strings.TrimSpace(s))
+	if m == nil {
+		return stamp{}, fmt.Errorf("not an isogap row stamp")
+	}
+	st := stamp{AssessmentID: m[1], Ref: m[2], hashes: make([]string, len(app.SheetFields))}
+	st.Version, _ = strconv.Atoi(m[3])
+	for i := range st.hashes {
+		st.hashes[i] = m[4][8*i : 8*i+8]
+	}
+	return st, nil
+}
+
+// was reports whether v was the field's value at the export.
+func (st stamp) was(f app.SheetField, v string) bool { return fieldHash(v) == st.hashes[f] }
+
+func (st stamp) base() *app.SheetBase {
+	return &app.SheetBase{AssessmentID: st.AssessmentID, Ref: st.Ref, Version: st.Version, Was: st.was}
+}
+
+// rawRow is a row as the sheets hold it: cell texts by field.
+type rawRow struct {
+	ref, refCell     string
+	values, cells    map[app.SheetField]string
+	stamp, stampCell string
+}
+
+// decode turns a row's cell texts into field values and its stamp into
+// the item's base. A cell it cannot read is one of the row's problems; a
+// damaged stamp leaves the row without values, since what changed cannot
+// be told.
+func decode(book string, cat *catalog.Catalog, r rawRow) app.SheetRow {
+	row := app.SheetRow{Ref: r.ref, RefCell: r.refCell, Values: map[app.SheetField]string{}, Cells: map[app.SheetField]string{}, BaseCell: r.stampCell}
+	errs := &assess.FieldErrors{}
+	if r.stamp != "" {
+		st, err := parseStamp(r.stamp)
+		if err != nil {
+			errs.Add(book+": "+r.stampCell, r.stamp, "the row's isogap stamp is damaged", "the stamp as exported, or an empty cell for a plain update")
+			row.Problems = errs.List
+			return row
+		}
+		row.Base = st.base()
+	}
+	values, cells := notApplicableScore(r.values, r.cells)
+	for _, f := range app.SheetFields {
+		raw, present := values[f]
+		if !present {
+			continue
+		}
+		if v, ok := canonical(cat, f, raw, errs, book+": "+cells[f]); ok {
+			row.Values[f], row.Cells[f] = v, cells[f]
+		}
+	}
+	row.Problems = errs.List
+	return row
+}
+
+// canonical turns a cell's text into the field's canonical value, or adds
+// an error naming the cell.
+func canonical(cat *catalog.Catalog, f app.SheetField, raw string, errs *assess.FieldErrors, where string) (string, bool) {
+	v := strings.TrimSpace(strings.ReplaceAll(strings.ReplaceAll(raw, "\r\n", "\n"), "\r", "\n"))
+	bad := func(problem, expected string) (string, bool) {
+		errs.Add(where, v, problem, expected)
+		return "", false
+	}
+	switch f {
+	case app.FieldScore:
+		s, err := assess.ParseScore(v)
+		if err != nil {
+			return bad("not a score", `1 to 5, "3 - Partially Implemented", N/A, or empty`)
+		}
+		if s == assess.Unassessed {
+			return "", true
+		}
+		return strconv.Itoa(int(s)), true
+	case app.FieldApplicable:
+		switch strings.ToLower(v) {
+		case "yes", "y", "true", "1", "applicable", "x":
+			return "Yes", true
+		case "no", "n", "false", "0", "n/a", "na", "not applicable", "excluded":
+			return "No", true
+		case "":
+			return "", true
+		}
+		return bad("not a yes/no answer", "Yes or No")
+	case app.FieldDepartment:
+		if v == "" {
+			return "", true
+		}
+		for _, d := range cat.Departments {
+			if strings.EqualFold(d, v) {
+				return d, true
+			}
+		}
+		return bad("unknown department", strings.Join(cat.Departments, ", "))
+	case app.FieldPriority:
+		pr, err := assess.ParsePriority(v)
+		if err != nil {
+			return bad("unknown priority", "Critical, High, Medium or Low")
+		}
+		return string(pr), true
+	case app.FieldTargetDate:
+		d, err := assess.ParseDate(v)
+		if err != nil {
+			return bad("not a date", "a date cell or YYYY-MM-DD")
+		}
+		return d.String(), true
+	case app.FieldEffort:
+		if v == "" {
+			return "", true
+		}
+		x, err := strconv.ParseFloat(v, 64)
+		if err != nil || x < 0 || x > 1000 {
+			return bad("not an effort", "person-days from 0 to 1000, for example 3 or 2.5")
+		}
+		return strconv.FormatFloat(x, 'f', -1, 64), true
+	case app.FieldInclusion:
+		var codes []string
+		for _, part := range strings.FieldsFunc(v, func(r rune) bool { return r == ';' || r == ',' || r == '\n' }) {
+			part = strings.TrimSpace(part)
+			if part == "" {
+				continue
+			}
+			code, ok := assess.ParseReason(part)
+			if !ok {
+				return bad("unknown reason for inclusion", "Risk assessment, Legal or contractual, Business requirement or Best practice (several separated by \";\")")
+			}
+			if !slices.Contains(codes, code) {
+				codes = append(codes, code)
+			}
+		}
+		return strings.Join(codes, ";"), true
+	case app.FieldEvidence:
+		var lines []string
+		for _, l := range strings.Split(v, "\n") {
+			if l = oneLine(l); l != "" {
+				lines = append(lines, l)
+			}
+		}
+		return strings.Join(lines, "\n"), true
+	case app.FieldOwner:
+		if len(v) > assess.MaxShortLen {
+			return bad("too long", fmt.Sprintf("at most %d characters", assess.MaxShortLen))
+		}
+	default:
+		if len(v) > assess.MaxTextLen {
+			return bad("too long", fmt.Sprintf("at most %d characters", assess.MaxTextLen))
+		}
+	}
+	return v, true
+}
+
+// oneLine collapses a text's white space to single spaces.
+func oneLine(s string) string { return strings.Join(strings.Fields(s), " ") }
+
+// notApplicableScore reads a score of "N/A" as "not applicable": the
+// score stays as it is and the applicable cell counts as "No".
+func notApplicableScore(values, cells map[app.SheetField]string) (map[app.SheetField]string, map[app.SheetField]string) {
+	switch strings.ToLower(strings.TrimSpace(values[app.FieldScore])) {
+	case "n/a", "na", "not applicable":
+	default:
+		return values, cells
+	}
+	v2, c2 := make(map[app.SheetField]string, len(values)), make(map[app.SheetField]string, len(cells)+1)
+	for f, v := range values {
+		v2[f] = v
+	}
+	for f, c := range cells {
+		c2[f] = c
+	}
+	delete(v2, app.FieldScore)
+	v2[app.FieldApplicable] = "No"
+	if strings.TrimSpace(values[app.FieldApplicable]) == "" || c2[app.FieldApplicable] == "" {
+		c2[app.FieldApplicable] = cells[app.FieldScore]
+	}
+	return v2, c2
+}
+
+// inclusionText shows inclusion codes with their labels.
+func inclusionText(codes []string) string {
+	labels := make([]string, len(codes))
+	for i, c := range codes {
+		labels[i] = assess.ReasonLabel(c)
+	}
+	return strings.Join(labels, "; ")
+}
