@@ -21,6 +21,8 @@ const (
 	KindSchema                      // the database schema is unknown or outdated
 	KindUsage                       // a command line that does not parse
 	KindRateLimited                 // too many attempts (sign-in); try again later
+
+	numKinds // not a kind: new kinds go above it
 )
 
 var kindTable = map[Kind]struct {
@@ -39,7 +41,21 @@ var kindTable = map[Kind]struct {
 	KindRateLimited:     {"too many attempts", http.StatusTooManyRequests, 1},
 }
 
-func (k Kind) String() string { return kindTable[k].name }
+func (k Kind) String() string {
+	if k < 0 || k >= numKinds {
+		return fmt.Sprintf("Kind(%d)", int(k))
+	}
+	return kindTable[k].name
+}
+
+// Kinds lists every kind, so each edge's table can be checked to map them all.
+func Kinds() []Kind {
+	ks := make([]Kind, numKinds)
+	for i := range ks {
+		ks[i] = Kind(i)
+	}
+	return ks
+}
 
 // HTTPStatus is the status code the web app and API answer with.
 func (k Kind) HTTPStatus() int { return kindTable[k].status }
