@@ -213,11 +213,11 @@ func (s *Server) withPrincipal(r *http.Request) (*http.Request, app.Principal, e
 	return r.WithContext(context.WithValue(r.Context(), principalKey{}, p)), p, nil
 }
 
-// fail answers with the error's status, taken from the one table in
-// package assess. A page that needs a session sends the browser to sign in.
+// fail answers with the error's status, taken from the one table,
+// kindStatus. A page that needs a session sends the browser to sign in.
 func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error) {
 	kind := assess.KindOf(err)
-	status := kind.HTTPStatus()
+	status := httpStatus(kind)
 	if kind == assess.KindUnauthenticated && (r.Method == http.MethodGet || r.Method == http.MethodHead) {
 		http.Redirect(w, r, "/login?next="+url.QueryEscape(r.URL.RequestURI()), http.StatusSeeOther)
 		return
