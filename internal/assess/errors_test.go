@@ -1,6 +1,8 @@
 package assess
 
 import (
+	"errors"
+	"fmt"
 	"go/ast"
 	"go/parser"
 	"go/token"
@@ -8,6 +10,21 @@ import (
 	"strings"
 	"testing"
 )
+
+func TestErrorKinds(t *testing.T) {
+	if KindOf(&ConflictError{}) != KindConflict {
+		t.Error("conflict")
+	}
+	if KindOf(Errorf(KindNotFound, "x")) != KindNotFound {
+		t.Error("not found")
+	}
+	if KindOf(fmt.Errorf("wrapped: %w", Errorf(KindUsage, "x"))) != KindUsage {
+		t.Error("a wrapped usage error lost its kind")
+	}
+	if KindOf(errors.New("plain")) != KindInternal {
+		t.Error("a plain error is not internal")
+	}
+}
 
 // TestKindsListsEveryKind checks Kinds() against the source: the web and CLI
 // tables are checked against Kinds(), so a kind missing from it would escape
@@ -30,7 +47,7 @@ func TestKindsListsEveryKind(t *testing.T) {
 	for _, k := range Kinds() {
 		name := k.String()
 		if name == "" || strings.HasPrefix(name, "Kind(") {
-			t.Errorf("Kind(%d) has no name", int(k))
+			t.Errorf("Kind(%d) has no name in kindNames", int(k))
 		}
 		if other, dup := names[name]; dup {
 			t.Errorf("Kind(%d) and Kind(%d) are both named %q", int(other), int(k), name)
