@@ -4,6 +4,7 @@
 package arch
 
 import (
+	"go/ast"
 	"go/parser"
 	"go/token"
 	"os/exec"
@@ -64,6 +65,112 @@ func TestLayers(t *testing.T) {
 		if !found {
 			t.Errorf("go list did not list %s itself; is the rule's name right?", pkg)
 		}
+	}
+}
+
+// domain lists the packages that hold the rules and know no surface.
+var domain = []string{"jsonx", "catalog", "assess", "plan", "risk", "soa", "compare"}
+
+// TestDomainImportsNoHTTP: HTTP statuses and handlers belong to package web.
+// TestLayers allows the standard library, so its HTTP part is checked here,
+// on each package's own imports.
+func TestDomainImportsNoHTTP(t *testing.T) {
+	args := []string{"list", "-f", `{{.ImportPath}} {{join .Imports " "}}`}
+	for _, pkg := range domain {
+		args = append(args, module+pkg)
+	}
+	out, err := exec.Command("go", args...).CombinedOutput()
+	if err != nil {
+		t.Fatalf("go list: %v\n%s", err, out)
+	}
+	lines := strings.Split(strings.TrimSpace(string(out)), "\n")
+	if len(lines) != len(domain) {
+		t.Fatalf("go list answered %d lines for %d packages:\n%s", len(lines), len(domain), out)
+	}
+	for _, line := range lines {
+		fields := strings.Fields(line)
+		pkg := strings.TrimPrefix(fields[0], module)
+		for _, imp := range fields[1:] {
+			if imp == "net/http" || strings.HasPrefix(imp, "net/http/") {
+				t.Errorf("the domain package %s imports %s: map its errors to HTTP in package web", pkg, imp)
+			}
+		}
+	}
+}
+
+// clockReaders lists, for each package that must not read the wall clock,
+// the one function allowed to name time.Now: app.New, where the service's
+// clock defaults to the system's. Everything else takes the time it is
+// given, so a rule gives the same answer in a test, a replay and production.
+var clockReaders = map[string]string{"assess": "", "app": "New", "plan": "", "risk": "", "soa": "", "compare": ""}
+
+func TestNothingReadsTheClock(t *testing.T) {
+	for pkg, allowed := range clockReaders {
+		t.Run(pkg, func(t *testing.T) { checkClock(t, pkg, allowed) })
+	}
+}
+
+func checkClock(t *testing.T, pkg, allowed string) {
+	exempt := func(file, fn string) bool { return fn == allowed }
+	exemptUsed := false
+
+	files, err := filepath.Glob(filepath.Join("..", pkg, "*.go"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	fset := token.NewFileSet()
+	scanned := 0
+	for _, path := range files {
+		if strings.HasSuffix(path, "_test.go") {
+			continue
+		}
+		f, err := parser.ParseFile(fset, path, nil, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		scanned++
+		timeName := ""
+		for _, imp := range f.Imports {
+			if imp.Path.Value == `"time"` {
+				timeName = "time"
+				if imp.Name != nil {
+					timeName = imp.Name.Name
+				}
+			}
+		}
+		if timeName == "" || timeName == "_" {
+			continue
+		}
+		for _, decl := range f.Decls {
+			fn := "(package level)"
+			if fd, ok := decl.(*ast.FuncDecl); ok {
+				fn = fd.Name.Name
+				if fd.Recv != nil {
+					fn = "a method " + fn
+				}
+			}
+			ast.Inspect(decl, func(n ast.Node) bool {
+				sel, ok := n.(*ast.SelectorExpr)
+				if !ok || sel.Sel.Name != "Now" {
+					return true
+				}
+				if x, ok := sel.X.(*ast.Ident); !ok || x.Name != timeName {
+					return true
+				}
+				if exempt(filepath.Base(path), fn) {
+					exemptUsed = true
+					return true
+				}
+				t.Errorf("%s: %s reads the clock (time.Now); take the time as an argument", fset.Position(sel.Pos()), fn)
+				return true
+			})
+		}
+	}
+	if scanned == 0 {
+		t.Fatalf("found no source files of package %s", pkg)
+	}
+	if allowed != "" && !exemptUsed {
+		t.Errorf("%s.%s no longer names time.Now: remove its exemption from this test", pkg, allowed)
 	}
 }
 

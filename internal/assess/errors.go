@@ -3,12 +3,12 @@ package assess
 import (
 	"errors"
 	"fmt"
-	"net/http"
 	"strings"
 )
 
-// Kind classifies an error for every surface: the HTTP status the web app
-// answers with and the exit code of the CLI come from one table, kindTable.
+// Kind classifies an error for every surface. The domain only names the
+// kinds; what each one means to a surface lives at that edge: the HTTP status
+// in package web, the exit code in package cli.
 type Kind int
 
 const (
@@ -21,31 +21,37 @@ const (
 	KindSchema                      // the database schema is unknown or outdated
 	KindUsage                       // a command line that does not parse
 	KindRateLimited                 // too many attempts (sign-in); try again later
+
+	numKinds // not a kind: new kinds go above it
 )
 
-var kindTable = map[Kind]struct {
-	name   string
-	status int
-	exit   int
-}{
-	KindInternal:        {"internal error", http.StatusInternalServerError, 1},
-	KindInvalid:         {"invalid input", http.StatusUnprocessableEntity, 1},
-	KindNotFound:        {"not found", http.StatusNotFound, 1},
-	KindConflict:        {"conflict", http.StatusConflict, 1},
-	KindForbidden:       {"forbidden", http.StatusForbidden, 1},
-	KindUnauthenticated: {"not signed in", http.StatusUnauthorized, 1},
-	KindSchema:          {"database schema mismatch", http.StatusServiceUnavailable, 1},
-	KindUsage:           {"usage error", http.StatusBadRequest, 2},
-	KindRateLimited:     {"too many attempts", http.StatusTooManyRequests, 1},
+var kindNames = [numKinds]string{
+	KindInternal:        "internal error",
+	KindInvalid:         "invalid input",
+	KindNotFound:        "not found",
+	KindConflict:        "conflict",
+	KindForbidden:       "forbidden",
+	KindUnauthenticated: "not signed in",
+	KindSchema:          "database schema mismatch",
+	KindUsage:           "usage error",
+	KindRateLimited:     "too many attempts",
 }
 
-func (k Kind) String() string { return kindTable[k].name }
+func (k Kind) String() string {
+	if k < 0 || k >= numKinds {
+		return fmt.Sprintf("Kind(%d)", int(k))
+	}
+	return kindNames[k]
+}
 
-// HTTPStatus is the status code the web app and API answer with.
-func (k Kind) HTTPStatus() int { return kindTable[k].status }
-
-// ExitCode is the CLI's exit code.
-func (k Kind) ExitCode() int { return kindTable[k].exit }
+// Kinds lists every kind, so each edge's table can be checked to map them all.
+func Kinds() []Kind {
+	ks := make([]Kind, numKinds)
+	for i := range ks {
+		ks[i] = Kind(i)
+	}
+	return ks
+}
 
 // Error is a domain error of a known kind.
 type Error struct {

@@ -210,7 +210,7 @@ func TestValidateItem(t *testing.T) {
 			if !ok || len(fe.List) == 0 || fe.List[0].Where != tc.field {
 				t.Fatalf("error %v, want one naming field %q", err, tc.field)
 			}
-			if KindOf(err) != KindInvalid || KindOf(err).ExitCode() != 1 {
+			if KindOf(err) != KindInvalid {
 				t.Errorf("kind %v", KindOf(err))
 			}
 		})
@@ -262,18 +262,6 @@ func TestDiffItems(t *testing.T) {
 	}
 	if len(DiffItems(old, old)) != 0 {
 		t.Error("an item differs from itself")
-	}
-}
-
-func TestErrorKinds(t *testing.T) {
-	if KindOf(&ConflictError{}) != KindConflict || KindConflict.HTTPStatus() != 409 {
-		t.Error("conflict")
-	}
-	if KindOf(Errorf(KindNotFound, "x")) != KindNotFound || KindNotFound.HTTPStatus() != 404 {
-		t.Error("not found")
-	}
-	if KindUsage.ExitCode() != 2 || KindInvalid.ExitCode() != 1 {
-		t.Error("exit codes")
 	}
 }
 

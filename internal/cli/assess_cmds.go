@@ -42,7 +42,7 @@ func newInitCmd(c *cliApp) *cobra.Command {
 Annex A control of the catalog, each defaulting to its usual department.
 Prints the new assessment's id, which every other command takes.`,
 		Example: `  isogap init --org "Acme Ltd" --scope "The Acme SaaS platform and its support" --employees 80`,
-		Args:    cobra.NoArgs,
+		Args:    noArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			cat, file, err := c.loadCatalog()
 			if err != nil {
@@ -76,7 +76,7 @@ func newListCmd(c *cliApp) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "list",
 		Short: "List assessments with their readiness and coverage",
-		Args:  cobra.NoArgs,
+		Args:  noArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			svc, err := c.openFor(cmd, format, "table", "json")
 			if err != nil {

@@ -44,7 +44,7 @@ the target is left exactly as it was. The target must not hold any of the
 assessments yet; an empty database is set up on the spot.`,
 		Example: `  isogap copy --from isogap.db --to 'postgres://isogap@db.example/isogap'
   isogap copy --from "$ISOGAP_DB" --to backup.db`,
-		Args: cobra.NoArgs,
+		Args: noArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if from == to {
 				return usagef("--from and --to name the same database")

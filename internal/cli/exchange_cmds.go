@@ -245,7 +245,7 @@ ISO/IEC 27001:2022 catalog, or the file named by --catalog.
   json   the catalog file itself, the format a custom catalog is written in
 
 --schema prints the JSON Schema of that format.`,
-		Args: cobra.NoArgs,
+		Args: noArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			out := cmd.OutOrStdout()
 			if schema {
@@ -325,7 +325,7 @@ func newMigrateCmd(c *cliApp) *cobra.Command {
 transaction. Other commands refuse to run on an outdated schema and say to
 run this first. Safe to run again, and safe with several instances starting
 at once on PostgreSQL.`,
-		Args: cobra.NoArgs,
+		Args: noArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			from, to, err := c.migrate(cmd.Context())
 			if err != nil {

@@ -70,13 +70,18 @@ func (c *cliApp) who() string {
 	return "cli"
 }
 
-// usageError marks a command line that does not parse: exit code 2.
-type usageError struct{ err error }
+// usagef builds a usage error: a command line that does not parse.
+func usagef(format string, args ...any) error {
+	return assess.Errorf(assess.KindUsage, format, args...)
+}
 
-func (e usageError) Error() string { return e.err.Error() }
-func (e usageError) Unwrap() error { return e.err }
-
-func usagef(format string, args ...any) error { return usageError{fmt.Errorf(format, args...)} }
+// usage marks an error, cobra's mostly, as a command line that does not parse.
+func usage(err error) error {
+	if err == nil {
+		return nil
+	}
+	return assess.Wrap(assess.KindUsage, err, "")
+}
 
 // Run runs the command line and returns the exit code: 0 success, 1 the
 // command failed, 2 the command line is wrong.
@@ -94,26 +99,33 @@ func Run(ctx context.Context, args []string, env Env) int {
 	}
 	code := exitCode(err)
 	fmt.Fprintf(env.Stderr, "isogap: %s\n", strings.TrimSpace(err.Error()))
-	if code == 2 {
+	if assess.KindOf(err) == assess.KindUsage {
 		fmt.Fprintln(env.Stderr, `Run "isogap --help" or "isogap COMMAND --help" for usage.`)
 	}
 	return code
 }
 
+// exitCodes is the one table from an error's kind to the CLI's exit code:
+// 2 for a command line that does not parse, 1 for any other failure.
+var exitCodes = map[assess.Kind]int{
+	assess.KindInternal:        1,
+	assess.KindInvalid:         1,
+	assess.KindNotFound:        1,
+	assess.KindConflict:        1,
+	assess.KindForbidden:       1,
+	assess.KindUnauthenticated: 1,
+	assess.KindSchema:          1,
+	assess.KindUsage:           2,
+	assess.KindRateLimited:     1,
+}
+
+// exitCode looks the error's kind up in exitCodes. Errors of cobra's own
+// parsing reach here marked as usage errors (see newRoot, usageArgs).
 func exitCode(err error) int {
-	var u usageError
-	if errors.As(err, &u) {
-		return 2
+	if code, ok := exitCodes[assess.KindOf(err)]; ok {
+		return code
 	}
-	// cobra's own parse errors (unknown flag, bad flag value, arguments).
-	msg := err.Error()
-	for _, p := range []string{"unknown flag", "unknown shorthand flag", "unknown command", "flag needs an argument",
-		"invalid argument", "accepts ", "requires at least", "required flag", "if any flags in the group"} {
-		if strings.Contains(msg, p) {
-			return 2
-		}
-	}
-	return assess.KindOf(err).ExitCode()
+	return 1
 }
 
 const rootLong = `isogap runs an ISO/IEC 27001:2022 gap assessment from start to finish.
@@ -149,15 +161,21 @@ func newRoot(c *cliApp) *cobra.Command {
 					c.db = v
 				}
 			}
-			return nil
+			// cobra checks required flags and flag groups after this hook and
+			// returns its findings unmarked; checking first marks them as usage.
+			if err := cmd.ValidateRequiredFlags(); err != nil {
+				return usage(err)
+			}
+			return usage(cmd.ValidateFlagGroups())
 		},
 	}
+	group(root)
 	root.CompletionOptions.HiddenDefaultCmd = true
 	pf := root.PersistentFlags()
 	pf.StringVar(&c.db, "db", defaultDB, "database: a SQLite file path or a postgres:// DSN (env ISOGAP_DB)")
 	pf.StringVar(&c.catalog, "catalog", "", "custom catalog file (JSON, see \"isogap catalog --schema\"); default: the built-in ISO/IEC 27001:2022 catalog")
 	pf.StringVar(&c.actor, "actor", "", "name recorded in the history for changes (default: your user name)")
-	root.SetFlagErrorFunc(func(cmd *cobra.Command, err error) error { return usageError{err} })
+	root.SetFlagErrorFunc(func(cmd *cobra.Command, err error) error { return usage(err) })
 	for _, cmd := range []*cobra.Command{
 		newInitCmd(c), newListCmd(c), newShowCmd(c), newSetCmd(c), newHistoryCmd(c),
 		newExportCmd(c), newImportCmd(c), newTemplateCmd(c), newDemoCmd(c), newCatalogCmd(c), newMigrateCmd(c), newCopyCmd(c), newVersionCmd(),
@@ -168,6 +186,37 @@ func newRoot(c *cliApp) *cobra.Command {
 		root.AddCommand(cmd)
 	}
 	return root
+}
+
+// Every command's Args is one of these validators, or returns usagef's errors:
+// a wrong number of arguments is a usage error (exit 2), like a bad flag.
+
+// usageArgs marks the errors of one of cobra's validators as usage errors.
+func usageArgs(v cobra.PositionalArgs) cobra.PositionalArgs {
+	return func(cmd *cobra.Command, args []string) error { return usage(v(cmd, args)) }
+}
+
+// noArgs refuses any argument.
+var noArgs = usageArgs(cobra.NoArgs)
+
+// group makes cmd a command that only holds subcommands: run bare, it shows
+// its help; an argument that names none of them is a usage error. cobra's own
+// check is made at the root only, with an unmarked error; below the root an
+// unknown subcommand would print help and succeed.
+func group(cmd *cobra.Command) *cobra.Command {
+	cmd.SuggestionsMinimumDistance = 2
+	cmd.Args = func(cmd *cobra.Command, args []string) error {
+		if len(args) == 0 {
+			return nil
+		}
+		msg := fmt.Sprintf("unknown command %q for %q", args[0], cmd.CommandPath())
+		if s := cmd.SuggestionsFor(args[0]); len(s) > 0 {
+			msg += "\n\nDid you mean this?\n\t" + strings.Join(s, "\n\t")
+		}
+		return usagef("%s", msg)
+	}
+	cmd.RunE = func(cmd *cobra.Command, args []string) error { return cmd.Help() }
+	return cmd
 }
 
 // exactArgs is cobra.ExactArgs with a message naming the arguments.
@@ -187,7 +236,7 @@ func newVersionCmd() *cobra.Command {
 	return &cobra.Command{
 		Use:   "version",
 		Short: "Print isogap's version",
-		Args:  cobra.NoArgs,
+		Args:  noArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			fmt.Fprintln(cmd.OutOrStdout(), "isogap", Version)
 			return nil

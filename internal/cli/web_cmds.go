@@ -215,7 +215,7 @@ Several instances may serve one PostgreSQL database (--db postgres://…):
 sessions, accounts and sign-in throttling live in the database.`,
 		Example: `  isogap serve
   isogap serve --addr :8080 --db postgres://isogap@db/isogap --trust-proxy`,
-		Args: cobra.NoArgs,
+		Args: noArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			svc, err := c.webService(cmd, &f)
 			if err != nil {
@@ -256,7 +256,7 @@ fresh password:
 
 If the default port is busy another free one is used. With --no-serve the
 demo is only created: its id is printed on the first line, then a summary.`,
-		Args: cobra.NoArgs,
+		Args: noArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			svc, err := c.webService(cmd, &f)
 			if err != nil {
@@ -377,7 +377,7 @@ managed on its Members page, or with "isogap member".`,
 	list := &cobra.Command{
 		Use:   "list",
 		Short: "List the accounts",
-		Args:  cobra.NoArgs,
+		Args:  noArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			svc, err := c.service(cmd.Context())
 			if err != nil {
@@ -396,7 +396,7 @@ managed on its Members page, or with "isogap member".`,
 		},
 	}
 	cmd.AddCommand(add, passwd, list)
-	return cmd
+	return group(cmd)
 }
 
 func newMemberCmd(c *cliApp) *cobra.Command {

@@ -80,7 +80,7 @@ A filled-in copy is read back with "isogap import ID FILE.xlsx".`,
 		Example: `  isogap template
   isogap template -o checklist.xlsx
   isogap --catalog acme-baseline.json template -o acme.xlsx`,
-		Args: cobra.NoArgs,
+		Args: noArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			cat, _, err := c.loadCatalog()
 			if err != nil {

@@ -86,7 +86,7 @@ func (s *Server) createAssessment(w http.ResponseWriter, r *http.Request, p app.
 	}
 	a, fe := scopeFromForm(r, assess.Assessment{TargetScore: assess.DefaultTarget})
 	again := func(fe formErrors) error {
-		s.render(w, r, assess.KindInvalid.HTTPStatus(), "scope", &scopePage{Base: userBase(p, "New assessment"), New: true,
+		s.render(w, r, httpStatus(assess.KindInvalid), "scope", &scopePage{Base: userBase(p, "New assessment"), New: true,
 			Form: a, Exclusions: exclusionRows(a.Exclusions), Errors: fe})
 		return nil
 	}
@@ -142,11 +142,11 @@ func (s *Server) saveScope(w http.ResponseWriter, r *http.Request, c *actx) erro
 		return nil
 	}
 	if fe.Any() {
-		return again(fe, assess.KindInvalid.HTTPStatus())
+		return again(fe, httpStatus(assess.KindInvalid))
 	}
 	_, err := s.svc.UpdateAssessment(r.Context(), c.P, a, base)
 	if fe, ok := fieldErrors(err); ok {
-		return again(fe, assess.KindInvalid.HTTPStatus())
+		return again(fe, httpStatus(assess.KindInvalid))
 	}
 	if assess.KindOf(err) == assess.KindConflict {
 		// Someone saved the scope meanwhile: show the form again with
@@ -155,7 +155,7 @@ func (s *Server) saveScope(w http.ResponseWriter, r *http.Request, c *actx) erro
 		if cur, gerr := s.svc.Assessment(r.Context(), c.P, a.ID); gerr == nil {
 			a.Version = cur.Version
 		}
-		return again(formErrors{List: []assess.FieldError{{Where: "version", Problem: err.Error() + ". Your text is below: check it against the current scope and save again."}}}, assess.KindConflict.HTTPStatus())
+		return again(formErrors{List: []assess.FieldError{{Where: "version", Problem: err.Error() + ". Your text is below: check it against the current scope and save again."}}}, httpStatus(assess.KindConflict))
 	}
 	if err != nil {
 		return err
@@ -217,7 +217,7 @@ func (s *Server) saveStakeholders(w http.ResponseWriter, r *http.Request, c *act
 	}
 	_, err := s.svc.UpdateAssessment(r.Context(), c.P, a, base)
 	if fe, ok := fieldErrors(err); ok {
-		s.render(w, r, assess.KindInvalid.HTTPStatus(), "stakeholders", s.stakeholdersPage(c, a.Stakeholders, fe))
+		s.render(w, r, httpStatus(assess.KindInvalid), "stakeholders", s.stakeholdersPage(c, a.Stakeholders, fe))
 		return nil
 	}
 	if err != nil {
@@ -454,10 +454,10 @@ func (s *Server) putMember(w http.ResponseWriter, r *http.Request, c *actx) erro
 		Refs: strings.FieldsFunc(f.Get("refs"), func(r rune) bool { return r == ',' || r == ';' || r == ' ' || r == '\n' }), Expires: f.Get("expires")}
 	_, err := s.svc.PutMember(r.Context(), c.P, c.View.Assessment.ID, in)
 	if fe, ok := fieldErrors(err); ok {
-		return s.renderMembers(w, r, c, assess.KindInvalid.HTTPStatus(), in, fe)
+		return s.renderMembers(w, r, c, httpStatus(assess.KindInvalid), in, fe)
 	}
 	if assess.KindOf(err) == assess.KindInvalid {
-		return s.renderMembers(w, r, c, assess.KindInvalid.HTTPStatus(), in, formErrors{List: []assess.FieldError{{Where: "role", Problem: err.Error()}}})
+		return s.renderMembers(w, r, c, httpStatus(assess.KindInvalid), in, formErrors{List: []assess.FieldError{{Where: "role", Problem: err.Error()}}})
 	}
 	if err != nil {
 		return err
@@ -472,7 +472,7 @@ func (s *Server) removeMember(w http.ResponseWriter, r *http.Request, c *actx) e
 	}
 	err = s.svc.RemoveMember(r.Context(), c.P, c.View.Assessment.ID, uid)
 	if assess.KindOf(err) == assess.KindInvalid {
-		return s.renderMembers(w, r, c, assess.KindInvalid.HTTPStatus(), app.MemberInput{Role: string(assess.RoleContributor)},
+		return s.renderMembers(w, r, c, httpStatus(assess.KindInvalid), app.MemberInput{Role: string(assess.RoleContributor)},
 			formErrors{List: []assess.FieldError{{Where: "remove", Problem: err.Error()}}})
 	}
 	if err != nil {

@@ -124,12 +124,12 @@ func (s *Server) setup(w http.ResponseWriter, r *http.Request) error {
 	if in.Password != r.PostFormValue("password2") {
 		pg := &setupPage{Base: Base{Title: "Set up isogap"}, Login: in.Login, Name: in.Name, Email: in.Email}
 		pg.Errors.List = []assess.FieldError{{Where: "password2", Problem: "the two passwords differ"}}
-		s.render(w, r, assess.KindInvalid.HTTPStatus(), "setup", pg)
+		s.render(w, r, httpStatus(assess.KindInvalid), "setup", pg)
 		return nil
 	}
 	u, err := s.svc.SetupFirstAdmin(r.Context(), in)
 	if fe, ok := fieldErrors(err); ok {
-		s.render(w, r, assess.KindInvalid.HTTPStatus(), "setup", &setupPage{Base: Base{Title: "Set up isogap"}, Login: in.Login, Name: in.Name, Email: in.Email, Errors: fe})
+		s.render(w, r, httpStatus(assess.KindInvalid), "setup", &setupPage{Base: Base{Title: "Set up isogap"}, Login: in.Login, Name: in.Name, Email: in.Email, Errors: fe})
 		return nil
 	}
 	if err != nil {
@@ -174,7 +174,7 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) error {
 		if k == assess.KindRateLimited {
 			w.Header().Set("Retry-After", "900")
 		}
-		s.render(w, r, k.HTTPStatus(), "login", &loginPage{Base: Base{Title: "Sign in"}, Login: login, Next: next, Error: err.Error()})
+		s.render(w, r, httpStatus(k), "login", &loginPage{Base: Base{Title: "Sign in"}, Login: login, Next: next, Error: err.Error()})
 		return nil
 	}
 	if err != nil {
@@ -209,11 +209,11 @@ func (s *Server) renderAccount(w http.ResponseWriter, r *http.Request, p app.Pri
 func (s *Server) changePassword(w http.ResponseWriter, r *http.Request, p app.Principal) error {
 	next := r.PostFormValue("new")
 	if next != r.PostFormValue("new2") {
-		return s.renderAccount(w, r, p, assess.KindInvalid.HTTPStatus(), formErrors{List: []assess.FieldError{{Where: "new2", Problem: "the two new passwords differ"}}})
+		return s.renderAccount(w, r, p, httpStatus(assess.KindInvalid), formErrors{List: []assess.FieldError{{Where: "new2", Problem: "the two new passwords differ"}}})
 	}
 	err := s.svc.ChangePassword(r.Context(), p, r.PostFormValue("current"), next)
 	if fe, ok := fieldErrors(err); ok {
-		return s.renderAccount(w, r, p, assess.KindInvalid.HTTPStatus(), fe)
+		return s.renderAccount(w, r, p, httpStatus(assess.KindInvalid), fe)
 	}
 	if err != nil {
 		return err
@@ -246,7 +246,7 @@ func (s *Server) createUser(w http.ResponseWriter, r *http.Request, p app.Princi
 	u, err := s.svc.CreateUser(r.Context(), p, in)
 	if fe, ok := fieldErrors(err); ok {
 		in.Password = ""
-		return s.renderUsers(w, r, p, assess.KindInvalid.HTTPStatus(), &usersPage{Form: in, Errors: fe})
+		return s.renderUsers(w, r, p, httpStatus(assess.KindInvalid), &usersPage{Form: in, Errors: fe})
 	}
 	if err != nil {
 		return err
@@ -277,7 +277,7 @@ func (s *Server) updateUser(w http.ResponseWriter, r *http.Request, p app.Princi
 	u.Admin, u.Disabled = r.PostFormValue("admin") == "on", r.PostFormValue("disabled") == "on"
 	if _, err := s.svc.UpdateUser(r.Context(), p, u); err != nil {
 		if fe, ok := fieldErrors(err); ok {
-			s.render(w, r, assess.KindInvalid.HTTPStatus(), "user", &userPage{Base: userBase(p, "Account "+u.Login), U: u, Errors: fe})
+			s.render(w, r, httpStatus(assess.KindInvalid), "user", &userPage{Base: userBase(p, "Account "+u.Login), U: u, Errors: fe})
 			return nil
 		}
 		return err
@@ -293,7 +293,7 @@ func (s *Server) setUserPassword(w http.ResponseWriter, r *http.Request, p app.P
 		if uerr != nil {
 			return uerr
 		}
-		s.render(w, r, assess.KindInvalid.HTTPStatus(), "user", &userPage{Base: userBase(p, "Account "+u.Login), U: u, Errors: fe})
+		s.render(w, r, httpStatus(assess.KindInvalid), "user", &userPage{Base: userBase(p, "Account "+u.Login), U: u, Errors: fe})
 		return nil
 	}
 	if err != nil {

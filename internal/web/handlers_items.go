@@ -308,13 +308,13 @@ func (s *Server) quickEdit(w http.ResponseWriter, r *http.Request, c *actx) erro
 	var ce *assess.ConflictError
 	switch {
 	case errors.As(err, &ce):
-		return s.renderItem(w, r, c, ce.Ref, assess.KindConflict.HTTPStatus(), itemState{form: &ce.Attempted, conflict: ce})
+		return s.renderItem(w, r, c, ce.Ref, httpStatus(assess.KindConflict), itemState{form: &ce.Attempted, conflict: ce})
 	case assess.KindOf(err) == assess.KindInvalid && isInline(r):
 		cur, _ := c.View.Item(ref)
 		row := s.row(c, p.Apply(cur), statusByRef(c.View.Result), ret)
 		row.Item.Version = version
 		row.Error = err.Error()
-		s.render(w, r, assess.KindInvalid.HTTPStatus(), "matrix#row", &rowFragment{Row: row})
+		s.render(w, r, httpStatus(assess.KindInvalid), "matrix#row", &rowFragment{Row: row})
 		return nil
 	case assess.KindOf(err) == assess.KindInvalid:
 		cur, _ := c.View.Item(ref)
@@ -323,7 +323,7 @@ func (s *Server) quickEdit(w http.ResponseWriter, r *http.Request, c *actx) erro
 		if fe.List == nil {
 			fe.List = []assess.FieldError{{Where: "form", Problem: err.Error()}}
 		}
-		return s.renderItem(w, r, c, ref, assess.KindInvalid.HTTPStatus(), itemState{form: &attempted, version: version, errs: fe})
+		return s.renderItem(w, r, c, ref, httpStatus(assess.KindInvalid), itemState{form: &attempted, version: version, errs: fe})
 	case err != nil:
 		return err
 	}
@@ -451,12 +451,12 @@ func (s *Server) saveItem(w http.ResponseWriter, r *http.Request, c *actx) error
 	}
 	var ce *assess.ConflictError
 	if errors.As(err, &ce) {
-		return s.renderItem(w, r, c, ref, assess.KindConflict.HTTPStatus(), itemState{form: &ce.Attempted, conflict: ce})
+		return s.renderItem(w, r, c, ref, httpStatus(assess.KindConflict), itemState{form: &ce.Attempted, conflict: ce})
 	}
 	if fe, ok := fieldErrors(err); ok {
 		cur, _ := c.View.Item(ref)
 		attempted := p.Apply(cur)
-		return s.renderItem(w, r, c, ref, assess.KindInvalid.HTTPStatus(), itemState{form: &attempted, version: version, errs: fe})
+		return s.renderItem(w, r, c, ref, httpStatus(assess.KindInvalid), itemState{form: &attempted, version: version, errs: fe})
 	}
 	if err != nil {
 		return err
@@ -486,7 +486,7 @@ func (s *Server) addEvidence(w http.ResponseWriter, r *http.Request, c *actx) er
 			Where: "file", Problem: "the file is too large", Expected: "at most " + humanSize(s.cfg.MaxUpload)}}}})
 	}
 	if fe, ok := fieldErrors(err); ok {
-		return s.renderItem(w, r, c, ref, assess.KindInvalid.HTTPStatus(), itemState{evErrs: fe})
+		return s.renderItem(w, r, c, ref, httpStatus(assess.KindInvalid), itemState{evErrs: fe})
 	}
 	if err != nil {
 		return err

@@ -96,17 +96,17 @@ func (s *Server) savePlan(w http.ResponseWriter, r *http.Request, c *actx) error
 	}
 	if fe, ok := fieldErrors(err); ok {
 		st.errs = fe
-		return s.renderForecast(w, r, c, assess.KindInvalid.HTTPStatus(), st)
+		return s.renderForecast(w, r, c, httpStatus(assess.KindInvalid), st)
 	}
 	switch assess.KindOf(err) {
 	case assess.KindConflict:
 		// Someone saved the assumptions meanwhile: the form comes back on
 		// their version with this person's values in it, and a table of both.
 		st.conflicted, st.version = true, -1
-		return s.renderForecast(w, r, c, assess.KindConflict.HTTPStatus(), st)
+		return s.renderForecast(w, r, c, httpStatus(assess.KindConflict), st)
 	case assess.KindInvalid:
 		st.errs = formErrors{List: []assess.FieldError{{Where: "assumptions", Problem: err.Error()}}}
-		return s.renderForecast(w, r, c, assess.KindInvalid.HTTPStatus(), st)
+		return s.renderForecast(w, r, c, httpStatus(assess.KindInvalid), st)
 	}
 	return err
 }
@@ -121,7 +121,7 @@ func (s *Server) renderForecast(w http.ResponseWriter, r *http.Request, c *actx,
 			st.errs = formErrors{List: []assess.FieldError{{Where: "assumptions", Problem: err.Error()}}}
 		}
 		st.whatIf = nil
-		status = assess.KindInvalid.HTTPStatus()
+		status = httpStatus(assess.KindInvalid)
 		res, stored, err = s.results(r, c, nil)
 	}
 	if err != nil {
@@ -425,7 +425,7 @@ func (s *Server) historyExtras(r *http.Request, c *actx, pg *historyPage) (int, 
 	cmpRes, err := s.svc.Compare(ctx, c.P, pg.From, pg.To)
 	if k := assess.KindOf(err); k == assess.KindNotFound || k == assess.KindInvalid {
 		pg.CompareError = err.Error()
-		return k.HTTPStatus(), nil
+		return httpStatus(k), nil
 	}
 	if err != nil {
 		return 0, err
@@ -464,7 +464,7 @@ func (s *Server) createSnapshot(w http.ResponseWriter, r *http.Request, c *actx)
 	if !ok {
 		return err
 	}
-	return s.renderHistory(w, r, c, assess.KindOf(err).HTTPStatus(), name, fe)
+	return s.renderHistory(w, r, c, httpStatus(assess.KindOf(err)), name, fe)
 }
 
 func (s *Server) deleteSnapshot(w http.ResponseWriter, r *http.Request, c *actx) error {

@@ -198,11 +198,11 @@ func (s *Server) principal(r *http.Request) (app.Principal, error) {
 	return s.svc.ResolveSession(r.Context(), c.Value, s.cfg.SessionTTL)
 }
 
-// fail answers with the error's status, taken from the one table in
-// package assess. A page that needs a session sends the browser to sign in.
+// fail answers with the error's status, taken from the one table,
+// kindStatus. A page that needs a session sends the browser to sign in.
 func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error) {
 	kind := assess.KindOf(err)
-	status := kind.HTTPStatus()
+	status := httpStatus(kind)
 	if kind == assess.KindUnauthenticated && (r.Method == http.MethodGet || r.Method == http.MethodHead) {
 		http.Redirect(w, r, "/login?next="+url.QueryEscape(r.URL.RequestURI()), http.StatusSeeOther)
 		return
