@@ -60,6 +60,13 @@ var engines = []engine{
 		}},
 }
 
+// forEngines runs a test once on each engine.
+func forEngines(t *testing.T, test func(t *testing.T, e engine)) {
+	for _, e := range engines {
+		t.Run(e.name, func(t *testing.T) { test(t, e) })
+	}
+}
+
 // site is a running web app on a real loopback port.
 type site struct {
 	t   testing.TB

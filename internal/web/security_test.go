@@ -16,7 +16,7 @@ import (
 	"github.com/isogap/isogap/internal/web"
 )
 
-func sessionCookie(t *testing.T, r response) *http.Cookie {
+func sessionCookie(t testing.TB, r response) *http.Cookie {
 	t.Helper()
 	for _, c := range (&http.Response{Header: r.header}).Cookies() {
 		if c.Name == "isogap_session" {
