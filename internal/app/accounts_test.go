@@ -3,6 +3,7 @@ package app_test
 import (
 	"context"
 	"errors"
+	"sync"
 	"testing"
 	"time"
 
@@ -17,8 +18,22 @@ func onEachEngine(t *testing.T, test func(t *testing.T, svc *app.Service)) {
 		"sqlite":   func(t *testing.T) store.Store { st, _ := sqliteStore(t); return st },
 		"postgres": postgresStore,
 	} {
-		t.Run(name, func(t *testing.T) { test(t, app.New(open(t))) })
+		t.Run(name, func(t *testing.T) {
+			st := open(t)
+			svc := app.New(st, app.Config{})
+			below.Store(svc, st)
+			test(t, svc)
+		})
 	}
+}
+
+// below keeps the store under each test service, for checks that look
+// beneath the use cases.
+var below sync.Map
+
+func storeOf(svc *app.Service) store.Store {
+	st, _ := below.Load(svc)
+	return st.(store.Store)
 }
 
 const password = "correct horse battery"
@@ -34,7 +49,7 @@ func person(t *testing.T, svc *app.Service, login string, admin bool) app.Princi
 
 func session(t *testing.T, svc *app.Service, p app.Principal) string {
 	t.Helper()
-	token, err := svc.StartSession(context.Background(), p.User, time.Hour)
+	token, err := svc.StartSession(context.Background(), p, time.Hour)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -111,7 +126,7 @@ func TestUpdateUser(t *testing.T) {
 		root, sue, ann := person(t, svc, "root", true), person(t, svc, "sue", true), person(t, svc, "ann", false)
 		user := func(p app.Principal) assess.User {
 			t.Helper()
-			u, err := svc.Store().GetUser(ctx, p.User.ID)
+			u, err := storeOf(svc).GetUser(ctx, p.User.ID)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -193,10 +208,10 @@ func newTeam(t *testing.T, svc *app.Service) assessmentTeam {
 	sys := app.System("t")
 	var tm assessmentTeam
 	var err error
-	if tm.a, err = svc.CreateAssessmentAs(ctx, sys, app.NewAssessment{Org: "Acme"}); err != nil {
+	if tm.a, err = svc.CreateAssessment(ctx, sys, app.NewAssessment{Org: "Acme"}); err != nil {
 		t.Fatal(err)
 	}
-	if tm.other, err = svc.CreateAssessmentAs(ctx, sys, app.NewAssessment{Org: "Other client"}); err != nil {
+	if tm.other, err = svc.CreateAssessment(ctx, sys, app.NewAssessment{Org: "Other client"}); err != nil {
 		t.Fatal(err)
 	}
 	for _, m := range []struct {
@@ -220,11 +235,11 @@ func newTeam(t *testing.T, svc *app.Service) assessmentTeam {
 	return tm
 }
 
-func TestDeleteAssessmentAs(t *testing.T) {
+func TestDeleteAssessmentRules(t *testing.T) {
 	onEachEngine(t, func(t *testing.T, svc *app.Service) {
 		ctx := context.Background()
 		tm := newTeam(t, svc)
-		if _, err := svc.AddEvidence(ctx, "t", tm.a.ID, "A.8.13", app.NewEvidence{FileName: "r.pdf", Content: []byte("%PDF")}); err != nil {
+		if _, err := svc.AddEvidence(ctx, app.System("t"), tm.a.ID, "A.8.13", app.NewEvidence{FileName: "r.pdf", Content: []byte("%PDF")}); err != nil {
 			t.Fatal(err)
 		}
 		for name, tc := range map[string]struct {
@@ -236,40 +251,40 @@ func TestDeleteAssessmentAs(t *testing.T) {
 			"auditor":     {tm.auditor, assess.KindForbidden},
 			"non-member":  {tm.stranger, assess.KindNotFound},
 		} {
-			if err := svc.DeleteAssessmentAs(ctx, tc.p, tm.a.ID); assess.KindOf(err) != tc.want {
+			if err := svc.DeleteAssessment(ctx, tc.p, tm.a.ID); assess.KindOf(err) != tc.want {
 				t.Errorf("%s deleting: %v, want %v", name, err, tc.want)
 			}
 		}
-		if _, err := svc.Store().GetAssessment(ctx, tm.a.ID); err != nil {
+		if _, err := storeOf(svc).GetAssessment(ctx, tm.a.ID); err != nil {
 			t.Fatalf("a refused delete removed the assessment: %v", err)
 		}
-		if err := svc.DeleteAssessmentAs(ctx, tm.assessor, tm.a.ID); err != nil {
+		if err := svc.DeleteAssessment(ctx, tm.assessor, tm.a.ID); err != nil {
 			t.Fatal(err)
 		}
-		if _, err := svc.Store().GetAssessment(ctx, tm.a.ID); assess.KindOf(err) != assess.KindNotFound {
+		if _, err := storeOf(svc).GetAssessment(ctx, tm.a.ID); assess.KindOf(err) != assess.KindNotFound {
 			t.Errorf("the deleted assessment is still stored: %v", err)
 		}
-		if ms, err := svc.Store().MembershipsOf(ctx, tm.viewer.User.ID); err != nil || len(ms) != 0 {
+		if ms, err := storeOf(svc).MembershipsOf(ctx, tm.viewer.User.ID); err != nil || len(ms) != 0 {
 			t.Errorf("memberships outlive their assessment: %+v %v", ms, err)
 		}
-		if err := svc.DeleteAssessmentAs(ctx, tm.assessor, tm.a.ID); assess.KindOf(err) != assess.KindNotFound {
+		if err := svc.DeleteAssessment(ctx, tm.assessor, tm.a.ID); assess.KindOf(err) != assess.KindNotFound {
 			t.Errorf("deleting twice: %v", err)
 		}
-		if list, _ := svc.PortfolioFor(ctx, tm.stranger); len(list) != 1 || list[0].Assessment.ID != tm.other.ID {
+		if list, _ := svc.Portfolio(ctx, tm.stranger); len(list) != 1 || list[0].Assessment.ID != tm.other.ID {
 			t.Errorf("the other assessment after the delete: %+v", list)
 		}
-		if err := svc.DeleteAssessmentAs(ctx, app.System("t"), tm.other.ID); err != nil {
+		if err := svc.DeleteAssessment(ctx, app.System("t"), tm.other.ID); err != nil {
 			t.Errorf("the administrator deleting: %v", err)
 		}
 	})
 }
 
-func TestRemoveEvidenceAs(t *testing.T) {
+func TestRemoveEvidenceRules(t *testing.T) {
 	onEachEngine(t, func(t *testing.T, svc *app.Service) {
 		ctx := context.Background()
 		tm := newTeam(t, svc)
 		add := func(aid, ref string) int64 {
-			ev, err := svc.AddEvidence(ctx, "t", aid, ref, app.NewEvidence{Text: "Signed " + ref})
+			ev, err := svc.AddEvidence(ctx, app.System("t"), aid, ref, app.NewEvidence{Text: "Signed " + ref})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -279,7 +294,7 @@ func TestRemoveEvidenceAs(t *testing.T) {
 		hr, itOps := add(tm.a.ID, "A.6.1"), add(tm.a.ID, "A.8.13")
 		add(tm.other.ID, "A.6.1")
 		item := func(aid, ref string) assess.Item {
-			it, err := svc.Item(ctx, aid, ref)
+			it, err := svc.Item(ctx, app.System("test"), aid, ref)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -298,7 +313,7 @@ func TestRemoveEvidenceAs(t *testing.T) {
 			"unknown evidence":                       {tm.assessor, tm.a.ID, 999, assess.KindNotFound},
 			"a number only another assessment has":   {app.System("t"), tm.other.ID, itOps, assess.KindNotFound},
 		} {
-			if err := svc.RemoveEvidenceAs(ctx, tc.p, tc.aid, tc.id); assess.KindOf(err) != tc.want {
+			if err := svc.RemoveEvidence(ctx, tc.p, tc.aid, tc.id); assess.KindOf(err) != tc.want {
 				t.Errorf("%s: %v, want %v", name, err, tc.want)
 			}
 		}
@@ -306,13 +321,13 @@ func TestRemoveEvidenceAs(t *testing.T) {
 			t.Fatal("a refused removal took evidence away")
 		}
 		before := item(tm.a.ID, "A.6.1")
-		if err := svc.RemoveEvidenceAs(ctx, tm.contributor, tm.a.ID, hr); err != nil {
+		if err := svc.RemoveEvidence(ctx, tm.contributor, tm.a.ID, hr); err != nil {
 			t.Fatalf("contributor, their department's item: %v", err)
 		}
 		if after := item(tm.a.ID, "A.6.1"); len(after.Evidence) != 0 || after.Version != before.Version+1 || after.UpdatedBy != tm.contributor.User.Name {
 			t.Errorf("after the removal: %+v", after)
 		}
-		if err := svc.RemoveEvidenceAs(ctx, tm.assessor, tm.a.ID, itOps); err != nil || len(item(tm.a.ID, "A.8.13").Evidence) != 0 {
+		if err := svc.RemoveEvidence(ctx, tm.assessor, tm.a.ID, itOps); err != nil || len(item(tm.a.ID, "A.8.13").Evidence) != 0 {
 			t.Errorf("assessor, any item: %v", err)
 		}
 		if len(item(tm.other.ID, "A.6.1").Evidence) != 1 {

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/isogap/isogap/internal/app"
 	"github.com/isogap/isogap/internal/assess"
 	"github.com/isogap/isogap/internal/web"
 )
@@ -35,7 +36,7 @@ func (s *site) signIn(login, password string) (*client, response) {
 
 func (s *site) account(login string) assess.User {
 	s.t.Helper()
-	u, err := s.svc.UserByLogin(context.Background(), login)
+	u, err := s.svc.UserByLogin(context.Background(), app.System("test"), login)
 	if err != nil {
 		s.t.Fatal(err)
 	}
@@ -99,7 +100,7 @@ func TestAdminCreatesAccounts(t *testing.T) {
 			t.Errorf("a non-admin creating an account: %d", r.status)
 		}
 		for _, login := range []string{"fay", "gil"} {
-			if _, err := s.svc.UserByLogin(context.Background(), login); assess.KindOf(err) != assess.KindNotFound {
+			if _, err := s.svc.UserByLogin(context.Background(), app.System("test"), login); assess.KindOf(err) != assess.KindNotFound {
 				t.Errorf("refused account %s was stored: %v", login, err)
 			}
 		}

@@ -14,7 +14,7 @@ import (
 
 func (f *fixture) assessment(id string) assess.Assessment {
 	f.t.Helper()
-	a, err := f.svc.Store().GetAssessment(context.Background(), id)
+	a, err := f.st.GetAssessment(context.Background(), id)
 	if err != nil {
 		f.t.Fatal(err)
 	}
@@ -29,7 +29,7 @@ func TestSaveScope(t *testing.T) {
 		// Stakeholders are another step's: saving the scope keeps them.
 		before := f.assessment(f.a.ID)
 		before.Stakeholders = []assess.Stakeholder{{Name: "Hana", Department: "HR"}}
-		if _, err := f.svc.UpdateAssessmentAs(ctx, app.System("t"), before, before.Version); err != nil {
+		if _, err := f.svc.UpdateAssessment(ctx, app.System("t"), before, before.Version); err != nil {
 			t.Fatal(err)
 		}
 		before = f.assessment(f.a.ID)
@@ -189,7 +189,7 @@ func TestDeleteAssessment(t *testing.T) {
 		if r.status != http.StatusSeeOther || r.header.Get("Location") != "/?ok=deleted" {
 			t.Fatalf("delete: %d %s", r.status, excerpt(r.body))
 		}
-		if _, err := f.svc.Store().GetAssessment(context.Background(), f.a.ID); assess.KindOf(err) != assess.KindNotFound {
+		if _, err := f.st.GetAssessment(context.Background(), f.a.ID); assess.KindOf(err) != assess.KindNotFound {
 			t.Errorf("the deleted assessment is still stored: %v", err)
 		}
 		if f.assessor.canOpen(A) || f.admin.canOpen(A) {
@@ -217,7 +217,7 @@ func TestRemoveEvidence(t *testing.T) {
 		ctx := context.Background()
 		A, B := "/a/"+f.a.ID, "/a/"+f.b.ID
 		add := func(aid, ref string) string {
-			ev, err := f.svc.AddEvidence(ctx, "setup", aid, ref, app.NewEvidence{Text: "Signed policy " + ref})
+			ev, err := f.svc.AddEvidence(ctx, app.System("setup"), aid, ref, app.NewEvidence{Text: "Signed policy " + ref})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -227,7 +227,7 @@ func TestRemoveEvidence(t *testing.T) {
 		hr, assigned, itOps := add(f.a.ID, "A.6.1"), add(f.a.ID, "A.5.15"), itoa(f.fileEvidence)
 		add(f.b.ID, "A.6.1")
 		evidence := func(aid, ref string) int {
-			it, err := f.svc.Item(ctx, aid, ref)
+			it, err := f.svc.Item(ctx, app.System("test"), aid, ref)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -275,7 +275,7 @@ func TestRemoveEvidence(t *testing.T) {
 		if r := f.auditor.get(A + "/evidence/" + itOps + "/file"); r.status != http.StatusNotFound {
 			t.Errorf("the removed file still downloads: %d", r.status)
 		}
-		hist, _ := f.svc.History(ctx, f.a.ID, storeQuery("A.6.1"))
+		hist, _ := f.svc.History(ctx, app.System("test"), f.a.ID, storeQuery("A.6.1"))
 		if !slices.ContainsFunc(hist, func(c assess.Change) bool {
 			return c.Field == "evidence" && c.Actor == "Carl Example" && strings.Contains(c.Old, "Signed policy A.6.1") && c.New == ""
 		}) {
