@@ -33,39 +33,51 @@ func (o Options) withDefaults() Options {
 	return o
 }
 
-// Executive lays out the executive report of an assessment.
+// Executive lays out the executive report of an assessment: the body's
+// sections in reading order, then the appendices.
 func Executive(r app.Results, opt Options) (Doc, error) {
 	opt = opt.withDefaults()
-	a, res, f := r.Assessment, r.Result, r.Forecast
-	cur := f.Budget.Currency
 	d := Doc{Title: "ISO/IEC 27001:2022 readiness report", Subtitle: "Gap assessment, road to certification and budget",
-		Org: a.Org, Date: r.Generated}
+		Org: r.Assessment.Org, Date: r.Generated}
 	d.Cover = headline(r)
 
 	charts, err := Charts(r)
 	if err != nil {
 		return d, err
 	}
+	d.Sections = []Section{
+		summarySection(r, d.Cover, charts),
+		{ID: "scope", Title: "Scope and method", Blocks: scopeBlocks(r)},
+		readinessSection(r.Result, charts),
+		blockersSection(r.Result),
+		gapsSection(r.Result, r.Forecast, opt.TopGaps),
+		risksSection(r.Risks, opt.TopRisks, charts),
+		roadmapSection(r.Forecast, charts),
+		forecastSection(r.Forecast, r.Settings),
+		progressSection(r.Snapshots, charts),
+		{ID: "matrix", Title: "Requirements matrix", Appendix: true, Blocks: []Block{
+			{Paragraph: "Every clause requirement and Annex A control with its score, owner and plan."},
+			{Table: matrixTable(r)},
+		}},
+		{ID: "soa", Title: "Statement of Applicability", Appendix: true, Blocks: soaBlocks(r.SoA)},
+	}
+	return d, nil
+}
 
-	// 1 Summary.
-	d.Sections = append(d.Sections, Section{ID: "summary", Title: "Summary", Blocks: []Block{
-		{Figures: d.Cover},
+// summarySection is section 1: the cover's figures, the key points and
+// the themes at a glance.
+func summarySection(r app.Results, cover []Figure, charts map[string]*Chart) Section {
+	return Section{ID: "summary", Title: "Summary", Blocks: []Block{
+		{Figures: cover},
 		{Bullets: messages(r)},
 		{Chart: charts["themes"]},
-	}})
+	}}
+}
 
-	// 2 Scope and method.
-	d.Sections = append(d.Sections, Section{ID: "scope", Title: "Scope and method", Blocks: scopeBlocks(r)})
-
-	// 3 Readiness.
-	groupTable := func(gs []assess.Group) *Table {
-		t := &Table{Header: []string{"", "Title", "Readiness", "Coverage", "At target", "Applicable"}, Widths: []float64{1, 5, 1.4, 1.4, 1.2, 1.2}}
-		for _, g := range gs {
-			t.Rows = append(t.Rows, []string{g.ID, g.Title, pct(g.Readiness), pct(g.Coverage), fmt.Sprint(g.AtTarget), fmt.Sprint(g.Applicable)})
-		}
-		return t
-	}
-	d.Sections = append(d.Sections, Section{ID: "readiness", Title: "Readiness and coverage", Blocks: []Block{
+// readinessSection is section 3: how readiness is computed, then the
+// figures by clause, by theme, by concept and by score.
+func readinessSection(res assess.Result, charts map[string]*Chart) Section {
+	return Section{ID: "readiness", Title: "Readiness and coverage", Blocks: []Block{
 		{Paragraph: fmt.Sprintf("Readiness is the mean of (score − 1) / 4 over the applicable items, an unassessed item counting 0; coverage is the share of applicable items that have a score. Overall: readiness %s, coverage %s; clause requirements %s (coverage %s), Annex A controls %s (coverage %s).",
 			pct(res.Overall.Readiness), pct(res.Overall.Coverage), pct(res.Clauses.Readiness), pct(res.Clauses.Coverage), pct(res.Controls.Readiness), pct(res.Controls.Coverage))},
 		{Chart: charts["clauses"]},
@@ -74,9 +86,20 @@ func Executive(r app.Results, opt Options) (Doc, error) {
 		{Table: groupTable(res.ByTheme)},
 		{Chart: charts["concepts"]},
 		{Chart: charts["distribution"]},
-	}})
+	}}
+}
 
-	// 4 Blockers.
+func groupTable(gs []assess.Group) *Table {
+	t := &Table{Header: []string{"", "Title", "Readiness", "Coverage", "At target", "Applicable"}, Widths: []float64{1, 5, 1.4, 1.4, 1.2, 1.2}}
+	for _, g := range gs {
+		t.Rows = append(t.Rows, []string{g.ID, g.Title, pct(g.Readiness), pct(g.Coverage), fmt.Sprint(g.AtTarget), fmt.Sprint(g.Applicable)})
+	}
+	return t
+}
+
+// blockersSection is section 4: what stands between the assessment and
+// audit-readiness, or that nothing does.
+func blockersSection(res assess.Result) Section {
 	bt := &Table{Header: []string{"Ref", "Title", "Why it blocks"}, Widths: []float64{1, 4, 5}}
 	for _, b := range res.Blockers {
 		ref := b.Ref
@@ -93,30 +116,16 @@ func Executive(r app.Results, opt Options) (Doc, error) {
 	if len(bt.Rows) > 0 {
 		blockers = append(blockers, Block{Table: bt})
 	}
-	d.Sections = append(d.Sections, Section{ID: "blockers", Title: "What blocks certification", Blocks: blockers})
+	return Section{ID: "blockers", Title: "What blocks certification", Blocks: blockers}
+}
 
-	// 5 Top gaps and quick wins.
-	actions := map[string]plan.Action{}
-	for _, act := range f.Actions {
-		actions[act.Ref] = act
-	}
-	gt := &Table{Header: []string{"Ref", "Title", "Status", "Gap", "Priority", "Owner", "Effort (d)", "Planned finish"}, Widths: []float64{1, 3.6, 2.4, 0.7, 1.4, 2, 1.2, 1.6}}
-	for i, g := range res.Gaps() {
-		if i == opt.TopGaps {
-			break
-		}
-		act := actions[g.Ref]
-		gt.Rows = append(gt.Rows, []string{g.Ref, g.Title, g.Status, fmt.Sprint(g.Gap), string(g.Priority), act.Owner, days(act.Effort), act.Finish.String()})
-	}
-	qt := &Table{Header: []string{"Ref", "Title", "Status", "Effort (d)", "Owner", "Planned finish"}, Widths: []float64{1, 4.5, 2.4, 1.1, 2, 1.6}}
-	for _, act := range f.Actions {
-		if act.Phase == plan.PhaseQuickWins {
-			qt.Rows = append(qt.Rows, []string{act.Ref, act.Title, act.Status, days(act.Effort), act.Resource, act.Finish.String()})
-		}
-	}
+// gapsSection is section 5: the largest gaps with their planned action,
+// and the quick wins.
+func gapsSection(res assess.Result, f plan.Forecast, topGaps int) Section {
+	qt := quickWinTable(f.Actions)
 	gapBlocks := []Block{
 		{Paragraph: fmt.Sprintf("%d applicable items are below the target score. The largest gaps first (all of them are in the roadmap and in Appendix A):", len(res.Gaps()))},
-		{Table: gt},
+		{Table: gapTable(res, f.Actions, topGaps)},
 		{Heading: "Quick wins"},
 		{Paragraph: fmt.Sprintf("Actions of at most %s person-days, planned first in each owner's queue:", days(f.Assumptions.QuickWinDays))},
 	}
@@ -125,16 +134,71 @@ func Executive(r app.Results, opt Options) (Doc, error) {
 	} else {
 		gapBlocks = append(gapBlocks, Block{Paragraph: "None: every remaining action is larger."})
 	}
-	d.Sections = append(d.Sections, Section{ID: "gaps", Title: "Top gaps and quick wins", Blocks: gapBlocks})
+	return Section{ID: "gaps", Title: "Top gaps and quick wins", Blocks: gapBlocks}
+}
 
-	// 6 Risks.
-	d.Sections = append(d.Sections, Section{ID: "risks", Title: "Risks", Blocks: []Block{
+// gapTable lists the first limit gaps, largest first, with the owner,
+// effort and finish of their action.
+func gapTable(res assess.Result, acts []plan.Action, limit int) *Table {
+	actions := map[string]plan.Action{}
+	for _, act := range acts {
+		actions[act.Ref] = act
+	}
+	gt := &Table{Header: []string{"Ref", "Title", "Status", "Gap", "Priority", "Owner", "Effort (d)", "Planned finish"}, Widths: []float64{1, 3.6, 2.4, 0.7, 1.4, 2, 1.2, 1.6}}
+	for i, g := range res.Gaps() {
+		if i == limit {
+			break
+		}
+		act := actions[g.Ref]
+		gt.Rows = append(gt.Rows, []string{g.Ref, g.Title, g.Status, fmt.Sprint(g.Gap), string(g.Priority), act.Owner, days(act.Effort), act.Finish.String()})
+	}
+	return gt
+}
+
+func quickWinTable(acts []plan.Action) *Table {
+	qt := &Table{Header: []string{"Ref", "Title", "Status", "Effort (d)", "Owner", "Planned finish"}, Widths: []float64{1, 4.5, 2.4, 1.1, 2, 1.6}}
+	for _, act := range acts {
+		if act.Phase == plan.PhaseQuickWins {
+			qt.Rows = append(qt.Rows, []string{act.Ref, act.Title, act.Status, days(act.Effort), act.Resource, act.Finish.String()})
+		}
+	}
+	return qt
+}
+
+// risksSection is section 6: how risks are rated, the heat map and the
+// highest risks.
+func risksSection(reg risk.Register, topRisks int, charts map[string]*Chart) Section {
+	return Section{ID: "risks", Title: "Risks", Blocks: []Block{
 		{Paragraph: "Each gap is a risk. Likelihood comes from the score (not assessed or 1 → 5 … 4 → 2); impact from the priority (Critical 5, High 4, Medium or unset 3, Low 2), one higher for a control that protects confidentiality, integrity and availability, one lower for a control that protects only one of them. Rating = likelihood × impact: 1–4 Low, 5–9 Medium, 10–16 High, 20–25 Critical. The treatment is the remediation action."},
 		{Chart: charts["risks"]},
-		{Table: riskTable(r.Risks, opt.TopRisks)},
-	}})
+		{Table: riskTable(reg, topRisks)},
+	}}
+}
 
-	// 7 Roadmap.
+// roadmapSection is section 7: how actions are scheduled, the phases,
+// each owner's (or department's) load, and the actions that come late.
+func roadmapSection(f plan.Forecast, charts map[string]*Chart) Section {
+	roadmap := []Block{
+		{Paragraph: fmt.Sprintf("Every item below target is an action. Each owner works through their actions one after the other at %s days a week unless set otherwise — quick wins first, then by priority, clause requirements before controls, earliest target date. Then the ISMS operates, is audited internally and reviewed by management before the certification audits.", days(f.Assumptions.Capacity))},
+		{Chart: charts["roadmap"]},
+		{Table: phaseTable(f.Phases)},
+		{Table: resourceTable(f)},
+	}
+	if lt := lateTable(f.Actions); len(lt.Rows) > 0 {
+		roadmap = append(roadmap, Block{Heading: fmt.Sprintf("Actions that miss their target date (%d)", len(lt.Rows))}, Block{Table: lt})
+	}
+	return Section{ID: "roadmap", Title: "Roadmap", Blocks: roadmap}
+}
+
+func phaseTable(phases []plan.Step) *Table {
+	pt := &Table{Header: []string{"Phase", "From", "To"}, Widths: []float64{3, 1.5, 1.5}}
+	for _, ph := range phases {
+		pt.Rows = append(pt.Rows, []string{ph.Name, ph.Start.String(), ph.Finish.String()})
+	}
+	return pt
+}
+
+func resourceTable(f plan.Forecast) *Table {
 	rt := &Table{Header: []string{"Owner", "Days/week", "Effort (d)", "Actions", "Done by"}, Widths: []float64{3, 1.3, 1.3, 1, 1.6}}
 	for _, rs := range f.Resources {
 		rt.Rows = append(rt.Rows, []string{rs.Name, days(rs.Capacity), days(rs.Effort), fmt.Sprint(rs.Actions), rs.Finish.String()})
@@ -142,43 +206,25 @@ func Executive(r app.Results, opt Options) (Doc, error) {
 	if f.Assumptions.CapacityBy == plan.ByDepartment {
 		rt.Header[0] = "Department"
 	}
-	pt := &Table{Header: []string{"Phase", "From", "To"}, Widths: []float64{3, 1.5, 1.5}}
-	for _, ph := range f.Phases {
-		pt.Rows = append(pt.Rows, []string{ph.Name, ph.Start.String(), ph.Finish.String()})
-	}
+	return rt
+}
+
+func lateTable(acts []plan.Action) *Table {
 	lt := &Table{Header: []string{"Ref", "Title", "Owner", "Target date", "Planned finish"}, Widths: []float64{1, 4.5, 2, 1.6, 1.6}}
-	for _, act := range f.Actions {
+	for _, act := range acts {
 		if act.Late {
 			lt.Rows = append(lt.Rows, []string{act.Ref, act.Title, act.Resource, act.TargetDate.String(), act.Finish.String()})
 		}
 	}
-	roadmap := []Block{
-		{Paragraph: fmt.Sprintf("Every item below target is an action. Each owner works through their actions one after the other at %s days a week unless set otherwise — quick wins first, then by priority, clause requirements before controls, earliest target date. Then the ISMS operates, is audited internally and reviewed by management before the certification audits.", days(f.Assumptions.Capacity))},
-		{Chart: charts["roadmap"]},
-		{Table: pt},
-		{Table: rt},
-	}
-	if len(lt.Rows) > 0 {
-		roadmap = append(roadmap, Block{Heading: fmt.Sprintf("Actions that miss their target date (%d)", len(lt.Rows))}, Block{Table: lt})
-	}
-	d.Sections = append(d.Sections, Section{ID: "roadmap", Title: "Roadmap", Blocks: roadmap})
+	return lt
+}
 
-	// 8 Forecast and budget.
-	st := &Table{Header: []string{"Step", "From", "To"}, Widths: []float64{3, 1.5, 1.5}}
-	st.Rows = append(st.Rows, []string{fmt.Sprintf("Remediation (%d actions)", len(f.Actions)), f.Start.String(), f.RemediationDone.String()})
-	for _, s := range f.Steps {
-		st.Rows = append(st.Rows, []string{s.Name, s.Start.String(), s.Finish.String()})
-	}
-	bud := &Table{Header: []string{"Budget line", "Planned"}, Widths: []float64{4, 2}}
-	bud.Rows = append(bud.Rows,
-		[]string{fmt.Sprintf("Remediation, %s person-days", days(round1(f.Budget.RemediationDays))), money(cur, f.Budget.RemediationDays*f.Budget.DayRate)},
-		[]string{fmt.Sprintf("Running the ISMS, internal audit, management review: %s person-days", days(round1(f.Budget.OperatingDays))), money(cur, f.Budget.OperatingDays*f.Budget.DayRate)})
-	for _, c := range f.Budget.External {
-		bud.Rows = append(bud.Rows, []string{c.Name, money(cur, c.Amount)})
-	}
-	bud.Rows = append(bud.Rows, []string{"Total (planned)", money(cur, f.Budget.Total)},
-		[]string{"Total, P50", money(cur, f.Budget.P50)}, []string{"Total, P90", money(cur, f.Budget.P90)})
-	d.Sections = append(d.Sections, Section{ID: "forecast", Title: "Forecast and budget", Blocks: []Block{
+// forecastSection is section 8: the certificate date and the budget, how
+// they are estimated, the steps to the certificate, the budget lines and
+// every assumption.
+func forecastSection(f plan.Forecast, settings []plan.Setting) Section {
+	cur := f.Budget.Currency
+	return Section{ID: "forecast", Title: "Forecast and budget", Blocks: []Block{
 		{Figures: []Figure{
 			{"Certificate, P50", longDate(f.Certification.P50.Time()), "half of the runs finish by then"},
 			{"Certificate, P90", longDate(f.Certification.P90.Time()), "nine in ten runs finish by then"},
@@ -188,31 +234,52 @@ func Executive(r app.Results, opt Options) (Doc, error) {
 			"The dates come from %d Monte Carlo runs (seed %d) in which each action takes its estimate times a factor drawn between %s and %s (most likely 1). "+
 			"At exactly the estimates the certificate would be issued on %s.",
 			f.SizeFactor, employees(f.Employees), f.Assumptions.Runs, f.Assumptions.Seed, days(f.Assumptions.EffortLow), days(f.Assumptions.EffortHigh), longDate(f.Certification.Planned.Time()))},
-		{Table: st},
-		{Table: bud},
+		{Table: stepTable(f)},
+		{Table: budgetTable(f.Budget)},
 		{Heading: "Assumptions"},
 		{Paragraph: "Every assumption can be changed for this assessment (isogap plan ID --set KEY=VALUE); those marked \"set\" were. The rest are isogap's defaults."},
-		{Table: assumptionTable(r.Settings)},
-	}})
+		{Table: assumptionTable(settings)},
+	}}
+}
 
-	// 9 Progress over time.
+// stepTable is the road to the certificate: remediation, then each step.
+func stepTable(f plan.Forecast) *Table {
+	st := &Table{Header: []string{"Step", "From", "To"}, Widths: []float64{3, 1.5, 1.5}}
+	st.Rows = append(st.Rows, []string{fmt.Sprintf("Remediation (%d actions)", len(f.Actions)), f.Start.String(), f.RemediationDone.String()})
+	for _, s := range f.Steps {
+		st.Rows = append(st.Rows, []string{s.Name, s.Start.String(), s.Finish.String()})
+	}
+	return st
+}
+
+// budgetTable is the internal work at the day rate, each external cost,
+// and the totals.
+func budgetTable(b plan.Budget) *Table {
+	cur := b.Currency
+	bud := &Table{Header: []string{"Budget line", "Planned"}, Widths: []float64{4, 2}}
+	bud.Rows = append(bud.Rows,
+		[]string{fmt.Sprintf("Remediation, %s person-days", days(round1(b.RemediationDays))), money(cur, b.RemediationDays*b.DayRate)},
+		[]string{fmt.Sprintf("Running the ISMS, internal audit, management review: %s person-days", days(round1(b.OperatingDays))), money(cur, b.OperatingDays*b.DayRate)})
+	for _, c := range b.External {
+		bud.Rows = append(bud.Rows, []string{c.Name, money(cur, c.Amount)})
+	}
+	bud.Rows = append(bud.Rows, []string{"Total (planned)", money(cur, b.Total)},
+		[]string{"Total, P50", money(cur, b.P50)}, []string{"Total, P90", money(cur, b.P90)})
+	return bud
+}
+
+// progressSection is section 9: readiness over time, and the snapshots
+// taken on the way.
+func progressSection(snaps []app.SnapshotSummary, charts map[string]*Chart) Section {
 	progress := []Block{{Paragraph: "Readiness and coverage after every recorded change, replayed from the history."}, {Chart: charts["timeline"]}}
-	if len(r.Snapshots) > 0 {
+	if len(snaps) > 0 {
 		snt := &Table{Header: []string{"Snapshot", "Taken", "By", "Readiness", "Coverage", "Blockers"}, Widths: []float64{2.5, 1.8, 2, 1.3, 1.3, 1.1}}
-		for _, s := range r.Snapshots {
+		for _, s := range snaps {
 			snt.Rows = append(snt.Rows, []string{s.Name, s.CreatedAt.Format("2006-01-02"), s.CreatedBy, pct(s.Overall.Readiness), pct(s.Overall.Coverage), fmt.Sprint(s.Blockers)})
 		}
 		progress = append(progress, Block{Heading: "Snapshots"}, Block{Table: snt})
 	}
-	d.Sections = append(d.Sections, Section{ID: "progress", Title: "Progress over time", Blocks: progress})
-
-	// Appendices.
-	d.Sections = append(d.Sections, Section{ID: "matrix", Title: "Requirements matrix", Appendix: true, Blocks: []Block{
-		{Paragraph: "Every clause requirement and Annex A control with its score, owner and plan."},
-		{Table: matrixTable(r)},
-	}})
-	d.Sections = append(d.Sections, Section{ID: "soa", Title: "Statement of Applicability", Appendix: true, Blocks: soaBlocks(r.SoA)})
-	return d, nil
+	return Section{ID: "progress", Title: "Progress over time", Blocks: progress}
 }
 
 func plural(n int, one, many string) string {

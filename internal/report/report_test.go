@@ -102,6 +102,63 @@ func TestGoldenSoAAndRiskRegister(t *testing.T) {
 	}
 }
 
+// TestGoldenExecutive compares everything the executive report of the demo
+// holds, but the charts' pictures, with the golden file: its sections and
+// their blocks in order, every table's header, widths, rows and marks.
+func TestGoldenExecutive(t *testing.T) {
+	d, err := report.Executive(demoResults(t), report.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	golden(t, "demo-executive.txt", []byte(outline(d)))
+}
+
+// outline writes a Doc one piece a line.
+func outline(d report.Doc) string {
+	var b strings.Builder
+	p := func(format string, args ...any) { fmt.Fprintf(&b, format+"\n", args...) }
+	p("doc %q %q %q %s landscape=%v", d.Title, d.Subtitle, d.Org, d.Date.Format(time.RFC3339), d.Landscape)
+	for _, f := range d.Cover {
+		p("cover %q %q %q", f.Label, f.Value, f.Note)
+	}
+	for i, s := range d.Sections {
+		p("\nsection %s %s %q", d.Number(i), s.ID, s.Title)
+		for _, bl := range s.Blocks {
+			p("-")
+			if bl.Heading != "" {
+				p("heading %q", bl.Heading)
+			}
+			if bl.Paragraph != "" {
+				p("paragraph %q", bl.Paragraph)
+			}
+			for _, x := range bl.Bullets {
+				p("bullet %q", x)
+			}
+			for _, f := range bl.Figures {
+				p("figure %q %q %q", f.Label, f.Value, f.Note)
+			}
+			if tb := bl.Table; tb != nil {
+				p("table widths %v small %v", tb.Widths, tb.Small)
+				p("header %q", tb.Header)
+				for j, row := range tb.Rows {
+					mark := ""
+					if j < len(tb.Marked) && tb.Marked[j] {
+						mark = " marked"
+					}
+					p("row%s %q", mark, row)
+				}
+				if len(tb.Marked) > len(tb.Rows) {
+					p("%d marks for %d rows", len(tb.Marked), len(tb.Rows))
+				}
+			}
+			if c := bl.Chart; c != nil {
+				p("chart %s %q %.1fx%.1fpt plot=%v", c.ID, c.Title, float64(c.W), float64(c.H), c.Plot != nil)
+			}
+		}
+	}
+	return b.String()
+}
+
 func pdfTool(t *testing.T, name string, args ...string) string {
 	t.Helper()
 	path := testenv.Program(t, name, "poppler-utils")

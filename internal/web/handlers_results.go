@@ -134,57 +134,106 @@ func (s *Server) renderForecast(w http.ResponseWriter, r *http.Request, c *actx,
 	if st.version >= 0 {
 		pg.Version = st.version
 	}
-	pg.Steps = append(pg.Steps, stepRow{Name: "Remediation (" + strconv.Itoa(len(f.Actions)) + " actions, " + strconv.Itoa(f.QuickWins) + " quick wins)",
-		Start: f.Start, Finish: f.RemediationDone})
-	for _, step := range f.Steps {
-		pg.Steps = append(pg.Steps, stepRow{Name: step.Name, Start: step.Start, Finish: step.Finish})
+	pg.Steps = forecastSteps(f)
+	form := newAssumptionForm(res, stored, st)
+	pg.Groups = form.groups()
+	pg.Capacity = form.capacity(f.Resources, capacityNames(f.Resources, res.Plan.Values, st.typed))
+	if len(st.whatIf) > 0 {
+		saved, err := s.svc.ResultsOf(ctx, c.P, c.View, nil, app.ResultParts{})
+		if err != nil {
+			return err
+		}
+		pg.Preview, pg.Saved = true, saved.Forecast
+		pg.Tried = triedValues(stored, st.whatIf)
 	}
-	for i := range pg.Steps {
-		pg.Steps[i].Weeks = pg.Steps[i].Finish.Time().Sub(pg.Steps[i].Start.Time()).Hours() / 24 / 7
+	if st.conflicted {
+		pg.Conflict = form.conflict(res.Plan, pg.Capacity, pg.Groups, st.unset)
 	}
+	pg.Downloads = s.topicDownloads(c, "report")
+	s.render(w, r, status, "forecast", pg)
+	return nil
+}
 
+// forecastSteps are the steps to the certificate: remediation, then each
+// stage, with their length in weeks.
+func forecastSteps(f plan.Forecast) []stepRow {
+	steps := []stepRow{{Name: "Remediation (" + strconv.Itoa(len(f.Actions)) + " actions, " + strconv.Itoa(f.QuickWins) + " quick wins)",
+		Start: f.Start, Finish: f.RemediationDone}}
+	for _, step := range f.Steps {
+		steps = append(steps, stepRow{Name: step.Name, Start: step.Start, Finish: step.Finish})
+	}
+	for i := range steps {
+		steps[i].Weeks = steps[i].Finish.Time().Sub(steps[i].Start.Time()).Hours() / 24 / 7
+	}
+	return steps
+}
+
+// assumptionForm is what the fields of the assumptions form are filled
+// from: the assumptions in force, the stored ones, isogap's defaults,
+// which keys are set for the assessment, and what was typed or refused.
+type assumptionForm struct {
+	inForce, stored, defaults plan.Assumptions
+	isSet                     map[string]bool
+	typed                     map[string]string
+	errs                      formErrors
+}
+
+func newAssumptionForm(res app.Results, stored plan.Assumptions, st forecastState) assumptionForm {
 	isSet := map[string]bool{}
 	for k := range res.Plan.Values {
 		if n, ok := plan.NormalizeKey(k); ok {
 			isSet[n] = true
 		}
 	}
-	defaults := plan.Defaults()
-	field := func(key, id string) assumptionField {
-		a := assumptionField{Key: key, Label: assumptionLabel(key), ID: id, Field: fieldName(key), Set: isSet[key], Error: st.errs.For(key)}
-		a.Was, _ = stored.Get(key)
-		a.Value, _ = f.Assumptions.Get(key)
-		if v, ok := st.typed[key]; ok {
-			a.Value = v
-		}
-		a.Default, _ = defaults.Get(key)
-		switch {
-		case strings.HasPrefix(key, plan.CapacityPrefix):
-			a.ResetTo = "the general capacity"
-		case a.Default == "":
-			a.ResetTo = "today"
-		default:
-			a.ResetTo = a.Default
-		}
-		return a
+	return assumptionForm{inForce: res.Forecast.Assumptions, stored: stored, defaults: plan.Defaults(), isSet: isSet, typed: st.typed, errs: st.errs}
+}
+
+// field is one assumption's field: the value typed if any, else the one in
+// force; the stored value it was opened on; and what a reset returns to.
+func (af assumptionForm) field(key, id string) assumptionField {
+	a := assumptionField{Key: key, Label: assumptionLabel(key), ID: id, Field: fieldName(key), Set: af.isSet[key], Error: af.errs.For(key)}
+	a.Was, _ = af.stored.Get(key)
+	a.Value, _ = af.inForce.Get(key)
+	if v, ok := af.typed[key]; ok {
+		a.Value = v
 	}
+	a.Default, _ = af.defaults.Get(key)
+	switch {
+	case strings.HasPrefix(key, plan.CapacityPrefix):
+		a.ResetTo = "the general capacity"
+	case a.Default == "":
+		a.ResetTo = "today"
+	default:
+		a.ResetTo = a.Default
+	}
+	return a
+}
+
+// groups are every assumption's field, in plan.Keys' order, grouped.
+func (af assumptionForm) groups() []assumptionGroup {
+	var gs []assumptionGroup
 	for _, k := range plan.Keys() {
-		a := field(k.Name, "as-"+k.Name)
+		a := af.field(k.Name, "as-"+k.Name)
 		a.Unit, a.Description = k.Unit, k.Description
-		if len(pg.Groups) == 0 || pg.Groups[len(pg.Groups)-1].Name != k.Group {
-			pg.Groups = append(pg.Groups, assumptionGroup{Name: k.Group})
+		if len(gs) == 0 || gs[len(gs)-1].Name != k.Group {
+			gs = append(gs, assumptionGroup{Name: k.Group})
 		}
-		g := &pg.Groups[len(pg.Groups)-1]
+		g := &gs[len(gs)-1]
 		g.Fields = append(g.Fields, a)
 	}
-	// Capacity per owner or department: everyone with work, and everyone
-	// with a capacity of their own (set, tried or typed).
+	return gs
+}
+
+// capacityNames are the owners (or departments) with a capacity row:
+// everyone with work, in the forecast's order, then everyone else with a
+// capacity of their own (set, tried or typed), sorted.
+func capacityNames(resources []plan.Resource, sets ...map[string]string) []string {
 	var names []string
-	for _, rs := range f.Resources {
+	for _, rs := range resources {
 		names = append(names, rs.Name)
 	}
 	var extra []string
-	for _, set := range []map[string]string{res.Plan.Values, st.typed} {
+	for _, set := range sets {
 		for k := range set {
 			if n, ok := plan.NormalizeKey(k); ok {
 				if who, isCap := strings.CutPrefix(n, plan.CapacityPrefix); isCap && !slices.Contains(names, who) && !slices.Contains(extra, who) {
@@ -194,49 +243,57 @@ func (s *Server) renderForecast(w http.ResponseWriter, r *http.Request, c *actx,
 		}
 	}
 	slices.Sort(extra)
-	for i, who := range append(names, extra...) {
-		row := capacityRow{assumptionField: field(plan.CapacityPrefix+who, "cap-"+strconv.Itoa(i))}
+	return append(names, extra...)
+}
+
+// capacity is a capacity field per name, with the name's share of the
+// work when it has any.
+func (af assumptionForm) capacity(resources []plan.Resource, names []string) []capacityRow {
+	var rows []capacityRow
+	for i, who := range names {
+		row := capacityRow{assumptionField: af.field(plan.CapacityPrefix+who, "cap-"+strconv.Itoa(i))}
 		row.Unit = "days/week"
-		for _, rs := range f.Resources {
+		for _, rs := range resources {
 			if rs.Name == who {
 				row.Resource, row.Working = rs, true
 			}
 		}
-		pg.Capacity = append(pg.Capacity, row)
+		rows = append(rows, row)
 	}
-	if len(st.whatIf) > 0 {
-		saved, err := s.svc.ResultsOf(ctx, c.P, c.View, nil, app.ResultParts{})
-		if err != nil {
-			return err
-		}
-		pg.Preview, pg.Saved = true, saved.Forecast
-		for _, k := range slices.Sorted(maps.Keys(st.whatIf)) {
-			pg.Tried = append(pg.Tried, fieldDiff{Field: k, Theirs: orDash(mustGet(stored, k)), Mine: orDash(st.whatIf[k])})
+	return rows
+}
+
+// triedValues are the values a preview tries, by key, against the stored ones.
+func triedValues(stored plan.Assumptions, whatIf map[string]string) []fieldDiff {
+	var tried []fieldDiff
+	for _, k := range slices.Sorted(maps.Keys(whatIf)) {
+		tried = append(tried, fieldDiff{Field: k, Theirs: orDash(mustGet(stored, k)), Mine: orDash(whatIf[k])})
+	}
+	return tried
+}
+
+// conflict is what a save refused as stale differs in from the version
+// saved meanwhile: each field typed over another value (capacities first,
+// then the form's order), then each reset asked for.
+func (af assumptionForm) conflict(saved assess.PlanSettings, capacity []capacityRow, groups []assumptionGroup, unset []string) *conflictView {
+	cv := &conflictView{By: saved.UpdatedBy, At: saved.UpdatedAt.UTC().Format("2 Jan 2006 15:04 UTC"), Version: saved.Version}
+	all := slices.Clone(capacity)
+	for _, g := range groups {
+		for _, a := range g.Fields {
+			all = append(all, capacityRow{assumptionField: a})
 		}
 	}
-	if st.conflicted {
-		cv := &conflictView{By: res.Plan.UpdatedBy, At: res.Plan.UpdatedAt.UTC().Format("2 Jan 2006 15:04 UTC"), Version: res.Plan.Version}
-		all := slices.Clone(pg.Capacity)
-		for _, g := range pg.Groups {
-			for _, a := range g.Fields {
-				all = append(all, capacityRow{assumptionField: a})
-			}
+	for _, a := range all {
+		if v, ok := af.typed[a.Key]; ok && v != a.Was {
+			cv.Diffs = append(cv.Diffs, fieldDiff{Field: a.Key, Theirs: orDash(a.Was), Mine: orDash(v)})
 		}
-		for _, a := range all {
-			if v, ok := st.typed[a.Key]; ok && v != a.Was {
-				cv.Diffs = append(cv.Diffs, fieldDiff{Field: a.Key, Theirs: orDash(a.Was), Mine: orDash(v)})
-			}
-		}
-		for _, k := range st.unset {
-			if n, ok := plan.NormalizeKey(k); ok {
-				cv.Diffs = append(cv.Diffs, fieldDiff{Field: n, Theirs: orDash(mustGet(stored, n)), Mine: "isogap's default (" + orDash(mustGet(defaults, n)) + ")"})
-			}
-		}
-		pg.Conflict = cv
 	}
-	pg.Downloads = s.topicDownloads(c, "report")
-	s.render(w, r, status, "forecast", pg)
-	return nil
+	for _, k := range unset {
+		if n, ok := plan.NormalizeKey(k); ok {
+			cv.Diffs = append(cv.Diffs, fieldDiff{Field: n, Theirs: orDash(mustGet(af.stored, n)), Mine: "isogap's default (" + orDash(mustGet(af.defaults, n)) + ")"})
+		}
+	}
+	return cv
 }
 
 // results computes the assessment's forecast as of now with whatIf tried

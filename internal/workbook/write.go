@@ -795,9 +795,30 @@ func Layout(cat *catalog.Catalog) DashboardLayout {
 	return l
 }
 
+// dashboard writes the Dashboard: the title and target, the overall
+// figures, a block of figures per clause and per Annex A theme, the score
+// distribution, the audit figures, and the charts beside them. Every
+// figure is a formula over the Gap Checklist.
 func (w *writer) dashboard(sh string) error {
+	lay := Layout(w.m.cat)
+	w.dashboardTitle(sh)
+	w.figureHeader(sh, 5, "")
+	w.figureRow(sh, lay.Figures["overall"], "", "Overall", nKind+`,"<>"`)
+	w.figureRow(sh, lay.Figures["clauses"], "", "Clause requirements (4-10)", nKind+`,"`+catalog.KindClause+`"`)
+	w.figureRow(sh, lay.Figures["controls"], "", "Annex A controls", nKind+`,"`+catalog.KindControl+`"`)
+	blocks, r := w.sectionFigures(sh, lay.Figures["controls"]+2)
+	distRow := w.scoreCounts(sh, r)
+	w.auditFigures(sh, lay)
+	if err := w.dashboardCharts(sh, blocks, distRow); err != nil {
+		return err
+	}
+	return w.printSetup(sh, "")
+}
+
+// dashboardTitle writes the title, the note on what the figures are (and
+// whose items they cover) and the target score.
+func (w *writer) dashboardTitle(sh string) {
 	f, m := w.f, w.m
-	lay := Layout(m.cat)
 	f.SetColWidth(sh, "A", "A", 10)
 	f.SetColWidth(sh, "B", "B", 40)
 	f.SetColWidth(sh, "C", "H", 12)
@@ -817,60 +838,74 @@ func (w *writer) dashboard(sh string) error {
 	w.text(sh, "A3", "Target score")
 	f.SetCellStyle(sh, "A3", "A3", w.s.label)
 	f.SetCellFormula(sh, "C3", nTarget)
+}
 
-	header := func(r int, first string) {
-		w.row(sh, r, w.s.header, first, "", "Readiness", "Coverage", "Applicable", "Assessed", "At Target", "Not Applicable")
-	}
-	figures := func(r int, id, label string, crit string) {
-		w.text(sh, cell("A", r), id)
-		w.text(sh, cell("B", r), label)
-		c := func(extra string) string { return "COUNTIFS(" + crit + extra + ")" }
-		appl := c("," + nInScope + ",1")
-		for _, fm := range []struct{ col, formula string }{
-			{"C", fmt.Sprintf("IFERROR(SUMIFS(%s,%s,%s,1)/%s,0)", nReadiness, crit, nInScope, appl)},
-			{"D", fmt.Sprintf(`IFERROR(%s/%s,0)`, c(","+nInScope+`,1,`+nEffective+`,">=1"`), appl)},
-			{"E", appl},
-			{"F", c("," + nInScope + `,1,` + nEffective + `,">=1"`)},
-			{"G", c("," + nInScope + `,1,` + nEffective + `,">="&` + nTarget)},
-			{"H", c("," + nInScope + ",0")},
-		} {
-			f.SetCellFormula(sh, cell(fm.col, r), fm.formula)
-		}
-		f.SetCellStyle(sh, cell("A", r), cell("B", r), w.s.body)
-		f.SetCellStyle(sh, cell("C", r), cell("D", r), w.s.pct)
-		f.SetCellStyle(sh, cell("E", r), cell("H", r), w.s.num)
-	}
-	header(5, "")
-	figures(lay.Figures["overall"], "", "Overall", nKind+`,"<>"`)
-	figures(lay.Figures["clauses"], "", "Clause requirements (4-10)", nKind+`,"`+catalog.KindClause+`"`)
-	figures(lay.Figures["controls"], "", "Annex A controls", nKind+`,"`+catalog.KindControl+`"`)
+// figureHeader heads a block of figure rows; first names the block.
+func (w *writer) figureHeader(sh string, r int, first string) {
+	w.row(sh, r, w.s.header, first, "", "Readiness", "Coverage", "Applicable", "Assessed", "At Target", "Not Applicable")
+}
 
-	var charts []struct {
-		title      string
-		first, end int
+// figureRow writes the figures of the Gap Checklist's rows that crit
+// (COUNTIFS criteria) selects: readiness, coverage, applicable, assessed,
+// at target and not applicable, in columns C to H.
+func (w *writer) figureRow(sh string, r int, id, label string, crit string) {
+	f := w.f
+	w.text(sh, cell("A", r), id)
+	w.text(sh, cell("B", r), label)
+	c := func(extra string) string { return "COUNTIFS(" + crit + extra + ")" }
+	appl := c("," + nInScope + ",1")
+	for _, fm := range []struct{ col, formula string }{
+		{"C", fmt.Sprintf("IFERROR(SUMIFS(%s,%s,%s,1)/%s,0)", nReadiness, crit, nInScope, appl)},
+		{"D", fmt.Sprintf(`IFERROR(%s/%s,0)`, c(","+nInScope+`,1,`+nEffective+`,">=1"`), appl)},
+		{"E", appl},
+		{"F", c("," + nInScope + `,1,` + nEffective + `,">=1"`)},
+		{"G", c("," + nInScope + `,1,` + nEffective + `,">="&` + nTarget)},
+		{"H", c("," + nInScope + ",0")},
+	} {
+		f.SetCellFormula(sh, cell(fm.col, r), fm.formula)
 	}
-	r := lay.Figures["controls"] + 2
+	f.SetCellStyle(sh, cell("A", r), cell("B", r), w.s.body)
+	f.SetCellStyle(sh, cell("C", r), cell("D", r), w.s.pct)
+	f.SetCellStyle(sh, cell("E", r), cell("H", r), w.s.num)
+}
+
+// readinessBlock is a block of section rows, first to end, and the title
+// of the chart drawn from it.
+type readinessBlock struct {
+	title      string
+	first, end int
+}
+
+// sectionFigures writes, from row r, a block of figures for the clauses
+// and one for the Annex A themes, each under its header, and returns the
+// blocks and the row after them.
+func (w *writer) sectionFigures(sh string, r int) ([]readinessBlock, int) {
+	var blocks []readinessBlock
 	for _, kind := range []string{catalog.KindClause, catalog.KindControl} {
 		label := "By clause"
 		if kind == catalog.KindControl {
 			label = "By Annex A theme"
 		}
-		header(r, label)
+		w.figureHeader(sh, r, label)
 		r++
 		first := r
-		for _, s := range m.cat.Sections {
+		for _, s := range w.m.cat.Sections {
 			if s.Kind != kind {
 				continue
 			}
-			figures(r, s.ID, s.Title, nSection+`,"`+s.ID+`"`)
+			w.figureRow(sh, r, s.ID, s.Title, nSection+`,"`+s.ID+`"`)
 			r++
 		}
-		charts = append(charts, struct {
-			title      string
-			first, end int
-		}{"Readiness " + strings.ToLower(label), first, r - 1})
+		blocks = append(blocks, readinessBlock{"Readiness " + strings.ToLower(label), first, r - 1})
 		r += 2
 	}
+	return blocks, r
+}
+
+// scoreCounts writes, under a header at row r, how many applicable items
+// have each effective score (or none), and returns the counts' row.
+func (w *writer) scoreCounts(sh string, r int) int {
+	f := w.f
 	w.row(sh, r, w.s.header, "Scores", "Not assessed", "1", "2", "3", "4", "5")
 	r++
 	w.text(sh, cell("A", r), "Items")
@@ -884,8 +919,13 @@ func (w *writer) dashboard(sh string) error {
 		col, _ := excelize.ColumnNumberToName(2 + s)
 		f.SetCellStyle(sh, cell(col, r-1), cell(col, r-1), w.s.score[s])
 	}
-	distRow := r
-	r += 2
+	return r
+}
+
+// auditFigures writes the 5s without evidence, the audit-readiness
+// blockers and whether the assessment is audit-ready.
+func (w *writer) auditFigures(sh string, lay DashboardLayout) {
+	f := w.f
 	for _, x := range []struct {
 		row            int
 		label, formula string
@@ -900,36 +940,53 @@ func (w *writer) dashboard(sh string) error {
 		f.SetCellFormula(sh, cell("C", x.row), x.formula)
 		f.SetCellStyle(sh, cell("C", x.row), cell("C", x.row), w.s.num)
 	}
-	// Charts to the right of the tables.
-	one := 1.0
-	zero := 0.0
-	gap := uint(60)
+}
+
+// dashboardCharts draws the charts down column J, to the right of the
+// tables: readiness and coverage of each block, then the score
+// distribution.
+func (w *writer) dashboardCharts(sh string, blocks []readinessBlock, distRow int) error {
 	at := 2
-	for _, c := range charts {
-		if err := f.AddChart(sh, cell("J", at), &excelize.Chart{
-			Type: excelize.Bar,
-			Series: []excelize.ChartSeries{
-				{Name: fmt.Sprintf("'%s'!$C$5", sh), Categories: abs(sh, "B", c.first, c.end), Values: abs(sh, "C", c.first, c.end),
-					Fill: excelize.Fill{Type: "pattern", Pattern: 1, Color: []string{"1F5F8B"}}},
-				{Name: fmt.Sprintf("'%s'!$D$5", sh), Categories: abs(sh, "B", c.first, c.end), Values: abs(sh, "D", c.first, c.end),
-					Fill: excelize.Fill{Type: "pattern", Pattern: 1, Color: []string{"9EC5E0"}}},
-			},
-			Title:     excelize.ChartTitle{Paragraph: []excelize.RichTextRun{{Text: c.title}}},
-			Legend:    excelize.ChartLegend{Position: "bottom"},
-			XAxis:     excelize.ChartAxis{ReverseOrder: true},
-			YAxis:     excelize.ChartAxis{Maximum: &one, Minimum: &zero, MajorGridLines: true, NumFmt: excelize.ChartNumFmt{CustomNumFmt: "0%"}},
-			GapWidth:  &gap,
-			Dimension: excelize.ChartDimension{Width: 560, Height: 320},
-		}); err != nil {
+	for _, b := range blocks {
+		if err := w.f.AddChart(sh, cell("J", at), readinessChart(sh, b)); err != nil {
 			return err
 		}
 		at += 17
 	}
+	return w.f.AddChart(sh, cell("J", at), distributionChart(sh, distRow))
+}
+
+// readinessChart is the bar chart of a block's readiness and coverage.
+func readinessChart(sh string, b readinessBlock) *excelize.Chart {
+	one := 1.0
+	zero := 0.0
+	gap := uint(60)
+	return &excelize.Chart{
+		Type: excelize.Bar,
+		Series: []excelize.ChartSeries{
+			{Name: fmt.Sprintf("'%s'!$C$5", sh), Categories: abs(sh, "B", b.first, b.end), Values: abs(sh, "C", b.first, b.end),
+				Fill: excelize.Fill{Type: "pattern", Pattern: 1, Color: []string{"1F5F8B"}}},
+			{Name: fmt.Sprintf("'%s'!$D$5", sh), Categories: abs(sh, "B", b.first, b.end), Values: abs(sh, "D", b.first, b.end),
+				Fill: excelize.Fill{Type: "pattern", Pattern: 1, Color: []string{"9EC5E0"}}},
+		},
+		Title:     excelize.ChartTitle{Paragraph: []excelize.RichTextRun{{Text: b.title}}},
+		Legend:    excelize.ChartLegend{Position: "bottom"},
+		XAxis:     excelize.ChartAxis{ReverseOrder: true},
+		YAxis:     excelize.ChartAxis{Maximum: &one, Minimum: &zero, MajorGridLines: true, NumFmt: excelize.ChartNumFmt{CustomNumFmt: "0%"}},
+		GapWidth:  &gap,
+		Dimension: excelize.ChartDimension{Width: 560, Height: 320},
+	}
+}
+
+// distributionChart is the column chart of the score counts at distRow
+// (their header above), each score in its colour.
+func distributionChart(sh string, distRow int) *excelize.Chart {
+	gap := uint(60)
 	var points []excelize.ChartDataPoint
 	for s := 0; s <= 5; s++ {
 		points = append(points, excelize.ChartDataPoint{Index: s, Fill: excelize.Fill{Type: "pattern", Pattern: 1, Color: []string{hexColor(chart.ScoreHex[s])}}})
 	}
-	if err := f.AddChart(sh, cell("J", at), &excelize.Chart{
+	return &excelize.Chart{
 		Type: excelize.Col,
 		Series: []excelize.ChartSeries{{Name: fmt.Sprintf("'%s'!$A$%d", sh, distRow), Categories: fmt.Sprintf("'%s'!$B$%d:$G$%d", sh, distRow-1, distRow-1),
 			Values: fmt.Sprintf("'%s'!$B$%d:$G$%d", sh, distRow, distRow), DataPoint: points}},
@@ -938,10 +995,7 @@ func (w *writer) dashboard(sh string) error {
 		YAxis:     excelize.ChartAxis{MajorGridLines: true},
 		GapWidth:  &gap,
 		Dimension: excelize.ChartDimension{Width: 560, Height: 300},
-	}); err != nil {
-		return err
 	}
-	return w.printSetup(sh, "")
 }
 
 // meta writes the hidden sheet that says what this workbook is.
