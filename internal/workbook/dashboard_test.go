@@ -140,7 +140,7 @@ func TestDashboardStructure(t *testing.T) {
 	}
 	want := []dashChart{
 		{"J2", "Readiness by clause", bars(catalog.KindClause)},
-		{"J19", "Readiness by annex a theme", bars(catalog.KindControl)},
+		{"J19", "Readiness by Annex A theme", bars(catalog.KindControl)},
 		{"J36", "Score distribution (applicable items, effective score)",
 			[]string{fmt.Sprintf("'%s'!$A$%d", sh, d), fmt.Sprintf("'%s'!$B$%d:$G$%d", sh, d-1, d-1), fmt.Sprintf("'%s'!$B$%d:$G$%d", sh, d, d)}},
 	}

@@ -882,9 +882,9 @@ type readinessBlock struct {
 func (w *writer) sectionFigures(sh string, r int) ([]readinessBlock, int) {
 	var blocks []readinessBlock
 	for _, kind := range []string{catalog.KindClause, catalog.KindControl} {
-		label := "By clause"
+		label, chart := "By clause", "Readiness by clause"
 		if kind == catalog.KindControl {
-			label = "By Annex A theme"
+			label, chart = "By Annex A theme", "Readiness by Annex A theme"
 		}
 		w.figureHeader(sh, r, label)
 		r++
@@ -896,7 +896,7 @@ func (w *writer) sectionFigures(sh string, r int) ([]readinessBlock, int) {
 			w.figureRow(sh, r, s.ID, s.Title, nSection+`,"`+s.ID+`"`)
 			r++
 		}
-		blocks = append(blocks, readinessBlock{"Readiness " + strings.ToLower(label), first, r - 1})
+		blocks = append(blocks, readinessBlock{chart, first, r - 1})
 		r += 2
 	}
 	return blocks, r
