@@ -68,7 +68,7 @@ func TestPDFsDrawAnyText(t *testing.T) {
 			if strings.Contains(out, "Error") {
 				t.Errorf("pdftotext complains:\n%s", out[:min(len(out), 2000)])
 			}
-			for _, want := range []string{"Ωmega Привет Ελληνικά", "Café Zoë", "Bob □ □ □ □ □□□□", "ZwjJoined", "CtlChars", "tab here",
+			for _, want := range []string{"Ωmega Привет Ελληνικά", "Café Zoë", "Bob □ □ □ □ □□□□", "ZwjJoined", "CtlChars", "tab here", "{nb}",
 				"Pneumonoultramicroscopicsilicovolcanoconiosis", "evil"} {
 				if !strings.Contains(out, want) {
 					t.Errorf("the PDF's text lacks %q", want)

@@ -51,13 +51,14 @@ func WritePDF(w io.Writer, d Doc) error {
 	if err != nil {
 		return err
 	}
-	// The first pass learns on which page each section starts; the second
-	// writes the table of contents with those pages (its length is the same).
-	first, err := renderPDF(d, glyphs, images, nil)
+	// The first pass learns on which page each section starts and how many
+	// pages there are; the second writes the table of contents with those
+	// pages (its length is the same) and the page count in the footers.
+	first, err := renderPDF(d, glyphs, images, nil, 0)
 	if err != nil {
 		return err
 	}
-	final, err := renderPDF(d, glyphs, images, first.pages)
+	final, err := renderPDF(d, glyphs, images, first.pages, first.f.PageNo())
 	if err != nil {
 		return err
 	}
@@ -81,7 +82,7 @@ type pdfDoc struct {
 
 func setColor(set func(r, g, b int), c [3]int) { set(c[0], c[1], c[2]) }
 
-func renderPDF(d Doc, glyphs *glyphSet, images map[string][]byte, pages []int) (*pdfDoc, error) {
+func renderPDF(d Doc, glyphs *glyphSet, images map[string][]byte, pages []int, total int) (*pdfDoc, error) {
 	orient := "P"
 	if d.Landscape {
 		orient = "L"
@@ -96,7 +97,6 @@ func renderPDF(d Doc, glyphs *glyphSet, images map[string][]byte, pages []int) (
 	f.SetModificationDate(d.Date)
 	f.SetCatalogSort(true)
 	f.SetCreator("isogap", true)
-	f.AliasNbPages("{nb}")
 	pw, ph := f.GetPageSize()
 	p := &pdfDoc{f: f, glyphs: glyphs, d: d, images: images, width: pw - 2*margin, bottom: ph - margin, hasCover: len(d.Cover) > 0}
 	p.describe(d.Title+" — "+d.Org, d.Subtitle, d.Org)
@@ -115,7 +115,7 @@ func renderPDF(d Doc, glyphs *glyphSet, images map[string][]byte, pages []int) (
 		f.SetFont(font, "", 8)
 		setColor(f.SetTextColor, muted)
 		p.cell(p.width/2, 5, d.Org+" · "+d.Title, 0, "L", 0)
-		p.cell(p.width/2, 5, fmt.Sprintf("Page %d of {nb}", f.PageNo()), 0, "R", 0)
+		p.cell(p.width/2, 5, fmt.Sprintf("Page %d of %d", f.PageNo(), total), 0, "R", 0)
 	})
 	if p.hasCover {
 		p.cover()
