@@ -31,8 +31,18 @@ var demoTime = time.Date(2026, 11, 2, 9, 0, 0, 0, time.UTC)
 // the demo command records and a saved assumption.
 func demoResults(t testing.TB) app.Results {
 	t.Helper()
+	return editedDemoResults(t, nil)
+}
+
+// editedDemoResults is demoResults after edit, if not nil, changed the
+// assessment and its items.
+func editedDemoResults(t testing.TB, edit func(a *assess.Assessment, items []assess.Item)) app.Results {
+	t.Helper()
 	cat := catalog.Builtin()
 	a, items := app.DemoAssessment(cat, demoTime, app.DemoSeed)
+	if edit != nil {
+		edit(&a, items)
+	}
 	var hist []assess.Change
 	for _, it := range items {
 		for _, c := range assess.DiffItems(assess.Item{Ref: it.Ref, Applicable: true, Department: it.Department}, it) {
