@@ -52,12 +52,12 @@ assessments yet; an empty database is set up on the spot.`,
 			if from == to {
 				return usagef("--from and --to name the same database")
 			}
-			src, err := open.Store(cmd.Context(), from)
+			src, err := open.Store(cmd.Context(), c.dsn(from))
 			if err != nil {
 				return fmt.Errorf("--from: %w", err)
 			}
 			defer src.Close()
-			dst, err := open.StoreInit(cmd.Context(), to)
+			dst, err := open.StoreInit(cmd.Context(), c.dsn(to))
 			if err != nil {
 				return fmt.Errorf("--to: %w", err)
 			}

@@ -129,9 +129,9 @@ output is a terminal goes to ` + workbook.FileName + ` instead
 				return err
 			}
 			if format == "xlsx" {
-				return writeWorkbook(cmd, out, func(w io.Writer) error { return fn(cmd, svc, args[0], w) })
+				return c.writeWorkbook(cmd, out, func(w io.Writer) error { return fn(cmd, svc, args[0], w) })
 			}
-			w, commit, abort, err := createOutput(cmd, out)
+			w, commit, abort, err := createOutput(cmd, c.path(out))
 			if err != nil {
 				return err
 			}
@@ -221,7 +221,7 @@ workbook: file, sheet and cell); the exit status is 1.`,
 }
 
 func (c *cliApp) importJSON(cmd *cobra.Command, name string, opt app.ImportOptions) error {
-	f, err := os.Open(name)
+	f, err := os.Open(c.path(name))
 	if err != nil {
 		return assess.Wrap(assess.KindInvalid, err, "import")
 	}
@@ -336,7 +336,7 @@ run this first. Safe to run again, and safe with several instances starting
 at once on PostgreSQL.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			from, to, err := open.Migrate(cmd.Context(), c.db)
+			from, to, err := open.Migrate(cmd.Context(), c.dsn(c.db))
 			if err != nil {
 				return err
 			}

@@ -8,6 +8,7 @@ import (
 	"io"
 	"os"
 	"os/user"
+	"path/filepath"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -16,6 +17,7 @@ import (
 	"github.com/isogap/isogap/internal/assess"
 	"github.com/isogap/isogap/internal/store"
 	"github.com/isogap/isogap/internal/store/open"
+	"github.com/isogap/isogap/internal/store/postgres"
 	"github.com/isogap/isogap/internal/workbook"
 )
 
@@ -24,6 +26,9 @@ type Env struct {
 	Stdin          io.Reader
 	Stdout, Stderr io.Writer
 	Getenv         func(string) string
+	// Dir is the working folder that relative file names (and the default
+	// database) are taken from; empty means the process's own.
+	Dir string
 }
 
 // OSEnv is the process's own environment.
@@ -50,7 +55,7 @@ func (c *cliApp) service(ctx context.Context) (*app.Service, error) {
 	if c.svc != nil {
 		return c.svc, nil
 	}
-	st, err := open.Store(ctx, c.db)
+	st, err := open.Store(ctx, c.dsn(c.db))
 	if err != nil {
 		return nil, err
 	}
@@ -71,6 +76,25 @@ func (c *cliApp) close() error {
 		return nil
 	}
 	return c.st.Close()
+}
+
+// path resolves a file name given on the command line against Env.Dir.
+func (c *cliApp) path(name string) string {
+	if c.env.Dir == "" || name == "" || name == "-" || filepath.IsAbs(name) {
+		return name
+	}
+	return filepath.Join(c.env.Dir, name)
+}
+
+// dsn is path for a database: a postgres:// DSN is left as it is.
+func (c *cliApp) dsn(db string) string {
+	if postgres.IsDSN(db) {
+		return db
+	}
+	if db == "" {
+		db = open.DefaultDB
+	}
+	return c.path(db)
 }
 
 // who names the person behind a change made from the command line.
