@@ -4,8 +4,8 @@ import (
 	"bytes"
 	"encoding/csv"
 	"encoding/json"
+	"io"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -14,48 +14,35 @@ import (
 	"github.com/isogap/isogap/internal/testenv"
 )
 
-// The binary is built from source in TestMain; importing the package keeps
-// go test's cache honest when the CLI's code changes.
-var _ = cli.Version
-
-var binary string
-
-func TestMain(m *testing.M) {
-	dir, err := os.MkdirTemp("", "isogap-cli-test")
-	if err != nil {
-		panic(err)
-	}
-	binary = filepath.Join(dir, "isogap")
-	if out, err := exec.Command("go", "build", "-o", binary, "../../cmd/isogap").CombinedOutput(); err != nil {
-		panic("build: " + string(out))
-	}
-	code := m.Run()
-	os.RemoveAll(dir)
-	os.Exit(code)
-}
-
 type result struct {
 	stdout, stderr string
 	code           int
 }
 
-// run runs the built binary in dir with ISOGAP_DB unset unless env sets it.
+// run runs the command line in-process, as the binary would run it, with
+// dir as the working folder and only the variables of env set (so ISOGAP_DB
+// is unset unless env sets it).
 func run(t *testing.T, dir string, env []string, args ...string) result {
 	t.Helper()
-	cmd := exec.Command(binary, args...)
-	cmd.Dir = dir
-	cmd.Env = append(os.Environ(), "ISOGAP_DB=")
-	cmd.Env = append(cmd.Env, env...)
+	return runWith(t, dir, env, strings.NewReader(""), args...)
+}
+
+// runWith is run with stdin as standard input.
+func runWith(t *testing.T, dir string, env []string, stdin io.Reader, args ...string) result {
+	t.Helper()
 	var out, errb bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &out, &errb
-	err := cmd.Run()
-	code := 0
-	if ee, ok := err.(*exec.ExitError); ok {
-		code = ee.ExitCode()
-	} else if err != nil {
-		t.Fatal(err)
-	}
+	code := cli.Run(t.Context(), args, cli.Env{Stdin: stdin, Stdout: &out, Stderr: &errb, Getenv: getenv(env), Dir: dir})
 	return result{out.String(), errb.String(), code}
+}
+
+// getenv looks variables up in a list of NAME=VALUE.
+func getenv(env []string) func(string) string {
+	vars := map[string]string{}
+	for _, kv := range env {
+		k, v, _ := strings.Cut(kv, "=")
+		vars[k] = v
+	}
+	return func(k string) string { return vars[k] }
 }
 
 func mustRun(t *testing.T, dir string, args ...string) string {
@@ -68,6 +55,7 @@ func mustRun(t *testing.T, dir string, args ...string) string {
 }
 
 func TestInitSetShow(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	id := strings.TrimSpace(mustRun(t, dir, "init", "--org", "Acme Ltd", "--scope", "The Acme platform"))
 	if len(id) != 12 {
@@ -175,6 +163,7 @@ func abs(f float64) float64 {
 }
 
 func TestBadInput(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	id := strings.TrimSpace(mustRun(t, dir, "init", "--org", "Acme"))
 	tests := []badCall{
@@ -203,6 +192,7 @@ func TestBadInput(t *testing.T) {
 }
 
 func TestExportImportRoundTrip(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	id := firstLine(mustRun(t, dir, "demo", "--no-serve"))
 	mustRun(t, dir, "set", id, "A.5.7", "--score", "4", "--evidence", "Threat feed subscription", "--effort", "2.5", "--notes", "=cmd|' /C calc'!A0")
@@ -236,6 +226,7 @@ func TestExportImportRoundTrip(t *testing.T) {
 }
 
 func TestImportRejectsBrokenFilesWhole(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	id := firstLine(mustRun(t, dir, "demo", "--no-serve"))
 	mustRun(t, dir, "export", id, "--format", "json", "-o", "a.json")
@@ -268,6 +259,7 @@ func TestImportRejectsBrokenFilesWhole(t *testing.T) {
 }
 
 func TestExportCSVAndCatalog(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	id := firstLine(mustRun(t, dir, "demo", "--no-serve"))
 	rows, err := csv.NewReader(strings.NewReader(mustRun(t, dir, "export", id, "--format", "csv"))).ReadAll()
@@ -308,6 +300,7 @@ func TestExportCSVAndCatalog(t *testing.T) {
 }
 
 func TestCustomCatalog(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	custom := `{"format":"isogap-catalog/v1","id":"acme-baseline","name":"Acme baseline","version":"1","departments":["IT"],
 	  "sections":[{"id":"P","kind":"clause","title":"Policy"},{"id":"T","kind":"control","title":"Technical"}],
@@ -339,6 +332,7 @@ func TestCustomCatalog(t *testing.T) {
 }
 
 func TestMigrateAndHelp(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	if out := mustRun(t, dir, "migrate"); !strings.Contains(out, "migrated from version 0") {
 		t.Errorf("migrate: %s", out)
@@ -358,6 +352,7 @@ func TestMigrateAndHelp(t *testing.T) {
 }
 
 func TestCopyToPostgresAndBack(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	pg := testenv.PostgresSchema(t)
 	id := firstLine(mustRun(t, dir, "demo", "--no-serve"))
@@ -386,6 +381,7 @@ func TestCopyToPostgresAndBack(t *testing.T) {
 }
 
 func TestPostgresNeedsMigrate(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	pg := testenv.PostgresSchema(t)
 	r := run(t, dir, nil, "--db", pg, "list")
@@ -402,6 +398,7 @@ func TestPostgresNeedsMigrate(t *testing.T) {
 }
 
 func TestExportFileIsReadable(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	id := strings.TrimSpace(mustRun(t, dir, "init", "--org", "Acme"))
 	mustRun(t, dir, "export", id, "-o", "a.json")
@@ -412,6 +409,7 @@ func TestExportFileIsReadable(t *testing.T) {
 }
 
 func TestSetWithVersionMergesOtherFields(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	id := strings.TrimSpace(mustRun(t, dir, "init", "--org", "Acme"))
 	mustRun(t, dir, "set", id, "A.5.15", "--owner", "Priya") // version 2
