@@ -1,9 +1,14 @@
 package app_test
 
 import (
+	"bytes"
 	"context"
+	"encoding/base64"
+	"fmt"
 	"strings"
 	"testing"
+
+	"golang.org/x/crypto/argon2"
 
 	"github.com/isogap/isogap/internal/app"
 	"github.com/isogap/isogap/internal/assess"
@@ -34,20 +39,106 @@ func TestPasswordHash(t *testing.T) {
 	}
 }
 
-// FuzzCheckPassword: a stored hash of any shape is refused or checked,
-// never a panic, and never accepts a password it was not made from.
-func FuzzCheckPassword(f *testing.F) {
-	good, _ := app.HashPassword("pw-0123456789")
-	f.Add(good, "pw-0123456789")
-	f.Add("$argon2id$v=19$m=0,t=0,p=0$$", "")
-	f.Add("$argon2id$v=19$m=99999999,t=1,p=1$c2FsdA$a2V5", "x")
-	f.Add("$bcrypt$...", "x")
-	f.Fuzz(func(t *testing.T, hash, pw string) {
-		if app.CheckPassword(hash, pw) && hash != good {
-			// Only a well-formed argon2id hash of pw may match.
-			if !strings.HasPrefix(hash, "$argon2id$") {
-				t.Fatalf("%q accepted by %q", pw, hash)
+// argonHash builds a PHC string for the given parameters, computing the key
+// with argon2 itself wherever argon2 does not panic on them (it raises too
+// little memory on its own): a hash refused below is refused for its
+// parameters, not because its key is wrong.
+func argonHash(pw, version string, m, t uint32, p uint8, salt []byte, keyLen uint32) string {
+	key := make([]byte, keyLen)
+	if t >= 1 && p >= 1 {
+		key = argon2.IDKey([]byte(pw), salt, t, m, p, keyLen)
+	}
+	enc := base64.RawStdEncoding
+	return fmt.Sprintf("$argon2id$%s$m=%d,t=%d,p=%d$%s$%s", version, m, t, p, enc.EncodeToString(salt), enc.EncodeToString(key))
+}
+
+func TestCheckPasswordRefusesMalformedHashes(t *testing.T) {
+	const pw = "correct horse battery staple"
+	salt := []byte("0123456789abcdef")
+	good := argonHash(pw, "v=19", 19*1024, 2, 1, salt, 32)
+	if !app.CheckPassword(good, pw) {
+		t.Fatalf("a well-formed hash of the password is refused: %s", good)
+	}
+	tests := []struct{ name, hash string }{
+		{"no passes (argon2 panics)", "$argon2id$$m=0,t=0,p=1$$00"},
+		{"t=0", argonHash(pw, "v=19", 19*1024, 0, 1, salt, 32)},
+		{"p=0 (argon2 panics)", argonHash(pw, "v=19", 19*1024, 2, 0, salt, 32)},
+		{"memory below 8 KiB per lane", argonHash(pw, "v=19", 7, 2, 1, salt, 32)},
+		{"memory above 64 MiB", argonHash(pw, "v=19", 64*1024+8, 1, 1, salt, 32)},
+		{"11 passes", argonHash(pw, "v=19", 64, 11, 1, salt, 32)},
+		{"17 lanes", argonHash(pw, "v=19", 17*8, 1, 17, salt, 32)},
+		{"p beyond a byte", strings.Replace(good, "p=1$", "p=257$", 1)},
+		{"no version", argonHash(pw, "", 19*1024, 2, 1, salt, 32)},
+		{"version 16", argonHash(pw, "v=16", 19*1024, 2, 1, salt, 32)},
+		{"salt of 7 bytes", argonHash(pw, "v=19", 64, 1, 1, salt[:7], 32)},
+		{"salt of 65 bytes", argonHash(pw, "v=19", 64, 1, 1, bytes.Repeat(salt, 5)[:65], 32)},
+		{"key of 15 bytes", argonHash(pw, "v=19", 64, 1, 1, salt, 15)},
+		{"key of 65 bytes", argonHash(pw, "v=19", 64, 1, 1, salt, 65)},
+		{"parameters with a sign", strings.Replace(good, "t=2", "t=+2", 1)},
+		{"parameters with a leading zero", strings.Replace(good, "t=2", "t=02", 1)},
+		{"parameters with trailing text", strings.Replace(good, "p=1$", "p=1,x=3$", 1)},
+		{"parameters out of order", strings.Replace(good, "m=19456,t=2", "t=2,m=19456", 1)},
+		{"padded base64", good + "="},
+		{"an extra field", good + "$"},
+		{"text before", "x" + good},
+		{"another algorithm", strings.Replace(good, "argon2id", "argon2i", 1)},
+		{"empty", ""},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			if app.CheckPassword(tc.hash, pw) {
+				t.Errorf("%q accepted", tc.hash)
 			}
+		})
+	}
+}
+
+// FuzzCheckPassword: a stored hash of any shape is refused or checked,
+// never a panic, and never accepts two different passwords. The first seed
+// is a valid hash at argon2's lowest cost, so the fuzzer's variations of it
+// stay cheap to check.
+func FuzzCheckPassword(f *testing.F) {
+	cheap := argonHash("pw-0123456789", "v=19", 8, 1, 1, []byte("0123456789abcdef"), 16)
+	if !app.CheckPassword(cheap, "pw-0123456789") {
+		f.Fatalf("the cheap seed hash is refused: %s", cheap)
+	}
+	f.Add(cheap, "pw-0123456789", "pw-0123456788")
+	f.Add("$argon2id$v=19$m=0,t=0,p=0$$", "", "x")
+	f.Add("$argon2id$$m=0,t=0,p=1$$00", "", "x")
+	f.Add("$argon2id$v=19$m=99999999,t=1,p=1$c2FsdA$a2V5", "x", "")
+	f.Add("$bcrypt$...", "x", "y")
+	f.Fuzz(func(t *testing.T, hash, pw, other string) {
+		if !app.CheckPassword(hash, pw) {
+			return
+		}
+		if other != pw && app.CheckPassword(hash, other) {
+			t.Fatalf("%q accepts both %q and %q", hash, pw, other)
+		}
+		if !strings.HasPrefix(hash, "$argon2id$v=19$") {
+			t.Fatalf("%q accepted by %q", pw, hash)
+		}
+	})
+}
+
+// FuzzHashPassword: the hash of a password verifies that password and no
+// other. (Each run costs three full-strength argon2 hashes: slow, on purpose.)
+func FuzzHashPassword(f *testing.F) {
+	f.Add("pw-0123456789", "pw-0123456788")
+	f.Add("", "\x00")
+	f.Add("correct horse battery staple", "Correct horse battery staple")
+	f.Fuzz(func(t *testing.T, pw, other string) {
+		if len(pw) > 256 || len(other) > 256 {
+			return // longer than a password may be
+		}
+		h, err := app.HashPassword(pw)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !app.CheckPassword(h, pw) {
+			t.Fatalf("the hash of %q refuses it: %s", pw, h)
+		}
+		if other != pw && app.CheckPassword(h, other) {
+			t.Fatalf("the hash of %q accepts %q", pw, other)
 		}
 	})
 }

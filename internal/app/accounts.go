@@ -44,25 +44,35 @@ func HashPassword(password string) (string, error) {
 }
 
 // CheckPassword compares a password with a hash from HashPassword, in
-// constant time.
+// constant time. A malformed hash, or one whose parameters argon2 would
+// refuse (it panics) or that would cost a sign-in more than it should, never
+// matches.
 func CheckPassword(hash, password string) bool {
 	parts := strings.Split(hash, "$")
-	if len(parts) != 6 || parts[1] != "argon2id" {
+	if len(parts) != 6 || parts[0] != "" || parts[1] != "argon2id" || parts[2] != fmt.Sprintf("v=%d", argon2.Version) {
 		return false
 	}
 	var m, t uint32
 	var p uint8
-	if _, err := fmt.Sscanf(parts[3], "m=%d,t=%d,p=%d", &m, &t, &p); err != nil || m > 1<<20 || t > 16 || p == 0 {
+	if _, err := fmt.Sscanf(parts[3], "m=%d,t=%d,p=%d", &m, &t, &p); err != nil ||
+		parts[3] != fmt.Sprintf("m=%d,t=%d,p=%d", m, t, p) || !argonParamsOK(m, t, p) {
 		return false
 	}
-	enc := base64.RawStdEncoding
+	enc := base64.RawStdEncoding.Strict()
 	salt, err1 := enc.DecodeString(parts[4])
 	want, err2 := enc.DecodeString(parts[5])
-	if err1 != nil || err2 != nil || len(want) == 0 {
+	if err1 != nil || err2 != nil || len(salt) < 8 || len(salt) > 64 || len(want) < 16 || len(want) > 64 {
 		return false
 	}
 	got := argon2.IDKey([]byte(password), salt, t, m, p, uint32(len(want)))
 	return subtle.ConstantTimeCompare(got, want) == 1
+}
+
+// argonParamsOK bounds a stored hash's cost: at least one pass and one lane,
+// the 8 KiB per lane argon2 requires, and at most 64 MiB, 10 passes and 16
+// lanes (every OWASP setting fits).
+func argonParamsOK(m, t uint32, p uint8) bool {
+	return t >= 1 && t <= 10 && p >= 1 && p <= 16 && m >= 8*uint32(p) && m <= 64*1024
 }
 
 // dummyHash is checked against when a login is unknown, so an unknown

@@ -57,8 +57,11 @@ func TestRoadmapAndHeatMap(t *testing.T) {
 		t.Fatal(err)
 	}
 	img, err := png.Decode(bytes.NewReader(data))
-	if err != nil || img.Bounds().Dx() != 1000 {
-		t.Fatalf("heat map PNG: %v %v", img.Bounds(), err)
+	if err != nil {
+		t.Fatalf("heat map PNG does not decode: %v", err)
+	}
+	if img.Bounds().Dx() != 1000 {
+		t.Fatalf("heat map PNG is %v, want 1000 pixels wide", img.Bounds())
 	}
 	hs, _ := SVG(h, 5*vg.Inch, 4*vg.Inch)
 	for _, want := range []string{"Impact", "Likelihood", "Critical ("} {

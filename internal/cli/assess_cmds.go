@@ -22,7 +22,7 @@ func (c *cliApp) loadCatalog() (*catalog.Catalog, []byte, error) {
 	if c.catalog == "" {
 		return nil, nil, nil
 	}
-	data, err := os.ReadFile(c.catalog)
+	data, err := os.ReadFile(c.path(c.catalog))
 	if err != nil {
 		return nil, nil, assess.Wrap(assess.KindInvalid, err, "--catalog")
 	}

@@ -121,9 +121,9 @@ output is a terminal goes to ` + workbook.FileName + ` instead
 				return svc.Export(cmd.Context(), c.me(), args[0], app.Format{Name: format, Label: format, Write: fn}, w)
 			}
 			if format == "xlsx" {
-				return writeWorkbook(cmd, out, export)
+				return c.writeWorkbook(cmd, out, export)
 			}
-			w, commit, abort, err := createOutput(cmd, out)
+			w, commit, abort, err := createOutput(cmd, c.path(out))
 			if err != nil {
 				return err
 			}
@@ -212,7 +212,7 @@ workbook: file, sheet and cell); the exit status is 1.`,
 }
 
 func (c *cliApp) importJSON(cmd *cobra.Command, name string, opt app.ImportOptions) error {
-	f, err := os.Open(name)
+	f, err := os.Open(c.path(name))
 	if err != nil {
 		return assess.Wrap(assess.KindInvalid, err, "import")
 	}

@@ -69,7 +69,7 @@ func (c *cliApp) results(cmd *cobra.Command, id string, rf resultFlags) (app.Res
 }
 
 // writeChart saves a chart as SVG or PNG, by the file's extension.
-func writeChart(path string, p *plot.Plot, w, h vg.Length) error {
+func (c *cliApp) writeChart(path string, p *plot.Plot, w, h vg.Length) error {
 	var data []byte
 	var err error
 	switch strings.ToLower(filepath.Ext(path)) {
@@ -83,7 +83,7 @@ func writeChart(path string, p *plot.Plot, w, h vg.Length) error {
 	if err != nil {
 		return err
 	}
-	return os.WriteFile(path, data, 0o644)
+	return os.WriteFile(c.path(path), data, 0o644)
 }
 
 // checkFormatOutput refuses an unknown --format, and a binary format
@@ -329,7 +329,7 @@ by department with --by department).`,
 				if err != nil {
 					return err
 				}
-				if err := writeChart(chartFile, p, 10*vg.Inch, vg.Length(1.4+0.32*float64(len(f.Resources)+2))*vg.Inch); err != nil {
+				if err := c.writeChart(chartFile, p, 10*vg.Inch, vg.Length(1.4+0.32*float64(len(f.Resources)+2))*vg.Inch); err != nil {
 					return err
 				}
 			}
@@ -398,11 +398,11 @@ protects only one of them. Rating = likelihood × impact: 1-4 Low, 5-9 Medium,
 				if err != nil {
 					return err
 				}
-				if err := writeChart(chartFile, p, 6*vg.Inch, 4.5*vg.Inch); err != nil {
+				if err := c.writeChart(chartFile, p, 6*vg.Inch, 4.5*vg.Inch); err != nil {
 					return err
 				}
 			}
-			return withOutput(cmd, out, func(w io.Writer) error {
+			return c.withOutput(cmd, out, func(w io.Writer) error {
 				switch format {
 				case "json":
 					return writeJSON(w, reg)
@@ -438,8 +438,8 @@ protects only one of them. Rating = likelihood × impact: 1-4 Low, 5-9 Medium,
 }
 
 // withOutput runs write on -o FILE (replaced only on success) or stdout.
-func withOutput(cmd *cobra.Command, out string, write func(io.Writer) error) error {
-	w, commit, abort, err := createOutput(cmd, out)
+func (c *cliApp) withOutput(cmd *cobra.Command, out string, write func(io.Writer) error) error {
+	w, commit, abort, err := createOutput(cmd, c.path(out))
 	if err != nil {
 		return err
 	}
@@ -471,7 +471,7 @@ justification, a 5 without evidence) are marked.`,
 				return err
 			}
 			st := r.SoA
-			return withOutput(cmd, out, func(w io.Writer) error {
+			return c.withOutput(cmd, out, func(w io.Writer) error {
 				switch format {
 				case "json":
 					return writeJSON(w, st)
@@ -539,7 +539,7 @@ requirements matrix and the Statement of Applicability.
 			}
 			var assets report.Assets
 			if format == "md" && out != "" && out != "-" {
-				dir := strings.TrimSuffix(out, filepath.Ext(out)) + "-charts"
+				dir := c.path(strings.TrimSuffix(out, filepath.Ext(out)) + "-charts")
 				assets = func(name string, data []byte) (string, error) {
 					if err := os.MkdirAll(dir, 0o755); err != nil {
 						return "", err
@@ -550,7 +550,7 @@ requirements matrix and the Statement of Applicability.
 					return filepath.ToSlash(filepath.Join(filepath.Base(dir), name)), nil
 				}
 			}
-			return withOutput(cmd, out, func(w io.Writer) error {
+			return c.withOutput(cmd, out, func(w io.Writer) error {
 				switch format {
 				case "pdf":
 					return report.WritePDF(w, d)
@@ -626,7 +626,7 @@ func newSnapshotsCmd(c *cliApp) *cobra.Command {
 				if err != nil {
 					return err
 				}
-				if err := writeChart(chartFile, p, 8*vg.Inch, 3.5*vg.Inch); err != nil {
+				if err := c.writeChart(chartFile, p, 8*vg.Inch, 3.5*vg.Inch); err != nil {
 					return err
 				}
 			}

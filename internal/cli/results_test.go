@@ -9,6 +9,7 @@ import (
 )
 
 func TestForecastAndPlan(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	id := firstLine(mustRun(t, dir, "demo", "--no-serve"))
 	type forecast struct {
@@ -100,6 +101,7 @@ func TestForecastAndPlan(t *testing.T) {
 }
 
 func TestResultCommandsWriteFiles(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	id := firstLine(mustRun(t, dir, "demo", "--no-serve"))
 	mustRun(t, dir, "roadmap", id, "--chart", "gantt.svg", "--by", "department")
@@ -133,6 +135,7 @@ func TestResultCommandsWriteFiles(t *testing.T) {
 }
 
 func TestSnapshotsAndCompare(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	id := firstLine(mustRun(t, dir, "demo", "--no-serve"))
 	other := strings.TrimSpace(mustRun(t, dir, "init", "--org", "Other Ltd"))
@@ -170,6 +173,7 @@ func TestSnapshotsAndCompare(t *testing.T) {
 }
 
 func TestResultCommandsBadInput(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	id := firstLine(mustRun(t, dir, "demo", "--no-serve"))
 	mustRun(t, dir, "snapshot", id, "baseline")

@@ -8,6 +8,7 @@ import (
 	"io"
 	"os"
 	"os/user"
+	"path/filepath"
 	"strings"
 	"time"
 
@@ -26,6 +27,9 @@ type Env struct {
 	// Clock is the one clock of the run (default: the system clock); the
 	// database and the use cases both read it.
 	Clock func() time.Time
+	// Dir is the working folder that relative file names (and the default
+	// database) are taken from; empty means the process's own.
+	Dir string
 }
 
 // OSEnv is the process's own environment.
@@ -57,6 +61,14 @@ func (c *cliApp) openFor(cmd *cobra.Command, format string, allowed ...string) (
 		return nil, err
 	}
 	return c.service(cmd.Context())
+}
+
+// path resolves a file name given on the command line against Env.Dir.
+func (c *cliApp) path(name string) string {
+	if c.env.Dir == "" || name == "" || name == "-" || filepath.IsAbs(name) {
+		return name
+	}
+	return filepath.Join(c.env.Dir, name)
 }
 
 // who names the person behind a change made from the command line.

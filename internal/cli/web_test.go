@@ -2,72 +2,81 @@ package cli_test
 
 import (
 	"bufio"
+	"bytes"
+	"context"
 	"io"
 	"net/http"
 	"net/url"
-	"os"
-	"os/exec"
 	"strings"
+	"sync"
 	"testing"
 	"time"
+
+	"github.com/isogap/isogap/internal/cli"
 )
 
-// startServer runs a serving command of the built binary and returns the
-// first lines it printed; the server is interrupted when the test ends.
+// startServer runs a serving command in-process and returns the first lines
+// it printed; the command's context ends with the test, and it must then
+// stop cleanly.
 func startServer(t *testing.T, dir string, lines int, args ...string) []string {
 	t.Helper()
-	cmd := exec.Command(binary, args...)
-	cmd.Dir = dir
-	cmd.Env = append(os.Environ(), "ISOGAP_DB=", "ISOGAP_ADDR=")
-	stdout, err := cmd.StdoutPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	cmd.Stderr = os.Stderr
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	done := make(chan error, 1)
+	ctx, cancel := context.WithCancel(context.Background())
+	pr, pw := io.Pipe()
+	var stderr lockedBuffer
+	code := make(chan int, 1)
+	go func() {
+		code <- cli.Run(ctx, args, cli.Env{Stdin: strings.NewReader(""), Stdout: pw, Stderr: &stderr, Getenv: getenv(nil), Dir: dir})
+		pw.Close()
+	}()
 	t.Cleanup(func() {
-		cmd.Process.Signal(os.Interrupt)
+		cancel()
 		select {
-		case err := <-done:
-			if err != nil {
-				t.Errorf("%s did not stop cleanly on interrupt: %v", args[0], err)
+		case c := <-code:
+			if c != 0 {
+				t.Errorf("%s did not stop cleanly when its context ended: exit %d\n%s", args[0], c, stderr.String())
 			}
-		case <-time.After(20 * time.Second):
-			cmd.Process.Kill()
-			t.Errorf("%s did not stop within 20 s of an interrupt", args[0])
+		case <-time.After(time.Minute):
+			t.Errorf("%s did not stop within a minute of its context ending", args[0])
 		}
 	})
-	out := make(chan []string, 1)
-	go func() {
-		sc := bufio.NewScanner(stdout)
-		var got []string
-		for len(got) < lines && sc.Scan() {
-			got = append(got, sc.Text())
-		}
-		out <- got
-		io.Copy(io.Discard, stdout)
-		done <- cmd.Wait()
-	}()
-	select {
-	case got := <-out:
-		if len(got) < lines {
-			t.Fatalf("%s printed only %q", args[0], got)
-		}
-		return got
-	case <-time.After(60 * time.Second):
-		t.Fatalf("%s printed nothing within 60 s", args[0])
+	// The command closes the pipe when it returns, so a failed start ends the
+	// scan early rather than leaving the test waiting.
+	sc := bufio.NewScanner(pr)
+	var got []string
+	for len(got) < lines && sc.Scan() {
+		got = append(got, sc.Text())
 	}
-	return nil
+	go io.Copy(io.Discard, pr)
+	if len(got) < lines {
+		t.Fatalf("%s printed only %q\n%s", args[0], got, stderr.String())
+	}
+	return got
+}
+
+// lockedBuffer is a bytes.Buffer the server's goroutines may write to.
+type lockedBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *lockedBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *lockedBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
 }
 
 func noRedirect() *http.Client {
-	return &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }, Timeout: 30 * time.Second}
+	return &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
 }
 
 func TestDemoServesAndPrintsCredentials(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	lines := startServer(t, dir, 3, "demo", "--addr", "127.0.0.1:0")
 	base, ok := strings.CutPrefix(lines[0], "URL: ")
@@ -138,6 +147,7 @@ func excerptOf(b []byte) string {
 }
 
 func TestDemoIsReused(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	first := firstLine(mustRun(t, dir, "demo", "--no-serve"))
 	if second := firstLine(mustRun(t, dir, "demo", "--no-serve")); second != first {
@@ -146,6 +156,7 @@ func TestDemoIsReused(t *testing.T) {
 }
 
 func TestServeFirstRunAndAccounts(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	lines := startServer(t, dir, 2, "serve", "--addr", "127.0.0.1:0")
 	if !strings.Contains(lines[0], "serving on http://127.0.0.1:") || !strings.Contains(lines[1], "create the administrator") {
@@ -162,11 +173,9 @@ func TestServeFirstRunAndAccounts(t *testing.T) {
 	}
 
 	id := strings.TrimSpace(mustRun(t, dir, "init", "--org", "Acme"))
-	cmd := exec.Command(binary, "user", "add", "ann", "--name", "Ann Example", "--password-stdin")
-	cmd.Dir, cmd.Env = dir, append(os.Environ(), "ISOGAP_DB=")
-	cmd.Stdin = strings.NewReader("a long enough passphrase\n")
-	if out, err := cmd.CombinedOutput(); err != nil || !strings.Contains(string(out), "Created ann") || strings.Contains(string(out), "Password:") {
-		t.Fatalf("user add: %v %s", err, out)
+	r := runWith(t, dir, nil, strings.NewReader("a long enough passphrase\n"), "user", "add", "ann", "--name", "Ann Example", "--password-stdin")
+	if out := r.stdout + r.stderr; r.code != 0 || !strings.Contains(out, "Created ann") || strings.Contains(out, "Password:") {
+		t.Fatalf("user add: exit %d %s", r.code, out)
 	}
 	if out := mustRun(t, dir, "user", "add", "otto", "--name", "Otto Auditor"); !strings.Contains(out, "Password: ") {
 		t.Errorf("user add without a password does not print the generated one: %s", out)

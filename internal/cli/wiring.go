@@ -7,6 +7,7 @@ import (
 
 	"github.com/isogap/isogap/internal/app"
 	"github.com/isogap/isogap/internal/store/open"
+	"github.com/isogap/isogap/internal/store/postgres"
 )
 
 // This file is the only place in the adapters that sees a store: it opens
@@ -26,7 +27,7 @@ func (c *cliApp) service(ctx context.Context) (*app.Service, error) {
 	if c.svc != nil {
 		return c.svc, nil
 	}
-	st, err := open.Store(ctx, c.db, c.clock())
+	st, err := open.Store(ctx, c.dsn(c.db), c.clock())
 	if err != nil {
 		return nil, err
 	}
@@ -46,21 +47,32 @@ const defaultDB = open.DefaultDB
 
 // migrate brings the --db database's schema to the latest version.
 func (c *cliApp) migrate(ctx context.Context) (from, to int64, err error) {
-	return open.Migrate(ctx, c.db)
+	return open.Migrate(ctx, c.dsn(c.db))
 }
 
 // openCopy opens the two databases of a copy: the source as it is, the
 // target set up on the spot if isogap never touched it. close closes both.
 func (c *cliApp) openCopy(ctx context.Context, from, to string) (src, dst *app.Service, close func(), err error) {
-	s, err := open.Store(ctx, from, c.clock())
+	s, err := open.Store(ctx, c.dsn(from), c.clock())
 	if err != nil {
 		return nil, nil, nil, fmt.Errorf("--from: %w", err)
 	}
-	d, err := open.StoreInit(ctx, to, c.clock())
+	d, err := open.StoreInit(ctx, c.dsn(to), c.clock())
 	if err != nil {
 		s.Close()
 		return nil, nil, nil, fmt.Errorf("--to: %w", err)
 	}
 	cfg := app.Config{Clock: c.clock()}
 	return app.New(s, cfg), app.New(d, cfg), func() { s.Close(); d.Close() }, nil
+}
+
+// dsn is path for a database: a postgres:// DSN is left as it is.
+func (c *cliApp) dsn(db string) string {
+	if postgres.IsDSN(db) {
+		return db
+	}
+	if db == "" {
+		db = open.DefaultDB
+	}
+	return c.path(db)
 }

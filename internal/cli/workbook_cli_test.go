@@ -49,6 +49,7 @@ func checklistRow(t *testing.T, path, ref string) int {
 }
 
 func TestTemplateCommand(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	r := run(t, dir, nil, "template", "-o", "blank.xlsx")
 	if r.code != 0 || !strings.Contains(r.stderr, "Wrote blank.xlsx") {
@@ -71,6 +72,7 @@ func TestTemplateCommand(t *testing.T) {
 }
 
 func TestWorkbookExportImport(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	id := firstLine(mustRun(t, dir, "demo", "--no-serve"))
 	mustRun(t, dir, "export", id, "--format", "xlsx", "-o", "all.xlsx")

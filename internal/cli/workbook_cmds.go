@@ -26,14 +26,14 @@ func isTerminal(w io.Writer) bool {
 // workbookOutput picks where a workbook goes: -o FILE; standard output when
 // it is a pipe or a file; otherwise the usual file name, never replacing an
 // existing file that was not named.
-func workbookOutput(cmd *cobra.Command, out string) (string, error) {
+func (c *cliApp) workbookOutput(cmd *cobra.Command, out string) (string, error) {
 	if out != "" {
 		return out, nil
 	}
 	if !isTerminal(cmd.OutOrStdout()) {
 		return "-", nil
 	}
-	if _, err := os.Stat(workbook.FileName); err == nil {
+	if _, err := os.Stat(c.path(workbook.FileName)); err == nil {
 		return "", assess.Errorf(assess.KindInvalid, "%s already exists: name the file to write with -o (naming the same file replaces it)", workbook.FileName)
 	} else if !errors.Is(err, fs.ErrNotExist) {
 		return "", assess.Wrap(assess.KindInvalid, err, workbook.FileName)
@@ -42,12 +42,12 @@ func workbookOutput(cmd *cobra.Command, out string) (string, error) {
 }
 
 // writeWorkbook writes through createOutput and says where it went.
-func writeWorkbook(cmd *cobra.Command, out string, write func(io.Writer) error) error {
-	path, err := workbookOutput(cmd, out)
+func (c *cliApp) writeWorkbook(cmd *cobra.Command, out string, write func(io.Writer) error) error {
+	path, err := c.workbookOutput(cmd, out)
 	if err != nil {
 		return err
 	}
-	w, commit, abort, err := createOutput(cmd, path)
+	w, commit, abort, err := createOutput(cmd, c.path(path))
 	if err != nil {
 		return err
 	}
@@ -89,7 +89,7 @@ A filled-in copy is read back with "isogap import ID FILE.xlsx".`,
 			if cat == nil {
 				cat = catalog.Builtin()
 			}
-			return writeWorkbook(cmd, out, func(w io.Writer) error { return workbook.Template(w, cat, c.clock()()) })
+			return c.writeWorkbook(cmd, out, func(w io.Writer) error { return workbook.Template(w, cat, c.clock()()) })
 		},
 	}
 	cmd.Flags().StringVarP(&out, "output", "o", "", "write to FILE (default "+workbook.FileName+")")
@@ -110,7 +110,7 @@ func (c *cliApp) importWorkbooks(cmd *cobra.Command, aid string, files []string,
 	var books []app.SheetBook
 	var errs []error
 	for i, name := range files {
-		b, err := workbook.ReadFile(name, v.Catalog, workbook.DefaultLimits)
+		b, err := workbook.ReadFile(c.path(name), v.Catalog, workbook.DefaultLimits)
 		if err != nil {
 			errs = append(errs, err)
 		} else {

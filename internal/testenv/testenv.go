@@ -30,6 +30,15 @@ func Missing(t testing.TB, what, install string) {
 	t.Skip(msg)
 }
 
+// SkipIfShort skips a slow test under -short, except under CI=true, where
+// nothing may be skipped: there -short does not stop it and it runs.
+func SkipIfShort(t testing.TB, what string) {
+	t.Helper()
+	if testing.Short() && !CI() {
+		t.Skip("-short: " + what + " skipped")
+	}
+}
+
 // PostgresDSN returns the DSN of the test PostgreSQL server.
 func PostgresDSN(t testing.TB) string {
 	t.Helper()

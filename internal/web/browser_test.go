@@ -36,10 +36,8 @@ func chromium(t *testing.T) string {
 // matrix, an evidence upload, the dashboard's figures moving, a download,
 // the forecast following a new day rate, and a snapshot compared with now.
 func TestBrowser(t *testing.T) {
+	testenv.SkipIfShort(t, "the browser run")
 	exe := chromium(t)
-	if testing.Short() {
-		t.Skip("-short: no browser")
-	}
 	ctx := context.Background()
 	s := newSite(t, engines[0].open(t), web.Config{})
 	// The demo gives the screenshots something to show.

@@ -132,7 +132,7 @@ func TestSecureCookieBehindProxy(t *testing.T) {
 func TestNoOpenRedirectAfterSignIn(t *testing.T) {
 	s := newSite(t, engines[0].open(t), web.Config{})
 	s.user("ann", false)
-	for _, next := range []string{"//evil.example/x", "https://evil.example/", "/\\evil.example", "javascript:alert(1)"} {
+	for _, next := range []string{"//evil.example/x", "https://evil.example/", "/\\evil.example", "javascript:alert(1)", "/\t/evil.example", "/#\t", "/\n/evil.example"} {
 		r := s.anonymous().post("/login", form("login", "ann", "password", "correct horse battery", "next", next))
 		if loc := r.header.Get("Location"); loc != "/" {
 			t.Errorf("next=%q redirects to %q", next, loc)

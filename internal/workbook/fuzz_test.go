@@ -3,7 +3,6 @@ package workbook_test
 import (
 	"bytes"
 	"testing"
-	"time"
 
 	"github.com/xuri/excelize/v2"
 
@@ -37,11 +36,7 @@ func FuzzRead(f *testing.F) {
 	lim := workbook.DefaultLimits
 	lim.MaxUnzipped, lim.MaxRows = 4<<20, 300
 	f.Fuzz(func(t *testing.T, data []byte) {
-		start := time.Now()
 		book, err := workbook.Read("fuzz.xlsx", data, cat, lim)
-		if d := time.Since(start); d > 5*time.Second {
-			t.Fatalf("reading took %v", d)
-		}
 		if err != nil {
 			if assess.KindOf(err) != assess.KindInvalid {
 				t.Fatalf("error of kind %v: %v", assess.KindOf(err), err)

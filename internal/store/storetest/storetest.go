@@ -156,7 +156,14 @@ func testNotFound(t *testing.T, e Engine) {
 func testUpdateItemAndHistory(t *testing.T, e Engine) {
 	ctx := context.Background()
 	st := fresh(t, e)
-	a, _ := create(t, st, "Acme")
+	// Created an hour ago, so an edit now must move UpdatedAt forward
+	// without the test waiting for the clock to tick.
+	a, items := NewAssessment("Acme")
+	a.CreatedAt = a.CreatedAt.Add(-time.Hour)
+	a.UpdatedAt = a.CreatedAt
+	if err := st.CreateAssessment(ctx, a, items); err != nil {
+		t.Fatal(err)
+	}
 	cur, err := st.GetItem(ctx, a.ID, "A.5.15")
 	if err != nil {
 		t.Fatal(err)
@@ -204,8 +211,13 @@ func testUpdateItemAndHistory(t *testing.T, e Engine) {
 	if err != nil || got2.EffortDays != nil {
 		t.Errorf("cleared effort: %v %v", got2.EffortDays, err)
 	}
-	if aa, _ := st.GetAssessment(ctx, a.ID); !aa.UpdatedAt.After(a.UpdatedAt) && !aa.UpdatedAt.Equal(a.UpdatedAt) {
-		t.Errorf("assessment not touched: %v", aa.UpdatedAt)
+	// The assessment is touched by the item's edit: it was updated when the item was.
+	aa, err := st.GetAssessment(ctx, a.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !aa.UpdatedAt.After(a.UpdatedAt) || !aa.UpdatedAt.Equal(got2.UpdatedAt) {
+		t.Errorf("assessment updated at %v, want the last item edit's %v (created %v)", aa.UpdatedAt, got2.UpdatedAt, a.UpdatedAt)
 	}
 }
 
