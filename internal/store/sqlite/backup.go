@@ -207,9 +207,9 @@ func Holdings(ctx context.Context, path string) ([]string, error) {
 	} else if err != nil {
 		return nil, err
 	}
-	q := url.Values{"mode": {"ro"}}
-	q.Add("_pragma", "busy_timeout(10000)")
-	db, err := sql.Open("sqlite", "file:"+path+"?"+q.Encode())
+	// Read-write, though it only reads: as the last connection it then
+	// tidies the write-ahead log away when it closes.
+	db, err := sql.Open("sqlite", "file:"+path+"?"+url.Values{"_pragma": {"busy_timeout(10000)"}}.Encode())
 	if err != nil {
 		return nil, err
 	}
@@ -260,6 +260,9 @@ func Install(ctx context.Context, backup, target string) error {
 		return err
 	}
 	defer os.Remove(tmp.Name()) // gone already once renamed into place
+	if st, err := os.Stat(target); err == nil {
+		_ = tmp.Chmod(st.Mode().Perm()) // the restored file keeps the old one's permissions
+	}
 	src, err := os.Open(backup)
 	if err != nil {
 		tmp.Close()
