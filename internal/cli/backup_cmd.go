@@ -101,7 +101,7 @@ as "isogap copy" does. To restore a server-side pg_dump, use pg_restore.`,
 			if err != nil {
 				return err
 			}
-			summary(cmd.OutOrStdout(), "Restored "+args[0]+" into "+target, want)
+			summary(cmd.OutOrStdout(), "Restored "+args[0]+" into "+dbName(target), want)
 			return nil
 		},
 	}

@@ -81,6 +81,15 @@ func (c *cliApp) dbPath() string {
 	return c.db
 }
 
+// dbName names a database in messages: a SQLite file by its path, a
+// PostgreSQL one without its DSN, which may hold a password.
+func dbName(dsn string) string {
+	if postgres.IsDSN(dsn) {
+		return "the PostgreSQL database"
+	}
+	return dsn
+}
+
 // sameFile reports two names of one file (either may not exist yet).
 func sameFile(a, b string) bool {
 	sa, errA := os.Stat(a)
