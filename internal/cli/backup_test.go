@@ -329,3 +329,21 @@ func TestBackupAndRestorePostgres(t *testing.T) {
 		t.Error("SQLite → backup → PostgreSQL → backup: the export differs")
 	}
 }
+
+// A server holding the database open keeps it: even --force does not
+// replace the file under a running process.
+func TestRestoreRefusesADatabaseInUse(t *testing.T) {
+	dir := t.TempDir()
+	mustRun(t, dir, "init", "--org", "Acme")
+	mustRun(t, dir, "backup", "-o", "acme.db")
+	st, err := open.Store(context.Background(), filepath.Join(dir, "isogap.db"), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := run(t, dir, nil, "restore", "acme.db", "--force")
+	if r.code != 1 || !strings.Contains(r.stderr, "in use by another program") {
+		t.Errorf("restore over a database in use: exit %d %s", r.code, r.stderr)
+	}
+	st.Close()
+	mustRun(t, dir, "restore", "acme.db", "--force")
+}
