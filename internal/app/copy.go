@@ -12,16 +12,11 @@ import (
 
 // CopyReport says what a copy moved.
 type CopyReport struct {
-	Catalogs    int
-	Assessments int
-	Items       int
-	Evidence    int
-	History     int
-	Users       int
+	// Inventory counts what was copied; Users only the accounts created.
+	Inventory
 	// UsersKept counts accounts whose login the target already had: the
 	// target's account (and its password) is kept, and memberships follow it.
-	UsersKept   int
-	Memberships int
+	UsersKept int
 }
 
 // Copy moves everything from one store to another (SQLite ↔ PostgreSQL) in

@@ -274,6 +274,7 @@ func roleTable() []useCase {
 			_, err := f.svc.CopyTo(ctx, p, app.New(dst, app.Config{}), nil)
 			return err
 		}},
+		{name: "TakeInventory", want: cliOnly, call: func(f *roleFixture, p app.Principal) error { _, err := f.svc.TakeInventory(ctx, p); return err }},
 	}
 }
 
