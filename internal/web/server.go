@@ -42,6 +42,7 @@ type Server struct {
 	svc     *app.Service
 	cfg     Config
 	log     *slog.Logger
+	mux     *http.ServeMux
 	pages   *pages
 	assets  *assets
 	rowHTML rowOptions
@@ -73,6 +74,7 @@ func New(svc *app.Service, cfg Config) (*Server, error) {
 		return nil, err
 	}
 	mux := http.NewServeMux()
+	s.mux = mux
 	s.routes(mux)
 	// Cross-site requests that change state are refused (Sec-Fetch-Site /
 	// Origin checks); the SameSite cookie is the second line.
@@ -80,7 +82,7 @@ func New(svc *app.Service, cfg Config) (*Server, error) {
 	cop.SetDenyHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, assess.Errorf(assess.KindForbidden, "this request came from another site and was refused (cross-site request forgery protection): reload the page and try again"))
 	}))
-	s.handler = s.recoverer(securityHeaders(cop.Handler(mux)))
+	s.handler = s.request(s.recoverer(securityHeaders(cop.Handler(s.limitBody(mux)))))
 	if cfg.AccessLog {
 		s.handler = s.accessLog(s.handler)
 	}
@@ -184,18 +186,22 @@ func (s *Server) setSessionCookie(w http.ResponseWriter, r *http.Request, token 
 	})
 }
 
-type principalKey struct{}
-
 // principal returns the signed-in principal, or an Unauthenticated error.
+// It is resolved once per request and kept in the request's state.
 func (s *Server) principal(r *http.Request) (app.Principal, error) {
-	if p, ok := r.Context().Value(principalKey{}).(app.Principal); ok {
-		return p, nil
+	st := stateOf(r)
+	if st != nil && st.principal != nil {
+		return *st.principal, nil
 	}
 	c, err := r.Cookie(sessionCookie)
 	if err != nil {
 		return app.Principal{}, assess.Errorf(assess.KindUnauthenticated, "not signed in")
 	}
-	return s.svc.ResolveSession(r.Context(), c.Value, s.cfg.SessionTTL)
+	p, err := s.svc.ResolveSession(r.Context(), c.Value, s.cfg.SessionTTL)
+	if err == nil && st != nil {
+		st.principal = &p
+	}
+	return p, err
 }
 
 // fail answers with the error's status, taken from the one table in

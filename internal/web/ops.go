@@ -1,0 +1,132 @@
+package web
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"io"
+	"net/http"
+
+	"github.com/isogap/isogap/internal/app"
+)
+
+// This file is what an operator sees of the web app: the request's state
+// and the cap on request bodies.
+
+// reqState is what one request learns on its way through the handlers,
+// shared by pointer so that no handler needs a copy of the request.
+type reqState struct {
+	// principal is the signed-in principal once resolved (s.principal).
+	principal *app.Principal
+}
+
+type stateKey struct{}
+
+func stateOf(r *http.Request) *reqState {
+	st, _ := r.Context().Value(stateKey{}).(*reqState)
+	return st
+}
+
+// request is the outermost layer. It makes the one copy of the request the
+// handlers see (with the request's state in its context) and removes the
+// temporary files of a multipart form parsed on that copy (net/http removes
+// only those of the request it created).
+func (s *Server) request(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		st := &reqState{}
+		c := r.WithContext(context.WithValue(r.Context(), stateKey{}, st))
+		defer func() {
+			if c.MultipartForm != nil && c.MultipartForm != r.MultipartForm {
+				c.MultipartForm.RemoveAll()
+			}
+		}()
+		next.ServeHTTP(w, c)
+	})
+}
+
+// Request body caps. Forms are small; only the upload routes take more.
+const (
+	// maxFormBody caps the body of every route but the uploads: the
+	// longest form (a scope of four 20,000-character texts, stakeholders)
+	// is a fraction of it.
+	maxFormBody = 1 << 20
+	// maxImport caps a JSON export uploaded for import.
+	maxImport = 256 << 20
+	// uploadOverhead is what an evidence form adds to its file: the
+	// multipart headers and the text fields.
+	uploadOverhead = 64 << 10
+)
+
+// The routes that take large bodies, named once for routes.go and bodyCap.
+const (
+	routeEvidence = "POST /a/{id}/items/{ref}/evidence"
+	routeImport   = "POST /import"
+)
+
+// bodyCap is the most a route reads of a request body. upload is set for
+// the routes whose handlers read the body themselves, as it arrives, and
+// explain an oversized one on their own page; what names it in a 413.
+func (s *Server) bodyCap(pattern string) (limit int64, upload bool, what string) {
+	switch pattern {
+	case routeEvidence:
+		return s.cfg.MaxUpload + uploadOverhead, true, "an evidence file may be at most " + humanSize(s.cfg.MaxUpload)
+	case routeImport:
+		return maxImport, true, "an import may be at most " + humanSize(maxImport)
+	}
+	return maxFormBody, false, "a form may be at most " + humanSize(maxFormBody)
+}
+
+// limitBody caps the request body of every route, signed in or not, before
+// anything parses it. A body declared larger than the route's cap is
+// refused unread; a form's body is read here, up to the cap, so one that
+// turns out larger is refused the same way whatever the handler would have
+// made of a short read. Upload handlers read through the cap themselves.
+func (s *Server) limitBody(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Body == nil || r.Body == http.NoBody {
+			next.ServeHTTP(w, r)
+			return
+		}
+		_, pattern := s.mux.Handler(r)
+		limit, upload, what := s.bodyCap(pattern)
+		if r.ContentLength > limit {
+			s.tooLarge(w, r, what)
+			return
+		}
+		r.Body = http.MaxBytesReader(w, r.Body, limit)
+		if !upload {
+			body, err := io.ReadAll(r.Body)
+			var mbe *http.MaxBytesError
+			switch {
+			case errors.As(err, &mbe):
+				s.tooLarge(w, r, what)
+				return
+			case err != nil:
+				// The client went away or sent a broken body: nobody to answer.
+				return
+			}
+			r.Body = io.NopCloser(bytes.NewReader(body))
+		}
+		next.ServeHTTP(w, r)
+	})
+}
+
+// overCap reports an error from reading past the route's body cap, with
+// what the cap allows for the 413.
+func (s *Server) overCap(r *http.Request, err error) (string, bool) {
+	var mbe *http.MaxBytesError
+	if !errors.As(err, &mbe) {
+		return "", false
+	}
+	_, _, what := s.bodyCap(r.Pattern)
+	return what, true
+}
+
+// tooLarge answers 413 without looking up anything: the sender may not be
+// signed in.
+func (s *Server) tooLarge(w http.ResponseWriter, r *http.Request, what string) {
+	page := &errorPage{Status: http.StatusRequestEntityTooLarge, Kind: "too large",
+		Message: "The request is too large: " + what + ". Nothing was saved."}
+	page.Title = http.StatusText(http.StatusRequestEntityTooLarge)
+	s.render(w, r, http.StatusRequestEntityTooLarge, "error", page)
+}

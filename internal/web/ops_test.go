@@ -1,0 +1,224 @@
+package web_test
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"fmt"
+	"io"
+	"mime/multipart"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"os"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/isogap/isogap/internal/app"
+	"github.com/isogap/isogap/internal/web"
+)
+
+// formCap is the cap on the body of every route but the uploads (README).
+const formCap = 1 << 20
+
+// countingBody counts what the web app reads of a request body.
+type countingBody struct {
+	io.ReadCloser
+	n *atomic.Int64
+}
+
+func (b countingBody) Read(p []byte) (int, error) {
+	n, err := b.ReadCloser.Read(p)
+	b.n.Add(int64(n))
+	return n, err
+}
+
+// newCountingSite is newSite with a count of the request body bytes the web
+// app reads (reset it before each request).
+func newCountingSite(t *testing.T, cfg web.Config) (*site, *atomic.Int64) {
+	t.Helper()
+	st := engines[0].open(t)
+	svc := app.New(st, app.Config{})
+	h, err := web.New(svc, cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	read := &atomic.Int64{}
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		r.Body = countingBody{r.Body, read}
+		h.ServeHTTP(w, r)
+	}))
+	t.Cleanup(srv.Close)
+	return &site{t: t, svc: svc, st: st, srv: srv}, read
+}
+
+// rawPost sends a POST whose body is prefix followed by size-len(prefix)
+// bytes of "a", with its length declared or chunked, over a connection of
+// its own. The body is written while the answer is read, as a client that
+// does not wait would, and whatever the server does not read is dropped.
+func rawPost(t *testing.T, s *site, path, contentType, prefix string, size int64, chunked bool, header http.Header) (int, string) {
+	t.Helper()
+	conn, err := net.Dial("tcp", s.srv.Listener.Addr().String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	conn.SetDeadline(time.Now().Add(2 * time.Minute)) // a hung server fails the test, it does not hang it
+	var head strings.Builder
+	fmt.Fprintf(&head, "POST %s HTTP/1.1\r\nHost: %s\r\nContent-Type: %s\r\n", path, s.srv.Listener.Addr(), contentType)
+	if chunked {
+		head.WriteString("Transfer-Encoding: chunked\r\n")
+	} else {
+		fmt.Fprintf(&head, "Content-Length: %d\r\n", size)
+	}
+	header.Write(&head)
+	head.WriteString("\r\n")
+	written := make(chan struct{})
+	go func() {
+		defer close(written)
+		w := bufio.NewWriter(conn)
+		w.WriteString(head.String())
+		body := io.MultiReader(strings.NewReader(prefix), io.LimitReader(repeat('a'), size-int64(len(prefix))))
+		buf := make([]byte, 64<<10)
+		for {
+			n, err := body.Read(buf)
+			if n > 0 {
+				if chunked {
+					fmt.Fprintf(w, "%x\r\n", n)
+				}
+				if _, werr := w.Write(buf[:n]); werr != nil {
+					return
+				}
+				if chunked {
+					w.WriteString("\r\n")
+				}
+			}
+			if err != nil {
+				break
+			}
+		}
+		if chunked {
+			w.WriteString("0\r\n\r\n")
+		}
+		w.Flush()
+	}()
+	res, err := http.ReadResponse(bufio.NewReader(conn), nil)
+	if err != nil {
+		t.Fatalf("POST %s of %d bytes: no answer: %v", path, size, err)
+	}
+	b, _ := io.ReadAll(res.Body)
+	res.Body.Close()
+	conn.Close()
+	<-written
+	return res.StatusCode, string(b)
+}
+
+type repeat byte
+
+func (r repeat) Read(p []byte) (int, error) {
+	for i := range p {
+		p[i] = byte(r)
+	}
+	return len(p), nil
+}
+
+// Oversized bodies are refused with 413 on every route, signed in or not,
+// and the server reads no more of them than the cap.
+func TestBodiesAreCappedBeforeParsing(t *testing.T) {
+	s, read := newCountingSite(t, web.Config{})
+	ctx := context.Background()
+	a, err := s.svc.CreateAssessment(ctx, app.System("t"), app.NewAssessment{Org: "Acme"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	admin, _ := s.user("root", true)
+	signedIn := http.Header{"Cookie": {admin.cookie.String()}}
+	const huge = 100 << 20
+	const boundary = "XyZ"
+	multipartPrefix := "--" + boundary + "\r\nContent-Disposition: form-data; name=\"login\"\r\n\r\n"
+	for _, c := range []struct {
+		name, path, contentType, prefix string
+		header                          http.Header
+	}{
+		{"sign-in", "/login", "application/x-www-form-urlencoded", "login=", nil},
+		{"sign-in, multipart", "/login", "multipart/form-data; boundary=" + boundary, multipartPrefix, nil},
+		{"first-run setup", "/setup", "application/x-www-form-urlencoded", "login=", nil},
+		{"a form, signed in", "/a/" + a.ID + "/scope", "application/x-www-form-urlencoded", "org=", signedIn},
+	} {
+		for _, chunked := range []bool{false, true} {
+			read.Store(0)
+			status, body := rawPost(t, s, c.path, c.contentType, c.prefix, huge, chunked, c.header)
+			if status != http.StatusRequestEntityTooLarge || !strings.Contains(body, "too large") || !strings.Contains(body, "1.0 MiB") {
+				t.Errorf("%s, 100 MB (chunked %v): %d %s", c.name, chunked, status, excerpt(body))
+			}
+			if n := read.Load(); n > formCap+1 {
+				t.Errorf("%s, 100 MB (chunked %v): the server read %d bytes, more than the %d-byte cap", c.name, chunked, n, formCap)
+			}
+		}
+	}
+	// A form under the cap still works.
+	if r := s.anonymous().post("/login", url.Values{"login": {"root"}, "password": {"correct horse battery"}}); r.status != http.StatusSeeOther {
+		t.Errorf("sign-in: %d", r.status)
+	}
+}
+
+// Multipart uploads spooled to disk (evidence over 8 MiB, imports over
+// 32 MiB) leave no file in the temporary folder, accepted or refused.
+func TestUploadsLeaveNoTemporaryFiles(t *testing.T) {
+	st := engines[0].open(t)
+	s := newSite(t, st, web.Config{})
+	ctx := context.Background()
+	a, err := s.svc.CreateAssessment(ctx, app.System("t"), app.NewAssessment{Org: "Acme"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	admin, _ := s.user("root", true)
+	tmp := t.TempDir()
+	t.Setenv("TMPDIR", tmp)
+	if os.TempDir() != tmp {
+		t.Skipf("the temporary folder is %s whatever TMPDIR says", os.TempDir())
+	}
+	upload := func(path, field string, size int) response {
+		var buf bytes.Buffer
+		mw := multipart.NewWriter(&buf)
+		mw.WriteField("text", "Backup restore report")
+		fw, _ := mw.CreateFormFile(field, "report.bin")
+		fw.Write(bytes.Repeat([]byte{'x'}, size))
+		mw.Close()
+		return admin.do("POST", path, &buf, mw.FormDataContentType())
+	}
+	evidence := "/a/" + a.ID + "/items/A.8.13/evidence"
+	if r := upload(evidence, "file", 9<<20); r.status != http.StatusSeeOther {
+		t.Fatalf("9 MiB evidence: %d %s", r.status, excerpt(r.body))
+	}
+	// Under the route's cap, over the evidence limit: read, then refused.
+	if r := upload(evidence, "file", app.MaxEvidenceFile+1<<10); r.status != http.StatusUnprocessableEntity || !strings.Contains(r.body, "too large") {
+		t.Errorf("evidence over the limit: %d %s", r.status, excerpt(r.body))
+	}
+	// Not JSON: read, then refused.
+	if r := upload("/import", "file", 33<<20); r.status != http.StatusUnprocessableEntity {
+		t.Errorf("33 MiB import that is not JSON: %d %s", r.status, excerpt(r.body))
+	}
+	// Over the route's cap, chunked: read up to the cap, then refused.
+	var buf bytes.Buffer
+	mw := multipart.NewWriter(&buf)
+	fw, _ := mw.CreateFormFile("file", "big.bin")
+	fw.Write([]byte{'x'})
+	prefix := strings.TrimSuffix(buf.String(), "x")
+	status, body := rawPost(t, s, evidence, mw.FormDataContentType(), prefix, 25<<20, true,
+		http.Header{"Cookie": {admin.cookie.String()}, "Sec-Fetch-Site": {"same-origin"}})
+	if status != http.StatusRequestEntityTooLarge {
+		t.Errorf("evidence over the route's cap: %d %s", status, excerpt(body))
+	}
+	entries, err := os.ReadDir(tmp)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range entries {
+		info, _ := e.Info()
+		t.Errorf("left in the temporary folder: %s (%d bytes)", e.Name(), info.Size())
+	}
+}
