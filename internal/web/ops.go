@@ -10,8 +10,8 @@ import (
 	"github.com/isogap/isogap/internal/app"
 )
 
-// This file is what an operator sees of the web app: the request's state
-// and the cap on request bodies.
+// This file is what an operator sees of the web app: the request's state,
+// the cap on request bodies and the readiness probe.
 
 // reqState is what one request learns on its way through the handlers,
 // shared by pointer so that no handler needs a copy of the request.
@@ -129,4 +129,25 @@ func (s *Server) tooLarge(w http.ResponseWriter, r *http.Request, what string) {
 		Message: "The request is too large: " + what + ". Nothing was saved."}
 	page.Title = http.StatusText(http.StatusRequestEntityTooLarge)
 	s.render(w, r, http.StatusRequestEntityTooLarge, "error", page)
+}
+
+// readyz answers 200 when the database answers within ReadyTimeout, and
+// 503 with a short reason otherwise (the details go to the log).
+func (s *Server) readyz(w http.ResponseWriter, r *http.Request) {
+	ctx, cancel := context.WithTimeout(r.Context(), s.cfg.ReadyTimeout)
+	defer cancel()
+	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+	w.Header().Set("Cache-Control", "no-store")
+	err := s.svc.Ready(ctx)
+	if err == nil {
+		w.Write([]byte("ready\n"))
+		return
+	}
+	reason := "the database is unavailable"
+	if errors.Is(err, context.DeadlineExceeded) {
+		reason = "the database did not answer within " + s.cfg.ReadyTimeout.String()
+	}
+	s.log.Error("not ready", "err", err)
+	w.WriteHeader(http.StatusServiceUnavailable)
+	w.Write([]byte("not ready: " + reason + "\n"))
 }

@@ -6,6 +6,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"log/slog"
 	"mime/multipart"
 	"net"
 	"net/http"
@@ -13,16 +14,36 @@ import (
 	"net/url"
 	"os"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/isogap/isogap/internal/app"
+	"github.com/isogap/isogap/internal/store/postgres"
 	"github.com/isogap/isogap/internal/web"
 )
 
 // formCap is the cap on the body of every route but the uploads (README).
 const formCap = 1 << 20
+
+// lockedBuffer is a log the server's goroutines write while a test reads it.
+type lockedBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *lockedBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *lockedBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
+}
 
 // countingBody counts what the web app reads of a request body.
 type countingBody struct {
@@ -221,4 +242,134 @@ func TestUploadsLeaveNoTemporaryFiles(t *testing.T) {
 		info, _ := e.Info()
 		t.Errorf("left in the temporary folder: %s (%d bytes)", e.Name(), info.Size())
 	}
+}
+
+// /healthz answers while the process runs; /readyz only while the database
+// answers too, within its timeout.
+func TestReadiness(t *testing.T) {
+	probe := func(s *site) (health, ready response) {
+		return s.anonymous().get("/healthz"), s.anonymous().get("/readyz")
+	}
+	t.Run("sqlite", func(t *testing.T) {
+		s := newSite(t, engines[0].open(t), web.Config{})
+		h, r := probe(s)
+		if h.status != 200 || h.body != "ok\n" || r.status != 200 || r.body != "ready\n" {
+			t.Errorf("healthz %d %q, readyz %d %q", h.status, h.body, r.status, r.body)
+		}
+	})
+	t.Run("postgres", func(t *testing.T) {
+		dsn := engines[1].fresh(t)
+		px := newPGProxy(t, dsn)
+		st, err := postgres.Open(context.Background(), px.dsn, postgres.Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { st.Close() })
+		var log lockedBuffer
+		s := newSite(t, st, web.Config{ReadyTimeout: 300 * time.Millisecond, Logger: slog.New(slog.NewJSONHandler(&log, nil))})
+		if h, r := probe(s); h.status != 200 || r.status != 200 {
+			t.Fatalf("server up: healthz %d, readyz %d %q", h.status, r.status, r.body)
+		}
+		px.stall() // connections stay open, nothing answers
+		if h, r := probe(s); h.status != 200 || r.status != http.StatusServiceUnavailable || r.body != "not ready: the database did not answer within 300ms\n" {
+			t.Errorf("server silent: healthz %d, readyz %d %q", h.status, r.status, r.body)
+		}
+		px.down() // connections refused
+		if h, r := probe(s); h.status != 200 || r.status != http.StatusServiceUnavailable || r.body != "not ready: the database is unavailable\n" {
+			t.Errorf("server down: healthz %d, readyz %d %q", h.status, r.status, r.body)
+		}
+		if !strings.Contains(log.String(), `"msg":"not ready"`) {
+			t.Errorf("the reason was not logged:\n%s", log.String())
+		}
+	})
+}
+
+// pgProxy stands between a store and the PostgreSQL server, so a test can
+// silence the server or take it away.
+type pgProxy struct {
+	t       *testing.T
+	dsn     string // the DSN through the proxy
+	ln      net.Listener
+	target  string
+	mu      sync.Mutex
+	stalled bool
+	conns   []net.Conn
+}
+
+func newPGProxy(t *testing.T, dsn string) *pgProxy {
+	u, err := url.Parse(dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := &pgProxy{t: t, ln: ln, target: u.Host}
+	u.Host = ln.Addr().String()
+	p.dsn = u.String()
+	go p.serve()
+	t.Cleanup(p.down)
+	return p
+}
+
+func (p *pgProxy) serve() {
+	for {
+		c, err := p.ln.Accept()
+		if err != nil {
+			return
+		}
+		p.mu.Lock()
+		p.conns = append(p.conns, c)
+		stalled := p.stalled
+		p.mu.Unlock()
+		if stalled {
+			continue // held open, never answered
+		}
+		up, err := net.Dial("tcp", p.target)
+		if err != nil {
+			c.Close()
+			continue
+		}
+		p.mu.Lock()
+		p.conns = append(p.conns, up)
+		p.mu.Unlock()
+		go p.relay(c, up)
+		go p.relay(up, c)
+	}
+}
+
+// relay copies src to dst, dropping what arrives while the proxy is stalled.
+func (p *pgProxy) relay(src, dst net.Conn) {
+	buf := make([]byte, 32<<10)
+	for {
+		n, err := src.Read(buf)
+		p.mu.Lock()
+		stalled := p.stalled
+		p.mu.Unlock()
+		if n > 0 && !stalled {
+			if _, err := dst.Write(buf[:n]); err != nil {
+				return
+			}
+		}
+		if err != nil {
+			return
+		}
+	}
+}
+
+func (p *pgProxy) stall() {
+	p.mu.Lock()
+	p.stalled = true
+	p.mu.Unlock()
+}
+
+func (p *pgProxy) down() {
+	p.ln.Close()
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	for _, c := range p.conns {
+		c.Close()
+	}
+	p.conns = nil
 }

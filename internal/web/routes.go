@@ -7,7 +7,9 @@ import "net/http"
 // state change is a POST, checked by http.CrossOriginProtection in New.
 func (s *Server) routes(mux *http.ServeMux) {
 	mux.HandleFunc("GET /static/", s.assets.serve)
+	// Liveness: the process answers. Readiness: the database answers too.
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) { w.Write([]byte("ok\n")) })
+	mux.HandleFunc("GET /readyz", s.readyz)
 
 	mux.HandleFunc("GET /setup", s.h(s.setupForm))
 	mux.HandleFunc("POST /setup", s.h(s.setup))

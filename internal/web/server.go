@@ -35,6 +35,8 @@ type Config struct {
 	// AccessLog logs every request (method, path, status, duration) at
 	// level Info.
 	AccessLog bool
+	// ReadyTimeout bounds the database check of /readyz (default 2 s).
+	ReadyTimeout time.Duration
 }
 
 // Server serves the web app.
@@ -64,6 +66,9 @@ func New(svc *app.Service, cfg Config) (*Server, error) {
 	}
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.DiscardHandler)
+	}
+	if cfg.ReadyTimeout <= 0 {
+		cfg.ReadyTimeout = 2 * time.Second
 	}
 	as, err := loadAssets()
 	if err != nil {
