@@ -32,6 +32,7 @@ type webFlags struct {
 	secureCookies bool
 	sessionTTL    time.Duration
 	accessLog     bool
+	logFormat     string
 }
 
 func (f *webFlags) register(cmd *cobra.Command) {
@@ -40,7 +41,8 @@ func (f *webFlags) register(cmd *cobra.Command) {
 	fl.BoolVar(&f.trustProxy, "trust-proxy", false, "behind a reverse proxy: honour X-Forwarded-Proto and X-Forwarded-For (env ISOGAP_TRUST_PROXY=1)")
 	fl.BoolVar(&f.secureCookies, "secure-cookies", false, "always mark the session cookie Secure (TLS ends in front of isogap) (env ISOGAP_SECURE_COOKIES=1)")
 	fl.DurationVar(&f.sessionTTL, "session-ttl", 12*time.Hour, "how long a session lasts without use")
-	fl.BoolVar(&f.accessLog, "access-log", false, "log every request to standard error")
+	fl.BoolVar(&f.accessLog, "access-log", false, "log every request to standard error (env ISOGAP_ACCESS_LOG=1)")
+	fl.StringVar(&f.logFormat, "log-format", "text", "log format on standard error: text or json (env ISOGAP_LOG_FORMAT)")
 }
 
 // fromEnv applies the environment to flags not given on the command line.
@@ -49,7 +51,10 @@ func (f *webFlags) fromEnv(cmd *cobra.Command, getenv func(string) string) error
 	if v := getenv("ISOGAP_ADDR"); v != "" && !fl.Changed("addr") {
 		f.addr = v
 	}
-	for name, dst := range map[string]*bool{"trust-proxy": &f.trustProxy, "secure-cookies": &f.secureCookies} {
+	if v := getenv("ISOGAP_LOG_FORMAT"); v != "" && !fl.Changed("log-format") {
+		f.logFormat = v
+	}
+	for name, dst := range map[string]*bool{"trust-proxy": &f.trustProxy, "secure-cookies": &f.secureCookies, "access-log": &f.accessLog} {
 		env := "ISOGAP_" + strings.ToUpper(strings.ReplaceAll(name, "-", "_"))
 		if v := getenv(env); v != "" && !fl.Changed(name) {
 			switch strings.ToLower(v) {
@@ -65,7 +70,19 @@ func (f *webFlags) fromEnv(cmd *cobra.Command, getenv func(string) string) error
 	if _, _, err := net.SplitHostPort(f.addr); err != nil {
 		return usagef("--addr %q: want HOST:PORT, for example 127.0.0.1:8080 or :8080", f.addr)
 	}
+	if f.logFormat != "text" && f.logFormat != "json" {
+		return usagef("--log-format %q: want text or json", f.logFormat)
+	}
 	return nil
+}
+
+// logger writes the server's log to standard error in the chosen format.
+func (f *webFlags) logger(w io.Writer) *slog.Logger {
+	opts := &slog.HandlerOptions{Level: slog.LevelInfo}
+	if f.logFormat == "json" {
+		return slog.New(slog.NewJSONHandler(w, opts))
+	}
+	return slog.New(slog.NewTextHandler(w, opts))
 }
 
 // webService reads the web settings and opens the database.
@@ -149,13 +166,9 @@ func resultsFormat(f app.Format, write func(io.Writer, app.Results) error) app.F
 // URL once the port is open. With fallback set, a busy address is replaced
 // by a free port on the same host.
 func (c *cliApp) serve(ctx context.Context, svc *app.Service, f webFlags, fallback bool, listening func(url string)) error {
-	level := slog.LevelWarn
-	if f.accessLog {
-		level = slog.LevelInfo
-	}
 	h, err := web.New(svc, web.Config{
 		TrustProxy: f.trustProxy, SecureCookies: f.secureCookies, SessionTTL: f.sessionTTL, Formats: webFormats(),
-		Logger: slog.New(slog.NewTextHandler(c.env.Stderr, &slog.HandlerOptions{Level: level})), AccessLog: f.accessLog,
+		Logger: f.logger(c.env.Stderr), AccessLog: f.accessLog,
 	})
 	if err != nil {
 		return err

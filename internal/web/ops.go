@@ -5,13 +5,16 @@ import (
 	"context"
 	"errors"
 	"io"
+	"log/slog"
 	"net/http"
+	"sync"
+	"time"
 
 	"github.com/isogap/isogap/internal/app"
 )
 
-// This file is what an operator sees of the web app: the request's state,
-// the cap on request bodies and the readiness probe.
+// This file is what an operator sees of the web app: the cap on request
+// bodies, the request log, the rate-limited error log and the probes.
 
 // reqState is what one request learns on its way through the handlers,
 // shared by pointer so that no handler needs a copy of the request.
@@ -28,11 +31,12 @@ func stateOf(r *http.Request) *reqState {
 }
 
 // request is the outermost layer. It makes the one copy of the request the
-// handlers see (with the request's state in its context) and removes the
+// handlers see (with the request's state in its context), removes the
 // temporary files of a multipart form parsed on that copy (net/http removes
-// only those of the request it created).
+// only those of the request it created), and logs the request.
 func (s *Server) request(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		start := time.Now()
 		st := &reqState{}
 		c := r.WithContext(context.WithValue(r.Context(), stateKey{}, st))
 		defer func() {
@@ -40,9 +44,46 @@ func (s *Server) request(next http.Handler) http.Handler {
 				c.MultipartForm.RemoveAll()
 			}
 		}()
-		next.ServeHTTP(w, c)
+		if !s.cfg.AccessLog {
+			next.ServeHTTP(w, c)
+			return
+		}
+		sw := &statusWriter{ResponseWriter: w}
+		next.ServeHTTP(sw, c)
+		if sw.status == 0 {
+			sw.status = http.StatusOK
+		}
+		// Never the query, cookies or the body: they may carry tokens and passwords.
+		attrs := []any{"method", r.Method, "route", c.Pattern, "path", r.URL.Path, "status", sw.status,
+			"duration_ms", float64(time.Since(start).Microseconds()) / 1000}
+		if st.principal != nil {
+			attrs = append(attrs, "user", st.principal.User.ID)
+		}
+		s.log.Info("request", append(attrs, "client", s.clientAddr(r))...)
 	})
 }
+
+// statusWriter remembers the status a handler answered with.
+type statusWriter struct {
+	http.ResponseWriter
+	status int
+}
+
+func (w *statusWriter) WriteHeader(code int) {
+	if w.status == 0 {
+		w.status = code
+	}
+	w.ResponseWriter.WriteHeader(code)
+}
+
+func (w *statusWriter) Write(b []byte) (int, error) {
+	if w.status == 0 {
+		w.status = http.StatusOK
+	}
+	return w.ResponseWriter.Write(b)
+}
+
+func (w *statusWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
 
 // Request body caps. Forms are small; only the upload routes take more.
 const (
@@ -131,6 +172,73 @@ func (s *Server) tooLarge(w http.ResponseWriter, r *http.Request, what string) {
 	s.render(w, r, http.StatusRequestEntityTooLarge, "error", page)
 }
 
+// errorLogInterval is how often a burst of errors of one kind on one route
+// is summed up in the log.
+const errorLogInterval = 10 * time.Second
+
+// errorLog logs the first error of each kind on each route, then counts
+// those that follow and logs one summary line per interval while they go
+// on: a database outage costs a few lines per route, not one per request.
+type errorLog struct {
+	log      *slog.Logger
+	interval time.Duration
+	// after is time.AfterFunc (tests step it by hand).
+	after func(time.Duration, func())
+
+	mu     sync.Mutex
+	bursts map[string]*burst
+}
+
+type burst struct {
+	msg, route string
+	suppressed int
+	last       string // the last suppressed error
+}
+
+func newErrorLog(log *slog.Logger, interval time.Duration) *errorLog {
+	return &errorLog{log: log, interval: interval, bursts: map[string]*burst{},
+		after: func(d time.Duration, f func()) { time.AfterFunc(d, f) }}
+}
+
+// error logs msg at level Error for r, unless an error of the same msg on
+// the same route was logged less than an interval ago: then it is counted.
+// err is the error's text; args are further attributes of the first line.
+func (l *errorLog) error(r *http.Request, msg, err string, args ...any) {
+	route := r.Pattern
+	if route == "" {
+		route = "(no route)"
+	}
+	key := msg + "\x00" + route
+	l.mu.Lock()
+	if b, ok := l.bursts[key]; ok {
+		b.suppressed++
+		b.last = err
+		l.mu.Unlock()
+		return
+	}
+	l.bursts[key] = &burst{msg: msg, route: route}
+	l.mu.Unlock()
+	l.log.Error(msg, append([]any{"method", r.Method, "route", route, "path", r.URL.Path, "err", err}, args...)...)
+	l.after(l.interval, func() { l.tick(key) })
+}
+
+// tick ends an interval of a burst: it logs how many errors were left out,
+// and keeps counting for another interval, or forgets a burst that is over.
+func (l *errorLog) tick(key string) {
+	l.mu.Lock()
+	b := l.bursts[key]
+	if b == nil || b.suppressed == 0 {
+		delete(l.bursts, key)
+		l.mu.Unlock()
+		return
+	}
+	n, last := b.suppressed, b.last
+	b.suppressed, b.last = 0, ""
+	l.mu.Unlock()
+	l.log.Error(b.msg+" (repeated)", "route", b.route, "suppressed", n, "interval", l.interval.String(), "last_err", last)
+	l.after(l.interval, func() { l.tick(key) })
+}
+
 // readyz answers 200 when the database answers within ReadyTimeout, and
 // 503 with a short reason otherwise (the details go to the log).
 func (s *Server) readyz(w http.ResponseWriter, r *http.Request) {
@@ -147,7 +255,7 @@ func (s *Server) readyz(w http.ResponseWriter, r *http.Request) {
 	if errors.Is(err, context.DeadlineExceeded) {
 		reason = "the database did not answer within " + s.cfg.ReadyTimeout.String()
 	}
-	s.log.Error("not ready", "err", err)
+	s.errs.error(r, "not ready", err.Error())
 	w.WriteHeader(http.StatusServiceUnavailable)
 	w.Write([]byte("not ready: " + reason + "\n"))
 }

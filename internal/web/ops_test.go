@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	"context"
+	"encoding/json"
 	"fmt"
 	"io"
 	"log/slog"
@@ -43,6 +44,23 @@ func (b *lockedBuffer) String() string {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	return b.buf.String()
+}
+
+// jsonLines parses a JSON log, one record a line.
+func jsonLines(t *testing.T, log string) []map[string]any {
+	t.Helper()
+	var out []map[string]any
+	for _, line := range strings.Split(strings.TrimSpace(log), "\n") {
+		if line == "" {
+			continue
+		}
+		var rec map[string]any
+		if err := json.Unmarshal([]byte(line), &rec); err != nil {
+			t.Fatalf("not a JSON log line: %q: %v", line, err)
+		}
+		out = append(out, rec)
+	}
+	return out
 }
 
 // countingBody counts what the web app reads of a request body.
@@ -241,6 +259,96 @@ func TestUploadsLeaveNoTemporaryFiles(t *testing.T) {
 	for _, e := range entries {
 		info, _ := e.Info()
 		t.Errorf("left in the temporary folder: %s (%d bytes)", e.Name(), info.Size())
+	}
+}
+
+// The request log has the route, method, status, duration and user, and
+// never the session token or a password.
+func TestRequestLogFields(t *testing.T) {
+	var log lockedBuffer
+	s := newSite(t, engines[0].open(t), web.Config{AccessLog: true, Logger: slog.New(slog.NewJSONHandler(&log, nil))})
+	a, err := s.svc.CreateAssessment(context.Background(), app.System("t"), app.NewAssessment{Org: "Acme"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, u := s.user("root", true)
+	r := s.anonymous().post("/login", url.Values{"login": {"root"}, "password": {"correct horse battery"}})
+	if r.status != http.StatusSeeOther {
+		t.Fatalf("sign-in: %d", r.status)
+	}
+	root := &client{site: s, cookie: sessionCookie(t, r)}
+	if r := root.get("/a/" + a.ID + "/?tab=x"); r.status != 200 {
+		t.Fatalf("dashboard: %d", r.status)
+	}
+	s.anonymous().get("/healthz")
+	text := log.String()
+	for _, secret := range []string{root.cookie.Value, "correct horse battery", "isogap_session", "tab=x"} {
+		if strings.Contains(text, secret) {
+			t.Errorf("the log holds %q:\n%s", secret, text)
+		}
+	}
+	byRoute := map[string]map[string]any{}
+	for _, rec := range jsonLines(t, text) {
+		if rec["msg"] == "request" {
+			byRoute[fmt.Sprint(rec["route"])] = rec
+		}
+	}
+	want := map[string]struct {
+		method, path string
+		status       float64
+		user         any
+	}{
+		"POST /login":     {"POST", "/login", 303, nil},
+		"GET /a/{id}/{$}": {"GET", "/a/" + a.ID + "/", 200, float64(u.ID)},
+		"GET /healthz":    {"GET", "/healthz", 200, nil},
+	}
+	for route, w := range want {
+		rec, ok := byRoute[route]
+		if !ok {
+			t.Errorf("no request line with route %q in:\n%s", route, text)
+			continue
+		}
+		d, isNum := rec["duration_ms"].(float64)
+		if rec["level"] != "INFO" || rec["method"] != w.method || rec["path"] != w.path || rec["status"] != w.status ||
+			rec["user"] != w.user || !isNum || d < 0 || rec["client"] != "127.0.0.1" {
+			t.Errorf("%s: %v", route, rec)
+		}
+	}
+}
+
+// A handler failing on every request (the database is gone) logs its first
+// error, then at most one summary line per interval.
+func TestErrorsAreLoggedOncePerBurst(t *testing.T) {
+	var log lockedBuffer
+	st := engines[0].open(t)
+	s := newSite(t, st, web.Config{Logger: slog.New(slog.NewJSONHandler(&log, nil))})
+	admin, _ := s.user("root", true)
+	st.Close()
+	start := time.Now()
+	const requests = 200
+	for range requests {
+		if r := admin.get("/"); r.status != http.StatusInternalServerError {
+			t.Fatalf("with the database closed: %d", r.status)
+		}
+	}
+	var first, summaries int
+	for _, rec := range jsonLines(t, log.String()) {
+		switch rec["msg"] {
+		case "request failed":
+			first++
+			if first == 1 && (rec["route"] != "GET /{$}" || rec["level"] != "ERROR" || !strings.Contains(fmt.Sprint(rec["err"]), "closed")) {
+				t.Errorf("error line: %v", rec)
+			}
+		case "request failed (repeated)":
+			summaries++
+		default:
+			t.Errorf("unexpected line: %v", rec)
+		}
+	}
+	// Summaries come at the end of each interval after the first line, never earlier.
+	bound := int(time.Since(start) / web.ErrorLogInterval)
+	if first != 1 || summaries > bound {
+		t.Errorf("%d failing requests logged %d first lines and %d summaries (at most %d in the time taken)", requests, first, summaries, bound)
 	}
 }
 

@@ -5,10 +5,12 @@ package web
 
 import (
 	"errors"
+	"fmt"
 	"log/slog"
 	"net"
 	"net/http"
 	"net/url"
+	"runtime/debug"
 	"strings"
 	"time"
 
@@ -32,8 +34,8 @@ type Config struct {
 	// Formats are the downloads offered (default app.DefaultFormats()).
 	Formats []app.Format
 	Logger  *slog.Logger
-	// AccessLog logs every request (method, path, status, duration) at
-	// level Info.
+	// AccessLog logs every request (method, route, path, status,
+	// duration, user id) at level Info.
 	AccessLog bool
 	// ReadyTimeout bounds the database check of /readyz (default 2 s).
 	ReadyTimeout time.Duration
@@ -44,6 +46,7 @@ type Server struct {
 	svc     *app.Service
 	cfg     Config
 	log     *slog.Logger
+	errs    *errorLog
 	mux     *http.ServeMux
 	pages   *pages
 	assets  *assets
@@ -74,7 +77,7 @@ func New(svc *app.Service, cfg Config) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := &Server{svc: svc, cfg: cfg, log: cfg.Logger, assets: as, rowHTML: buildRowOptions()}
+	s := &Server{svc: svc, cfg: cfg, log: cfg.Logger, errs: newErrorLog(cfg.Logger, errorLogInterval), assets: as, rowHTML: buildRowOptions()}
 	if s.pages, err = loadPages(as); err != nil {
 		return nil, err
 	}
@@ -88,9 +91,6 @@ func New(svc *app.Service, cfg Config) (*Server, error) {
 		s.fail(w, r, assess.Errorf(assess.KindForbidden, "this request came from another site and was refused (cross-site request forgery protection): reload the page and try again"))
 	}))
 	s.handler = s.request(s.recoverer(securityHeaders(cop.Handler(s.limitBody(mux)))))
-	if cfg.AccessLog {
-		s.handler = s.accessLog(s.handler)
-	}
 	return s, nil
 }
 
@@ -122,39 +122,11 @@ func (s *Server) recoverer(next http.Handler) http.Handler {
 				if v == http.ErrAbortHandler {
 					panic(v)
 				}
-				s.log.Error("panic", "path", r.URL.Path, "panic", v)
+				s.errs.error(r, "panic", fmt.Sprint(v), "stack", string(debug.Stack()))
 				s.fail(w, r, errors.New("panic"))
 			}
 		}()
 		next.ServeHTTP(w, r)
-	})
-}
-
-// statusWriter remembers the status a handler answered with.
-type statusWriter struct {
-	http.ResponseWriter
-	status int
-}
-
-func (w *statusWriter) WriteHeader(code int) {
-	if w.status == 0 {
-		w.status = code
-	}
-	w.ResponseWriter.WriteHeader(code)
-}
-
-func (w *statusWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
-
-func (s *Server) accessLog(next http.Handler) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		start := time.Now()
-		sw := &statusWriter{ResponseWriter: w}
-		next.ServeHTTP(sw, r)
-		if sw.status == 0 {
-			sw.status = http.StatusOK
-		}
-		s.log.Info("request", "method", r.Method, "path", r.URL.Path, "status", sw.status,
-			"ms", time.Since(start).Milliseconds(), "client", s.clientAddr(r))
 	})
 }
 
@@ -220,7 +192,7 @@ func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error) {
 	}
 	msg := err.Error()
 	if kind == assess.KindInternal {
-		s.log.Error("request failed", "method", r.Method, "path", r.URL.Path, "err", err)
+		s.errs.error(r, "request failed", err.Error())
 		msg = "Something went wrong on our side. The error was logged; please try again."
 	}
 	if kind == assess.KindRateLimited {
