@@ -137,6 +137,25 @@ func (s *Service) NeedsSetup(ctx context.Context) (bool, error) {
 	return n == 0, err
 }
 
+// Ready reports whether the database answers: one cheap read (the number
+// of accounts), which also proves the schema is there. It returns when ctx
+// ends even if the database driver does not, so a probe with a deadline
+// always gets its answer in time. It needs no principal: it reads nothing
+// about anybody.
+func (s *Service) Ready(ctx context.Context) error {
+	done := make(chan error, 1)
+	go func() {
+		_, err := s.store.CountUsers(ctx)
+		done <- err
+	}()
+	select {
+	case err := <-done:
+		return err
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
 func (s *Service) createUser(ctx context.Context, in NewUser, first bool) (assess.User, error) {
 	u := assess.User{Login: NormalizeLogin(in.Login), Name: strings.TrimSpace(in.Name), Email: strings.TrimSpace(in.Email), Admin: in.Admin}
 	errs := &assess.FieldErrors{Context: "account"}

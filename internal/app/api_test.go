@@ -23,6 +23,7 @@ var principalFree = map[string]string{
 	"Authenticate":    "checks a login and password: how a principal comes to be",
 	"ResolveSession":  "finds the principal behind a session token",
 	"EndSession":      "signs out the holder of a session token",
+	"Ready":           "tells whether the database answers (the readiness probe); reads nothing about anybody",
 }
 
 func TestEveryUseCaseTakesAPrincipal(t *testing.T) {

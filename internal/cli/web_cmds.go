@@ -10,6 +10,7 @@ import (
 	"net"
 	"net/http"
 	"strings"
+	"sync/atomic"
 	"text/tabwriter"
 	"time"
 
@@ -32,6 +33,8 @@ type webFlags struct {
 	secureCookies bool
 	sessionTTL    time.Duration
 	accessLog     bool
+	logFormat     string
+	shutdown      time.Duration
 }
 
 func (f *webFlags) register(cmd *cobra.Command) {
@@ -40,7 +43,10 @@ func (f *webFlags) register(cmd *cobra.Command) {
 	fl.BoolVar(&f.trustProxy, "trust-proxy", false, "behind a reverse proxy: honour X-Forwarded-Proto and X-Forwarded-For (env ISOGAP_TRUST_PROXY=1)")
 	fl.BoolVar(&f.secureCookies, "secure-cookies", false, "always mark the session cookie Secure (TLS ends in front of isogap) (env ISOGAP_SECURE_COOKIES=1)")
 	fl.DurationVar(&f.sessionTTL, "session-ttl", 12*time.Hour, "how long a session lasts without use")
-	fl.BoolVar(&f.accessLog, "access-log", false, "log every request to standard error")
+	fl.BoolVar(&f.accessLog, "access-log", false, "log every request to standard error (env ISOGAP_ACCESS_LOG=1)")
+	fl.StringVar(&f.logFormat, "log-format", "text", "log format on standard error: text or json (env ISOGAP_LOG_FORMAT)")
+	fl.DurationVar(&f.shutdown, "shutdown-timeout", 10*time.Second,
+		"on SIGINT or SIGTERM, how long requests in flight may run before they are cut (env ISOGAP_SHUTDOWN_TIMEOUT)")
 }
 
 // fromEnv applies the environment to flags not given on the command line.
@@ -49,7 +55,17 @@ func (f *webFlags) fromEnv(cmd *cobra.Command, getenv func(string) string) error
 	if v := getenv("ISOGAP_ADDR"); v != "" && !fl.Changed("addr") {
 		f.addr = v
 	}
-	for name, dst := range map[string]*bool{"trust-proxy": &f.trustProxy, "secure-cookies": &f.secureCookies} {
+	if v := getenv("ISOGAP_LOG_FORMAT"); v != "" && !fl.Changed("log-format") {
+		f.logFormat = v
+	}
+	if v := getenv("ISOGAP_SHUTDOWN_TIMEOUT"); v != "" && !fl.Changed("shutdown-timeout") {
+		d, err := time.ParseDuration(v)
+		if err != nil {
+			return usagef("ISOGAP_SHUTDOWN_TIMEOUT=%q: want a duration such as 30s or 2m", v)
+		}
+		f.shutdown = d
+	}
+	for name, dst := range map[string]*bool{"trust-proxy": &f.trustProxy, "secure-cookies": &f.secureCookies, "access-log": &f.accessLog} {
 		env := "ISOGAP_" + strings.ToUpper(strings.ReplaceAll(name, "-", "_"))
 		if v := getenv(env); v != "" && !fl.Changed(name) {
 			switch strings.ToLower(v) {
@@ -65,7 +81,22 @@ func (f *webFlags) fromEnv(cmd *cobra.Command, getenv func(string) string) error
 	if _, _, err := net.SplitHostPort(f.addr); err != nil {
 		return usagef("--addr %q: want HOST:PORT, for example 127.0.0.1:8080 or :8080", f.addr)
 	}
+	if f.logFormat != "text" && f.logFormat != "json" {
+		return usagef("--log-format %q: want text or json", f.logFormat)
+	}
+	if f.shutdown < 0 {
+		return usagef("--shutdown-timeout %s: want 0 (cut at once) or more", f.shutdown)
+	}
 	return nil
+}
+
+// logger writes the server's log to standard error in the chosen format.
+func (f *webFlags) logger(w io.Writer) *slog.Logger {
+	opts := &slog.HandlerOptions{Level: slog.LevelInfo}
+	if f.logFormat == "json" {
+		return slog.New(slog.NewJSONHandler(w, opts))
+	}
+	return slog.New(slog.NewTextHandler(w, opts))
 }
 
 // webService reads the web settings and opens the database.
@@ -145,21 +176,30 @@ func resultsFormat(f app.Format, write func(io.Writer, app.Results) error) app.F
 	return f
 }
 
-// serve runs the web app until ctx ends. listening is called with the base
-// URL once the port is open. With fallback set, a busy address is replaced
-// by a free port on the same host.
+// serve runs the web app until ctx ends (SIGINT or SIGTERM), then lets the
+// requests in flight finish for up to --shutdown-timeout and cuts those
+// still running. Either way a requested shutdown is a success. listening is
+// called with the base URL once the port is open. With fallback set, a busy
+// address is replaced by a free port on the same host.
 func (c *cliApp) serve(ctx context.Context, svc *app.Service, f webFlags, fallback bool, listening func(url string)) error {
-	level := slog.LevelWarn
-	if f.accessLog {
-		level = slog.LevelInfo
-	}
+	log := f.logger(c.env.Stderr)
 	h, err := web.New(svc, web.Config{
 		TrustProxy: f.trustProxy, SecureCookies: f.secureCookies, SessionTTL: f.sessionTTL, Formats: webFormats(),
-		Logger: slog.New(slog.NewTextHandler(c.env.Stderr, &slog.HandlerOptions{Level: level})), AccessLog: f.accessLog,
+		Logger: log, AccessLog: f.accessLog,
 	})
 	if err != nil {
 		return err
 	}
+	// Requests run under base: cutting them cancels their work (database
+	// queries included) as well as closing their connections.
+	base, cut := context.WithCancel(context.Background())
+	defer cut()
+	var inFlight atomic.Int64
+	counted := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		inFlight.Add(1)
+		defer inFlight.Add(-1)
+		h.ServeHTTP(w, r)
+	})
 	ln, err := net.Listen("tcp", f.addr)
 	if err != nil && fallback {
 		host, _, _ := net.SplitHostPort(f.addr)
@@ -169,7 +209,8 @@ func (c *cliApp) serve(ctx context.Context, svc *app.Service, f webFlags, fallba
 		return assess.Wrap(assess.KindInvalid, err, "--addr "+f.addr)
 	}
 	srv := &http.Server{
-		Handler:           h,
+		Handler:           counted,
+		BaseContext:       func(net.Listener) context.Context { return base },
 		ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout:       5 * time.Minute, // uploads on slow links
 		WriteTimeout:      5 * time.Minute,
@@ -187,10 +228,18 @@ func (c *cliApp) serve(ctx context.Context, svc *app.Service, f webFlags, fallba
 	case err := <-errc:
 		return err
 	case <-ctx.Done():
-		shut, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		log.Info("shutting down: no new requests; finishing those in flight",
+			"in_flight", inFlight.Load(), "grace", f.shutdown.String())
+		shut, cancel := context.WithTimeout(context.Background(), f.shutdown)
 		defer cancel()
 		if err := srv.Shutdown(shut); err != nil {
-			return err
+			n := inFlight.Load()
+			cut()
+			srv.Close()
+			log.Warn("shutdown: grace period over; requests still in flight were cut",
+				"cut", n, "grace", f.shutdown.String(), "err", err.Error())
+		} else {
+			log.Info("shutdown complete: every request finished")
 		}
 		if err := <-errc; err != nil && !errors.Is(err, http.ErrServerClosed) {
 			return err
@@ -212,7 +261,12 @@ let the proxy set X-Forwarded-Proto and X-Forwarded-For) so session cookies
 are marked Secure and sign-in attempts are counted per client address.
 
 Several instances may serve one PostgreSQL database (--db postgres://…):
-sessions, accounts and sign-in throttling live in the database.`,
+sessions, accounts and sign-in throttling live in the database.
+
+GET /healthz answers while the process serves; GET /readyz answers 200 only
+while the database answers too (503 otherwise). On SIGINT or SIGTERM the
+requests in flight get --shutdown-timeout to finish, then are cut; either
+way the exit status is 0.`,
 		Example: `  isogap serve
   isogap serve --addr :8080 --db postgres://isogap@db/isogap --trust-proxy`,
 		Args: noArgs,

@@ -104,16 +104,13 @@ func (s *Server) createAssessment(w http.ResponseWriter, r *http.Request, p app.
 	return redirect(w, r, "/a/"+created.ID+"/stakeholders?ok=created")
 }
 
-// maxImport caps a JSON export uploaded for import.
-const maxImport = 256 << 20
-
 func (s *Server) importJSON(w http.ResponseWriter, r *http.Request, p app.Principal) error {
-	r.Body = http.MaxBytesReader(w, r.Body, maxImport)
+	// The route's cap, maxImport, applies (limitBody); past it s.h answers 413.
 	file, _, err := r.FormFile("file")
 	if err != nil {
 		var mbe *http.MaxBytesError
 		if errors.As(err, &mbe) {
-			return assess.Errorf(assess.KindInvalid, "the file is larger than %d MiB", maxImport>>20)
+			return err
 		}
 		return assess.Errorf(assess.KindInvalid, "choose a JSON export to import (a file downloaded as \"JSON (complete)\")")
 	}

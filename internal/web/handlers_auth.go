@@ -1,7 +1,6 @@
 package web
 
 import (
-	"context"
 	"errors"
 	"net/http"
 	"net/url"
@@ -17,6 +16,10 @@ type handler func(w http.ResponseWriter, r *http.Request) error
 func (s *Server) h(fn handler) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		if err := fn(w, r); err != nil {
+			if what, ok := s.overCap(r, err); ok {
+				s.tooLarge(w, r, what)
+				return
+			}
 			s.fail(w, r, err)
 		}
 	}
@@ -31,7 +34,6 @@ func (s *Server) auth(fn authHandler) http.HandlerFunc {
 		if err != nil {
 			return err
 		}
-		r = r.WithContext(context.WithValue(r.Context(), principalKey{}, p))
 		return fn(w, r, p)
 	})
 }

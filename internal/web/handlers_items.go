@@ -474,8 +474,8 @@ func (s *Server) addEvidence(w http.ResponseWriter, r *http.Request, c *actx) er
 			return err
 		}
 	}
-	// The cap applies to the whole request, before anything is read into memory or to disk.
-	r.Body = http.MaxBytesReader(w, r.Body, s.cfg.MaxUpload+64<<10)
+	// The route's cap (limitBody) applies to the whole request, before
+	// anything is read into memory or to disk.
 	in, err := s.readEvidence(r)
 	if err == nil {
 		_, err = s.svc.AddEvidence(r.Context(), c.P, c.View.Assessment.ID, ref, in)

@@ -7,7 +7,9 @@ import "net/http"
 // state change is a POST, checked by http.CrossOriginProtection in New.
 func (s *Server) routes(mux *http.ServeMux) {
 	mux.HandleFunc("GET /static/", s.assets.serve)
+	// Liveness: the process answers. Readiness: the database answers too.
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) { w.Write([]byte("ok\n")) })
+	mux.HandleFunc("GET /readyz", s.readyz)
 
 	mux.HandleFunc("GET /setup", s.h(s.setupForm))
 	mux.HandleFunc("POST /setup", s.h(s.setup))
@@ -26,7 +28,7 @@ func (s *Server) routes(mux *http.ServeMux) {
 	mux.HandleFunc("GET /{$}", s.h(s.home))
 	mux.HandleFunc("GET /new", s.auth(s.newAssessmentForm))
 	mux.HandleFunc("POST /new", s.auth(s.createAssessment))
-	mux.HandleFunc("POST /import", s.auth(s.importJSON))
+	mux.HandleFunc(routeImport, s.auth(s.importJSON))
 
 	// Inside an assessment. The four steps: scope, stakeholders, matrix, results.
 	mux.HandleFunc("GET /a/{id}/{$}", s.in(s.dashboard))
@@ -39,7 +41,7 @@ func (s *Server) routes(mux *http.ServeMux) {
 	mux.HandleFunc("POST /a/{id}/matrix/{ref}", s.in(s.quickEdit))
 	mux.HandleFunc("GET /a/{id}/items/{ref}", s.in(s.item))
 	mux.HandleFunc("POST /a/{id}/items/{ref}", s.in(s.saveItem))
-	mux.HandleFunc("POST /a/{id}/items/{ref}/evidence", s.in(s.addEvidence))
+	mux.HandleFunc(routeEvidence, s.in(s.addEvidence))
 	mux.HandleFunc("POST /a/{id}/evidence/{eid}/delete", s.in(s.removeEvidence))
 	mux.HandleFunc("GET /a/{id}/evidence/{eid}/file", s.auth(s.evidenceFile))
 	// The results beside the dashboard: every one is also a CLI command.

@@ -5,10 +5,12 @@ package web
 
 import (
 	"errors"
+	"fmt"
 	"log/slog"
 	"net"
 	"net/http"
 	"net/url"
+	"runtime/debug"
 	"strings"
 	"time"
 
@@ -32,9 +34,11 @@ type Config struct {
 	// Formats are the downloads offered (default app.DefaultFormats()).
 	Formats []app.Format
 	Logger  *slog.Logger
-	// AccessLog logs every request (method, path, status, duration) at
-	// level Info.
+	// AccessLog logs every request (method, route, path, status,
+	// duration, user id) at level Info.
 	AccessLog bool
+	// ReadyTimeout bounds the database check of /readyz (default 2 s).
+	ReadyTimeout time.Duration
 }
 
 // Server serves the web app.
@@ -42,6 +46,8 @@ type Server struct {
 	svc     *app.Service
 	cfg     Config
 	log     *slog.Logger
+	errs    *errorLog
+	mux     *http.ServeMux
 	pages   *pages
 	assets  *assets
 	rowHTML rowOptions
@@ -64,15 +70,19 @@ func New(svc *app.Service, cfg Config) (*Server, error) {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.DiscardHandler)
 	}
+	if cfg.ReadyTimeout <= 0 {
+		cfg.ReadyTimeout = 2 * time.Second
+	}
 	as, err := loadAssets()
 	if err != nil {
 		return nil, err
 	}
-	s := &Server{svc: svc, cfg: cfg, log: cfg.Logger, assets: as, rowHTML: buildRowOptions()}
+	s := &Server{svc: svc, cfg: cfg, log: cfg.Logger, errs: newErrorLog(cfg.Logger, errorLogInterval), assets: as, rowHTML: buildRowOptions()}
 	if s.pages, err = loadPages(as); err != nil {
 		return nil, err
 	}
 	mux := http.NewServeMux()
+	s.mux = mux
 	s.routes(mux)
 	// Cross-site requests that change state are refused (Sec-Fetch-Site /
 	// Origin checks); the SameSite cookie is the second line.
@@ -80,10 +90,7 @@ func New(svc *app.Service, cfg Config) (*Server, error) {
 	cop.SetDenyHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, assess.Errorf(assess.KindForbidden, "this request came from another site and was refused (cross-site request forgery protection): reload the page and try again"))
 	}))
-	s.handler = s.recoverer(securityHeaders(cop.Handler(mux)))
-	if cfg.AccessLog {
-		s.handler = s.accessLog(s.handler)
-	}
+	s.handler = s.request(s.recoverer(securityHeaders(cop.Handler(s.limitBody(mux)))))
 	return s, nil
 }
 
@@ -115,39 +122,11 @@ func (s *Server) recoverer(next http.Handler) http.Handler {
 				if v == http.ErrAbortHandler {
 					panic(v)
 				}
-				s.log.Error("panic", "path", r.URL.Path, "panic", v)
+				s.errs.error(r, "panic", fmt.Sprint(v), "stack", string(debug.Stack()))
 				s.fail(w, r, errors.New("panic"))
 			}
 		}()
 		next.ServeHTTP(w, r)
-	})
-}
-
-// statusWriter remembers the status a handler answered with.
-type statusWriter struct {
-	http.ResponseWriter
-	status int
-}
-
-func (w *statusWriter) WriteHeader(code int) {
-	if w.status == 0 {
-		w.status = code
-	}
-	w.ResponseWriter.WriteHeader(code)
-}
-
-func (w *statusWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
-
-func (s *Server) accessLog(next http.Handler) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		start := time.Now()
-		sw := &statusWriter{ResponseWriter: w}
-		next.ServeHTTP(sw, r)
-		if sw.status == 0 {
-			sw.status = http.StatusOK
-		}
-		s.log.Info("request", "method", r.Method, "path", r.URL.Path, "status", sw.status,
-			"ms", time.Since(start).Milliseconds(), "client", s.clientAddr(r))
 	})
 }
 
@@ -184,18 +163,22 @@ func (s *Server) setSessionCookie(w http.ResponseWriter, r *http.Request, token 
 	})
 }
 
-type principalKey struct{}
-
 // principal returns the signed-in principal, or an Unauthenticated error.
+// It is resolved once per request and kept in the request's state.
 func (s *Server) principal(r *http.Request) (app.Principal, error) {
-	if p, ok := r.Context().Value(principalKey{}).(app.Principal); ok {
-		return p, nil
+	st := stateOf(r)
+	if st != nil && st.principal != nil {
+		return *st.principal, nil
 	}
 	c, err := r.Cookie(sessionCookie)
 	if err != nil {
 		return app.Principal{}, assess.Errorf(assess.KindUnauthenticated, "not signed in")
 	}
-	return s.svc.ResolveSession(r.Context(), c.Value, s.cfg.SessionTTL)
+	p, err := s.svc.ResolveSession(r.Context(), c.Value, s.cfg.SessionTTL)
+	if err == nil && st != nil {
+		st.principal = &p
+	}
+	return p, err
 }
 
 // fail answers with the error's status, taken from the one table,
@@ -209,7 +192,7 @@ func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error) {
 	}
 	msg := err.Error()
 	if kind == assess.KindInternal {
-		s.log.Error("request failed", "method", r.Method, "path", r.URL.Path, "err", err)
+		s.errs.error(r, "request failed", err.Error())
 		msg = "Something went wrong on our side. The error was logged; please try again."
 	}
 	if kind == assess.KindRateLimited {

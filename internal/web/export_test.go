@@ -1,0 +1,4 @@
+package web
+
+// ErrorLogInterval is how often a burst of errors is summed up in the log.
+const ErrorLogInterval = errorLogInterval
