@@ -411,13 +411,15 @@ func (s *Server) renderItem(w http.ResponseWriter, r *http.Request, c *actx, ref
 		pg.Stored = ce.Current
 		pg.Form.Evidence = ce.Current.Evidence
 		cv := &conflictView{By: ce.Current.UpdatedBy, At: ce.Current.UpdatedAt.UTC().Format("2 Jan 2006 15:04 UTC"), Version: ce.Current.Version}
-		base := assess.Item{Ref: ref}
-		theirs := map[string]string{}
-		for _, d := range assess.DiffItems(base, ce.Current) {
-			theirs[d.Field] = d.New
+		// Each field names who saved it: the item's last saver may have
+		// changed other fields only.
+		by := map[string]string{}
+		for _, c := range ce.Theirs {
+			by[c.Field] = c.Actor
 		}
 		for _, d := range assess.DiffItems(ce.Current, ce.Attempted) {
-			cv.Diffs = append(cv.Diffs, fieldDiff{Field: d.Field, Theirs: orDash(d.Old), Mine: orDash(d.New)})
+			cv.Diffs = append(cv.Diffs, fieldDiff{Field: d.Field, Theirs: orDash(d.Old), Mine: orDash(d.New),
+				By: by[d.Field], Unchanged: len(ce.Theirs) > 0 && by[d.Field] == ""})
 		}
 		pg.Conflict = cv
 		pg.Editable = c.Acc.CanEditItem(ce.Current)
