@@ -3,6 +3,7 @@ package web_test
 import (
 	"context"
 	"net/http"
+	"reflect"
 	"strings"
 	"testing"
 
@@ -44,6 +45,53 @@ func TestConflictNamesWhoSavedEachField(t *testing.T) {
 			}
 			if !strings.Contains(notes, "unchanged since you opened it") || strings.Contains(notes, "saved by") {
 				t.Errorf("the notes row names someone, though nobody changed the notes: %q", notes)
+			}
+		})
+	}
+}
+
+// A save without the version its form was opened at cannot be checked
+// against newer saves: it is refused, naming the field, and changes
+// nothing. (Read as 0 it meant "the current version" and overwrote.)
+func TestSaveWithoutVersionIsRefused(t *testing.T) {
+	for _, e := range engines {
+		t.Run(e.name, func(t *testing.T) {
+			f := newFixture(t, e)
+			ctx := context.Background()
+			A := "/a/" + f.a.ID
+			inline := &client{site: f.site, cookie: f.assessor.cookie, header: http.Header{"X-Isogap-Inline": {"1"}}}
+			it, _ := f.svc.Item(ctx, app.System("test"), f.a.ID, "A.5.15")
+			a, _ := f.svc.Assessment(ctx, app.System("test"), f.a.ID)
+			for _, tc := range []struct {
+				name string
+				c    *client
+				path string
+				form []string
+			}{
+				{"item form", f.assessor, A + "/items/A.5.15", []string{"score", "4", "owner", "Mallory"}},
+				{"matrix row", f.assessor, A + "/matrix/A.5.15", []string{"score", "4", "owner", "Mallory"}},
+				{"inline matrix row", inline, A + "/matrix/A.5.15", []string{"score", "4", "owner", "Mallory"}},
+				{"scope", f.assessor, A + "/scope", []string{"org", "Mallory Inc", "scope", "Nothing"}},
+				{"stakeholders", f.assessor, A + "/stakeholders", []string{"sh_name", "Mallory", "sh_department", "HR"}},
+			} {
+				for _, version := range []string{"absent", "", "abc", "1e309", "0", "-1", "99999999999999999999"} {
+					kv := tc.form
+					if version != "absent" {
+						kv = append([]string{"version", version}, kv...)
+					}
+					r := tc.c.post(tc.path, form(kv...))
+					if r.status != http.StatusBadRequest && r.status != http.StatusUnprocessableEntity {
+						t.Errorf("%s with version %q: status %d, want 400 or 422", tc.name, version, r.status)
+					} else if !strings.Contains(r.body, "version: ") {
+						t.Errorf("%s with version %q: the answer does not name the field:\n%s", tc.name, version, excerpt(r.body))
+					}
+				}
+			}
+			if now, _ := f.svc.Item(ctx, app.System("test"), f.a.ID, "A.5.15"); !reflect.DeepEqual(now, it) {
+				t.Errorf("refused saves changed the item: %+v", now)
+			}
+			if now, _ := f.svc.Assessment(ctx, app.System("test"), f.a.ID); !reflect.DeepEqual(now, a) {
+				t.Errorf("refused saves changed the assessment: %+v", now)
 			}
 		})
 	}
