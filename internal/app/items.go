@@ -213,17 +213,27 @@ func (s *Service) rebase(ctx context.Context, aid string, cur assess.Item, base 
 	if base > cur.Version {
 		return base, nil
 	}
-	hist, err := s.store.History(ctx, aid, store.HistoryQuery{Ref: cur.Ref})
-	if err != nil {
+	theirs, err := s.changedSince(ctx, aid, cur.Ref, base, patch.Fields())
+	if err != nil || len(theirs) > 0 {
 		return base, err
 	}
-	mine := patch.Fields()
+	return cur.Version, nil
+}
+
+// changedSince lists the changes recorded after version base to the given
+// fields of an item, oldest first.
+func (s *Service) changedSince(ctx context.Context, aid, ref string, base int, fields []string) ([]assess.Change, error) {
+	hist, err := s.store.History(ctx, aid, store.HistoryQuery{Ref: ref})
+	if err != nil {
+		return nil, err
+	}
+	var out []assess.Change
 	for _, h := range hist {
-		if h.Version > base && slices.Contains(mine, h.Field) {
-			return base, nil
+		if h.Version > base && slices.Contains(fields, h.Field) {
+			out = append(out, h)
 		}
 	}
-	return cur.Version, nil
+	return out, nil
 }
 
 // updateItem applies a patch, unchecked: the callers have checked the
@@ -243,7 +253,11 @@ func (s *Service) updateItem(ctx context.Context, actor, aid, ref string, baseVe
 	next := p.Apply(cur)
 	if baseVersion != cur.Version {
 		next.Version = baseVersion
-		return cur, &assess.ConflictError{Ref: ref, Current: cur, Attempted: next, BaseVersion: baseVersion}
+		theirs, err := s.changedSince(ctx, aid, ref, baseVersion, p.Fields())
+		if err != nil {
+			return cur, err
+		}
+		return cur, &assess.ConflictError{Ref: ref, Current: cur, Attempted: next, BaseVersion: baseVersion, Theirs: theirs}
 	}
 	if err := assess.ValidateItem(cat, next); err != nil {
 		return cur, err

@@ -244,9 +244,18 @@ func (s *Service) reading(ctx context.Context, p Principal, aid string, fn func(
 }
 
 // writing runs fn in one transaction, once p is known to be a member of
-// assessment aid (fn checks the role it needs with acc).
+// assessment aid (fn checks the role it needs with acc). The transaction
+// holds the assessment's write lock from its first statement, so what fn
+// reads (a version, the history it merges an edit with) is still current
+// when it writes, on every engine.
 func (s *Service) writing(ctx context.Context, p Principal, aid string, fn func(t *Service, acc Access) error) error {
 	return s.store.InTx(ctx, func(st store.Store) error {
+		if err := requireSignedIn(p); err != nil {
+			return err
+		}
+		if err := st.LockAssessment(ctx, aid); err != nil {
+			return err
+		}
 		t := s.in(st)
 		acc, err := t.access(ctx, st, p, aid)
 		if err != nil {

@@ -3,6 +3,7 @@ package assess
 import (
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 )
 
@@ -176,11 +177,36 @@ type ConflictError struct {
 	Attempted Item   `json:"attempted"`
 	// BaseVersion is the version the edit was based on.
 	BaseVersion int `json:"base_version"`
+	// Theirs are the changes recorded since BaseVersion to the fields the
+	// edit sets, oldest first: who saved what the edit would overwrite. The
+	// item's last saver may have changed other fields only.
+	Theirs []Change `json:"theirs,omitempty"`
 }
 
 func (e *ConflictError) Error() string {
-	return fmt.Sprintf("conflict on %s: it was changed to version %d (by %s at %s) since version %d that this edit was based on; reload and apply the edit again",
-		e.Ref, e.Current.Version, orUnknown(e.Current.UpdatedBy), e.Current.UpdatedAt.Format("2006-01-02 15:04:05 MST"), e.BaseVersion)
+	if len(e.Theirs) == 0 {
+		return fmt.Sprintf("conflict on %s: it was changed to version %d (by %s at %s) since version %d that this edit was based on; reload and apply the edit again",
+			e.Ref, e.Current.Version, orUnknown(e.Current.UpdatedBy), e.Current.UpdatedAt.Format("2006-01-02 15:04:05 MST"), e.BaseVersion)
+	}
+	var saved []string
+	for _, c := range e.LastSaved() {
+		saved = append(saved, fmt.Sprintf("%s changed %s (version %d, %s)", orUnknown(c.Actor), c.Field, c.Version, c.At.Format("2006-01-02 15:04:05 MST")))
+	}
+	return fmt.Sprintf("conflict on %s: since version %d that this edit was based on, %s; reload and apply the edit again",
+		e.Ref, e.BaseVersion, strings.Join(saved, ", "))
+}
+
+// LastSaved is the newest of Theirs for each field, in the order the
+// fields were last changed.
+func (e *ConflictError) LastSaved() []Change {
+	var out []Change
+	for i, c := range e.Theirs {
+		newer := slices.ContainsFunc(e.Theirs[i+1:], func(n Change) bool { return n.Field == c.Field })
+		if !newer {
+			out = append(out, c)
+		}
+	}
+	return out
 }
 
 func orUnknown(s string) string {

@@ -46,6 +46,12 @@ type AssessmentStore interface {
 	// and records the changes; otherwise it fails with kind Conflict.
 	UpdateAssessment(ctx context.Context, a assess.Assessment, baseVersion int, actor string, changes []assess.Change) (assess.Assessment, error)
 	DeleteAssessment(ctx context.Context, id string) error
+	// LockAssessment, inside InTx, makes the transaction the only writer of
+	// the assessment until it ends, so what it reads stays current (a
+	// version checked, a decision taken on the history); it fails with kind
+	// NotFound if there is no such assessment. Every write of an
+	// assessment's rows takes it first, so locks are taken in one order.
+	LockAssessment(ctx context.Context, id string) error
 
 	// ListItems returns the assessment's items in catalog order, with their
 	// evidence (without file contents).

@@ -42,7 +42,7 @@ func FuzzItemForm(f *testing.F) {
 		if err != nil {
 			return
 		}
-		p, _, perr := parseItemForm(v)
+		p, perr := parseItemForm(v)
 		if perr == nil && p.Score != nil && !p.Score.Valid() {
 			t.Fatalf("%q gives an invalid score %d without an error", body, *p.Score)
 		}

@@ -132,7 +132,10 @@ func (s *Server) saveScope(w http.ResponseWriter, r *http.Request, c *actx) erro
 	if err := r.ParseForm(); err != nil {
 		return assess.Wrap(assess.KindInvalid, err, "form")
 	}
-	base, _ := strconv.Atoi(r.PostForm.Get("version"))
+	base, err := formVersion(r.PostForm)
+	if err != nil {
+		return err
+	}
 	a, fe := scopeFromForm(r, c.View.Assessment)
 	again := func(fe formErrors, status int) error {
 		s.render(w, r, status, "scope", &scopePage{Base: c.base("Step 1 · Scope", "scope"), Form: a, Exclusions: exclusionRows(a.Exclusions), Errors: fe})
@@ -141,7 +144,7 @@ func (s *Server) saveScope(w http.ResponseWriter, r *http.Request, c *actx) erro
 	if fe.Any() {
 		return again(fe, httpStatus(assess.KindInvalid))
 	}
-	_, err := s.svc.UpdateAssessment(r.Context(), c.P, a, base)
+	_, err = s.svc.UpdateAssessment(r.Context(), c.P, a, base)
 	if fe, ok := fieldErrors(err); ok {
 		return again(fe, httpStatus(assess.KindInvalid))
 	}
@@ -196,7 +199,10 @@ func (s *Server) saveStakeholders(w http.ResponseWriter, r *http.Request, c *act
 	}
 	f := r.PostForm
 	a := c.View.Assessment
-	base, _ := strconv.Atoi(f.Get("version"))
+	base, err := formVersion(f)
+	if err != nil {
+		return err
+	}
 	names, depts, emails := f["sh_name"], f["sh_department"], f["sh_email"]
 	a.Stakeholders = nil
 	for i, n := range names {
@@ -212,7 +218,7 @@ func (s *Server) saveStakeholders(w http.ResponseWriter, r *http.Request, c *act
 		}
 		a.Stakeholders = append(a.Stakeholders, sh)
 	}
-	_, err := s.svc.UpdateAssessment(r.Context(), c.P, a, base)
+	_, err = s.svc.UpdateAssessment(r.Context(), c.P, a, base)
 	if fe, ok := fieldErrors(err); ok {
 		s.render(w, r, httpStatus(assess.KindInvalid), "stakeholders", s.stakeholdersPage(c, a.Stakeholders, fe))
 		return nil

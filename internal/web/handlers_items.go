@@ -254,7 +254,21 @@ func parseCommon(f url.Values, p *app.ItemPatch, errs *assess.FieldErrors) {
 	}
 }
 
-func parseItemForm(f url.Values) (app.ItemPatch, int, error) {
+// formVersion reads the version an edit form was opened at. Every edit
+// form sends it; a missing or malformed one is refused rather than read as
+// 0, which the service takes for "the current version": the save would
+// overwrite newer saves unchecked.
+func formVersion(f url.Values) (int, error) {
+	s := f.Get("version")
+	if v, err := strconv.Atoi(s); err == nil && v > 0 {
+		return v, nil
+	}
+	e := &assess.FieldErrors{}
+	e.Add("version", s, "missing or not a version number", "the version the page was opened at: reload the page and make the change again")
+	return 0, e
+}
+
+func parseItemForm(f url.Values) (app.ItemPatch, error) {
 	var p app.ItemPatch
 	errs := &assess.FieldErrors{}
 	parseCommon(f, &p, errs)
@@ -286,21 +300,23 @@ func parseItemForm(f url.Values) (app.ItemPatch, int, error) {
 			p.Inclusion = &incl
 		}
 	}
-	version, _ := strconv.Atoi(f.Get("version"))
-	return p, version, errs.Err()
+	return p, errs.Err()
 }
 
 func (s *Server) quickEdit(w http.ResponseWriter, r *http.Request, c *actx) error {
 	if err := r.ParseForm(); err != nil {
 		return assess.Wrap(assess.KindInvalid, err, "form")
 	}
+	version, err := formVersion(r.PostForm)
+	if err != nil {
+		return err
+	}
 	ref := r.PathValue("ref")
 	var p app.ItemPatch
 	errs := &assess.FieldErrors{Context: ref}
 	parseCommon(r.PostForm, &p, errs)
-	version, _ := strconv.Atoi(r.PostForm.Get("version"))
 	ret := safeNext(r.PostForm.Get("return"))
-	err := errs.Err()
+	err = errs.Err()
 	var it assess.Item
 	if err == nil {
 		it, err = s.svc.UpdateItem(r.Context(), c.P, c.View.Assessment.ID, ref, version, p)
@@ -411,13 +427,15 @@ func (s *Server) renderItem(w http.ResponseWriter, r *http.Request, c *actx, ref
 		pg.Stored = ce.Current
 		pg.Form.Evidence = ce.Current.Evidence
 		cv := &conflictView{By: ce.Current.UpdatedBy, At: ce.Current.UpdatedAt.UTC().Format("2 Jan 2006 15:04 UTC"), Version: ce.Current.Version}
-		base := assess.Item{Ref: ref}
-		theirs := map[string]string{}
-		for _, d := range assess.DiffItems(base, ce.Current) {
-			theirs[d.Field] = d.New
+		// Each field names who saved it: the item's last saver may have
+		// changed other fields only.
+		by := map[string]string{}
+		for _, c := range ce.Theirs {
+			by[c.Field] = c.Actor
 		}
 		for _, d := range assess.DiffItems(ce.Current, ce.Attempted) {
-			cv.Diffs = append(cv.Diffs, fieldDiff{Field: d.Field, Theirs: orDash(d.Old), Mine: orDash(d.New)})
+			cv.Diffs = append(cv.Diffs, fieldDiff{Field: d.Field, Theirs: orDash(d.Old), Mine: orDash(d.New),
+				By: by[d.Field], Unchanged: len(ce.Theirs) > 0 && by[d.Field] == ""})
 		}
 		pg.Conflict = cv
 		pg.Editable = c.Acc.CanEditItem(ce.Current)
@@ -444,8 +462,11 @@ func (s *Server) saveItem(w http.ResponseWriter, r *http.Request, c *actx) error
 	if err != nil {
 		return assess.Wrap(assess.KindNotFound, err, "")
 	}
-	p, version, perr := parseItemForm(r.PostForm)
-	err = perr
+	version, err := formVersion(r.PostForm)
+	if err != nil {
+		return err
+	}
+	p, err := parseItemForm(r.PostForm)
 	if err == nil {
 		_, err = s.svc.UpdateItem(r.Context(), c.P, c.View.Assessment.ID, ref, version, p)
 	}

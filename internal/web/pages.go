@@ -142,9 +142,12 @@ type scoreLevel struct {
 }
 
 // fieldDiff is one field of a conflict: the stored value and the one the
-// person tried to save.
+// person tried to save. By names who saved the stored value since the
+// person opened the form; Unchanged says nobody did.
 type fieldDiff struct {
 	Field, Theirs, Mine string
+	By                  string
+	Unchanged           bool
 }
 
 type conflictView struct {

@@ -198,6 +198,9 @@ func (s *Store) UpdateAssessment(ctx context.Context, a assess.Assessment, baseV
 
 func (s *Store) DeleteAssessment(ctx context.Context, id string) error {
 	return s.write(ctx, func(t *Store) error {
+		if err := t.lockAssessment(ctx, id); err != nil {
+			return err
+		}
 		// Children first: the engines need not agree on cascading order.
 		for _, table := range []string{"memberships", "evidence_files", "evidence", "history", "items"} {
 			if _, err := t.exec(ctx, `DELETE FROM `+table+` WHERE assessment_id = ?`, id); err != nil {

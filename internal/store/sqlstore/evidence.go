@@ -40,17 +40,29 @@ func (t *Store) insertEvidence(ctx context.Context, aid, ref string, ev assess.E
 }
 
 // lockAssessment serialises writers of one assessment where the engine
-// needs it, so numbering evidence per assessment cannot race.
+// needs it, so what a writer read (an item's version, the evidence numbers)
+// stays current until it commits. Every write to an assessment's rows takes
+// it first: one lock order, the assessment and then its rows, so writers
+// wait for each other but never deadlock. An engine whose write
+// transactions are serial only checks that the assessment exists.
 func (t *Store) lockAssessment(ctx context.Context, aid string) error {
-	if t.db.Dialect.LockAssessment == "" {
-		return nil
+	query := t.db.Dialect.LockAssessment
+	if query == "" {
+		query = `SELECT id FROM assessments WHERE id = ?`
 	}
 	var id string
-	err := t.queryRow(ctx, t.db.Dialect.LockAssessment, aid).Scan(&id)
+	err := t.queryRow(ctx, query, aid).Scan(&id)
 	if errors.Is(err, sql.ErrNoRows) {
 		return notFound("assessment", aid)
 	}
 	return err
+}
+
+func (s *Store) LockAssessment(ctx context.Context, aid string) error {
+	if s.tx == nil {
+		return errors.New("sqlstore: LockAssessment outside a transaction locks nothing")
+	}
+	return s.lockAssessment(ctx, aid)
 }
 
 func (s *Store) AddEvidence(ctx context.Context, aid, ref string, ev assess.Evidence, content []byte) (assess.Evidence, error) {
@@ -83,6 +95,9 @@ func (s *Store) AddEvidence(ctx context.Context, aid, ref string, ev assess.Evid
 
 func (s *Store) RemoveEvidence(ctx context.Context, aid string, id int64, actor string) error {
 	return s.write(ctx, func(t *Store) error {
+		if err := t.lockAssessment(ctx, aid); err != nil {
+			return err
+		}
 		ev, ref, err := t.evidence(ctx, aid, id)
 		if err != nil {
 			return err

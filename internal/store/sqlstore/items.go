@@ -204,6 +204,9 @@ func (s *Store) GetItem(ctx context.Context, aid, ref string) (assess.Item, erro
 func (s *Store) UpdateItem(ctx context.Context, aid string, it assess.Item, baseVersion int, actor string, changes []assess.Change) (assess.Item, error) {
 	var out assess.Item
 	err := s.write(ctx, func(t *Store) error {
+		if err := t.lockAssessment(ctx, aid); err != nil {
+			return err
+		}
 		now := t.now()
 		it.Version, it.UpdatedAt, it.UpdatedBy = baseVersion+1, now, actor
 		res, err := t.exec(ctx, `UPDATE items SET score = ?, applicable = ?, justification = ?, inclusion = ?, inclusion_note = ?,

@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/isogap/isogap/internal/assess"
@@ -43,6 +44,8 @@ type DB struct {
 	// Clock stamps what the store records (versions, evidence, history);
 	// it is the clock the service was given.
 	Clock func() time.Time
+
+	retried atomic.Int64
 }
 
 // Store implements store.Store on a DB, optionally inside a transaction.
@@ -68,6 +71,11 @@ func (s *Store) now() time.Time { return assess.Stamp(s.db.Clock()) }
 func (s *Store) DB() *DB { return s.db }
 
 func (s *Store) Engine() string { return s.db.Dialect.Name }
+
+// Retried counts the transaction attempts that failed with a transient error
+// (a deadlock or a serialization failure) since the database was opened.
+// Each is time lost; writers that take their locks in one order cause none.
+func (s *Store) Retried() int64 { return s.db.retried.Load() }
 
 func (s *Store) Close() error {
 	if s.tx != nil {
@@ -147,6 +155,7 @@ func (s *Store) InTx(ctx context.Context, fn func(store.Store) error) error {
 		if err == nil || s.db.Dialect.IsRetryable == nil || !s.db.Dialect.IsRetryable(err) {
 			return err
 		}
+		s.db.retried.Add(1)
 	}
 	return err
 }
