@@ -5,6 +5,7 @@ import (
 	"errors"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 
 	"github.com/isogap/isogap/internal/app"
@@ -171,8 +172,8 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) error {
 	login, next := r.PostFormValue("login"), safeNext(r.PostFormValue("next"))
 	u, err := s.svc.Authenticate(r.Context(), login, r.PostFormValue("password"), s.clientAddr(r))
 	if k := assess.KindOf(err); k == assess.KindUnauthenticated || k == assess.KindRateLimited {
-		if k == assess.KindRateLimited {
-			w.Header().Set("Retry-After", "900")
+		if d, ok := app.RetryAfter(err); ok {
+			w.Header().Set("Retry-After", strconv.Itoa(int(d.Seconds())))
 		}
 		s.render(w, r, httpStatus(k), "login", &loginPage{Base: Base{Title: "Sign in"}, Login: login, Next: next, Error: err.Error()})
 		return nil
