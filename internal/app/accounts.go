@@ -80,6 +80,8 @@ type NewUser struct {
 	Email    string
 	Password string
 	Admin    bool
+	// CreatesAssessments lets the account start assessments (policy.go).
+	CreatesAssessments bool
 }
 
 func validatePassword(errs *assess.FieldErrors, field, pw string) {
@@ -129,7 +131,7 @@ func (s *Service) NeedsSetup(ctx context.Context) (bool, error) {
 }
 
 func (s *Service) createUser(ctx context.Context, in NewUser, first bool) (assess.User, error) {
-	u := assess.User{Login: NormalizeLogin(in.Login), Name: strings.TrimSpace(in.Name), Email: strings.TrimSpace(in.Email), Admin: in.Admin}
+	u := assess.User{Login: NormalizeLogin(in.Login), Name: strings.TrimSpace(in.Name), Email: strings.TrimSpace(in.Email), Admin: in.Admin, CreatesAssessments: in.CreatesAssessments}
 	errs := &assess.FieldErrors{Context: "account"}
 	validateUser(errs, u)
 	validatePassword(errs, "password", in.Password)
@@ -400,8 +402,8 @@ func (s *Service) UserByLogin(ctx context.Context, p Principal, login string) (a
 	return u, err
 }
 
-// UpdateUser changes an account's name, e-mail, admin flag and disabled
-// flag (administrators only). An administrator cannot demote or disable
+// UpdateUser changes an account's name, e-mail, admin flag, right to start
+// assessments and disabled flag (administrators only). An administrator cannot demote or disable
 // themselves, so a site always keeps one.
 func (s *Service) UpdateUser(ctx context.Context, p Principal, u assess.User) (assess.User, error) {
 	if err := requireAdmin(p, "change accounts"); err != nil {
