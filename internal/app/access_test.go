@@ -165,6 +165,9 @@ func TestAccessRules(t *testing.T) {
 	if _, err := svc.PutMember(ctx, lead, a.ID, app.MemberInput{Login: "carl", Role: "contributor", Departments: []string{"HR"}}); err != nil {
 		t.Fatal(err)
 	}
+	if err := svc.AcceptInvitation(ctx, carl, a.ID); err != nil { // an assessor invites; the invited person accepts
+		t.Fatal(err)
+	}
 	// The owner field, matched on the person's name, gives a contributor the item.
 	owner := "Carl Contrib"
 	if _, err := svc.UpdateItem(ctx, lead, a.ID, "4.3", 0, app.ItemPatch{Owner: &owner}); err != nil {

@@ -7,6 +7,7 @@ import (
 	"crypto/subtle"
 	"encoding/base64"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"net/mail"
 	"strings"
@@ -89,6 +90,8 @@ type NewUser struct {
 	Email    string
 	Password string
 	Admin    bool
+	// CreatesAssessments lets the account start assessments (policy.go).
+	CreatesAssessments bool
 }
 
 func validatePassword(errs *assess.FieldErrors, field, pw string) {
@@ -157,7 +160,7 @@ func (s *Service) Ready(ctx context.Context) error {
 }
 
 func (s *Service) createUser(ctx context.Context, in NewUser, first bool) (assess.User, error) {
-	u := assess.User{Login: NormalizeLogin(in.Login), Name: strings.TrimSpace(in.Name), Email: strings.TrimSpace(in.Email), Admin: in.Admin}
+	u := assess.User{Login: NormalizeLogin(in.Login), Name: strings.TrimSpace(in.Name), Email: strings.TrimSpace(in.Email), Admin: in.Admin, CreatesAssessments: in.CreatesAssessments}
 	errs := &assess.FieldErrors{Context: "account"}
 	validateUser(errs, u)
 	validatePassword(errs, "password", in.Password)
@@ -173,37 +176,106 @@ func (s *Service) createUser(ctx context.Context, in NewUser, first bool) (asses
 }
 
 // Sign-in throttling: failures are counted in the database, so every
-// instance sees them, per account and per client address.
+// instance sees them. Locks fall only on what an attacker controls: the
+// pair of an account and a client address, and an address. Failures for an
+// account from many addresses only slow further attempts down, with a
+// growing delay, so nobody can keep the real person locked out: a correct
+// password from an address without recent failures for the account is
+// always let in.
 const (
-	LoginWindow         = 15 * time.Minute
-	MaxFailuresAccount  = 5
-	MaxFailuresAddress  = 30
+	LoginWindow = 15 * time.Minute
+	// MaxFailuresPair locks one account from one address.
+	MaxFailuresPair = 5
+	// MaxFailuresAddress locks an address, whatever the account.
+	MaxFailuresAddress = 30
+	// FreeFailuresAccount failures of an account (from every address) in
+	// the window go without delay; each one after doubles the delay, from
+	// one second up to MaxLoginDelay.
+	FreeFailuresAccount = 5
+	MaxLoginDelay       = time.Minute
 	loginKeyAccount     = "account:"
 	loginKeyAddress     = "address:"
+	loginKeyPair        = "pair:"
 	errBadCredentials   = "wrong login or password"
 	errTooManyAttempts  = "too many failed sign-ins %s: wait %d minutes and try again"
+	errSlowDown         = "too many failed sign-ins for this account: retry after %d seconds"
 	failureRetention    = 24 * time.Hour
 	sessionRefreshRatio = 2 // extend a session once less than 1/2 of its lifetime is left
 )
 
+// LoginDelay is how long sign-ins to an account with n recent failures
+// wait after the last one (from addresses that failed for it).
+func LoginDelay(n int) time.Duration {
+	if n < FreeFailuresAccount {
+		return 0
+	}
+	if n-FreeFailuresAccount >= 16 {
+		return MaxLoginDelay
+	}
+	return min(time.Second<<(n-FreeFailuresAccount), MaxLoginDelay)
+}
+
+// retryError is a refused sign-in that says when to try again.
+type retryError struct {
+	after time.Duration
+	err   error
+}
+
+func (e *retryError) Error() string { return e.err.Error() }
+func (e *retryError) Unwrap() error { return e.err }
+
+func retryAfter(d time.Duration, format string, args ...any) error {
+	return &retryError{after: d, err: assess.Errorf(assess.KindRateLimited, format, args...)}
+}
+
+// RetryAfter is how long a refused sign-in (kind RateLimited) asks to wait.
+func RetryAfter(err error) (time.Duration, bool) {
+	var re *retryError
+	if errors.As(err, &re) {
+		return re.after, true
+	}
+	return 0, false
+}
+
 // Authenticate checks a login and password from a client address. Repeated
-// failures for one account or from one address are refused for a while
-// (kind RateLimited) whatever the password.
+// failures for one account from one address, or from one address, are
+// refused for a while (kind RateLimited) whatever the password; an address
+// that failed for an account waits a delay growing with the account's
+// failures from everywhere.
 func (s *Service) Authenticate(ctx context.Context, login, password, addr string) (assess.User, error) {
 	login = NormalizeLogin(login)
 	now := s.now()
 	since := now.Add(-LoginWindow)
-	keys := []struct {
-		key, what string
-		max       int
-	}{{loginKeyAccount + login, "for this account", MaxFailuresAccount}, {loginKeyAddress + addr, "from your address", MaxFailuresAddress}}
-	for _, k := range keys {
-		n, err := s.store.LoginFailures(ctx, k.key, since)
+	accountKey, addressKey, pairKey := loginKeyAccount+login, loginKeyAddress+addr, loginKeyPair+login+" "+addr
+	count := func(key string, since time.Time) (int, error) { return s.store.LoginFailures(ctx, key, since) }
+	pair, err := count(pairKey, since)
+	if err != nil {
+		return assess.User{}, err
+	}
+	if pair >= MaxFailuresPair {
+		return assess.User{}, retryAfter(LoginWindow, errTooManyAttempts, "for this account from your address", int(LoginWindow.Minutes()))
+	}
+	n, err := count(addressKey, since)
+	if err != nil {
+		return assess.User{}, err
+	}
+	if n >= MaxFailuresAddress {
+		return assess.User{}, retryAfter(LoginWindow, errTooManyAttempts, "from your address", int(LoginWindow.Minutes()))
+	}
+	if pair > 0 {
+		n, err := count(accountKey, since)
 		if err != nil {
 			return assess.User{}, err
 		}
-		if n >= k.max {
-			return assess.User{}, assess.Errorf(assess.KindRateLimited, errTooManyAttempts, k.what, int(LoginWindow.Minutes()))
+		if d := LoginDelay(n); d > 0 {
+			// A failure less than d ago (times are kept to the microsecond).
+			recent, err := count(accountKey, now.Add(-d+time.Microsecond))
+			if err != nil {
+				return assess.User{}, err
+			}
+			if recent > 0 {
+				return assess.User{}, retryAfter(d, errSlowDown, int(d/time.Second))
+			}
 		}
 	}
 	u, hash, err := s.store.UserByLogin(ctx, login)
@@ -214,8 +286,8 @@ func (s *Service) Authenticate(ctx context.Context, login, password, addr string
 		hash = dummyHash
 	}
 	if !CheckPassword(hash, password) || err != nil {
-		for _, k := range keys {
-			if ferr := s.store.RecordLoginFailure(ctx, k.key, now); ferr != nil {
+		for _, k := range []string{accountKey, addressKey, pairKey} {
+			if ferr := s.store.RecordLoginFailure(ctx, k, now); ferr != nil {
 				return assess.User{}, ferr
 			}
 		}
@@ -224,7 +296,8 @@ func (s *Service) Authenticate(ctx context.Context, login, password, addr string
 	if u.Disabled {
 		return assess.User{}, assess.Errorf(assess.KindUnauthenticated, "this account is disabled: ask a site administrator")
 	}
-	if err := s.store.ClearLoginFailures(ctx, keys[0].key); err != nil {
+	// The account's failures stay: they slow down whoever else is guessing.
+	if err := s.store.ClearLoginFailures(ctx, pairKey); err != nil {
 		return u, err
 	}
 	return u, nil
@@ -358,8 +431,8 @@ func (s *Service) UserByLogin(ctx context.Context, p Principal, login string) (a
 	return u, err
 }
 
-// UpdateUser changes an account's name, e-mail, admin flag and disabled
-// flag (administrators only). An administrator cannot demote or disable
+// UpdateUser changes an account's name, e-mail, admin flag, right to start
+// assessments and disabled flag (administrators only). An administrator cannot demote or disable
 // themselves, so a site always keeps one.
 func (s *Service) UpdateUser(ctx context.Context, p Principal, u assess.User) (assess.User, error) {
 	if err := requireAdmin(p, "change accounts"); err != nil {

@@ -19,9 +19,10 @@ import (
 // checks it inside its own transaction (policy.go); the few that need no
 // principal are listed in principalFree (app_api_test.go).
 type Service struct {
-	store    store.Store
-	catalogs *catalogCache
-	clock    func() time.Time
+	store           store.Store
+	catalogs        *catalogCache
+	clock           func() time.Time
+	everyoneCreates bool
 }
 
 // Config is what a Service is told.
@@ -30,6 +31,10 @@ type Config struct {
 	// "today" for overdue actions and the forecast (default: the system
 	// clock). Give the store the same clock.
 	Clock func() time.Time
+	// EveryoneCreatesAssessments is the site's setting for who may start
+	// assessments: every account, rather than only the administrators and
+	// the accounts they allow (the default, for sites shared by clients).
+	EveryoneCreatesAssessments bool
 }
 
 // catalogCache keeps parsed custom catalogs by id.
@@ -43,13 +48,13 @@ func New(st store.Store, cfg Config) *Service {
 	if cfg.Clock == nil {
 		cfg.Clock = time.Now
 	}
-	return &Service{store: st, catalogs: &catalogCache{m: map[string]*catalog.Catalog{}}, clock: cfg.Clock}
+	return &Service{store: st, catalogs: &catalogCache{m: map[string]*catalog.Catalog{}}, clock: cfg.Clock, everyoneCreates: cfg.EveryoneCreatesAssessments}
 }
 
 // in returns the service working on another store, the transaction of
 // store.InTx or ReadTx, so several steps commit together.
 func (s *Service) in(st store.Store) *Service {
-	return &Service{store: st, catalogs: s.catalogs, clock: s.clock}
+	return &Service{store: st, catalogs: s.catalogs, clock: s.clock, everyoneCreates: s.everyoneCreates}
 }
 
 // Now is the service's clock, as isogap records times.

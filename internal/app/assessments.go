@@ -58,6 +58,9 @@ func (s *Service) CreateAssessment(ctx context.Context, p Principal, in NewAsses
 		items[i] = assess.Item{Ref: ci.Ref, Applicable: true, Department: ci.Department, Version: 1, UpdatedAt: now, UpdatedBy: p.Name()}
 	}
 	err := s.store.InTx(ctx, func(st store.Store) error {
+		if err := s.requireCreator(ctx, st, p); err != nil {
+			return err
+		}
 		if in.Catalog != nil {
 			if err := s.registerCatalog(ctx, st, cat, in.CatalogFile); err != nil {
 				return err
@@ -69,6 +72,24 @@ func (s *Service) CreateAssessment(ctx context.Context, p Principal, in NewAsses
 		return s.makeAssessor(ctx, st, p, a.ID)
 	})
 	return a, err
+}
+
+// MayCreateAssessments tells whether p may start assessments, for surfaces
+// that show or hide the way to; CreateAssessment checks again itself.
+func (s *Service) MayCreateAssessments(ctx context.Context, p Principal) (bool, error) {
+	if err := requireSignedIn(p); err != nil {
+		return false, err
+	}
+	var may bool
+	err := s.store.ReadTx(ctx, func(st store.Store) error {
+		err := s.requireCreator(ctx, st, p)
+		may = err == nil
+		if assess.KindOf(err) == assess.KindForbidden {
+			err = nil
+		}
+		return err
+	})
+	return may, err
 }
 
 // makeAssessor makes a user the assessor of an assessment they brought in;
@@ -184,7 +205,7 @@ type PortfolioEntry struct {
 
 // Portfolio lists the assessments p may see with their readiness and
 // coverage: administrators every one, everybody else those they are a
-// member of (expired auditors excluded).
+// member of (expired auditors and invitations not yet accepted excluded).
 func (s *Service) Portfolio(ctx context.Context, p Principal) ([]PortfolioEntry, error) {
 	if err := requireSignedIn(p); err != nil {
 		return nil, err
@@ -218,7 +239,7 @@ func (s *Service) portfolio(ctx context.Context, p Principal) ([]PortfolioEntry,
 		}
 		now := s.now()
 		for _, m := range ms {
-			if m.Role == assess.RoleAuditor && m.Expired(now) {
+			if m.Pending || m.Role == assess.RoleAuditor && m.Expired(now) {
 				continue
 			}
 			if _, seen := roles[m.AssessmentID]; !seen {

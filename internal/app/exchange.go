@@ -95,6 +95,9 @@ func (s *Service) ImportJSON(ctx context.Context, p Principal, r io.Reader, opt 
 		rec.Assessment.ID = assess.NewID()
 	}
 	err = s.store.InTx(ctx, func(st store.Store) error {
+		if err := s.requireCreator(ctx, st, p); err != nil {
+			return err
+		}
 		if len(e.Catalog) > 0 {
 			if err := s.registerCatalog(ctx, st, cat, e.Catalog); err != nil {
 				return err

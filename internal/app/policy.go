@@ -61,11 +61,41 @@ func keepsOwnAdmin(errs *assess.FieldErrors, p Principal, cur, next assess.User)
 	}
 }
 
+// requireCreator refuses those who may not start assessments (or bring one
+// in from an export): administrators and the CLI may, other accounts only
+// when an administrator allowed them or the site lets every account. The
+// account is read in the transaction, so a withdrawn right counts at once.
+func (s *Service) requireCreator(ctx context.Context, st store.Store, p Principal) error {
+	if err := requireSignedIn(p); err != nil {
+		return err
+	}
+	if p.IsAdmin() || s.everyoneCreates {
+		return nil
+	}
+	u, err := st.GetUser(ctx, p.User.ID)
+	if err != nil {
+		return err
+	}
+	if !u.CreatesAssessments && !u.Admin {
+		return forbidden("starting assessments is for site administrators and the accounts they allow: ask a site administrator")
+	}
+	return nil
+}
+
 // requireSystem refuses everyone but the CLI: use cases that work on the
 // whole database (demo set-up, copies between databases).
 func requireSystem(p Principal, what string) error {
 	if !p.System {
 		return forbidden("only the command line can %s", what)
+	}
+	return nil
+}
+
+// requireAccount refuses all but a signed-in account: what belongs to a
+// person (their memberships and invitations) is not the CLI's.
+func requireAccount(p Principal, what string) error {
+	if p.System || p.User.ID == 0 {
+		return assess.Errorf(assess.KindUnauthenticated, "%s belong to a signed-in account", what)
 	}
 	return nil
 }
@@ -94,6 +124,13 @@ func (a Access) CanEditAssessment() bool { return a.Admin || a.Role == assess.Ro
 
 // CanManageMembers: add, change and remove members.
 func (a Access) CanManageMembers() bool { return a.CanEditAssessment() }
+
+// addsMembersDirectly: site administrators (and the CLI), who see every
+// account anyway, give a new member their role at once. An assessor only
+// invites: the invited person accepts before the assessment is theirs, and
+// the answer is the same whether the login exists or not, so assessors
+// learn nothing about other people's accounts.
+func (a Access) addsMembersDirectly() bool { return a.Admin }
 
 // CanEditPlan: the forecast's assumptions. They move every date and amount
 // the executives read, so they stay with the assessors.
@@ -207,6 +244,10 @@ func (s *Service) access(ctx context.Context, st store.Store, p Principal, aid s
 	}
 	m, err := st.Membership(ctx, aid, p.User.ID)
 	if assess.KindOf(err) == assess.KindNotFound {
+		return Access{}, assess.Errorf(assess.KindNotFound, "assessment %q not found", aid)
+	}
+	if err == nil && m.Pending {
+		// An invitation not yet accepted gives nothing.
 		return Access{}, assess.Errorf(assess.KindNotFound, "assessment %q not found", aid)
 	}
 	if err != nil {

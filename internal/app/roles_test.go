@@ -48,6 +48,14 @@ var (
 		rAuditor: assess.KindForbidden, rExpired: assess.KindForbidden, rStranger: assess.KindForbidden, rNobody: assess.KindForbidden}
 	cliOnly = outcome{rAdmin: assess.KindForbidden, rCLI: ok, rAssessor: assess.KindForbidden, rContributor: assess.KindForbidden, rViewer: assess.KindForbidden,
 		rAuditor: assess.KindForbidden, rExpired: assess.KindForbidden, rStranger: assess.KindForbidden, rNobody: assess.KindForbidden}
+	// Starting assessments: administrators and the accounts they allowed
+	// (of the fixture's people, only the assessor).
+	creators = outcome{rAdmin: ok, rCLI: ok, rAssessor: ok, rContributor: assess.KindForbidden, rViewer: assess.KindForbidden,
+		rAuditor: assess.KindForbidden, rExpired: assess.KindForbidden, rStranger: assess.KindForbidden, rNobody: assess.KindUnauthenticated}
+	// Answering an invitation: the account invited; the assessor who
+	// invited is a member already, so has no invitation to answer.
+	invitees = outcome{rAdmin: ok, rCLI: assess.KindUnauthenticated, rAssessor: assess.KindNotFound, rContributor: ok, rViewer: ok, rAuditor: ok,
+		rExpired: ok, rStranger: ok, rNobody: assess.KindUnauthenticated}
 	accountHolders = outcome{rAdmin: ok, rCLI: assess.KindUnauthenticated, rAssessor: ok, rContributor: ok, rViewer: ok, rAuditor: ok, rExpired: ok,
 		rStranger: ok, rNobody: assess.KindUnauthenticated}
 )
@@ -89,6 +97,13 @@ func newRoleFixture(t *testing.T, st store.Store) *roleFixture {
 	for _, r := range []string{rAssessor, rContributor, rViewer, rAuditor, rExpired, rStranger} {
 		f.people[r] = user(string(rune('a'+len(f.people)))+"-user", false)
 	}
+	// The administrator allows the assessor to start assessments.
+	allowed := f.people[rAssessor].User
+	allowed.CreatesAssessments = true
+	if _, err := svc.UpdateUser(ctx, cli, allowed); err != nil {
+		t.Fatal(err)
+	}
+	f.people[rAssessor] = app.Principal{User: allowed}
 	a, err := svc.CreateAssessment(ctx, f.people[rAssessor], app.NewAssessment{Org: "Acme"})
 	if err != nil {
 		t.Fatal(err)
@@ -107,6 +122,7 @@ func newRoleFixture(t *testing.T, st store.Store) *roleFixture {
 	put(f.people[rContributor], "contributor", "", "HR")
 	put(f.people[rViewer], "viewer", "")
 	put(f.people[rAuditor], "auditor", "2027-06-30")
+	user("outsider", false) // an account in no assessment
 	spare := user("spare", false)
 	put(spare, "viewer", "")
 	f.spare = spare.User.ID
@@ -129,6 +145,24 @@ func newRoleFixture(t *testing.T, st store.Store) *roleFixture {
 		t.Fatal(err)
 	}
 	return f
+}
+
+// invitation has the fixture's assessor invite p to a fresh assessment of
+// theirs, and returns its id.
+func (f *roleFixture) invitation(p app.Principal) string {
+	ctx := context.Background()
+	assessor := f.people[rAssessor]
+	a, err := f.svc.CreateAssessment(ctx, assessor, app.NewAssessment{Org: "Invitation"})
+	if err != nil {
+		f.tb.Fatal(err)
+	}
+	if p.User.ID != 0 {
+		m, err := f.svc.PutMember(ctx, assessor, a.ID, app.MemberInput{Login: p.User.Login, Role: "assessor"})
+		if err != nil || p.User.ID != assessor.User.ID && !m.Pending {
+			f.tb.Fatalf("inviting %s: %+v, %v", p.User.Login, m, err)
+		}
+	}
+	return a.ID
 }
 
 // useCase calls one use case as p and returns its error.
@@ -220,15 +254,36 @@ func roleTable() []useCase {
 			_, err := f.svc.PutMember(ctx, p, f.aid, app.MemberInput{Login: "spare", Role: "contributor", Departments: []string{"IT Operations"}})
 			return err
 		}},
+		{name: "PutMember new member", want: assessorOnly, call: func(f *roleFixture, p app.Principal) error {
+			_, err := f.svc.PutMember(ctx, p, f.aid, app.MemberInput{Login: "outsider", Role: "viewer"})
+			return err
+		}},
 		{name: "RemoveMember", want: assessorOnly, call: func(f *roleFixture, p app.Principal) error { return f.svc.RemoveMember(ctx, p, f.aid, f.spare) }},
 		{name: "DeleteAssessment", want: assessorOnly, call: func(f *roleFixture, p app.Principal) error { return f.svc.DeleteAssessment(ctx, p, f.aid) }},
 		// Not tied to the fixture's assessment.
 		{name: "Portfolio", want: signedIn, call: func(f *roleFixture, p app.Principal) error { _, err := f.svc.Portfolio(ctx, p); return err }},
-		{name: "CreateAssessment", want: signedIn, call: func(f *roleFixture, p app.Principal) error {
+		{name: "MayCreateAssessments", want: creators, call: func(f *roleFixture, p app.Principal) error {
+			may, err := f.svc.MayCreateAssessments(ctx, p)
+			if err == nil && !may {
+				return assess.Errorf(assess.KindForbidden, "may not")
+			}
+			return err
+		}},
+		{name: "Invitations", want: accountHolders, call: func(f *roleFixture, p app.Principal) error {
+			_, err := f.svc.Invitations(ctx, p)
+			return err
+		}},
+		{name: "AcceptInvitation", want: invitees, call: func(f *roleFixture, p app.Principal) error {
+			return f.svc.AcceptInvitation(ctx, p, f.invitation(p))
+		}},
+		{name: "DeclineInvitation", want: invitees, call: func(f *roleFixture, p app.Principal) error {
+			return f.svc.DeclineInvitation(ctx, p, f.invitation(p))
+		}},
+		{name: "CreateAssessment", want: creators, call: func(f *roleFixture, p app.Principal) error {
 			_, err := f.svc.CreateAssessment(ctx, p, app.NewAssessment{Org: "Mine"})
 			return err
 		}},
-		{name: "ImportJSON", want: signedIn, call: func(f *roleFixture, p app.Principal) error {
+		{name: "ImportJSON", want: creators, call: func(f *roleFixture, p app.Principal) error {
 			var buf bytes.Buffer
 			if err := f.svc.Export(ctx, f.people[rCLI], f.other, app.DefaultFormats()[0], &buf); err != nil {
 				return err

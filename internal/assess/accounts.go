@@ -16,9 +16,12 @@ type User struct {
 	Name  string `json:"name"`
 	Email string `json:"email"`
 	// Admin marks a site administrator: manages users and sees every assessment.
-	Admin     bool      `json:"admin"`
-	Disabled  bool      `json:"disabled"`
-	CreatedAt time.Time `json:"created_at"`
+	Admin bool `json:"admin"`
+	// CreatesAssessments lets an account that is not an administrator start
+	// assessments (and bring them in from an export).
+	CreatesAssessments bool      `json:"creates_assessments"`
+	Disabled           bool      `json:"disabled"`
+	CreatedAt          time.Time `json:"created_at"`
 }
 
 // Role is what a member may do in one assessment.
@@ -83,7 +86,10 @@ type Membership struct {
 	Refs []string `json:"refs"`
 	// Expires ends an auditor's access (the zero Date never expires); the
 	// access lasts through that day, UTC.
-	Expires   Date      `json:"expires"`
+	Expires Date `json:"expires"`
+	// Pending is an invitation the user has not accepted yet: it gives no
+	// access and shows the assessment nowhere.
+	Pending   bool      `json:"pending,omitempty"`
 	CreatedAt time.Time `json:"created_at"`
 	// User is filled in by listings.
 	User User `json:"user"`

@@ -49,6 +49,9 @@ type cliApp struct {
 
 	st  io.Closer // the open store, closed at the end of the run (wiring.go)
 	svc *app.Service
+	// everyoneCreates is the server's setting that every account may start
+	// assessments (app.Config).
+	everyoneCreates bool
 }
 
 // me is the principal the command line acts as: the trusted local

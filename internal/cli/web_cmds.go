@@ -35,6 +35,8 @@ type webFlags struct {
 	accessLog     bool
 	logFormat     string
 	shutdown      time.Duration
+	// everyoneCreates lets every account start assessments.
+	everyoneCreates bool
 }
 
 func (f *webFlags) register(cmd *cobra.Command) {
@@ -47,6 +49,8 @@ func (f *webFlags) register(cmd *cobra.Command) {
 	fl.StringVar(&f.logFormat, "log-format", "text", "log format on standard error: text or json (env ISOGAP_LOG_FORMAT)")
 	fl.DurationVar(&f.shutdown, "shutdown-timeout", 10*time.Second,
 		"on SIGINT or SIGTERM, how long requests in flight may run before they are cut (env ISOGAP_SHUTDOWN_TIMEOUT)")
+	fl.BoolVar(&f.everyoneCreates, "everyone-creates-assessments", false,
+		"let every account start assessments (default: administrators and the accounts they allow, as a site shared by clients needs)")
 }
 
 // fromEnv applies the environment to flags not given on the command line.
@@ -104,6 +108,7 @@ func (c *cliApp) webService(cmd *cobra.Command, f *webFlags) (*app.Service, erro
 	if err := f.fromEnv(cmd, c.env.Getenv); err != nil {
 		return nil, err
 	}
+	c.everyoneCreates = f.everyoneCreates
 	return c.service(cmd.Context())
 }
 
@@ -364,7 +369,7 @@ func password(r io.Reader, stdin bool) (string, error) {
 func newUserCmd(c *cliApp) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "user",
-		Short: "Manage web accounts: add, passwd, list",
+		Short: "Manage web accounts: add, passwd, list, set",
 		Long: `Manage the accounts of the web application from the command line (the
 command line acts as the site administrator). Members of an assessment are
 managed on its Members page, or with "isogap member".`,
@@ -372,7 +377,7 @@ managed on its Members page, or with "isogap member".`,
 	var in app.NewUser
 	var stdin bool
 	add := &cobra.Command{
-		Use:   "add LOGIN --name NAME [--email E] [--admin] [--password-stdin]",
+		Use:   "add LOGIN --name NAME [--email E] [--admin] [--creates-assessments] [--password-stdin]",
 		Short: "Create an account (prints a generated password unless --password-stdin)",
 		Args:  exactArgs("LOGIN"),
 		RunE: func(cmd *cobra.Command, args []string) error {
@@ -399,6 +404,7 @@ managed on its Members page, or with "isogap member".`,
 	add.Flags().StringVar(&in.Name, "name", "", "the person's name, as in the items' owner field (required)")
 	add.Flags().StringVar(&in.Email, "email", "", "e-mail address")
 	add.Flags().BoolVar(&in.Admin, "admin", false, "make the account a site administrator")
+	add.Flags().BoolVar(&in.CreatesAssessments, "creates-assessments", false, "let the account start assessments (members it adds are invited and must accept)")
 	add.Flags().BoolVar(&stdin, "password-stdin", false, "read the password from standard input instead of generating one")
 	_ = add.MarkFlagRequired("name")
 
@@ -442,14 +448,40 @@ managed on its Members page, or with "isogap member".`,
 				return err
 			}
 			tw := tabwriter.NewWriter(cmd.OutOrStdout(), 0, 0, 2, ' ', 0)
-			fmt.Fprintln(tw, "LOGIN\tNAME\tE-MAIL\tADMIN\tDISABLED")
+			fmt.Fprintln(tw, "LOGIN\tNAME\tE-MAIL\tADMIN\tCREATES\tDISABLED")
 			for _, u := range users {
-				fmt.Fprintf(tw, "%s\t%s\t%s\t%v\t%v\n", u.Login, u.Name, u.Email, u.Admin, u.Disabled)
+				fmt.Fprintf(tw, "%s\t%s\t%s\t%v\t%v\t%v\n", u.Login, u.Name, u.Email, u.Admin, u.CreatesAssessments, u.Disabled)
 			}
 			return tw.Flush()
 		},
 	}
-	cmd.AddCommand(add, passwd, list)
+	var creates bool
+	set := &cobra.Command{
+		Use:   "set LOGIN --creates-assessments=true|false",
+		Short: "Allow an account to start assessments, or withdraw it",
+		Args:  exactArgs("LOGIN"),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if !cmd.Flags().Changed("creates-assessments") {
+				return usagef("nothing to set: give --creates-assessments=true or =false")
+			}
+			svc, err := c.service(cmd.Context())
+			if err != nil {
+				return err
+			}
+			u, err := svc.UserByLogin(cmd.Context(), c.me(), args[0])
+			if err != nil {
+				return err
+			}
+			u.CreatesAssessments = creates
+			if _, err := svc.UpdateUser(cmd.Context(), c.me(), u); err != nil {
+				return err
+			}
+			fmt.Fprintf(cmd.OutOrStdout(), "%s %s start assessments.\n", u.Login, map[bool]string{true: "may", false: "may no longer"}[creates])
+			return nil
+		},
+	}
+	set.Flags().BoolVar(&creates, "creates-assessments", false, "whether the account may start assessments")
+	cmd.AddCommand(add, passwd, list, set)
 	return group(cmd)
 }
 

@@ -7,6 +7,7 @@ import (
 	"io"
 	"net/http"
 	"net/url"
+	"regexp"
 	"strings"
 	"sync"
 	"testing"
@@ -182,6 +183,12 @@ func TestServeFirstRunAndAccounts(t *testing.T) {
 	}
 	if out := mustRun(t, dir, "user", "list"); !strings.Contains(out, "ann") || !strings.Contains(out, "Otto Auditor") {
 		t.Errorf("user list: %s", out)
+	}
+	if out := mustRun(t, dir, "user", "set", "otto", "--creates-assessments"); !strings.Contains(out, "otto may start assessments") {
+		t.Errorf("user set: %s", out)
+	}
+	if out := mustRun(t, dir, "user", "list"); !regexp.MustCompile(`otto +Otto Auditor +false +true +false`).MatchString(out) {
+		t.Errorf("user list does not show who may start assessments: %s", out)
 	}
 	if out := mustRun(t, dir, "member", id, "ann", "--role", "contributor", "--departments", "HR,IT Operations"); !strings.Contains(out, "ann is contributor") {
 		t.Errorf("member: %s", out)

@@ -38,7 +38,7 @@ func (c *cliApp) service(ctx context.Context) (*app.Service, error) {
 	if err != nil {
 		return nil, err
 	}
-	c.st, c.svc = st, app.New(st, app.Config{Clock: c.clock()})
+	c.st, c.svc = st, app.New(st, app.Config{Clock: c.clock(), EveryoneCreatesAssessments: c.everyoneCreates})
 	return c.svc, nil
 }
 

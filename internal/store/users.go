@@ -20,7 +20,7 @@ type UserStore interface {
 	UserByLogin(ctx context.Context, login string) (assess.User, string, error)
 	ListUsers(ctx context.Context) ([]assess.User, error)
 	CountUsers(ctx context.Context) (int, error)
-	// UpdateUser stores name, email, admin and disabled.
+	// UpdateUser stores name, email, admin, creates-assessments and disabled.
 	UpdateUser(ctx context.Context, u assess.User) error
 	SetPassword(ctx context.Context, userID int64, passwordHash string) error
 

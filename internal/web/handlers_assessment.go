@@ -455,7 +455,7 @@ func (s *Server) putMember(w http.ResponseWriter, r *http.Request, c *actx) erro
 	f := r.PostForm
 	in := app.MemberInput{Login: f.Get("login"), Role: f.Get("role"), Departments: f["departments"],
 		Refs: strings.FieldsFunc(f.Get("refs"), func(r rune) bool { return r == ',' || r == ';' || r == ' ' || r == '\n' }), Expires: f.Get("expires")}
-	_, err := s.svc.PutMember(r.Context(), c.P, c.View.Assessment.ID, in)
+	m, err := s.svc.PutMember(r.Context(), c.P, c.View.Assessment.ID, in)
 	if fe, ok := fieldErrors(err); ok {
 		return s.renderMembers(w, r, c, httpStatus(assess.KindInvalid), in, fe)
 	}
@@ -464,6 +464,10 @@ func (s *Server) putMember(w http.ResponseWriter, r *http.Request, c *actx) erro
 	}
 	if err != nil {
 		return err
+	}
+	if m.Pending {
+		// The same answer whether the login exists or not.
+		return redirect(w, r, "/a/"+c.View.Assessment.ID+"/members?ok=invited")
 	}
 	return redirect(w, r, "/a/"+c.View.Assessment.ID+"/members?ok=member")
 }

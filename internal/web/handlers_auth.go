@@ -4,6 +4,7 @@ import (
 	"errors"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 
 	"github.com/isogap/isogap/internal/app"
@@ -105,8 +106,41 @@ func (s *Server) home(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	s.render(w, r, http.StatusOK, "portfolio", &portfolioPage{Base: userBase(p, "Assessments"), Entries: list})
+	pg := &portfolioPage{Base: userBase(p, "Assessments"), Entries: list}
+	if pg.MayCreate, err = s.svc.MayCreateAssessments(r.Context(), p); err != nil {
+		return err
+	}
+	inv, err := s.svc.Invitations(r.Context(), p)
+	if err != nil {
+		return err
+	}
+	pg.Invitations = len(inv)
+	s.render(w, r, http.StatusOK, "portfolio", pg)
 	return nil
+}
+
+func (s *Server) invitations(w http.ResponseWriter, r *http.Request, p app.Principal) error {
+	inv, err := s.svc.Invitations(r.Context(), p)
+	if err != nil {
+		return err
+	}
+	s.render(w, r, http.StatusOK, "invitations", &invitationsPage{Base: userBase(p, "Invitations"), Invitations: inv})
+	return nil
+}
+
+func (s *Server) acceptInvitation(w http.ResponseWriter, r *http.Request, p app.Principal) error {
+	id := r.PathValue("id")
+	if err := s.svc.AcceptInvitation(r.Context(), p, id); err != nil {
+		return err
+	}
+	return redirect(w, r, "/a/"+id+"/?ok=accepted")
+}
+
+func (s *Server) declineInvitation(w http.ResponseWriter, r *http.Request, p app.Principal) error {
+	if err := s.svc.DeclineInvitation(r.Context(), p, r.PathValue("id")); err != nil {
+		return err
+	}
+	return redirect(w, r, "/invitations?ok=declined")
 }
 
 func (s *Server) setupForm(w http.ResponseWriter, r *http.Request) error {
@@ -183,8 +217,8 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) error {
 	login, next := r.PostFormValue("login"), safeNext(r.PostFormValue("next"))
 	u, err := s.svc.Authenticate(r.Context(), login, r.PostFormValue("password"), s.clientAddr(r))
 	if k := assess.KindOf(err); k == assess.KindUnauthenticated || k == assess.KindRateLimited {
-		if k == assess.KindRateLimited {
-			w.Header().Set("Retry-After", "900")
+		if d, ok := app.RetryAfter(err); ok {
+			w.Header().Set("Retry-After", strconv.Itoa(int(d.Seconds())))
 		}
 		s.render(w, r, httpStatus(k), "login", &loginPage{Base: Base{Title: "Sign in"}, Login: login, Next: next, Error: err.Error()})
 		return nil
@@ -250,7 +284,7 @@ func (s *Server) renderUsers(w http.ResponseWriter, r *http.Request, p app.Princ
 
 func (s *Server) createUser(w http.ResponseWriter, r *http.Request, p app.Principal) error {
 	in := app.NewUser{Login: r.PostFormValue("login"), Name: r.PostFormValue("name"), Email: r.PostFormValue("email"),
-		Password: r.PostFormValue("password"), Admin: r.PostFormValue("admin") == "on"}
+		Password: r.PostFormValue("password"), Admin: r.PostFormValue("admin") == "on", CreatesAssessments: r.PostFormValue("creates") == "on"}
 	generated := in.Password == ""
 	if generated {
 		in.Password = app.RandomPassword()
@@ -287,6 +321,7 @@ func (s *Server) updateUser(w http.ResponseWriter, r *http.Request, p app.Princi
 	}
 	u.Name, u.Email = r.PostFormValue("name"), r.PostFormValue("email")
 	u.Admin, u.Disabled = r.PostFormValue("admin") == "on", r.PostFormValue("disabled") == "on"
+	u.CreatesAssessments = r.PostFormValue("creates") == "on"
 	if _, err := s.svc.UpdateUser(r.Context(), p, u); err != nil {
 		if fe, ok := fieldErrors(err); ok {
 			s.render(w, r, httpStatus(assess.KindInvalid), "user", &userPage{Base: userBase(p, "Account "+u.Login), U: u, Errors: fe})

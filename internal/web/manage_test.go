@@ -143,6 +143,9 @@ func TestRemoveMember(t *testing.T) {
 		if r := f.assessor.post(A+"/members", form("login", "bob", "role", "assessor")); r.status != http.StatusSeeOther {
 			t.Fatalf("second assessor: %d", r.status)
 		}
+		if r := f.outsider.post("/invitations/"+f.a.ID+"/accept", nil); r.status != http.StatusSeeOther { // invited, bob accepts
+			t.Fatalf("accepting: %d", r.status)
+		}
 		if r := f.assessor.post(A+"/members/"+ann+"/delete", nil); r.status != http.StatusSeeOther {
 			t.Errorf("an assessor leaving beside another: %d %s", r.status, excerpt(r.body))
 		}

@@ -74,7 +74,14 @@ type loginPage struct {
 
 type portfolioPage struct {
 	Base
-	Entries []app.PortfolioEntry
+	Entries     []app.PortfolioEntry
+	MayCreate   bool
+	Invitations int
+}
+
+type invitationsPage struct {
+	Base
+	Invitations []app.Invitation
 }
 
 type scopePage struct {

@@ -293,6 +293,15 @@ func TestImportThroughTheBrowser(t *testing.T) {
 		mw.Close()
 		return c.do("POST", "/import", &buf, mw.FormDataContentType())
 	}
+	// Importing starts an assessment: for the accounts an administrator allows.
+	if r := upload(f.outsider, export.body); r.status != http.StatusForbidden {
+		t.Fatalf("import by an account nobody allowed: %d", r.status)
+	}
+	bob := f.account("bob")
+	bob.CreatesAssessments = true
+	if _, err := f.svc.UpdateUser(context.Background(), app.System("test"), bob); err != nil {
+		t.Fatal(err)
+	}
 	// Someone with no role in the original imports it: a new assessment, theirs.
 	r := upload(f.outsider, export.body)
 	if r.status != 303 || !strings.HasPrefix(r.header.Get("Location"), "/a/") {

@@ -18,6 +18,9 @@ func (s *Server) routes(mux *http.ServeMux) {
 	mux.HandleFunc("POST /logout", s.h(s.logout))
 	mux.HandleFunc("GET /account", s.auth(s.account))
 	mux.HandleFunc("POST /account/password", s.auth(s.changePassword))
+	mux.HandleFunc("GET /invitations", s.auth(s.invitations))
+	mux.HandleFunc("POST /invitations/{id}/accept", s.auth(s.acceptInvitation))
+	mux.HandleFunc("POST /invitations/{id}/decline", s.auth(s.declineInvitation))
 
 	mux.HandleFunc("GET /admin/users", s.auth(s.users))
 	mux.HandleFunc("POST /admin/users", s.auth(s.createUser))

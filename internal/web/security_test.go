@@ -85,15 +85,15 @@ func TestSignInThrottledAndCookies(t *testing.T) {
 			if r := (&client{site: s, cookie: c}).get("/"); r.status != 303 || r.header.Get("Location") != "/login" {
 				t.Errorf("the old cookie still works after signing out: %d", r.status)
 			}
-			// Five wrong passwords lock the account for a while, even for the right password.
-			for i := 0; i < app.MaxFailuresAccount; i++ {
+			// Five wrong passwords lock the account from this address for a while, even for the right password.
+			for i := 0; i < app.MaxFailuresPair; i++ {
 				if r := anon.post("/login", form("login", "ann", "password", "wrong guess "+itoa(int64(i)))); r.status != 401 || !strings.Contains(r.body, "wrong login or password") {
 					t.Fatalf("wrong password %d: %d", i, r.status)
 				}
 			}
 			r = anon.post("/login", ok)
 			if r.status != http.StatusTooManyRequests || r.header.Get("Retry-After") == "" || !strings.Contains(r.body, "too many failed sign-ins") {
-				t.Errorf("after %d failures: %d, want 429", app.MaxFailuresAccount, r.status)
+				t.Errorf("after %d failures: %d, want 429", app.MaxFailuresPair, r.status)
 			}
 			// The counters live in the database: the other instance refuses too.
 			if r := other.anonymous().post("/login", ok); r.status != http.StatusTooManyRequests {
@@ -109,6 +109,30 @@ func TestSignInThrottledAndCookies(t *testing.T) {
 			}
 		})
 	}
+}
+
+// Guessing someone's password from one address does not lock them out:
+// they sign in from another, while the guesser is told when to retry.
+func TestGuessingLocksOnlyTheGuesser(t *testing.T) {
+	forEngines(t, func(t *testing.T, e engine) {
+		s := newSite(t, e.open(t), web.Config{TrustProxy: true})
+		s.user("ann", false)
+		from := func(addr string) *client {
+			return &client{site: s, header: http.Header{"X-Forwarded-For": {addr}}}
+		}
+		attacker, owner := from("198.51.100.7"), from("192.0.2.10")
+		for i := range 50 {
+			attacker.post("/login", form("login", "ann", "password", "guess "+itoa(int64(i))))
+		}
+		ok := form("login", "ann", "password", "correct horse battery")
+		if r := owner.post("/login", ok); r.status != http.StatusSeeOther {
+			t.Errorf("the owner from another address after 50 guesses: %d, want 303", r.status)
+		}
+		r := attacker.post("/login", ok)
+		if r.status != http.StatusTooManyRequests || r.header.Get("Retry-After") != itoa(int64(app.LoginWindow.Seconds())) {
+			t.Errorf("the guessing address with the right password: %d, Retry-After %q", r.status, r.header.Get("Retry-After"))
+		}
+	})
 }
 
 func TestSecureCookieBehindProxy(t *testing.T) {

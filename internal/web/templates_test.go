@@ -34,6 +34,7 @@ var pageTypes = map[string]page{
 	"users":        &usersPage{},
 	"user":         &userPage{},
 	"account":      &accountPage{},
+	"invitations":  &invitationsPage{},
 }
 
 // fragments are templates executed on their own, with their own data.

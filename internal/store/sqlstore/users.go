@@ -11,12 +11,12 @@ import (
 	"github.com/isogap/isogap/internal/assess"
 )
 
-const userCols = `id, login, name, email, admin, disabled, created_at`
+const userCols = `id, login, name, email, admin, creates_assessments, disabled, created_at`
 
 func scanUser(r scanner, extra ...any) (assess.User, error) {
 	var u assess.User
 	var created int64
-	if err := r.Scan(append([]any{&u.ID, &u.Login, &u.Name, &u.Email, &u.Admin, &u.Disabled, &created}, extra...)...); err != nil {
+	if err := r.Scan(append([]any{&u.ID, &u.Login, &u.Name, &u.Email, &u.Admin, &u.CreatesAssessments, &u.Disabled, &created}, extra...)...); err != nil {
 		return u, err
 	}
 	u.CreatedAt = fromMicros(created)
@@ -43,8 +43,8 @@ func (s *Store) CreateUser(ctx context.Context, u assess.User, hash string, only
 		if u.CreatedAt.IsZero() {
 			u.CreatedAt = t.now()
 		}
-		err := t.queryRowTx(ctx, `INSERT INTO users (login, name, email, password_hash, admin, disabled, created_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id`, u.Login, u.Name, u.Email, hash, u.Admin, u.Disabled, micros(u.CreatedAt)).Scan(&u.ID)
+		err := t.queryRowTx(ctx, `INSERT INTO users (login, name, email, password_hash, admin, creates_assessments, disabled, created_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`, u.Login, u.Name, u.Email, hash, u.Admin, u.CreatesAssessments, u.Disabled, micros(u.CreatedAt)).Scan(&u.ID)
 		if err != nil {
 			// Two instances creating the same login at once: one wins.
 			if _, _, e2 := s.UserByLogin(ctx, u.Login); e2 == nil {
@@ -106,8 +106,8 @@ func (s *Store) CountUsers(ctx context.Context) (int, error) {
 
 func (s *Store) UpdateUser(ctx context.Context, u assess.User) error {
 	return s.write(ctx, func(t *Store) error {
-		res, err := t.exec(ctx, `UPDATE users SET name = ?, email = ?, admin = ?, disabled = ? WHERE id = ?`,
-			u.Name, u.Email, u.Admin, u.Disabled, u.ID)
+		res, err := t.exec(ctx, `UPDATE users SET name = ?, email = ?, admin = ?, creates_assessments = ?, disabled = ? WHERE id = ?`,
+			u.Name, u.Email, u.Admin, u.CreatesAssessments, u.Disabled, u.ID)
 		return affected(res, err, "user", strconv.FormatInt(u.ID, 10))
 	})
 }
@@ -141,7 +141,7 @@ func (s *Store) CreateSession(ctx context.Context, ss assess.Session) error {
 func (s *Store) Session(ctx context.Context, tokenHash string, now time.Time) (assess.Session, assess.User, error) {
 	ss := assess.Session{TokenHash: tokenHash}
 	var created, expires int64
-	u, err := scanUser(s.queryRow(ctx, `SELECT u.id, u.login, u.name, u.email, u.admin, u.disabled, u.created_at, s.created_at, s.expires_at
+	u, err := scanUser(s.queryRow(ctx, `SELECT u.id, u.login, u.name, u.email, u.admin, u.creates_assessments, u.disabled, u.created_at, s.created_at, s.expires_at
 		FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.token_hash = ? AND s.expires_at > ?`, tokenHash, micros(now)),
 		&created, &expires)
 	if errors.Is(err, sql.ErrNoRows) {
@@ -182,16 +182,16 @@ func (s *Store) DeleteExpired(ctx context.Context, now, failuresBefore time.Time
 	})
 }
 
-const membershipCols = `m.assessment_id, m.user_id, m.role, m.departments, m.refs, m.expires, m.created_at`
+const membershipCols = `m.assessment_id, m.user_id, m.role, m.departments, m.refs, m.expires, m.pending, m.created_at`
 
 func scanMembership(r scanner, withUser bool) (assess.Membership, error) {
 	var m assess.Membership
 	var role, depts, refs, expires string
 	var created, ucreated int64
-	dest := []any{&m.AssessmentID, &m.UserID, &role, &depts, &refs, &expires, &created}
+	dest := []any{&m.AssessmentID, &m.UserID, &role, &depts, &refs, &expires, &m.Pending, &created}
 	if withUser {
 		u := &m.User
-		dest = append(dest, &u.ID, &u.Login, &u.Name, &u.Email, &u.Admin, &u.Disabled, &ucreated)
+		dest = append(dest, &u.ID, &u.Login, &u.Name, &u.Email, &u.Admin, &u.CreatesAssessments, &u.Disabled, &ucreated)
 	}
 	if err := r.Scan(dest...); err != nil {
 		return m, err
@@ -221,12 +221,12 @@ func (s *Store) PutMembership(ctx context.Context, m assess.Membership) error {
 		if m.CreatedAt.IsZero() {
 			m.CreatedAt = t.now()
 		}
-		_, err := t.exec(ctx, `INSERT INTO memberships (assessment_id, user_id, role, departments, refs, expires, created_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?)
+		_, err := t.exec(ctx, `INSERT INTO memberships (assessment_id, user_id, role, departments, refs, expires, pending, created_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?)
 			ON CONFLICT (assessment_id, user_id) DO UPDATE SET role = excluded.role, departments = excluded.departments,
-			refs = excluded.refs, expires = excluded.expires`,
+			refs = excluded.refs, expires = excluded.expires, pending = excluded.pending`,
 			m.AssessmentID, m.UserID, string(m.Role), strings.Join(m.Departments, ";"), strings.Join(m.Refs, ";"),
-			m.Expires.String(), micros(m.CreatedAt))
+			m.Expires.String(), m.Pending, micros(m.CreatedAt))
 		return err
 	})
 }
@@ -247,7 +247,7 @@ func (s *Store) Membership(ctx context.Context, aid string, userID int64) (asses
 }
 
 func (s *Store) listMemberships(ctx context.Context, where string, arg any) ([]assess.Membership, error) {
-	rows, err := s.query(ctx, `SELECT `+membershipCols+`, u.id, u.login, u.name, u.email, u.admin, u.disabled, u.created_at
+	rows, err := s.query(ctx, `SELECT `+membershipCols+`, u.id, u.login, u.name, u.email, u.admin, u.creates_assessments, u.disabled, u.created_at
 		FROM memberships m JOIN users u ON u.id = m.user_id WHERE `+where+` ORDER BY u.name, u.login, m.assessment_id`, arg)
 	if err != nil {
 		return nil, err
