@@ -105,14 +105,14 @@ func validatePassword(errs *assess.FieldErrors, field, pw string) {
 
 func validateUser(errs *assess.FieldErrors, u assess.User) {
 	if len(u.Login) < 2 || len(u.Login) > 64 || strings.Trim(u.Login, "abcdefghijklmnopqrstuvwxyz0123456789._@-") != "" {
-		errs.Add("login", u.Login, "not a valid login", "2 to 64 letters, digits, '.', '_', '-' or '@'")
+		errs.Add("login", assess.Shown(u.Login), "not a valid login", "2 to 64 letters, digits, '.', '_', '-' or '@'")
 	}
 	if strings.TrimSpace(u.Name) == "" {
 		errs.Add("name", "", "the person's name is required", "a name such as \"Dana Whitfield\"")
-	} else if len(u.Name) > assess.MaxShortLen {
-		errs.Add("name", u.Name[:40]+"…", "too long", fmt.Sprintf("at most %d characters", assess.MaxShortLen))
+	} else {
+		assess.CheckShort(errs, "name", u.Name)
 	}
-	if u.Email != "" {
+	if u.Email != "" && assess.CheckShort(errs, "email", u.Email) {
 		if _, err := mail.ParseAddress(u.Email); err != nil {
 			errs.Add("email", u.Email, "not an e-mail address", "name@example.com")
 		}

@@ -4,7 +4,6 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
-	"net/url"
 	"strings"
 
 	"github.com/isogap/isogap/internal/assess"
@@ -67,29 +66,18 @@ func buildEvidence(actor string, in NewEvidence) (assess.Evidence, error) {
 		ev.Size = int64(len(in.Content))
 		sum := sha256.Sum256(in.Content)
 		ev.SHA256 = hex.EncodeToString(sum[:])
-		if ev.FileName == "" {
-			errs.Add("file_name", in.FileName, "a file needs a name", "")
-		}
 		if len(in.Content) == 0 {
-			errs.Add("file", in.FileName, "the file is empty", "a non-empty file")
+			errs.Add("file", assess.Shown(in.FileName), "the file is empty", "a non-empty file")
 		}
 		if len(in.Content) > MaxEvidenceFile {
-			errs.Add("file", in.FileName, "the file is too large", "at most 20 MiB")
+			errs.Add("file", assess.Shown(in.FileName), "the file is too large", "at most 20 MiB")
 		}
 	case in.URL != "":
 		ev.Kind = assess.EvidenceLink
 		ev.URL = strings.TrimSpace(in.URL)
-		u, err := url.Parse(ev.URL)
-		if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
-			errs.Add("url", in.URL, "not a web link", "an http:// or https:// address")
-		}
-	default:
-		if ev.Text == "" {
-			errs.Add("text", "", "evidence needs a description, a link or a file", "")
-		}
 	}
-	if len(ev.Text) > assess.MaxTextLen {
-		errs.Add("text", ev.Text[:40]+"…", "too long", "at most 20000 characters")
+	if err := assess.ValidateEvidence(ev); err != nil {
+		errs.List = append(errs.List, err.(*assess.FieldErrors).List...)
 	}
 	return ev, errs.Err()
 }

@@ -9,6 +9,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -94,6 +95,9 @@ func (s *Service) ImportJSON(ctx context.Context, p Principal, r io.Reader, opt 
 	if opt.AsNew {
 		rec.Assessment.ID = assess.NewID()
 	}
+	if !p.System {
+		markImported(&rec, p.Name())
+	}
 	err = s.store.InTx(ctx, func(st store.Store) error {
 		if err := s.requireCreator(ctx, st, p); err != nil {
 			return err
@@ -117,6 +121,38 @@ func (s *Service) ImportJSON(ctx context.Context, p Principal, r io.Reader, opt 
 		return s.makeAssessor(ctx, st, p, rec.Assessment.ID)
 	})
 	return rec.Assessment, err
+}
+
+// markImported records who brought a record in: every name in it (the
+// history's actors, who last changed each item, who added each evidence,
+// who set the assumptions, who took each snapshot) becomes
+// "imported: NAME (by IMPORTER)". The file is the importer's word, not the
+// named people's: a user cannot write history in somebody else's name, and
+// the history keeps what the file says happened, marked as such. The
+// command line restores exports as they are: it works on whole databases
+// and answers for them.
+func markImported(r *assess.Record, importer string) {
+	mark := func(name string) string { return "imported: " + orSomeone(name) + " (by " + importer + ")" }
+	for i := range r.History {
+		r.History[i].Actor = mark(r.History[i].Actor)
+	}
+	for i := range r.Items {
+		it := &r.Items[i]
+		it.UpdatedBy = mark(it.UpdatedBy)
+		it.Evidence = slices.Clone(it.Evidence)
+		for j := range it.Evidence {
+			it.Evidence[j].AddedBy = mark(it.Evidence[j].AddedBy)
+		}
+	}
+	if r.Plan != nil {
+		pl := *r.Plan
+		pl.UpdatedBy = mark(pl.UpdatedBy)
+		r.Plan = &pl
+	}
+	r.Snapshots = slices.Clone(r.Snapshots)
+	for i := range r.Snapshots {
+		r.Snapshots[i].CreatedBy = mark(r.Snapshots[i].CreatedBy)
+	}
 }
 
 // ParseExport reads and checks a JSON export without writing anything: the
@@ -166,7 +202,7 @@ func validateRecord(cat *catalog.Catalog, r assess.Record) error {
 	for i, it := range r.Items {
 		where := fmt.Sprintf("items[%d]", i)
 		if seen[it.Ref] {
-			errs.Add(where+".ref", it.Ref, "duplicate item", "each catalog item once")
+			errs.Add(where+".ref", assess.Shown(it.Ref), "duplicate item", "each catalog item once")
 		}
 		seen[it.Ref] = true
 		if it.Version < 1 {
@@ -174,30 +210,34 @@ func validateRecord(cat *catalog.Catalog, r assess.Record) error {
 		}
 		if err := assess.ValidateItem(cat, it); err != nil {
 			for _, f := range err.(*assess.FieldErrors).List {
-				f.Where = where + " (" + it.Ref + ")." + f.Where
+				f.Where = where + " (" + assess.Shown(it.Ref) + ")." + f.Where
 				errs.List = append(errs.List, f)
 			}
 		}
+		checkActor(errs, where+".updated_by", it.UpdatedBy)
 		for j, ev := range it.Evidence {
 			ew := fmt.Sprintf("%s.evidence[%d]", where, j)
 			if ev.ID < 1 || evIDs[ev.ID] {
 				errs.Add(ew+".id", strconv.FormatInt(ev.ID, 10), "missing or duplicate evidence id", "a positive number unique in the assessment")
 			}
 			evIDs[ev.ID] = true
-			switch ev.Kind {
-			case assess.EvidenceText, assess.EvidenceLink:
-			case assess.EvidenceFile:
+			checkActor(errs, ew+".added_by", ev.AddedBy)
+			if err := assess.ValidateEvidence(ev); err != nil {
+				for _, f := range err.(*assess.FieldErrors).List {
+					f.Where = ew + "." + f.Where
+					errs.List = append(errs.List, f)
+				}
+			}
+			if ev.Kind == assess.EvidenceFile {
 				content, ok := r.Files[ev.ID]
 				if !ok {
-					errs.Add(ew, ev.FileName, "the file's content is missing from \"files\"", "")
-					break
+					errs.Add(ew, assess.Shown(ev.FileName), "the file's content is missing from \"files\"", "")
+					continue
 				}
 				sum := sha256.Sum256(content)
 				if hex.EncodeToString(sum[:]) != ev.SHA256 || int64(len(content)) != ev.Size {
-					errs.Add(ew, ev.FileName, "the file's content does not match its size and SHA-256", "the file as exported")
+					errs.Add(ew, assess.Shown(ev.FileName), "the file's content does not match its size and SHA-256", "the file as exported")
 				}
-			default:
-				errs.Add(ew+".kind", string(ev.Kind), "unknown evidence kind", "text, link or file")
 			}
 		}
 	}
@@ -211,7 +251,16 @@ func validateRecord(cat *catalog.Catalog, r assess.Record) error {
 			errs.Add("files", strconv.FormatInt(id, 10), "file without an evidence entry", "")
 		}
 	}
+	for i, h := range r.History {
+		where := fmt.Sprintf("history[%d]", i)
+		assess.CheckShort(errs, where+".ref", h.Ref)
+		assess.CheckShort(errs, where+".field", h.Field)
+		checkActor(errs, where+".actor", h.Actor)
+		assess.CheckText(errs, where+".old", h.Old, assess.MaxHistoryLen, true)
+		assess.CheckText(errs, where+".new", h.New, assess.MaxHistoryLen, true)
+	}
 	if r.Plan != nil {
+		checkActor(errs, "plan.updated_by", r.Plan.UpdatedBy)
 		if r.Plan.Version < 1 {
 			errs.Add("plan.version", strconv.Itoa(r.Plan.Version), "must be at least 1", "")
 		}
@@ -223,20 +272,32 @@ func validateRecord(cat *catalog.Catalog, r assess.Record) error {
 	for i, snap := range r.Snapshots {
 		where := fmt.Sprintf("snapshots[%d]", i)
 		if err := CheckSnapshotName(snap.Name); err != nil {
-			errs.Add(where+".name", snap.Name, "not a usable snapshot name", "1 to 100 characters without '@'")
+			errs.Add(where+".name", assess.Shown(snap.Name), "not a usable snapshot name", "1 to 100 characters without '@'")
 		}
 		if names[snap.Name] {
-			errs.Add(where+".name", snap.Name, "duplicate snapshot name", "each name once")
+			errs.Add(where+".name", assess.Shown(snap.Name), "duplicate snapshot name", "each name once")
 		}
 		names[snap.Name] = true
+		checkActor(errs, where+".created_by", snap.CreatedBy)
+		if err := assess.ValidateAssessment(cat, snap.Assessment); err != nil {
+			errs.Add(where+".assessment", "", err.Error(), "the assessment as it was")
+		}
 		for _, it := range snap.Items {
 			if err := assess.ValidateItem(cat, it); err != nil {
-				errs.Add(where+".items", it.Ref, err.Error(), "items of catalog "+cat.ID)
+				errs.Add(where+".items", assess.Shown(it.Ref), err.Error(), "items of catalog "+cat.ID)
 				break
 			}
 		}
 	}
 	return errs.Err()
+}
+
+// checkActor checks a name an import records as having done something.
+// Names are one line of at most assess.MaxShortLen characters when people
+// set them, but each import by a user wraps them in a mark (markImported),
+// so a copy of a copy carries longer ones: the limit leaves room for that.
+func checkActor(errs *assess.FieldErrors, where, name string) {
+	assess.CheckText(errs, where, name, assess.MaxTextLen, false)
 }
 
 // CSVHeader lists the columns of the CSV export.

@@ -164,6 +164,9 @@ func (s *Service) answerInvitation(ctx context.Context, p Principal, aid string,
 func buildMembership(ctx context.Context, st store.Store, cat *catalog.Catalog, aid string, in MemberInput, now time.Time, tellsUnknown bool) (assess.Membership, error) {
 	errs := &assess.FieldErrors{Context: "member"}
 	m := assess.Membership{AssessmentID: aid}
+	if !assess.CheckShort(errs, "login", in.Login) {
+		return m, errs
+	}
 	u, _, err := st.UserByLogin(ctx, NormalizeLogin(in.Login))
 	if assess.KindOf(err) == assess.KindNotFound {
 		if tellsUnknown {
@@ -199,10 +202,14 @@ func buildMembership(ctx context.Context, st store.Store, cat *catalog.Catalog, 
 		}
 	}
 	if m.Expires, err = assess.ParseDate(in.Expires); err != nil {
-		errs.Add("expires", in.Expires, "not a date", "YYYY-MM-DD")
+		errs.Add("expires", assess.Shown(in.Expires), "not a date", "YYYY-MM-DD")
+	} else if !assess.CheckDate(errs, "expires", m.Expires) {
+		err = errs
 	}
 	switch {
-	case m.Role == assess.RoleAuditor && m.Expires.IsZero() && err == nil:
+	case m.Role == assess.RoleAuditor && err != nil:
+		// the date is reported already
+	case m.Role == assess.RoleAuditor && m.Expires.IsZero():
 		errs.Add("expires", "", "an auditor's access needs an end date", "the last day of the audit, YYYY-MM-DD")
 	case m.Role == assess.RoleAuditor && m.Expired(now):
 		errs.Add("expires", in.Expires, "the date has passed", "today or later")

@@ -4,6 +4,7 @@ import (
 	"context"
 	"strings"
 	"unicode"
+	"unicode/utf8"
 
 	"github.com/isogap/isogap/internal/assess"
 	"github.com/isogap/isogap/internal/compare"
@@ -15,9 +16,9 @@ const maxSnapshotName = 100
 
 // CheckSnapshotName refuses a name that could not be typed back as ID@NAME.
 func CheckSnapshotName(name string) error {
-	if strings.TrimSpace(name) != name || name == "" || len(name) > maxSnapshotName ||
+	if !utf8.ValidString(name) || strings.TrimSpace(name) != name || name == "" || utf8.RuneCountInString(name) > maxSnapshotName ||
 		strings.ContainsRune(name, '@') || strings.IndexFunc(name, unicode.IsControl) >= 0 {
-		return &assess.FieldErrors{List: []assess.FieldError{{Where: "snapshot name", Value: name, Problem: "not a usable name",
+		return &assess.FieldErrors{List: []assess.FieldError{{Where: "snapshot name", Value: assess.Shown(name), Problem: "not a usable name",
 			Expected: "1 to 100 characters without '@', control characters or spaces at either end, such as \"baseline\" or \"2027-Q1\""}}}
 	}
 	return nil

@@ -2,27 +2,141 @@ package assess
 
 import (
 	"fmt"
+	"math"
 	"net/mail"
+	"net/url"
 	"slices"
 	"strconv"
 	"strings"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/isogap/isogap/internal/catalog"
 )
 
-// Limits on free text, so one field cannot swallow the database.
+// Limits on what people type, so one field cannot swallow the database or
+// break an export. Text limits count characters.
 const (
-	MaxTextLen  = 20000
+	// MaxTextLen bounds a multi-line text: a scope, an action, notes.
+	MaxTextLen = 20000
+	// MaxShortLen bounds a one-line text: a name, an owner, an e-mail.
 	MaxShortLen = 300
+	// MaxURLLen bounds an evidence link.
+	MaxURLLen = 2000
+	// MaxListLen bounds the entries of a list: stakeholders, boundaries.
+	MaxListLen = 500
+	// MaxHistoryLen bounds a history entry's old and new value, which may
+	// hold a whole list (the stakeholders as JSON).
+	MaxHistoryLen = 1 << 20
+	// MaxEffortDays bounds an item's effort override, in person-days.
+	MaxEffortDays = 1000
+	// MaxEmployees bounds the number of people in scope.
+	MaxEmployees = 10_000_000
+	// MinYear and MaxYear bound every date people set: target dates,
+	// auditors' end dates, the plan's start, evidence dates.
+	MinYear, MaxYear = 2000, 2100
 )
+
+// CheckText adds a problem to errs, named where, when v is not valid UTF-8,
+// holds control characters (a multi-line text may hold line breaks and
+// tabs), or is longer than max characters. It reports whether v is fine.
+func CheckText(errs *FieldErrors, where, v string, max int, multiline bool) bool {
+	switch {
+	case !utf8.ValidString(v):
+		errs.Add(where, Shown(v), "not valid UTF-8 text", "text in UTF-8")
+	case strings.IndexFunc(v, func(r rune) bool {
+		return unicode.IsControl(r) && !(multiline && (r == '\n' || r == '\r' || r == '\t'))
+	}) >= 0:
+		if multiline {
+			errs.Add(where, Shown(v), "holds control characters", "text with no control characters other than line breaks and tabs")
+		} else {
+			errs.Add(where, Shown(v), "holds control characters", "one line of text without control characters")
+		}
+	case utf8.RuneCountInString(v) > max:
+		errs.Add(where, Shown(v), "too long", fmt.Sprintf("at most %d characters", max))
+	default:
+		return true
+	}
+	return false
+}
+
+// CheckShort checks a one-line text of at most MaxShortLen characters.
+func CheckShort(errs *FieldErrors, where, v string) bool {
+	return CheckText(errs, where, v, MaxShortLen, false)
+}
+
+// CheckLong checks a multi-line text of at most MaxTextLen characters.
+func CheckLong(errs *FieldErrors, where, v string) bool {
+	return CheckText(errs, where, v, MaxTextLen, true)
+}
+
+// CheckRequired checks a one-line text that must not be blank; problem and
+// expected say what a blank one lacks.
+func CheckRequired(errs *FieldErrors, where, v, problem, expected string) bool {
+	if strings.TrimSpace(v) == "" {
+		errs.Add(where, "", problem, expected)
+		return false
+	}
+	return CheckShort(errs, where, v)
+}
+
+// CheckList checks the number of entries of a list field.
+func CheckList(errs *FieldErrors, where string, n int) bool {
+	if n > MaxListLen {
+		errs.Add(where, strconv.Itoa(n)+" entries", "too many entries", fmt.Sprintf("at most %d", MaxListLen))
+		return false
+	}
+	return true
+}
+
+// CheckDate adds a problem when a set date lies outside MinYear–MaxYear;
+// the zero Date (no date) is fine.
+func CheckDate(errs *FieldErrors, where string, d Date) bool {
+	if d.IsZero() || DateInRange(d) {
+		return true
+	}
+	errs.Add(where, d.String(), "out of range", fmt.Sprintf("a date from %d-01-01 to %d-12-31", MinYear, MaxYear))
+	return false
+}
+
+// DateInRange reports whether d lies within MinYear–MaxYear.
+func DateInRange(d Date) bool {
+	y := d.t.Year()
+	return y >= MinYear && y <= MaxYear
+}
+
+// Finite reports whether f is a number: neither NaN nor infinite.
+func Finite(f float64) bool { return !math.IsNaN(f) && !math.IsInf(f, 0) }
+
+// Shown is a value as a problem report may show it: valid UTF-8 without
+// control characters, cut to 40 characters.
+func Shown(v string) string {
+	v = strings.ToValidUTF8(v, "\uFFFD")
+	v = strings.Map(func(r rune) rune {
+		if unicode.IsControl(r) {
+			return '\uFFFD'
+		}
+		return r
+	}, v)
+	if utf8.RuneCountInString(v) > 40 {
+		n := 0
+		for i := range v {
+			if n == 40 {
+				return v[:i] + "…"
+			}
+			n++
+		}
+	}
+	return v
+}
 
 // ValidateItem checks an item against the catalog and the scoring rules and
 // reports every problem found, each naming its field.
 func ValidateItem(cat *catalog.Catalog, it Item) error {
-	errs := &FieldErrors{Context: it.Ref}
+	errs := &FieldErrors{Context: Shown(it.Ref)}
 	ci, ok := cat.Item(it.Ref)
 	if !ok {
-		errs.Add("ref", it.Ref, "unknown ref", "a ref of catalog "+cat.ID+" such as \"4.1\", \"6.1.2\" or \"A.5.15\"")
+		errs.Add("ref", Shown(it.Ref), "unknown ref", "a ref of catalog "+cat.ID+" such as \"4.1\", \"6.1.2\" or \"A.5.15\"")
 		return errs
 	}
 	if !it.Score.Valid() {
@@ -37,28 +151,24 @@ func ValidateItem(cat *catalog.Catalog, it Item) error {
 	}
 	for _, r := range it.Inclusion {
 		if _, ok := ParseReason(r); !ok {
-			errs.Add("inclusion", r, "unknown reason", reasonCodes())
+			errs.Add("inclusion", Shown(r), "unknown reason", reasonCodes())
 		}
 	}
 	if it.Department != "" && !slices.Contains(cat.Departments, it.Department) {
-		errs.Add("department", it.Department, "unknown department", strings.Join(cat.Departments, ", "))
+		errs.Add("department", Shown(it.Department), "unknown department", strings.Join(cat.Departments, ", "))
 	}
 	if it.Priority != "" && it.Priority.Rank() == len(Priorities) {
-		errs.Add("priority", string(it.Priority), "unknown priority", "Critical, High, Medium or Low")
+		errs.Add("priority", Shown(string(it.Priority)), "unknown priority", "Critical, High, Medium or Low")
 	}
-	if it.EffortDays != nil && (*it.EffortDays < 0 || *it.EffortDays > 1000) {
-		errs.Add("effort_days", fmt.Sprint(*it.EffortDays), "out of range", "person-days from 0 to 1000")
+	if it.EffortDays != nil && !(Finite(*it.EffortDays) && *it.EffortDays > 0 && *it.EffortDays <= MaxEffortDays) {
+		errs.Add("effort_days", fmt.Sprint(*it.EffortDays), "out of range", fmt.Sprintf("person-days above 0 and at most %d, or empty for the catalog's estimate", MaxEffortDays))
 	}
-	for name, v := range map[string]string{"owner": it.Owner} {
-		if len(v) > MaxShortLen {
-			errs.Add(name, v[:40]+"…", "too long", fmt.Sprintf("at most %d characters", MaxShortLen))
-		}
-	}
-	for name, v := range map[string]string{"justification": it.Justification, "action": it.Action, "notes": it.Notes, "inclusion_note": it.InclusionNote} {
-		if len(v) > MaxTextLen {
-			errs.Add(name, v[:40]+"…", "too long", fmt.Sprintf("at most %d characters", MaxTextLen))
-		}
-	}
+	CheckDate(errs, "target_date", it.TargetDate)
+	CheckShort(errs, "owner", it.Owner)
+	CheckLong(errs, "justification", it.Justification)
+	CheckLong(errs, "action", it.Action)
+	CheckLong(errs, "notes", it.Notes)
+	CheckLong(errs, "inclusion_note", it.InclusionNote)
 	return errs.Err()
 }
 
@@ -73,38 +183,76 @@ func reasonCodes() string {
 // ValidateAssessment checks the assessment's own fields.
 func ValidateAssessment(cat *catalog.Catalog, a Assessment) error {
 	errs := &FieldErrors{Context: "assessment"}
-	if strings.TrimSpace(a.Org) == "" {
-		errs.Add("org", "", "the organisation name is required", "a name such as \"Acme Ltd\"")
-	} else if len(a.Org) > MaxShortLen {
-		errs.Add("org", a.Org[:40]+"…", "too long", fmt.Sprintf("at most %d characters", MaxShortLen))
-	}
-	if len(a.Scope) > MaxTextLen {
-		errs.Add("scope", a.Scope[:40]+"…", "too long", fmt.Sprintf("at most %d characters", MaxTextLen))
+	CheckRequired(errs, "org", a.Org, "the organisation name is required", "a name such as \"Acme Ltd\"")
+	CheckLong(errs, "scope", a.Scope)
+	CheckLong(errs, "interfaces", a.Interfaces)
+	CheckShort(errs, "lead", a.Lead)
+	for _, b := range []struct {
+		name string
+		list []string
+	}{{"boundaries.units", a.Boundaries.Units}, {"boundaries.locations", a.Boundaries.Locations},
+		{"boundaries.services", a.Boundaries.Services}, {"boundaries.systems", a.Boundaries.Systems}} {
+		name, list := b.name, b.list
+		if !CheckList(errs, name, len(list)) {
+			continue
+		}
+		for i, v := range list {
+			CheckShort(errs, fmt.Sprintf("%s[%d]", name, i), v)
+		}
 	}
 	if a.TargetScore < 1 || a.TargetScore > 5 {
 		errs.Add("target_score", strconv.Itoa(a.TargetScore), "out of range", "1 to 5 (default 4)")
 	}
-	if a.Employees < 0 {
-		errs.Add("employees", strconv.Itoa(a.Employees), "negative", "the number of people in scope")
+	if a.Employees < 0 || a.Employees > MaxEmployees {
+		errs.Add("employees", strconv.Itoa(a.Employees), "out of range", fmt.Sprintf("the number of people in scope, 0 to %d", MaxEmployees))
 	}
-	for i, s := range a.Stakeholders {
-		where := fmt.Sprintf("stakeholders[%d]", i)
-		if strings.TrimSpace(s.Name) == "" {
-			errs.Add(where+".name", "", "a stakeholder needs a name", "")
-		}
-		if s.Department != "" && !slices.Contains(cat.Departments, s.Department) {
-			errs.Add(where+".department", s.Department, "unknown department", strings.Join(cat.Departments, ", "))
-		}
-		if s.Email != "" {
-			if _, err := mail.ParseAddress(s.Email); err != nil {
-				errs.Add(where+".email", s.Email, "not an e-mail address", "name@example.com")
+	if CheckList(errs, "stakeholders", len(a.Stakeholders)) {
+		for i, s := range a.Stakeholders {
+			where := fmt.Sprintf("stakeholders[%d]", i)
+			CheckRequired(errs, where+".name", s.Name, "a stakeholder needs a name", "")
+			if s.Department != "" && !slices.Contains(cat.Departments, s.Department) {
+				errs.Add(where+".department", Shown(s.Department), "unknown department", strings.Join(cat.Departments, ", "))
+			}
+			if s.Email != "" && CheckShort(errs, where+".email", s.Email) {
+				if _, err := mail.ParseAddress(s.Email); err != nil {
+					errs.Add(where+".email", s.Email, "not an e-mail address", "name@example.com")
+				}
 			}
 		}
 	}
-	for i, x := range a.Exclusions {
-		if strings.TrimSpace(x.What) == "" {
-			errs.Add(fmt.Sprintf("exclusions[%d].what", i), "", "say what is excluded", "")
+	if CheckList(errs, "exclusions", len(a.Exclusions)) {
+		for i, x := range a.Exclusions {
+			where := fmt.Sprintf("exclusions[%d]", i)
+			CheckRequired(errs, where+".what", x.What, "say what is excluded", "")
+			CheckLong(errs, where+".justification", x.Justification)
 		}
+	}
+	return errs.Err()
+}
+
+// ValidateEvidence checks an evidence entry: its texts, its kind, a link
+// (web addresses only: no javascript: or data: links) and its date.
+func ValidateEvidence(ev Evidence) error {
+	errs := &FieldErrors{Context: "evidence"}
+	CheckLong(errs, "text", ev.Text)
+	CheckDate(errs, "date", ev.Date)
+	switch ev.Kind {
+	case EvidenceText:
+		if strings.TrimSpace(ev.Text) == "" {
+			errs.Add("text", "", "evidence needs a description, a link or a file", "")
+		}
+	case EvidenceLink:
+		if CheckText(errs, "url", ev.URL, MaxURLLen, false) {
+			u, err := url.Parse(ev.URL)
+			if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
+				errs.Add("url", ev.URL, "not a web link", "an http:// or https:// address")
+			}
+		}
+	case EvidenceFile:
+		CheckRequired(errs, "file_name", ev.FileName, "a file needs a name", "")
+		CheckShort(errs, "content_type", ev.ContentType)
+	default:
+		errs.Add("kind", Shown(string(ev.Kind)), "unknown evidence kind", "text, link or file")
 	}
 	return errs.Err()
 }

@@ -176,6 +176,12 @@ func newRoot(c *cliApp) *cobra.Command {
 					c.db = v
 				}
 			}
+			if c.actor != "" {
+				errs := &assess.FieldErrors{}
+				if !assess.CheckShort(errs, "--actor", c.actor) {
+					return errs
+				}
+			}
 			// cobra checks required flags and flag groups after this hook and
 			// returns its findings unmarked; checking first marks them as usage.
 			if err := cmd.ValidateRequiredFlags(); err != nil {

@@ -149,6 +149,9 @@ var keys = []Key{
 			if err != nil {
 				return fmt.Errorf("not a date; expected YYYY-MM-DD, for example 2027-01-04")
 			}
+			if !d.IsZero() && !assess.DateInRange(d) {
+				return fmt.Errorf("out of range; expected a date from %d-01-01 to %d-12-31", assess.MinYear, assess.MaxYear)
+			}
 			a.Start = d
 			return nil
 		}},
@@ -282,6 +285,9 @@ func (a *Assumptions) Set(key, value string) error {
 		return fmt.Errorf("unknown assumption; expected one of %s, or capacity.NAME", strings.Join(keyNames(), ", "))
 	}
 	if who, isCap := strings.CutPrefix(name, CapacityPrefix); isCap {
+		if errs := (&assess.FieldErrors{}); !assess.CheckShort(errs, "name", who) {
+			return fmt.Errorf("the name in %s is %s; expected %s", CapacityPrefix+"NAME", errs.List[0].Problem, errs.List[0].Expected)
+		}
 		f, err := parseNum(value, 0.1, 7)
 		if err != nil {
 			return fmt.Errorf("%w; expected days/week from 0.1 to 7", err)
@@ -342,7 +348,7 @@ func Apply(base Assumptions, settings map[string]string) (Assumptions, error) {
 	for _, k := range names {
 		if err := a.Set(k, settings[k]); err != nil {
 			problem, expected, _ := strings.Cut(err.Error(), "; expected ")
-			errs.Add(k, settings[k], problem, expected)
+			errs.Add(assess.Shown(k), assess.Shown(settings[k]), problem, expected)
 		}
 	}
 	if err := a.Validate(); err != nil && len(errs.List) == 0 {

@@ -159,9 +159,10 @@ func canonical(cat *catalog.Catalog, f app.SheetField, raw string, errs *assess.
 		if v == "" {
 			return "", true
 		}
+		// The range is the domain's to check (assess.ValidateItem).
 		x, err := strconv.ParseFloat(v, 64)
-		if err != nil || x < 0 || x > 1000 {
-			return bad("not an effort", "person-days from 0 to 1000, for example 3 or 2.5")
+		if err != nil {
+			return bad("not an effort", "person-days, for example 3 or 2.5")
 		}
 		return strconv.FormatFloat(x, 'f', -1, 64), true
 	case app.FieldInclusion:
@@ -188,15 +189,9 @@ func canonical(cat *catalog.Catalog, f app.SheetField, raw string, errs *assess.
 			}
 		}
 		return strings.Join(lines, "\n"), true
-	case app.FieldOwner:
-		if len(v) > assess.MaxShortLen {
-			return bad("too long", fmt.Sprintf("at most %d characters", assess.MaxShortLen))
-		}
-	default:
-		if len(v) > assess.MaxTextLen {
-			return bad("too long", fmt.Sprintf("at most %d characters", assess.MaxTextLen))
-		}
 	}
+	// Free text is checked by the domain (assess.ValidateItem), which
+	// names the cell through the import.
 	return v, true
 }
 
