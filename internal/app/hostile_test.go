@@ -61,7 +61,7 @@ func TestHostileValuesAreRefusedEverywhere(t *testing.T) {
 	st, _ := sqliteStore(t)
 	svc := app.New(st, app.Config{})
 	cli := app.System("cli")
-	u, err := svc.CreateUser(ctx, cli, app.NewUser{Login: "mallory", Name: "Mallory Example", Password: "long enough password"})
+	u, err := svc.CreateUser(ctx, cli, app.NewUser{Login: "mallory", Name: "Mallory Example", Password: "long enough password", CreatesAssessments: true})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -207,7 +207,7 @@ func TestImportMarksImportedNames(t *testing.T) {
 		t.Fatal(err)
 	}
 	data := exportJSON(t, svc, app.System("cli"), a.ID)
-	u, err := svc.CreateUser(ctx, app.System("cli"), app.NewUser{Login: "mallory", Name: "Mallory Example", Password: "long enough password"})
+	u, err := svc.CreateUser(ctx, app.System("cli"), app.NewUser{Login: "mallory", Name: "Mallory Example", Password: "long enough password", CreatesAssessments: true})
 	if err != nil {
 		t.Fatal(err)
 	}
