@@ -246,30 +246,29 @@ func (r SheetImportResult) Unresolved() []SheetConflict {
 // app: contributors their own items, and never whether an item applies.
 func (s *Service) ImportSheets(ctx context.Context, p Principal, aid string, books []SheetBook, opt SheetImportOptions) (SheetImportResult, error) {
 	var res SheetImportResult
-	if opt.DryRun {
-		err := s.reading(ctx, p, aid, func(t *Service, acc Access) error {
-			if err := need(acc.CanImport(), "your role in this assessment (%s) is read-only: it cannot import workbooks", acc.Role); err != nil {
-				return err
-			}
-			plan, err := t.planSheets(ctx, t.store, aid, books, opt.Prefer)
-			res = plan.result
-			if err != nil {
-				return err
-			}
-			return plan.conflictErr()
-		})
-		return res, err
-	}
-	err := s.writing(ctx, p, aid, func(t *Service, acc Access) error {
+	// prepare checks the role, merges the workbooks against the history and
+	// refuses unresolved conflicts: the same for a dry run and an import.
+	prepare := func(t *Service, acc Access) (sheetPlan, error) {
 		if err := need(acc.CanImport(), "your role in this assessment (%s) is read-only: it cannot import workbooks", acc.Role); err != nil {
-			return err
+			return sheetPlan{}, err
 		}
 		plan, err := t.planSheets(ctx, t.store, aid, books, opt.Prefer)
 		res = plan.result
 		if err != nil {
-			return err
+			return plan, err
 		}
-		if err := plan.conflictErr(); err != nil {
+		return plan, plan.conflictErr()
+	}
+	if opt.DryRun {
+		err := s.reading(ctx, p, aid, func(t *Service, acc Access) error {
+			_, err := prepare(t, acc)
+			return err
+		})
+		return res, err
+	}
+	err := s.writing(ctx, p, aid, func(t *Service, acc Access) error {
+		plan, err := prepare(t, acc)
+		if err != nil {
 			return err
 		}
 		for _, ch := range plan.items {
