@@ -12,6 +12,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/isogap/isogap/internal/testenv"
 )
 
 // The other tests run the command line in-process; these run the built
@@ -123,7 +125,7 @@ func TestBinaryServeStopsOnInterrupt(t *testing.T) {
 	cmd := exec.Command(isogapBinary(t), "serve", "--addr", "127.0.0.1:0")
 	cmd.Dir = t.TempDir()
 	cmd.Env = append(os.Environ(), "ISOGAP_DB=", "ISOGAP_ADDR=")
-	var stderr lockedBuffer
+	var stderr testenv.LockedBuffer
 	cmd.Stderr = &stderr
 	stdout, err := cmd.StdoutPipe()
 	if err != nil {

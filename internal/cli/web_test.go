@@ -2,18 +2,17 @@ package cli_test
 
 import (
 	"bufio"
-	"bytes"
 	"context"
 	"io"
 	"net/http"
 	"net/url"
 	"regexp"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/isogap/isogap/internal/cli"
+	"github.com/isogap/isogap/internal/testenv"
 )
 
 // startServer runs a serving command in-process and returns the first lines
@@ -23,7 +22,7 @@ func startServer(t *testing.T, dir string, lines int, args ...string) []string {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	pr, pw := io.Pipe()
-	var stderr lockedBuffer
+	var stderr testenv.LockedBuffer
 	code := make(chan int, 1)
 	go func() {
 		code <- cli.Run(ctx, args, cli.Env{Stdin: strings.NewReader(""), Stdout: pw, Stderr: &stderr, Getenv: getenv(nil), Dir: dir})
@@ -52,24 +51,6 @@ func startServer(t *testing.T, dir string, lines int, args ...string) []string {
 		t.Fatalf("%s printed only %q\n%s", args[0], got, stderr.String())
 	}
 	return got
-}
-
-// lockedBuffer is a bytes.Buffer the server's goroutines may write to.
-type lockedBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *lockedBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *lockedBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
 }
 
 func noRedirect() *http.Client {

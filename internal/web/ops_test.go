@@ -22,29 +22,12 @@ import (
 
 	"github.com/isogap/isogap/internal/app"
 	"github.com/isogap/isogap/internal/store/postgres"
+	"github.com/isogap/isogap/internal/testenv"
 	"github.com/isogap/isogap/internal/web"
 )
 
 // formCap is the cap on the body of every route but the uploads (README).
 const formCap = 1 << 20
-
-// lockedBuffer is a log the server's goroutines write while a test reads it.
-type lockedBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *lockedBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *lockedBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
-}
 
 // jsonLines parses a JSON log, one record a line.
 func jsonLines(t *testing.T, log string) []map[string]any {
@@ -265,7 +248,7 @@ func TestUploadsLeaveNoTemporaryFiles(t *testing.T) {
 // The request log has the route, method, status, duration and user, and
 // never the session token or a password.
 func TestRequestLogFields(t *testing.T) {
-	var log lockedBuffer
+	var log testenv.LockedBuffer
 	s := newSite(t, engines[0].open(t), web.Config{AccessLog: true, Logger: slog.New(slog.NewJSONHandler(&log, nil))})
 	a, err := s.svc.CreateAssessment(context.Background(), app.System("t"), app.NewAssessment{Org: "Acme"})
 	if err != nil {
@@ -319,7 +302,7 @@ func TestRequestLogFields(t *testing.T) {
 // A handler failing on every request (the database is gone) logs its first
 // error, then at most one summary line per interval.
 func TestErrorsAreLoggedOncePerBurst(t *testing.T) {
-	var log lockedBuffer
+	var log testenv.LockedBuffer
 	st := engines[0].open(t)
 	s := newSite(t, st, web.Config{Logger: slog.New(slog.NewJSONHandler(&log, nil))})
 	admin, _ := s.user("root", true)
@@ -373,7 +356,7 @@ func TestReadiness(t *testing.T) {
 			t.Fatal(err)
 		}
 		t.Cleanup(func() { st.Close() })
-		var log lockedBuffer
+		var log testenv.LockedBuffer
 		s := newSite(t, st, web.Config{ReadyTimeout: 300 * time.Millisecond, Logger: slog.New(slog.NewJSONHandler(&log, nil))})
 		if h, r := probe(s); h.status != 200 || r.status != 200 {
 			t.Fatalf("server up: healthz %d, readyz %d %q", h.status, r.status, r.body)
