@@ -2,6 +2,8 @@ package app
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"fmt"
 	"reflect"
 	"strings"
@@ -77,19 +79,9 @@ func (s *Service) CopyTo(ctx context.Context, p Principal, dst *Service, progres
 			return err
 		}
 		for i, a := range list {
-			rec, err := from.Record(ctx, a.ID)
+			rec, err := copyAssessment(ctx, from, tx, a.ID)
 			if err != nil {
-				return fmt.Errorf("read assessment %s: %w", a.ID, err)
-			}
-			if err := tx.LoadRecord(ctx, rec); err != nil {
-				return fmt.Errorf("write assessment %s: %w", a.ID, err)
-			}
-			back, err := tx.Record(ctx, a.ID)
-			if err != nil {
-				return fmt.Errorf("read back assessment %s: %w", a.ID, err)
-			}
-			if err := assess.DiffRecords(rec, back); err != nil {
-				return fmt.Errorf("verification failed, nothing copied: %w", err)
+				return err
 			}
 			n, err := copyMembers(ctx, from, tx, a.ID, userIDs)
 			if err != nil {
@@ -175,4 +167,86 @@ func copyMembers(ctx context.Context, from, tx store.Store, aid string, userIDs 
 		}
 	}
 	return len(members), nil
+}
+
+// copyAssessment writes one assessment into the target transaction from
+// one consistent view of the source, then reads it back and compares. The
+// evidence files go one at a time, each checked against the SHA-256 its
+// evidence entry records, so a copy holds one file in memory whatever the
+// files add up to.
+func copyAssessment(ctx context.Context, from, tx store.Store, aid string) (assess.Record, error) {
+	var rec assess.Record
+	err := from.ReadTx(ctx, func(src store.Store) error {
+		var err error
+		if rec, err = src.Record(ctx, aid); err != nil {
+			return fmt.Errorf("read assessment %s: %w", aid, err)
+		}
+		if err := tx.LoadRecord(ctx, rec); err != nil {
+			return fmt.Errorf("write assessment %s: %w", aid, err)
+		}
+		sums := fileSums(rec)
+		copied := 0
+		err = src.EvidenceFiles(ctx, aid, func(id int64, content []byte) error {
+			if err := sameFile(sums, aid, id, content); err != nil {
+				return fmt.Errorf("source: %w", err)
+			}
+			copied++
+			return tx.PutEvidenceFile(ctx, aid, id, content)
+		})
+		if err != nil {
+			return fmt.Errorf("copy the evidence files of %s: %w", aid, err)
+		}
+		if copied != len(sums) {
+			return fmt.Errorf("assessment %s: %d of its %d evidence files have no content in the source", aid, len(sums)-copied, len(sums))
+		}
+		return nil
+	})
+	if err != nil {
+		return rec, err
+	}
+	back, err := tx.Record(ctx, aid)
+	if err != nil {
+		return rec, fmt.Errorf("read back assessment %s: %w", aid, err)
+	}
+	if err := assess.DiffRecords(rec, back); err != nil {
+		return rec, fmt.Errorf("verification failed, nothing copied: %w", err)
+	}
+	sums, seen := fileSums(rec), 0
+	err = tx.EvidenceFiles(ctx, aid, func(id int64, content []byte) error {
+		seen++
+		return sameFile(sums, aid, id, content)
+	})
+	if err == nil && seen != len(sums) {
+		err = fmt.Errorf("assessment %s: %d evidence files vs %d", aid, seen, len(sums))
+	}
+	if err != nil {
+		return rec, fmt.Errorf("verification failed, nothing copied: %w", err)
+	}
+	return rec, nil
+}
+
+// fileSums lists the SHA-256 and size each file evidence records, by id.
+func fileSums(rec assess.Record) map[int64]assess.Evidence {
+	sums := map[int64]assess.Evidence{}
+	for _, it := range rec.Items {
+		for _, ev := range it.Evidence {
+			if ev.Kind == assess.EvidenceFile {
+				sums[ev.ID] = ev
+			}
+		}
+	}
+	return sums
+}
+
+// sameFile checks a file's content against its evidence entry.
+func sameFile(sums map[int64]assess.Evidence, aid string, id int64, content []byte) error {
+	ev, ok := sums[id]
+	if !ok {
+		return fmt.Errorf("assessment %s: file %d belongs to no file evidence", aid, id)
+	}
+	sum := sha256.Sum256(content)
+	if hex.EncodeToString(sum[:]) != ev.SHA256 || int64(len(content)) != ev.Size {
+		return fmt.Errorf("assessment %s: the file of evidence %d (%s) does not match its size and SHA-256", aid, id, ev.FileName)
+	}
+	return nil
 }

@@ -1,14 +1,17 @@
 package app
 
 import (
+	"bufio"
 	"bytes"
 	"context"
 	"crypto/sha256"
+	"encoding/base64"
 	"encoding/csv"
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"io"
+	"maps"
 	"slices"
 	"strconv"
 	"strings"
@@ -33,8 +36,8 @@ type Export struct {
 	assess.Record
 }
 
-// exportRecord reads a complete assessment, unchecked: Source.Export is the
-// way in.
+// exportRecord reads a complete assessment without its file contents,
+// unchecked: Source.WriteExport is the way in.
 func (s *Service) exportRecord(ctx context.Context, id string) (Export, error) {
 	r, err := s.store.Record(ctx, id)
 	if err != nil {
@@ -54,11 +57,54 @@ func (s *Service) exportRecord(ctx context.Context, id string) (Export, error) {
 	return e, nil
 }
 
-// WriteJSON writes the export, indented.
-func (e Export) WriteJSON(w io.Writer) error {
-	enc := json.NewEncoder(w)
-	enc.SetIndent("", "  ")
-	return enc.Encode(e)
+// FileWalk calls fn with each evidence file's id and content, one at a time.
+type FileWalk func(fn func(id int64, content []byte) error) error
+
+// WriteJSON writes the export, indented. The evidence files come last,
+// from e.Files and then from each walk given, one file at a time and
+// base64-encoded straight into w: memory holds the assessment and one
+// file, whatever the files add up to.
+func (e Export) WriteJSON(w io.Writer, walks ...FileWalk) error {
+	files := e.Files
+	e.Files = nil
+	head, err := json.MarshalIndent(e, "", "  ")
+	if err != nil {
+		return err
+	}
+	bw := bufio.NewWriterSize(w, 64<<10)
+	// head ends with "\n}": the files go in before that brace.
+	bw.Write(head[:len(head)-2])
+	n := 0
+	put := func(id int64, content []byte) error {
+		if n == 0 {
+			bw.WriteString(",\n  \"files\": {")
+		} else {
+			bw.WriteString(",")
+		}
+		n++
+		fmt.Fprintf(bw, "\n    \"%d\": \"", id)
+		enc := base64.NewEncoder(base64.StdEncoding, bw)
+		enc.Write(content)
+		enc.Close()
+		_, err := bw.WriteString(`"`)
+		return err // a failed write shows here: bufio keeps its first error
+	}
+	ids := slices.Sorted(maps.Keys(files))
+	for _, id := range ids {
+		if err := put(id, files[id]); err != nil {
+			return err
+		}
+	}
+	for _, walk := range walks {
+		if err := walk(put); err != nil {
+			return err
+		}
+	}
+	if n > 0 {
+		bw.WriteString("\n  }")
+	}
+	bw.WriteString("\n}\n")
+	return bw.Flush()
 }
 
 // ImportOptions say what to do when the assessment's id already exists.

@@ -60,18 +60,22 @@ func (src Source) Results() (Results, error) {
 	return src.svc.Results(src.ctx, src.p, src.aid, nil, AllResults)
 }
 
-// Export reads the complete assessment, evidence files included.
-func (src Source) Export() (Export, error) {
-	var e Export
-	err := src.svc.reading(src.ctx, src.p, src.aid, func(t *Service, acc Access) error {
+// WriteExport writes the complete assessment as JSON, evidence files
+// included, from one consistent view of it; the files are streamed one at
+// a time (see Export.WriteJSON).
+func (src Source) WriteExport(w io.Writer) error {
+	return src.svc.reading(src.ctx, src.p, src.aid, func(t *Service, acc Access) error {
 		if err := need(acc.CanDownloadEvidence(), "the complete export carries evidence files, which viewers cannot download"); err != nil {
 			return err
 		}
-		var err error
-		e, err = t.exportRecord(src.ctx, src.aid)
-		return err
+		e, err := t.exportRecord(src.ctx, src.aid)
+		if err != nil {
+			return err
+		}
+		return e.WriteJSON(w, func(fn func(int64, []byte) error) error {
+			return t.store.EvidenceFiles(src.ctx, src.aid, fn)
+		})
 	})
-	return e, err
 }
 
 // Export writes an assessment in a format for p. Formats that carry
@@ -93,13 +97,7 @@ func DefaultFormats() []Format {
 		{
 			Name: "json", Label: "JSON (complete)", Ext: "json", ContentType: "application/json", Evidence: true,
 			Description: "Everything: scope, stakeholders, items, evidence files and history. \"isogap import\" restores it exactly.",
-			Write: func(src Source, w io.Writer) error {
-				e, err := src.Export()
-				if err != nil {
-					return err
-				}
-				return e.WriteJSON(w)
-			},
+			Write:       func(src Source, w io.Writer) error { return src.WriteExport(w) },
 		},
 		{
 			Name: "csv", Label: "CSV (one row per item)", Ext: "csv", ContentType: "text/csv; charset=utf-8",

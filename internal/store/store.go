@@ -80,10 +80,21 @@ type AssessmentStore interface {
 	History(ctx context.Context, assessmentID string, q HistoryQuery) ([]assess.Change, error)
 
 	// LoadRecord writes a complete assessment as it is, versions, times and
-	// history included: the JSON import and copies between databases.
+	// history included: the JSON import and copies between databases. The
+	// content of each file evidence is taken from r.Files when it is there;
+	// otherwise PutEvidenceFile adds it afterwards.
 	LoadRecord(ctx context.Context, r assess.Record) error
-	// Record reads a complete assessment, file contents included.
+	// Record reads a complete assessment without its file contents (Files
+	// is nil): EvidenceFiles streams those, one at a time.
 	Record(ctx context.Context, assessmentID string) (assess.Record, error)
+	// EvidenceFiles calls fn with the content of each of the assessment's
+	// evidence files in evidence id order, holding one file at a time, so
+	// an export or a copy needs memory for one file whatever the total.
+	// An error from fn stops the walk and is returned.
+	EvidenceFiles(ctx context.Context, assessmentID string, fn func(id int64, content []byte) error) error
+	// PutEvidenceFile stores the content of file evidence that LoadRecord
+	// wrote without it.
+	PutEvidenceFile(ctx context.Context, assessmentID string, evidenceID int64, content []byte) error
 }
 
 // CatalogFile is a stored custom catalog.

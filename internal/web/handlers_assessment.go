@@ -1,7 +1,6 @@
 package web
 
 import (
-	"bytes"
 	"errors"
 	"net/http"
 	"slices"
@@ -374,11 +373,6 @@ func (s *Server) download(w http.ResponseWriter, r *http.Request, p app.Principa
 	if f == nil {
 		return assess.Errorf(assess.KindNotFound, "no download format %q", name)
 	}
-	// Written to memory first: an error after the first byte could no longer change the status.
-	var buf bytes.Buffer
-	if err := s.svc.Export(r.Context(), p, aid, *f, &buf); err != nil {
-		return err
-	}
 	a, err := s.svc.Assessment(r.Context(), p, aid)
 	if err != nil {
 		return err
@@ -388,15 +382,45 @@ func (s *Server) download(w http.ResponseWriter, r *http.Request, p app.Principa
 		name += f.File + "-"
 	}
 	name += s.svc.Now().Format("2006-01-02") + "." + f.Ext
-	w.Header().Set("Content-Type", f.ContentType)
-	w.Header().Set("Content-Disposition", attachment(name))
-	// A download is a file to save; should a browser open it (an HTML
-	// report), it runs nothing.
-	w.Header().Set("Content-Security-Policy", "default-src 'none'; sandbox")
-	w.Header().Set("Cache-Control", "no-store")
-	w.Header().Set("Content-Length", strconv.Itoa(buf.Len()))
-	_, err = w.Write(buf.Bytes())
-	return err
+	// Streamed: the headers go out with the first byte, so an error before
+	// it (no right to the evidence, say) is still an error page. After it
+	// the status is sent: the connection is cut instead, and the browser
+	// reports a failed download rather than saving a truncated file.
+	out := &download{w: w, start: func() {
+		w.Header().Set("Content-Type", f.ContentType)
+		w.Header().Set("Content-Disposition", attachment(name))
+		// A download is a file to save; should a browser open it (an HTML
+		// report), it runs nothing.
+		w.Header().Set("Content-Security-Policy", "default-src 'none'; sandbox")
+		w.Header().Set("Cache-Control", "no-store")
+		w.WriteHeader(http.StatusOK)
+	}}
+	if err := s.svc.Export(r.Context(), p, aid, *f, out); err != nil {
+		if !out.started {
+			return err
+		}
+		s.errs.error(r, "download cut short", err.Error())
+		panic(http.ErrAbortHandler)
+	}
+	if !out.started {
+		out.start()
+	}
+	return nil
+}
+
+// download sends the response's headers on the first byte written.
+type download struct {
+	w       http.ResponseWriter
+	start   func()
+	started bool
+}
+
+func (d *download) Write(b []byte) (int, error) {
+	if !d.started {
+		d.started = true
+		d.start()
+	}
+	return d.w.Write(b)
 }
 
 // fileSlug makes a file name from an organisation's name.

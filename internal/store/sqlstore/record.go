@@ -31,6 +31,13 @@ func (s *Store) Record(ctx context.Context, aid string) (assess.Record, error) {
 		if r.Snapshots, err = t.Snapshots(ctx, aid); err != nil {
 			return err
 		}
+		return nil
+	})
+	return r, err
+}
+
+func (s *Store) EvidenceFiles(ctx context.Context, aid string, fn func(id int64, content []byte) error) error {
+	return s.read(ctx, func(t *Store) error {
 		rows, err := t.query(ctx, `SELECT id, content FROM evidence_files WHERE assessment_id = ? ORDER BY id`, aid)
 		if err != nil {
 			return err
@@ -42,14 +49,26 @@ func (s *Store) Record(ctx context.Context, aid string) (assess.Record, error) {
 			if err := rows.Scan(&id, &content); err != nil {
 				return err
 			}
-			if r.Files == nil {
-				r.Files = map[int64][]byte{}
+			if err := fn(id, content); err != nil {
+				return err
 			}
-			r.Files[id] = content
 		}
 		return rows.Err()
 	})
-	return r, err
+}
+
+func (s *Store) PutEvidenceFile(ctx context.Context, aid string, id int64, content []byte) error {
+	return s.write(ctx, func(t *Store) error {
+		ev, _, err := t.evidence(ctx, aid, id)
+		if err != nil {
+			return err
+		}
+		if ev.Kind != assess.EvidenceFile {
+			return assess.Errorf(assess.KindInvalid, "evidence %d of %s is not a file", id, aid)
+		}
+		_, err = t.exec(ctx, `INSERT INTO evidence_files (assessment_id, id, content) VALUES (?, ?, ?)`, aid, id, content)
+		return err
+	})
 }
 
 func (s *Store) LoadRecord(ctx context.Context, r assess.Record) error {

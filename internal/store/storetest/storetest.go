@@ -395,6 +395,25 @@ func fill(t *testing.T, st store.Store, a assess.Assessment) {
 	}
 }
 
+// filesOf reads an assessment's evidence files through EvidenceFiles.
+func filesOf(t *testing.T, st store.Store, aid string) map[int64][]byte {
+	t.Helper()
+	files := map[int64][]byte{}
+	var last int64
+	err := st.EvidenceFiles(context.Background(), aid, func(id int64, content []byte) error {
+		if id <= last {
+			t.Errorf("files out of order: %d after %d", id, last)
+		}
+		last = id
+		files[id] = content
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return files
+}
+
 func testRecordRoundTrip(t *testing.T, e Engine) {
 	ctx := context.Background()
 	src := fresh(t, e)
@@ -414,11 +433,18 @@ func testRecordRoundTrip(t *testing.T, e Engine) {
 	if rec.Plan == nil || rec.Plan.Values["day_rate"] != "650" || len(rec.Snapshots) != 1 || len(rec.Snapshots[0].Items) != 123 {
 		t.Fatalf("record lacks the plan or the snapshot: %+v, %d snapshots", rec.Plan, len(rec.Snapshots))
 	}
-	if len(rec.Items) != 123 || len(rec.History) < 8 || len(rec.Files) != 1 {
-		t.Fatalf("record: %d items, %d history, %d files", len(rec.Items), len(rec.History), len(rec.Files))
+	if len(rec.Items) != 123 || len(rec.History) < 8 || rec.Files != nil {
+		t.Fatalf("record: %d items, %d history, %d files (contents are streamed, not read)", len(rec.Items), len(rec.History), len(rec.Files))
 	}
+	files := filesOf(t, src, a.ID)
+	if len(files) != 1 || string(files[1]) != "\x00\x01\x02" {
+		t.Fatalf("evidence files: %v", files)
+	}
+	// A record loads with its files given (an import) ...
 	dst := fresh(t, e)
-	if err := dst.LoadRecord(ctx, rec); err != nil {
+	withFiles := rec
+	withFiles.Files = files
+	if err := dst.LoadRecord(ctx, withFiles); err != nil {
 		t.Fatal(err)
 	}
 	back, err := dst.Record(ctx, a.ID)
@@ -427,6 +453,34 @@ func testRecordRoundTrip(t *testing.T, e Engine) {
 	}
 	if err := assess.DiffRecords(rec, back); err != nil {
 		t.Error(err)
+	}
+	if got := filesOf(t, dst, a.ID); !reflect.DeepEqual(got, files) {
+		t.Errorf("files after load: %v, want %v", got, files)
+	}
+	// ... or without them, each file added afterwards (a copy).
+	dst2 := fresh(t, e)
+	if err := dst2.LoadRecord(ctx, rec); err != nil {
+		t.Fatal(err)
+	}
+	if got := filesOf(t, dst2, a.ID); len(got) != 0 {
+		t.Errorf("a record loaded without files has contents: %v", got)
+	}
+	if err := dst2.PutEvidenceFile(ctx, a.ID, 2, []byte("x")); assess.KindOf(err) != assess.KindInvalid {
+		t.Errorf("content for link evidence: %v, want invalid", err)
+	}
+	if err := dst2.PutEvidenceFile(ctx, a.ID, 99, []byte("x")); assess.KindOf(err) != assess.KindNotFound {
+		t.Errorf("content for missing evidence: %v, want not found", err)
+	}
+	if err := dst2.PutEvidenceFile(ctx, a.ID, 1, files[1]); err != nil {
+		t.Fatal(err)
+	}
+	if got := filesOf(t, dst2, a.ID); !reflect.DeepEqual(got, files) {
+		t.Errorf("files after PutEvidenceFile: %v, want %v", got, files)
+	}
+	// A walk stops at the first error and returns it.
+	stop := errors.New("stop")
+	if err := src.EvidenceFiles(ctx, a.ID, func(int64, []byte) error { return stop }); !errors.Is(err, stop) {
+		t.Errorf("walk error: %v", err)
 	}
 	// Loading again into the same database is refused, not merged.
 	if err := dst.LoadRecord(ctx, rec); assess.KindOf(err) != assess.KindConflict {
@@ -456,8 +510,11 @@ func testDelete(t *testing.T, e Engine) {
 		t.Errorf("history of a deleted assessment remains: %d", len(h))
 	}
 	rec, err := st.Record(ctx, keep.ID)
-	if err != nil || len(rec.Items) != 123 || len(rec.Files) != 1 {
+	if err != nil || len(rec.Items) != 123 || len(filesOf(t, st, keep.ID)) != 1 {
 		t.Errorf("the other assessment was harmed: %v", err)
+	}
+	if got := filesOf(t, st, a.ID); len(got) != 0 {
+		t.Errorf("files of a deleted assessment remain: %d", len(got))
 	}
 }
 
