@@ -13,14 +13,14 @@ func itemText(t *testing.T, ref string) string {
 	if !ok {
 		t.Fatalf("missing %s", ref)
 	}
-	return strings.ToLower(it.Summary + "\n" + strings.Join(it.Questions, "\n"))
+	return strings.ToLower(it.Summary + "\n" + strings.Join(it.QuestionTexts(), "\n"))
 }
 
 // questionMentioning returns the first question of ref whose text matches
 // every pattern, or "".
 func questionMentioning(ref string, patterns ...string) string {
 	it, _ := Builtin().Item(ref)
-	for _, q := range it.Questions {
+	for _, q := range it.QuestionTexts() {
 		lq, all := strings.ToLower(q), true
 		for _, p := range patterns {
 			if !regexp.MustCompile(p).MatchString(lq) {
@@ -71,7 +71,7 @@ func TestBuiltinContentAuditFindings(t *testing.T) {
 	// naming one must say so, and the question asking for the review must not
 	// offer it as the review.
 	a535, _ := c.Item("A.5.35")
-	for i, q := range a535.Questions {
+	for i, q := range a535.QuestionTexts() {
 		lq := strings.ToLower(q)
 		if strings.Contains(lq, "penetration") && !strings.Contains(lq, "only part") {
 			t.Errorf("A.5.35 question %d offers a penetration test as the independent review: %q", i+1, q)
