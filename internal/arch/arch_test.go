@@ -25,15 +25,16 @@ var rules = map[string][]string{
 	"risk":           {"assess", "catalog", "jsonx"},
 	"soa":            {"assess", "catalog", "jsonx"},
 	"compare":        {"assess", "catalog", "jsonx"},
+	"interview":      {"catalog", "jsonx"},
 	"store":          {"assess", "catalog", "jsonx"},
 	"store/sqlstore": {"store", "assess", "catalog", "jsonx"},
 	"store/sqlite":   {"store/sqlstore", "store", "assess", "catalog", "jsonx"},
 	"store/postgres": {"store/sqlstore", "store", "assess", "catalog", "jsonx"},
-	"app":            {"store", "assess", "catalog", "jsonx", "plan", "risk", "soa", "compare"},
+	"app":            {"store", "assess", "catalog", "jsonx", "plan", "risk", "soa", "compare", "interview"},
 	"chart":          {"assess", "catalog", "jsonx", "plan", "risk"},
-	"workbook":       {"app", "chart", "store", "assess", "catalog", "jsonx", "plan", "risk", "soa", "compare"},
-	"report":         {"app", "chart", "store", "assess", "catalog", "jsonx", "plan", "risk", "soa", "compare"},
-	"web":            {"app", "chart", "store", "assess", "catalog", "jsonx", "plan", "risk", "soa", "compare"},
+	"workbook":       {"app", "chart", "store", "assess", "catalog", "jsonx", "plan", "risk", "soa", "compare", "interview"},
+	"report":         {"app", "chart", "store", "assess", "catalog", "jsonx", "plan", "risk", "soa", "compare", "interview"},
+	"web":            {"app", "chart", "store", "assess", "catalog", "jsonx", "plan", "risk", "soa", "compare", "interview"},
 	"cli":            {"*"},
 }
 
@@ -54,7 +55,7 @@ func TestLayers(t *testing.T) {
 			}
 			name, ours := strings.CutPrefix(dep, module)
 			switch {
-			case !ours && (pkg == "assess" || pkg == "catalog" || pkg == "jsonx"):
+			case !ours && (pkg == "assess" || pkg == "catalog" || pkg == "jsonx" || pkg == "interview"):
 				t.Errorf("the domain package %s depends on %s: it may use the standard library only", pkg, dep)
 			case ours && !ok[name] && !ok["*"]:
 				t.Errorf("%s depends on %s", pkg, name)
@@ -69,7 +70,7 @@ func TestLayers(t *testing.T) {
 }
 
 // domain lists the packages that hold the rules and know no surface.
-var domain = []string{"jsonx", "catalog", "assess", "plan", "risk", "soa", "compare"}
+var domain = []string{"jsonx", "catalog", "assess", "plan", "risk", "soa", "compare", "interview"}
 
 // TestDomainImportsNoHTTP: HTTP statuses and handlers belong to package web.
 // TestLayers allows the standard library, so its HTTP part is checked here,
@@ -102,7 +103,7 @@ func TestDomainImportsNoHTTP(t *testing.T) {
 // the one function allowed to name time.Now: app.New, where the service's
 // clock defaults to the system's. Everything else takes the time it is
 // given, so a rule gives the same answer in a test, a replay and production.
-var clockReaders = map[string]string{"assess": "", "app": "New", "plan": "", "risk": "", "soa": "", "compare": ""}
+var clockReaders = map[string]string{"assess": "", "app": "New", "plan": "", "risk": "", "soa": "", "compare": "", "interview": ""}
 
 func TestNothingReadsTheClock(t *testing.T) {
 	for pkg, allowed := range clockReaders {

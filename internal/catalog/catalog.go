@@ -13,6 +13,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"unicode"
 
 	"github.com/isogap/isogap/internal/jsonx"
 )
@@ -70,14 +71,14 @@ type Attribute struct {
 
 // Item is one clause requirement or control.
 type Item struct {
-	Ref        string   `json:"ref"`
-	Kind       string   `json:"kind"`
-	Section    string   `json:"section"`
-	Title      string   `json:"title"`
-	Summary    string   `json:"summary,omitempty"`
-	Questions  []string `json:"questions"`
-	Evidence   []string `json:"evidence"`
-	Department string   `json:"department"`
+	Ref        string     `json:"ref"`
+	Kind       string     `json:"kind"`
+	Section    string     `json:"section"`
+	Title      string     `json:"title"`
+	Summary    string     `json:"summary,omitempty"`
+	Questions  []Question `json:"questions"`
+	Evidence   []string   `json:"evidence"`
+	Department string     `json:"department"`
 	// EffortDays is the baseline effort, in person-days for a small
 	// organisation, to take the item from score 1 to score 5.
 	EffortDays float64 `json:"effort_days"`
@@ -195,6 +196,10 @@ func (c *Catalog) Validate() error {
 			add("items[%d]: ref is empty", i)
 			continue
 		}
+		if strings.ContainsFunc(it.Ref, func(r rune) bool { return r == '#' || unicode.IsSpace(r) }) {
+			// Question ids are "<ref>#<n>", and typed refs lose their spaces.
+			add("%s: ref contains '#' or a space", where)
+		}
 		if _, dup := c.index[it.Ref]; dup {
 			add("%s: duplicate ref", where)
 		}
@@ -215,14 +220,7 @@ func (c *Catalog) Validate() error {
 		if strings.TrimSpace(it.Title) == "" {
 			add("%s: title is empty", where)
 		}
-		if len(it.Questions) == 0 {
-			add("%s: questions: want at least one", where)
-		}
-		for j, q := range it.Questions {
-			if strings.TrimSpace(q) == "" {
-				add("%s: questions[%d] is empty", where, j)
-			}
-		}
+		validateQuestions(&c.Items[i], where, add)
 		if !depts[it.Department] {
 			add("%s: department %q is not one of the catalog's departments", where, it.Department)
 		}

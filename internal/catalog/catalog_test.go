@@ -83,7 +83,7 @@ func TestBuiltinEveryFieldFilled(t *testing.T) {
 		if n := len(it.Questions); n < 2 || n > 4 {
 			t.Errorf("%s: %d questions, want 2-4", it.Ref, n)
 		}
-		for _, q := range it.Questions {
+		for _, q := range it.QuestionTexts() {
 			if !strings.HasSuffix(strings.TrimSpace(q), "?") {
 				t.Errorf("%s: question is not a question: %q", it.Ref, q)
 			}
@@ -143,7 +143,7 @@ func TestBuiltinAttributes(t *testing.T) {
 		if !it.Amended2024 {
 			t.Errorf("%s: the 2024 climate-change amendment is not marked", ref)
 		}
-		if !slices.ContainsFunc(it.Questions, func(q string) bool { return strings.Contains(strings.ToLower(q), "climate") }) {
+		if !slices.ContainsFunc(it.QuestionTexts(), func(q string) bool { return strings.Contains(strings.ToLower(q), "climate") }) {
 			t.Errorf("%s: no question asks about climate change", ref)
 		}
 	}
@@ -212,6 +212,8 @@ func TestParseReportsWhere(t *testing.T) {
 		"syntax":          {good[:200] + "}", "line"},
 		"unknown field":   {strings.Replace(good, `"summary"`, `"sumary"`, 1), `unknown field "sumary"`},
 		"bad attribute":   {good[:strings.Index(good, `"items"`)] + strings.Replace(good[strings.Index(good, `"items"`):], `"Preventive"`, `"Preventative"`, 1), `value "Preventative" is not one of the declared values`},
+		"ref with #":      {strings.Replace(good, `"ref": "4.2"`, `"ref": "4.2#1"`, 1), "items[1] (4.2#1): ref contains '#' or a space"},
+		"ref with space":  {strings.Replace(good, `"ref": "4.2"`, `"ref": "4. 2"`, 1), "items[1] (4. 2): ref contains '#' or a space"},
 		"duplicate ref":   {strings.Replace(good, `"ref": "4.2"`, `"ref": "4.1"`, 1), "duplicate ref"},
 		"bad department":  {strings.Replace(good, `"department": "HR"`, `"department": "People Ops"`, 1), `department "People Ops"`},
 		"order":           {strings.Replace(good, `"ref": "4.3"`, `"ref": "4.0"`, 1), "out of order"},
@@ -255,6 +257,7 @@ func FuzzParse(f *testing.F) {
 	f.Add(BuiltinJSON())
 	f.Add([]byte(`{"format":"isogap-catalog/v1","items":[{"ref":"1"}]}`))
 	f.Add([]byte(`{`))
+	f.Add(customWith(`["a", {"id": "A.1.1#3", "text": "b"}]`))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		c, err := Parse(bytes.NewReader(data))
 		if err != nil {
@@ -267,6 +270,11 @@ func FuzzParse(f *testing.F) {
 		for _, it := range c.Items {
 			if got, ok := c.Item(it.Ref); !ok || got.Ref != it.Ref {
 				t.Fatal(fmt.Sprintf("index broken for %q", it.Ref))
+			}
+			for _, q := range it.Questions {
+				if got, _, ok := c.Question(q.ID); !ok || got.Ref != it.Ref {
+					t.Fatalf("question %q of %q does not look up", q.ID, it.Ref)
+				}
 			}
 		}
 	})

@@ -288,7 +288,7 @@ func writeCatalogCSV(w io.Writer, cat *catalog.Catalog) error {
 	}
 	j := func(xs []string) string { return strings.Join(xs, ";") }
 	for _, it := range cat.Items {
-		if err := cw.Write([]string{it.Ref, it.Kind, it.Section, it.Title, it.Department, j(it.Questions), j(it.ControlType),
+		if err := cw.Write([]string{it.Ref, it.Kind, it.Section, it.Title, it.Department, j(it.QuestionTexts()), j(it.ControlType),
 			j(it.Properties), j(it.Concepts), j(it.Capabilities), j(it.Domains), strconv.FormatBool(it.NewIn2022),
 			strconv.FormatFloat(it.EffortDays, 'f', -1, 64), it.Summary, j(it.Evidence), strconv.FormatBool(it.Amended2024)}); err != nil {
 			return err

@@ -96,7 +96,7 @@ func (f matrixFilter) match(it assess.Item, ci catalog.Item, is assess.ItemStatu
 		return false
 	}
 	if f.Q != "" {
-		hay := strings.ToLower(strings.Join(append([]string{ci.Ref, ci.Title, ci.Summary, it.Owner, it.Action, it.Notes}, ci.Questions...), "\n"))
+		hay := strings.ToLower(strings.Join(append([]string{ci.Ref, ci.Title, ci.Summary, it.Owner, it.Action, it.Notes}, ci.QuestionTexts()...), "\n"))
 		for _, word := range strings.Fields(strings.ToLower(f.Q)) {
 			if !strings.Contains(hay, word) {
 				return false
@@ -132,7 +132,7 @@ func (s *Server) row(c *actx, it assess.Item, status map[string]assess.ItemStatu
 		r.Class += " overdue"
 	}
 	if len(ci.Questions) > 0 {
-		r.Question, r.More = ci.Questions[0], len(ci.Questions)-1
+		r.Question, r.More = ci.Questions[0].Text, len(ci.Questions)-1
 	}
 	if it.Score.Assessed() {
 		r.WasScore = strconv.Itoa(int(it.Score))

@@ -68,7 +68,7 @@ func TestMatrixFilters(t *testing.T) {
 		})},
 		{"q=backup", count(func(it assess.Item) bool {
 			ci, _ := v.Catalog.Item(it.Ref)
-			text := strings.ToLower(strings.Join(append([]string{ci.Ref, ci.Title, ci.Summary, it.Owner, it.Action, it.Notes}, ci.Questions...), " "))
+			text := strings.ToLower(strings.Join(append([]string{ci.Ref, ci.Title, ci.Summary, it.Owner, it.Action, it.Notes}, ci.QuestionTexts()...), " "))
 			return strings.Contains(text, "backup")
 		})},
 		{"section=A.8&dept=IT+Operations&status=below", count(func(it assess.Item) bool {

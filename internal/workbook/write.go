@@ -576,7 +576,7 @@ func (w *writer) checklist(sh string) error {
 func questions(ci catalog.Item) string {
 	qs := make([]string, len(ci.Questions))
 	for i, q := range ci.Questions {
-		qs[i] = "• " + q
+		qs[i] = "• " + q.Text
 	}
 	return strings.Join(qs, "\n")
 }
