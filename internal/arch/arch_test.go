@@ -26,6 +26,7 @@ var rules = map[string][]string{
 	"soa":            {"assess", "catalog", "jsonx"},
 	"compare":        {"assess", "catalog", "jsonx"},
 	"interview":      {"catalog", "jsonx"},
+	"mail":           {},
 	"store":          {"assess", "catalog", "jsonx"},
 	"store/sqlstore": {"store", "assess", "catalog", "jsonx"},
 	"store/sqlite":   {"store/sqlstore", "store", "assess", "catalog", "jsonx"},

@@ -4,6 +4,8 @@ import (
 	"io"
 	"testing"
 
+	"github.com/isogap/isogap/internal/assess"
+	"github.com/isogap/isogap/internal/catalog"
 	"github.com/isogap/isogap/internal/report"
 )
 
@@ -31,3 +33,19 @@ type countWriter struct{ n int64 }
 func (c *countWriter) Write(p []byte) (int, error) { c.n += int64(len(p)); return len(p), nil }
 
 var _ io.Writer = (*countWriter)(nil)
+
+// BenchmarkInterviewPack writes the interview guide of the largest
+// department of the built-in catalog (Security/ISMS, 40 items).
+func BenchmarkInterviewPack(b *testing.B) {
+	v := report.PackInput{Catalog: catalog.Builtin(), Assessment: assess.Assessment{Org: "Acme"},
+		Department: "Security/ISMS", Items: report.DepartmentItems(packItems(), "Security/ISMS")}
+	var size int64
+	for b.Loop() {
+		cw := &countWriter{}
+		if err := report.WriteInterviewPack(cw, v); err != nil {
+			b.Fatal(err)
+		}
+		size = cw.n
+	}
+	b.ReportMetric(float64(size)/1024, "KiB")
+}

@@ -6,6 +6,7 @@ import (
 	"io"
 	"sort"
 	"strings"
+	"time"
 
 	"codeberg.org/go-fonts/liberation/liberationsansbold"
 	"codeberg.org/go-fonts/liberation/liberationsansitalic"
@@ -87,16 +88,7 @@ func renderPDF(d Doc, glyphs *glyphSet, images map[string][]byte, pages []int, t
 	if d.Landscape {
 		orient = "L"
 	}
-	f := fpdf.New(orient, "mm", "A4", "")
-	f.AddUTF8FontFromBytes(font, "", liberationsansregular.TTF)
-	f.AddUTF8FontFromBytes(font, "B", liberationsansbold.TTF)
-	f.AddUTF8FontFromBytes(font, "I", liberationsansitalic.TTF)
-	f.SetMargins(margin, margin, margin)
-	f.SetAutoPageBreak(true, margin)
-	f.SetCreationDate(d.Date)
-	f.SetModificationDate(d.Date)
-	f.SetCatalogSort(true)
-	f.SetCreator("isogap", true)
+	f := newFpdf(orient, d.Date)
 	pw, ph := f.GetPageSize()
 	p := &pdfDoc{f: f, glyphs: glyphs, d: d, images: images, width: pw - 2*margin, bottom: ph - margin, hasCover: len(d.Cover) > 0}
 	p.describe(d.Title+" — "+d.Org, d.Subtitle, d.Org)
@@ -125,6 +117,21 @@ func renderPDF(d Doc, glyphs *glyphSet, images map[string][]byte, pages []int, t
 		p.section(i, s)
 	}
 	return p, f.Error()
+}
+
+// newFpdf starts an A4 PDF in the house font and margins, dated date.
+func newFpdf(orient string, date time.Time) *fpdf.Fpdf {
+	f := fpdf.New(orient, "mm", "A4", "")
+	f.AddUTF8FontFromBytes(font, "", liberationsansregular.TTF)
+	f.AddUTF8FontFromBytes(font, "B", liberationsansbold.TTF)
+	f.AddUTF8FontFromBytes(font, "I", liberationsansitalic.TTF)
+	f.SetMargins(margin, margin, margin)
+	f.SetAutoPageBreak(true, margin)
+	f.SetCreationDate(date)
+	f.SetModificationDate(date)
+	f.SetCatalogSort(true)
+	f.SetCreator("isogap", true)
+	return f
 }
 
 func (p *pdfDoc) cover() {
@@ -217,13 +224,7 @@ func (p *pdfDoc) section(i int, s Section) {
 			setColor(f.SetTextColor, ink)
 			for _, b := range bl.Bullets {
 				p.need(10)
-				y := f.GetY()
-				f.SetXY(margin, y)
-				p.cell(5, 5, "•", 0, "L", 0)
-				f.SetLeftMargin(margin + 5)
-				p.paragraph(p.width-5, 5, b)
-				f.SetLeftMargin(margin)
-				f.Ln(1.5)
+				p.bullet(b)
 			}
 			f.Ln(2)
 		case len(bl.Figures) > 0:
@@ -234,6 +235,17 @@ func (p *pdfDoc) section(i int, s Section) {
 			p.chart(bl.Chart)
 		}
 	}
+}
+
+// bullet draws one item of a bulleted list in the current font.
+func (p *pdfDoc) bullet(text string) {
+	f := p.f
+	f.SetX(margin)
+	p.cell(5, 5, "•", 0, "L", 0)
+	f.SetLeftMargin(margin + 5)
+	p.paragraph(p.width-5, 5, text)
+	f.SetLeftMargin(margin)
+	f.Ln(1.5)
 }
 
 // need starts a new page unless h mm are left on this one.

@@ -7,6 +7,9 @@ import (
 	"io"
 	"testing"
 	"unicode/utf8"
+
+	"github.com/isogap/isogap/internal/assess"
+	"github.com/isogap/isogap/internal/catalog"
 )
 
 func glyphs(t testing.TB) *glyphSet {
@@ -69,6 +72,11 @@ func FuzzPDFText(f *testing.F) {
 		if err := WritePDF(io.Discard, d); err != nil {
 			t.Fatalf("WritePDF with %q: %v", s, err)
 		}
+		v := PackInput{Catalog: catalog.Builtin(), Assessment: assess.Assessment{Org: s, Scope: s}, Department: s, Assessor: s,
+			Interviewee: assess.Stakeholder{Name: s, Email: s, Department: s}, Items: []assess.Item{{Ref: "7.2", Department: s}}}
+		if err := WriteInterviewPack(io.Discard, v); err != nil {
+			t.Fatalf("WriteInterviewPack with %q: %v", s, err)
+		}
 	})
 }
 
@@ -80,10 +88,16 @@ func TestPDFTextPaths(t *testing.T) {
 		"SetAuthor": true, "SetKeywords": true}
 	wrappers := map[string]bool{"cell": true, "paragraph": true, "wrap": true, "bookmark": true, "describe": true}
 	fs := token.NewFileSet()
-	file, err := parser.ParseFile(fs, "pdf.go", nil, 0)
-	if err != nil {
-		t.Fatal(err)
+	for _, name := range []string{"pdf.go", "pack.go"} {
+		file, err := parser.ParseFile(fs, name, nil, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		checkTextPaths(t, fs, file, takesText, wrappers)
 	}
+}
+
+func checkTextPaths(t *testing.T, fs *token.FileSet, file *ast.File, takesText, wrappers map[string]bool) {
 	for _, decl := range file.Decls {
 		fn, ok := decl.(*ast.FuncDecl)
 		if !ok {
