@@ -30,7 +30,7 @@ const token = "a-token-of-thirty-two-characters"
 
 // openStore opens a fresh store of the engine: a SQLite file, or a
 // PostgreSQL schema.
-func openStore(t *testing.T, engine string) store.Store {
+func openStore(t testing.TB, engine string) store.Store {
 	ctx := context.Background()
 	var st store.Store
 	var err error
