@@ -85,7 +85,7 @@ func TestServeMetricsOnTheirOwnAddress(t *testing.T) {
 }
 
 // "serve --metrics-token" serves the metrics on the app's address to the
-// bearer of the token only; without either flag there are none.
+// bearer of the token only ("demo" too); without either flag there are none.
 func TestServeMetricsBehindAToken(t *testing.T) {
 	t.Parallel()
 	const token = "0123456789abcdef0123456789abcdef"
@@ -98,6 +98,10 @@ func TestServeMetricsBehindAToken(t *testing.T) {
 	}
 	if s, body := httpGet(t, metrics, "Bearer "+token); s != http.StatusOK || !strings.Contains(body, "isogap_http_requests_total") {
 		t.Errorf("GET /metrics with the token: %d %s", s, body)
+	}
+	demo := startServer(t, t.TempDir(), 4, "demo", "--addr", "127.0.0.1:0", "--metrics-token", token)
+	if base := strings.TrimPrefix(demo[0], "URL: "); demo[3] != "Metrics: "+base+"metrics" {
+		t.Errorf("demo printed %q, want the metrics' address after the password", demo)
 	}
 	plain, _ := serveURLs(t, t.TempDir(), 1)
 	if s, _ := httpGet(t, plain+"metrics", "Bearer "+token); s != http.StatusNotFound {

@@ -438,8 +438,12 @@ demo is only created: its id is printed on the first line, then a summary.`,
 			if err != nil {
 				return err
 			}
-			return c.serve(cmd.Context(), svc, f, !cmd.Flags().Changed("addr") && c.env.Getenv("ISOGAP_ADDR") == "", func(url, _ string) {
-				fmt.Fprintf(out, "URL: %s\nUser: %s\nPassword: %s\n\n", url, u.Login, pw)
+			return c.serve(cmd.Context(), svc, f, !cmd.Flags().Changed("addr") && c.env.Getenv("ISOGAP_ADDR") == "", func(url, metricsURL string) {
+				fmt.Fprintf(out, "URL: %s\nUser: %s\nPassword: %s\n", url, u.Login, pw)
+				if metricsURL != "" {
+					fmt.Fprintf(out, "Metrics: %s\n", metricsURL)
+				}
+				fmt.Fprintln(out)
 				fmt.Fprintf(out, "Demo assessment %s: %s\n", a.ID, a.Org)
 				fmt.Fprintln(out, "Sign in, open the assessment and follow the steps: scope, stakeholders, matrix, results.")
 				fmt.Fprintln(out, "The password changes each time the demo starts. Press Ctrl+C to stop.")
