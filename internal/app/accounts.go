@@ -243,6 +243,14 @@ func RetryAfter(err error) (time.Duration, bool) {
 // that failed for an account waits a delay growing with the account's
 // failures from everywhere.
 func (s *Service) Authenticate(ctx context.Context, login, password, addr string) (assess.User, error) {
+	u, err := s.authenticate(ctx, login, password, addr)
+	if outcome, ok := signInOutcome(err); ok {
+		s.obs.SignIn(outcome)
+	}
+	return u, err
+}
+
+func (s *Service) authenticate(ctx context.Context, login, password, addr string) (assess.User, error) {
 	login = NormalizeLogin(login)
 	now := s.now()
 	since := now.Add(-LoginWindow)

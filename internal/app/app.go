@@ -23,6 +23,7 @@ type Service struct {
 	catalogs        *catalogCache
 	clock           func() time.Time
 	everyoneCreates bool
+	obs             Observer
 }
 
 // Config is what a Service is told.
@@ -35,6 +36,9 @@ type Config struct {
 	// assessments: every account, rather than only the administrators and
 	// the accounts they allow (the default, for sites shared by clients).
 	EveryoneCreatesAssessments bool
+	// Events hears of conflicts, sign-ins and imports, for an operator's
+	// metrics (default: nobody).
+	Events Observer
 }
 
 // catalogCache keeps parsed custom catalogs by id.
@@ -48,13 +52,17 @@ func New(st store.Store, cfg Config) *Service {
 	if cfg.Clock == nil {
 		cfg.Clock = time.Now
 	}
-	return &Service{store: st, catalogs: &catalogCache{m: map[string]*catalog.Catalog{}}, clock: cfg.Clock, everyoneCreates: cfg.EveryoneCreatesAssessments}
+	if cfg.Events == nil {
+		cfg.Events = noObserver{}
+	}
+	return &Service{store: st, catalogs: &catalogCache{m: map[string]*catalog.Catalog{}}, clock: cfg.Clock,
+		everyoneCreates: cfg.EveryoneCreatesAssessments, obs: cfg.Events}
 }
 
 // in returns the service working on another store, the transaction of
 // store.InTx or ReadTx, so several steps commit together.
 func (s *Service) in(st store.Store) *Service {
-	return &Service{store: st, catalogs: s.catalogs, clock: s.clock, everyoneCreates: s.everyoneCreates}
+	return &Service{store: st, catalogs: s.catalogs, clock: s.clock, everyoneCreates: s.everyoneCreates, obs: s.obs}
 }
 
 // Now is the service's clock, as isogap records times.

@@ -123,6 +123,12 @@ const maxImportBytes = 512 << 20
 // listed with where it is. A user always imports a copy under a new id and
 // becomes its assessor; the CLI may keep the id or replace an assessment.
 func (s *Service) ImportJSON(ctx context.Context, p Principal, r io.Reader, opt ImportOptions) (assess.Assessment, error) {
+	a, err := s.importJSON(ctx, p, r, opt)
+	s.obs.Import(ImportFormatJSON, importOutcome(err))
+	return a, err
+}
+
+func (s *Service) importJSON(ctx context.Context, p Principal, r io.Reader, opt ImportOptions) (assess.Assessment, error) {
 	if err := requireSignedIn(p); err != nil {
 		return assess.Assessment{}, err
 	}

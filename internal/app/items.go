@@ -187,6 +187,9 @@ func (s *Service) UpdateItem(ctx context.Context, p Principal, aid, ref string, 
 		}
 		return err
 	})
+	if isSaveConflict(err) {
+		s.obs.SaveConflict()
+	}
 	return out, err
 }
 

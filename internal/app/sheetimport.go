@@ -296,6 +296,7 @@ func (s *Service) ImportSheets(ctx context.Context, p Principal, aid string, boo
 		return nil
 	})
 	res.Applied = err == nil
+	s.obs.Import(ImportFormatWorkbook, importOutcome(err))
 	return res, err
 }
 

@@ -36,6 +36,7 @@ var rules = map[string][]string{
 	"workbook":       {"app", "chart", "store", "assess", "catalog", "jsonx", "plan", "risk", "soa", "compare", "interview"},
 	"report":         {"app", "chart", "store", "assess", "catalog", "jsonx", "plan", "risk", "soa", "compare", "interview"},
 	"web":            {"app", "chart", "store", "assess", "catalog", "jsonx", "plan", "risk", "soa", "compare", "interview"},
+	"metrics":        {"app", "store", "assess", "catalog", "jsonx", "plan", "risk", "soa", "compare", "interview"},
 	"cli":            {"*"},
 }
 
@@ -67,6 +68,34 @@ func TestLayers(t *testing.T) {
 		if !found {
 			t.Errorf("go list did not list %s itself; is the rule's name right?", pkg)
 		}
+	}
+}
+
+// TestOnlyMetricsImportsPrometheus: the web app and the service report
+// through their own interfaces (web.RequestMetrics, app.Observer); package
+// metrics alone turns them into Prometheus metrics, so the library stays
+// an adapter's detail. Tests may parse what it serves.
+func TestOnlyMetricsImportsPrometheus(t *testing.T) {
+	out, err := exec.Command("go", "list", "-f", `{{.ImportPath}} {{join .Imports " "}}`, "github.com/isogap/isogap/...").CombinedOutput()
+	if err != nil {
+		t.Fatalf("go list: %v\n%s", err, out)
+	}
+	importers := 0
+	for _, line := range strings.Split(strings.TrimSpace(string(out)), "\n") {
+		fields := strings.Fields(line)
+		for _, imp := range fields[1:] {
+			if !strings.HasPrefix(imp, "github.com/prometheus/") {
+				continue
+			}
+			if fields[0] != module+"metrics" {
+				t.Errorf("%s imports %s: only package metrics may", fields[0], imp)
+			} else {
+				importers++
+			}
+		}
+	}
+	if importers == 0 {
+		t.Error("package metrics imports no Prometheus package: is the rule's name right?")
 	}
 }
 

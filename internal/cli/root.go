@@ -16,6 +16,7 @@ import (
 
 	"github.com/isogap/isogap/internal/app"
 	"github.com/isogap/isogap/internal/assess"
+	"github.com/isogap/isogap/internal/metrics"
 	"github.com/isogap/isogap/internal/workbook"
 )
 
@@ -52,6 +53,9 @@ type cliApp struct {
 	// everyoneCreates is the server's setting that every account may start
 	// assessments (app.Config).
 	everyoneCreates bool
+	// metrics, when the server exports metrics, hears of the service's
+	// events and reads the store's pools (wiring.go).
+	metrics *metrics.Metrics
 }
 
 // me is the principal the command line acts as: the trusted local

@@ -18,6 +18,7 @@ import (
 
 	"github.com/isogap/isogap/internal/app"
 	"github.com/isogap/isogap/internal/assess"
+	"github.com/isogap/isogap/internal/metrics"
 	"github.com/isogap/isogap/internal/report"
 	"github.com/isogap/isogap/internal/web"
 	"github.com/isogap/isogap/internal/workbook"
@@ -37,7 +38,14 @@ type webFlags struct {
 	shutdown      time.Duration
 	// everyoneCreates lets every account start assessments.
 	everyoneCreates bool
+	// metricsListen and metricsToken say where and to whom the metrics
+	// are served; neither given, there are none.
+	metricsListen string
+	metricsToken  string
 }
+
+// metricsOn reports whether the server exports metrics.
+func (f *webFlags) metricsOn() bool { return f.metricsListen != "" || f.metricsToken != "" }
 
 func (f *webFlags) register(cmd *cobra.Command) {
 	fl := cmd.Flags()
@@ -51,6 +59,10 @@ func (f *webFlags) register(cmd *cobra.Command) {
 		"on SIGINT or SIGTERM, how long requests in flight may run before they are cut (env ISOGAP_SHUTDOWN_TIMEOUT)")
 	fl.BoolVar(&f.everyoneCreates, "everyone-creates-assessments", false,
 		"let every account start assessments (default: administrators and the accounts they allow, as a site shared by clients needs)")
+	fl.StringVar(&f.metricsListen, "metrics-listen", "",
+		"serve Prometheus metrics at /metrics on this address of their own, HOST:PORT, apart from the app (env ISOGAP_METRICS_LISTEN)")
+	fl.StringVar(&f.metricsToken, "metrics-token", "",
+		`serve Prometheus metrics only to requests with "Authorization: Bearer TOKEN", on the app's address unless --metrics-listen (env ISOGAP_METRICS_TOKEN keeps it out of the process list)`)
 }
 
 // fromEnv applies the environment to flags not given on the command line.
@@ -61,6 +73,12 @@ func (f *webFlags) fromEnv(cmd *cobra.Command, getenv func(string) string) error
 	}
 	if v := getenv("ISOGAP_LOG_FORMAT"); v != "" && !fl.Changed("log-format") {
 		f.logFormat = v
+	}
+	if v := getenv("ISOGAP_METRICS_LISTEN"); v != "" && !fl.Changed("metrics-listen") {
+		f.metricsListen = v
+	}
+	if v := getenv("ISOGAP_METRICS_TOKEN"); v != "" && !fl.Changed("metrics-token") {
+		f.metricsToken = v
 	}
 	if v := getenv("ISOGAP_SHUTDOWN_TIMEOUT"); v != "" && !fl.Changed("shutdown-timeout") {
 		d, err := time.ParseDuration(v)
@@ -84,6 +102,18 @@ func (f *webFlags) fromEnv(cmd *cobra.Command, getenv func(string) string) error
 	}
 	if _, _, err := net.SplitHostPort(f.addr); err != nil {
 		return usagef("--addr %q: want HOST:PORT, for example 127.0.0.1:8080 or :8080", f.addr)
+	}
+	if f.metricsListen != "" {
+		_, port, err := net.SplitHostPort(f.metricsListen)
+		if err != nil {
+			return usagef("--metrics-listen %q: want HOST:PORT, for example 127.0.0.1:9090", f.metricsListen)
+		}
+		if f.metricsListen == f.addr && port != "0" {
+			return usagef("--metrics-listen %s is the app's --addr: give the metrics an address of their own, or use --metrics-token alone to serve them on the app's", f.addr)
+		}
+	}
+	if f.metricsToken != "" && len(f.metricsToken) < metrics.MinTokenLength {
+		return usagef("--metrics-token: want at least %d characters (for example from \"openssl rand -hex 32\")", metrics.MinTokenLength)
 	}
 	if f.logFormat != "text" && f.logFormat != "json" {
 		return usagef("--log-format %q: want text or json", f.logFormat)
@@ -109,6 +139,9 @@ func (c *cliApp) webService(cmd *cobra.Command, f *webFlags) (*app.Service, erro
 		return nil, err
 	}
 	c.everyoneCreates = f.everyoneCreates
+	if f.metricsOn() {
+		c.metrics = metrics.New()
+	}
 	return c.service(cmd.Context())
 }
 
@@ -184,14 +217,33 @@ func resultsFormat(f app.Format, write func(io.Writer, app.Results) error) app.F
 // serve runs the web app until ctx ends (SIGINT or SIGTERM), then lets the
 // requests in flight finish for up to --shutdown-timeout and cuts those
 // still running. Either way a requested shutdown is a success. listening is
-// called with the base URL once the port is open. With fallback set, a busy
-// address is replaced by a free port on the same host.
-func (c *cliApp) serve(ctx context.Context, svc *app.Service, f webFlags, fallback bool, listening func(url string)) error {
+// called with the base URL once the port is open, and the metrics' URL if
+// there are metrics. With fallback set, a busy address is replaced by a
+// free port on the same host.
+func (c *cliApp) serve(ctx context.Context, svc *app.Service, f webFlags, fallback bool, listening func(url, metricsURL string)) error {
 	log := f.logger(c.env.Stderr)
-	h, err := web.New(svc, web.Config{
+	cfg := web.Config{
 		TrustProxy: f.trustProxy, SecureCookies: f.secureCookies, SessionTTL: f.sessionTTL, Formats: webFormats(),
 		Logger: log, AccessLog: f.accessLog,
-	})
+	}
+	var metricsSrv *metricsServer
+	if c.metrics != nil {
+		cfg.Metrics = c.metrics
+		mh := c.metrics.Handler()
+		if f.metricsToken != "" {
+			mh = metrics.Protect(mh, f.metricsToken)
+		}
+		if f.metricsListen == "" {
+			cfg.MetricsHandler = mh
+		} else {
+			var err error
+			if metricsSrv, err = listenMetrics(f.metricsListen, mh); err != nil {
+				return err
+			}
+			defer metricsSrv.srv.Close()
+		}
+	}
+	h, err := web.New(svc, cfg)
 	if err != nil {
 		return err
 	}
@@ -226,12 +278,26 @@ func (c *cliApp) serve(ctx context.Context, svc *app.Service, f webFlags, fallba
 	if ip := net.ParseIP(host); ip != nil && ip.IsUnspecified() {
 		host = "localhost"
 	}
-	listening("http://" + net.JoinHostPort(host, port) + "/")
-	errc := make(chan error, 1)
+	appURL := "http://" + net.JoinHostPort(host, port) + "/"
+	metricsURL := ""
+	switch {
+	case metricsSrv != nil:
+		metricsURL = metricsSrv.url
+	case cfg.MetricsHandler != nil:
+		metricsURL = appURL + "metrics"
+	}
+	listening(appURL, metricsURL)
+	errc, merrc := make(chan error, 1), make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
+	if metricsSrv != nil {
+		go func() { merrc <- metricsSrv.srv.Serve(metricsSrv.ln) }()
+	}
 	select {
 	case err := <-errc:
 		return err
+	case err := <-merrc:
+		srv.Close()
+		return fmt.Errorf("metrics: %w", err)
 	case <-ctx.Done():
 		log.Info("shutting down: no new requests; finishing those in flight",
 			"in_flight", inFlight.Load(), "grace", f.shutdown.String())
@@ -253,6 +319,25 @@ func (c *cliApp) serve(ctx context.Context, svc *app.Service, f webFlags, fallba
 	}
 }
 
+// metricsServer serves the metrics on an address of their own.
+type metricsServer struct {
+	srv *http.Server
+	ln  net.Listener
+	url string
+}
+
+// listenMetrics opens the metrics' own address; it serves GET /metrics only.
+func listenMetrics(addr string, h http.Handler) (*metricsServer, error) {
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return nil, assess.Wrap(assess.KindInvalid, err, "--metrics-listen "+addr)
+	}
+	mux := http.NewServeMux()
+	mux.Handle("GET /metrics", h)
+	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second, WriteTimeout: time.Minute, IdleTimeout: 2 * time.Minute, MaxHeaderBytes: 64 << 10}
+	return &metricsServer{srv: srv, ln: ln, url: "http://" + ln.Addr().String() + "/metrics"}, nil
+}
+
 func newServeCmd(c *cliApp) *cobra.Command {
 	var f webFlags
 	cmd := &cobra.Command{
@@ -269,11 +354,21 @@ Several instances may serve one PostgreSQL database (--db postgres://…):
 sessions, accounts and sign-in throttling live in the database.
 
 GET /healthz answers while the process serves; GET /readyz answers 200 only
-while the database answers too (503 otherwise). On SIGINT or SIGTERM the
-requests in flight get --shutdown-timeout to finish, then are cut; either
-way the exit status is 0.`,
+while the database answers too (503 otherwise).
+
+Metrics in the Prometheus text format are off unless asked for: with
+--metrics-listen they are served at /metrics on an address of their own
+(keep it private: anyone reaching it reads them); with --metrics-token only
+to requests with "Authorization: Bearer TOKEN" (on the app's address unless
+--metrics-listen is given too). They count requests by route and status,
+the database's connections, saves refused as conflicts, sign-ins (failed,
+throttled) and imports.
+
+On SIGINT or SIGTERM the requests in flight get --shutdown-timeout to
+finish, then are cut; either way the exit status is 0.`,
 		Example: `  isogap serve
-  isogap serve --addr :8080 --db postgres://isogap@db/isogap --trust-proxy`,
+  isogap serve --addr :8080 --db postgres://isogap@db/isogap --trust-proxy
+  isogap serve --metrics-listen 127.0.0.1:9090`,
 		Args: noArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			svc, err := c.webService(cmd, &f)
@@ -285,8 +380,11 @@ way the exit status is 0.`,
 				return err
 			}
 			out := cmd.OutOrStdout()
-			return c.serve(cmd.Context(), svc, f, false, func(url string) {
+			return c.serve(cmd.Context(), svc, f, false, func(url, metricsURL string) {
 				fmt.Fprintf(out, "isogap is serving on %s (press Ctrl+C to stop)\n", url)
+				if metricsURL != "" {
+					fmt.Fprintf(out, "Metrics are served on %s\n", metricsURL)
+				}
 				if setup {
 					fmt.Fprintf(out, "No account exists yet: open %s to create the administrator.\n", url)
 				}
@@ -340,8 +438,12 @@ demo is only created: its id is printed on the first line, then a summary.`,
 			if err != nil {
 				return err
 			}
-			return c.serve(cmd.Context(), svc, f, !cmd.Flags().Changed("addr") && c.env.Getenv("ISOGAP_ADDR") == "", func(url string) {
-				fmt.Fprintf(out, "URL: %s\nUser: %s\nPassword: %s\n\n", url, u.Login, pw)
+			return c.serve(cmd.Context(), svc, f, !cmd.Flags().Changed("addr") && c.env.Getenv("ISOGAP_ADDR") == "", func(url, metricsURL string) {
+				fmt.Fprintf(out, "URL: %s\nUser: %s\nPassword: %s\n", url, u.Login, pw)
+				if metricsURL != "" {
+					fmt.Fprintf(out, "Metrics: %s\n", metricsURL)
+				}
+				fmt.Fprintln(out)
 				fmt.Fprintf(out, "Demo assessment %s: %s\n", a.ID, a.Org)
 				fmt.Fprintln(out, "Sign in, open the assessment and follow the steps: scope, stakeholders, matrix, results.")
 				fmt.Fprintln(out, "The password changes each time the demo starts. Press Ctrl+C to stop.")

@@ -12,6 +12,7 @@ import (
 
 	"github.com/isogap/isogap/internal/app"
 	"github.com/isogap/isogap/internal/assess"
+	"github.com/isogap/isogap/internal/store"
 	"github.com/isogap/isogap/internal/store/open"
 	"github.com/isogap/isogap/internal/store/postgres"
 	"github.com/isogap/isogap/internal/store/sqlite"
@@ -38,7 +39,17 @@ func (c *cliApp) service(ctx context.Context) (*app.Service, error) {
 	if err != nil {
 		return nil, err
 	}
-	c.st, c.svc = st, app.New(st, app.Config{Clock: c.clock(), EveryoneCreatesAssessments: c.everyoneCreates})
+	cfg := app.Config{Clock: c.clock(), EveryoneCreatesAssessments: c.everyoneCreates}
+	if c.metrics != nil {
+		cfg.Events = c.metrics
+		if sr, ok := st.(store.StatsReporter); ok {
+			if err := c.metrics.WatchStore(sr); err != nil {
+				st.Close()
+				return nil, err
+			}
+		}
+	}
+	c.st, c.svc = st, app.New(st, cfg)
 	return c.svc, nil
 }
 

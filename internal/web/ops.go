@@ -33,7 +33,8 @@ func stateOf(r *http.Request) *reqState {
 // request is the outermost layer. It makes the one copy of the request the
 // handlers see (with the request's state in its context), removes the
 // temporary files of a multipart form parsed on that copy (net/http removes
-// only those of the request it created), and logs the request.
+// only those of the request it created), logs the request and counts it
+// in the metrics.
 func (s *Server) request(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
@@ -44,7 +45,7 @@ func (s *Server) request(next http.Handler) http.Handler {
 				c.MultipartForm.RemoveAll()
 			}
 		}()
-		if !s.cfg.AccessLog {
+		if !s.cfg.AccessLog && s.cfg.Metrics == nil {
 			next.ServeHTTP(w, c)
 			return
 		}
@@ -53,9 +54,22 @@ func (s *Server) request(next http.Handler) http.Handler {
 		if sw.status == 0 {
 			sw.status = http.StatusOK
 		}
+		took := time.Since(start)
+		route := c.Pattern
+		if route == "" {
+			// Answered before the mux (a cross-site post, an oversized
+			// body): the route it was meant for.
+			_, route = s.mux.Handler(c)
+		}
+		if s.cfg.Metrics != nil {
+			s.cfg.Metrics.Request(r.Method, route, sw.status, took)
+		}
+		if !s.cfg.AccessLog {
+			return
+		}
 		// Never the query, cookies or the body: they may carry tokens and passwords.
-		attrs := []any{"method", r.Method, "route", c.Pattern, "path", r.URL.Path, "status", sw.status,
-			"duration_ms", float64(time.Since(start).Microseconds()) / 1000}
+		attrs := []any{"method", r.Method, "route", route, "path", r.URL.Path, "status", sw.status,
+			"duration_ms", float64(took.Microseconds()) / 1000}
 		if st.principal != nil {
 			attrs = append(attrs, "user", st.principal.User.ID)
 		}

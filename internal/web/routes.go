@@ -10,6 +10,9 @@ func (s *Server) routes(mux *http.ServeMux) {
 	// Liveness: the process answers. Readiness: the database answers too.
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) { w.Write([]byte("ok\n")) })
 	mux.HandleFunc("GET /readyz", s.readyz)
+	if s.cfg.MetricsHandler != nil {
+		mux.Handle("GET /metrics", s.cfg.MetricsHandler)
+	}
 
 	mux.HandleFunc("GET /setup", s.h(s.setupForm))
 	mux.HandleFunc("POST /setup", s.h(s.setup))

@@ -39,6 +39,19 @@ type Config struct {
 	AccessLog bool
 	// ReadyTimeout bounds the database check of /readyz (default 2 s).
 	ReadyTimeout time.Duration
+	// Metrics hears of every request once answered (nil: nobody).
+	Metrics RequestMetrics
+	// MetricsHandler, when set, is served at GET /metrics like any page:
+	// give it protected (a bearer token), or serve it on a listener of its
+	// own instead.
+	MetricsHandler http.Handler
+}
+
+// RequestMetrics hears of every request once it is answered: its method,
+// the route pattern it matched ("" for none; never the path, which holds
+// ids), its status and how long it took.
+type RequestMetrics interface {
+	Request(method, route string, status int, d time.Duration)
 }
 
 // Server serves the web app.

@@ -77,6 +77,28 @@ func (s *Store) Engine() string { return s.db.Dialect.Name }
 // Each is time lost; writers that take their locks in one order cause none.
 func (s *Store) Retried() int64 { return s.db.retried.Load() }
 
+// Stats reports the store's connection pools and retried transactions.
+func (s *Store) Stats() store.Stats {
+	st := store.Stats{Engine: s.Engine(), TxRetries: s.Retried()}
+	if s.db.Read == s.db.Write {
+		st.Pools = []store.PoolStats{poolStats("main", s.db.Write)}
+	} else {
+		st.Pools = []store.PoolStats{poolStats("read", s.db.Read), poolStats("write", s.db.Write)}
+	}
+	return st
+}
+
+var _ store.StatsReporter = (*Store)(nil)
+
+func poolStats(name string, db *sql.DB) store.PoolStats {
+	s := db.Stats()
+	return store.PoolStats{
+		Pool: name, MaxOpen: s.MaxOpenConnections, InUse: s.InUse, Idle: s.Idle,
+		WaitCount: s.WaitCount, WaitDuration: s.WaitDuration,
+		Closed: map[string]int64{"max_idle": s.MaxIdleClosed, "max_idle_time": s.MaxIdleTimeClosed, "max_lifetime": s.MaxLifetimeClosed},
+	}
+}
+
 func (s *Store) Close() error {
 	if s.tx != nil {
 		return errors.New("sqlstore: Close inside a transaction")
