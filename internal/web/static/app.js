@@ -8,6 +8,9 @@
   function saveRow(form, ev) {
     ev.preventDefault();
     var row = form.closest("tr");
+    // The row no longer shows the outcome of an earlier save while this
+    // one is on its way.
+    row.classList.remove("saved", "failed");
     var button = form.querySelector("button");
     if (button) { button.disabled = true; button.textContent = "Saving…"; }
     var data = new URLSearchParams(new FormData(form));
