@@ -9,6 +9,7 @@ import (
 	netmail "net/mail"
 	"net/smtp"
 	"net/url"
+	"os"
 	"strconv"
 	"strings"
 	"time"
@@ -186,8 +187,13 @@ func (c *SMTP) Send(ctx context.Context, m Mail) error {
 	}
 	addr := net.JoinHostPort(c.Host, c.Port)
 	fail := func(step string, err error) error {
-		if ctx.Err() != nil {
+		// The connection's deadline and the context's timer are the same
+		// instant; whichever fires first, a timeout reads as one.
+		switch {
+		case errors.Is(ctx.Err(), context.Canceled):
 			err = ctx.Err()
+		case ctx.Err() != nil || errors.Is(err, os.ErrDeadlineExceeded):
+			err = fmt.Errorf("no answer in time: %w", context.DeadlineExceeded)
 		}
 		return fmt.Errorf("mail to %s through %s: %s: %w", m.To, addr, step, err)
 	}
