@@ -14,16 +14,18 @@ import (
 // right after the context: permissions are part of the API, not a
 // convention a surface may forget.
 var principalFree = map[string]string{
-	"Catalog":         "reads a catalog: reference data, the same for everybody",
-	"CatalogOf":       "reads the catalog of an assessment value the caller already holds",
-	"Now":             "the service's clock",
-	"Engine":          "names the database engine",
-	"NeedsSetup":      "tells whether any account exists (the first-run page)",
-	"SetupFirstAdmin": "creates the first account; refused once any exists",
-	"Authenticate":    "checks a login and password: how a principal comes to be",
-	"ResolveSession":  "finds the principal behind a session token",
-	"EndSession":      "signs out the holder of a session token",
-	"Ready":           "tells whether the database answers (the readiness probe); reads nothing about anybody",
+	"Catalog":                 "reads a catalog: reference data, the same for everybody",
+	"CatalogOf":               "reads the catalog of an assessment value the caller already holds",
+	"Now":                     "the service's clock",
+	"Engine":                  "names the database engine",
+	"NeedsSetup":              "tells whether any account exists (the first-run page)",
+	"SetupFirstAdmin":         "creates the first account; refused once any exists",
+	"Authenticate":            "checks a login and password: how a principal comes to be",
+	"ResolveSession":          "finds the principal behind a session token",
+	"EndSession":              "signs out the holder of a session token",
+	"Ready":                   "tells whether the database answers (the readiness probe); reads nothing about anybody",
+	"InterviewSignIn":         "opens an interview link: how an interview principal comes to be",
+	"ResolveInterviewSession": "finds the interview principal behind a session token",
 }
 
 func TestEveryUseCaseTakesAPrincipal(t *testing.T) {

@@ -24,6 +24,8 @@ type Service struct {
 	clock           func() time.Time
 	everyoneCreates bool
 	obs             Observer
+	mailer          Mailer
+	grace           time.Duration
 }
 
 // Config is what a Service is told.
@@ -39,6 +41,12 @@ type Config struct {
 	// Events hears of conflicts, sign-ins and imports, for an operator's
 	// metrics (default: nobody).
 	Events Observer
+	// Mailer sends interview invitations and reminders (default: none;
+	// the links are only returned).
+	Mailer Mailer
+	// InterviewGrace is how long an interview link works after its due
+	// date (default DefaultInterviewGrace).
+	InterviewGrace time.Duration
 }
 
 // catalogCache keeps parsed custom catalogs by id.
@@ -55,14 +63,19 @@ func New(st store.Store, cfg Config) *Service {
 	if cfg.Events == nil {
 		cfg.Events = noObserver{}
 	}
+	if cfg.InterviewGrace <= 0 {
+		cfg.InterviewGrace = DefaultInterviewGrace
+	}
 	return &Service{store: st, catalogs: &catalogCache{m: map[string]*catalog.Catalog{}}, clock: cfg.Clock,
-		everyoneCreates: cfg.EveryoneCreatesAssessments, obs: cfg.Events}
+		everyoneCreates: cfg.EveryoneCreatesAssessments, obs: cfg.Events, mailer: cfg.Mailer, grace: cfg.InterviewGrace}
 }
 
 // in returns the service working on another store, the transaction of
 // store.InTx or ReadTx, so several steps commit together.
 func (s *Service) in(st store.Store) *Service {
-	return &Service{store: st, catalogs: s.catalogs, clock: s.clock, everyoneCreates: s.everyoneCreates, obs: s.obs}
+	c := *s
+	c.store = st
+	return &c
 }
 
 // Now is the service's clock, as isogap records times.

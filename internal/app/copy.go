@@ -225,13 +225,21 @@ func copyAssessment(ctx context.Context, from, tx store.Store, aid string) (asse
 	return rec, nil
 }
 
-// fileSums lists the SHA-256 and size each file evidence records, by id.
+// fileSums lists the SHA-256 and size each file evidence (of items and
+// interviews) records, by id.
 func fileSums(rec assess.Record) map[int64]assess.Evidence {
 	sums := map[int64]assess.Evidence{}
 	for _, it := range rec.Items {
 		for _, ev := range it.Evidence {
 			if ev.Kind == assess.EvidenceFile {
 				sums[ev.ID] = ev
+			}
+		}
+	}
+	for _, iv := range rec.Interviews {
+		for _, ev := range iv.Evidence {
+			if ev.Kind == assess.EvidenceFile {
+				sums[ev.ID] = ev.Evidence
 			}
 		}
 	}

@@ -15,9 +15,11 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/isogap/isogap/internal/assess"
 	"github.com/isogap/isogap/internal/catalog"
+	"github.com/isogap/isogap/internal/interview"
 	"github.com/isogap/isogap/internal/jsonx"
 	"github.com/isogap/isogap/internal/plan"
 	"github.com/isogap/isogap/internal/store"
@@ -146,6 +148,7 @@ func (s *Service) importJSON(ctx context.Context, p Principal, r io.Reader, opt 
 	rec := e.Record
 	if opt.AsNew {
 		rec.Assessment.ID = assess.NewID()
+		unlinkInterviews(&rec)
 	}
 	if !p.System {
 		markImported(&rec, p.Name())
@@ -204,6 +207,34 @@ func markImported(r *assess.Record, importer string) {
 	r.Snapshots = slices.Clone(r.Snapshots)
 	for i := range r.Snapshots {
 		r.Snapshots[i].CreatedBy = mark(r.Snapshots[i].CreatedBy)
+	}
+	r.Interviews = slices.Clone(r.Interviews)
+	for i := range r.Interviews {
+		iv := &r.Interviews[i]
+		iv.CreatedBy = mark(iv.CreatedBy)
+		iv.Answers, iv.Notes = slices.Clone(iv.Answers), slices.Clone(iv.Notes)
+		iv.Evidence, iv.Decisions = slices.Clone(iv.Evidence), slices.Clone(iv.Decisions)
+		for j := range iv.Answers {
+			iv.Answers[j].By = mark(iv.Answers[j].By)
+		}
+		for j := range iv.Notes {
+			iv.Notes[j].By = mark(iv.Notes[j].By)
+		}
+		for j := range iv.Evidence {
+			iv.Evidence[j].AddedBy = mark(iv.Evidence[j].AddedBy)
+		}
+		for j := range iv.Decisions {
+			iv.Decisions[j].By = mark(iv.Decisions[j].By)
+		}
+	}
+}
+
+// unlinkInterviews drops the links and sessions of a record's interviews:
+// a copy under a new id is not opened by the original's links.
+func unlinkInterviews(r *assess.Record) {
+	r.Interviews = slices.Clone(r.Interviews)
+	for i := range r.Interviews {
+		r.Interviews[i].TokenHash, r.Interviews[i].SessionHash, r.Interviews[i].TokenExpires = "", "", time.Time{}
 	}
 }
 
@@ -268,31 +299,10 @@ func validateRecord(cat *catalog.Catalog, r assess.Record) error {
 		}
 		checkActor(errs, where+".updated_by", it.UpdatedBy)
 		for j, ev := range it.Evidence {
-			ew := fmt.Sprintf("%s.evidence[%d]", where, j)
-			if ev.ID < 1 || evIDs[ev.ID] {
-				errs.Add(ew+".id", strconv.FormatInt(ev.ID, 10), "missing or duplicate evidence id", "a positive number unique in the assessment")
-			}
-			evIDs[ev.ID] = true
-			checkActor(errs, ew+".added_by", ev.AddedBy)
-			if err := assess.ValidateEvidence(ev); err != nil {
-				for _, f := range err.(*assess.FieldErrors).List {
-					f.Where = ew + "." + f.Where
-					errs.List = append(errs.List, f)
-				}
-			}
-			if ev.Kind == assess.EvidenceFile {
-				content, ok := r.Files[ev.ID]
-				if !ok {
-					errs.Add(ew, assess.Shown(ev.FileName), "the file's content is missing from \"files\"", "")
-					continue
-				}
-				sum := sha256.Sum256(content)
-				if hex.EncodeToString(sum[:]) != ev.SHA256 || int64(len(content)) != ev.Size {
-					errs.Add(ew, assess.Shown(ev.FileName), "the file's content does not match its size and SHA-256", "the file as exported")
-				}
-			}
+			checkRecordEvidence(errs, fmt.Sprintf("%s.evidence[%d]", where, j), ev, r.Files, evIDs)
 		}
 	}
+	validateInterviews(errs, cat, r, evIDs)
 	for _, ci := range cat.Items {
 		if !seen[ci.Ref] {
 			errs.Add("items", ci.Ref, "catalog item missing", "one entry for every item of catalog "+cat.ID)
@@ -411,4 +421,93 @@ func yesNo(b bool) string {
 		return "yes"
 	}
 	return "no"
+}
+
+// checkRecordEvidence checks one evidence entry of a record and its file.
+func checkRecordEvidence(errs *assess.FieldErrors, ew string, ev assess.Evidence, files map[int64][]byte, evIDs map[int64]bool) {
+	if ev.ID < 1 || evIDs[ev.ID] {
+		errs.Add(ew+".id", strconv.FormatInt(ev.ID, 10), "missing or duplicate evidence id", "a positive number unique in the assessment")
+	}
+	evIDs[ev.ID] = true
+	checkActor(errs, ew+".added_by", ev.AddedBy)
+	if err := assess.ValidateEvidence(ev); err != nil {
+		for _, f := range err.(*assess.FieldErrors).List {
+			f.Where = ew + "." + f.Where
+			errs.List = append(errs.List, f)
+		}
+	}
+	if ev.Kind != assess.EvidenceFile {
+		return
+	}
+	content, ok := files[ev.ID]
+	if !ok {
+		errs.Add(ew, assess.Shown(ev.FileName), "the file's content is missing from \"files\"", "")
+		return
+	}
+	sum := sha256.Sum256(content)
+	if hex.EncodeToString(sum[:]) != ev.SHA256 || int64(len(content)) != ev.Size {
+		errs.Add(ew, assess.Shown(ev.FileName), "the file's content does not match its size and SHA-256", "the file as exported")
+	}
+}
+
+// validateInterviews checks a record's interviews: numbering, states,
+// refs, answers and notes against the catalog, and their evidence as item
+// evidence is checked.
+func validateInterviews(errs *assess.FieldErrors, cat *catalog.Catalog, r assess.Record, evIDs map[int64]bool) {
+	ids := map[int64]bool{}
+	for i, iv := range r.Interviews {
+		where := fmt.Sprintf("interviews[%d]", i)
+		if iv.ID < 1 || ids[iv.ID] {
+			errs.Add(where+".id", strconv.FormatInt(iv.ID, 10), "missing or duplicate interview id", "a positive number unique in the assessment")
+		}
+		ids[iv.ID] = true
+		if !interview.State(iv.State).Valid() {
+			errs.Add(where+".state", assess.Shown(iv.State), "unknown state", "draft, sent, in_progress, submitted, reviewed or revoked")
+		}
+		assess.CheckShort(errs, where+".name", iv.Name)
+		assess.CheckShort(errs, where+".email", iv.Email)
+		assess.CheckShort(errs, where+".department", iv.Department)
+		checkActor(errs, where+".created_by", iv.CreatedBy)
+		refs := map[string]bool{}
+		for j, ref := range iv.Refs {
+			if _, ok := cat.Item(ref); !ok || refs[ref] {
+				errs.Add(fmt.Sprintf("%s.refs[%d]", where, j), assess.Shown(ref), "unknown or repeated ref", "each a ref of catalog "+cat.ID+" once")
+			}
+			refs[ref] = true
+		}
+		question := func(w, qid string) {
+			ref, _, _ := strings.Cut(qid, "#")
+			ci, ok := cat.Item(ref)
+			if !ok || !refs[ref] || !slices.ContainsFunc(ci.Questions, func(q catalog.Question) bool { return q.ID == qid }) {
+				errs.Add(w+".question_id", assess.Shown(qid), "not a question of the interview's items", "")
+			}
+		}
+		for j, a := range iv.Answers {
+			w := fmt.Sprintf("%s.answers[%d]", where, j)
+			question(w, a.QuestionID)
+			if k := interview.Kind(a.Kind); !k.Valid() || a.Ref+"#" != a.QuestionID[:min(len(a.QuestionID), len(a.Ref)+1)] {
+				errs.Add(w, assess.Shown(a.Kind+" "+a.Ref), "unknown answer, or a ref that is not the question's", "")
+			}
+			assess.CheckLong(errs, w+".comment", a.Comment)
+			checkActor(errs, w+".by", a.By)
+		}
+		for j, n := range iv.Notes {
+			w := fmt.Sprintf("%s.notes[%d]", where, j)
+			question(w, n.QuestionID)
+			assess.CheckLong(errs, w+".text", n.Text)
+			checkActor(errs, w+".by", n.By)
+		}
+		for j, d := range iv.Decisions {
+			w := fmt.Sprintf("%s.decisions[%d]", where, j)
+			if !refs[d.Ref] || d.Score < 1 || d.Score > 5 {
+				errs.Add(w, assess.Shown(d.Ref), "a decision needs a ref of the interview and a score from 1 to 5", "")
+			}
+			checkActor(errs, w+".by", d.By)
+		}
+		for j, ev := range iv.Evidence {
+			w := fmt.Sprintf("%s.evidence[%d]", where, j)
+			question(w, ev.QuestionID)
+			checkRecordEvidence(errs, w, ev.Evidence, r.Files, evIDs)
+		}
+	}
 }

@@ -20,6 +20,9 @@ type Principal struct {
 	System bool
 	// SystemName is the name the CLI records in the history.
 	SystemName string
+	// Interview, when set, is the holder of an interview link: it may use
+	// the interview use cases of that one interview and nothing else.
+	Interview *InterviewGrant
 }
 
 // System returns the trusted local principal recorded under name.
@@ -27,6 +30,9 @@ func System(name string) Principal { return Principal{System: true, SystemName: 
 
 // Name is what the history records for the principal.
 func (p Principal) Name() string {
+	if p.Interview != nil {
+		return p.Interview.Name + " (interview)"
+	}
 	if p.System {
 		return p.SystemName
 	}
@@ -34,11 +40,12 @@ func (p Principal) Name() string {
 }
 
 // IsAdmin reports a site administrator (or the CLI).
-func (p Principal) IsAdmin() bool { return p.System || p.User.Admin }
+func (p Principal) IsAdmin() bool { return p.Interview == nil && (p.System || p.User.Admin) }
 
 // signedIn reports a principal that is someone: a user with an account or
-// the CLI. The zero Principal is nobody and may do nothing.
-func (p Principal) signedIn() bool { return p.System || p.User.ID != 0 }
+// the CLI. The zero Principal is nobody and may do nothing; an interview
+// principal is nobody too, outside its interview's use cases.
+func (p Principal) signedIn() bool { return p.Interview == nil && (p.System || p.User.ID != 0) }
 
 func forbidden(format string, args ...any) error {
 	return assess.Errorf(assess.KindForbidden, format, args...)

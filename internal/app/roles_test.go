@@ -9,6 +9,7 @@ import (
 
 	"github.com/isogap/isogap/internal/app"
 	"github.com/isogap/isogap/internal/assess"
+	"github.com/isogap/isogap/internal/interview"
 	"github.com/isogap/isogap/internal/store"
 )
 
@@ -56,7 +57,9 @@ var (
 	// invited is a member already, so has no invitation to answer.
 	invitees = outcome{rAdmin: ok, rCLI: assess.KindUnauthenticated, rAssessor: assess.KindNotFound, rContributor: ok, rViewer: ok, rAuditor: ok,
 		rExpired: ok, rStranger: ok, rNobody: assess.KindUnauthenticated}
-	accountHolders = outcome{rAdmin: ok, rCLI: assess.KindUnauthenticated, rAssessor: ok, rContributor: ok, rViewer: ok, rAuditor: ok, rExpired: ok,
+	// Interviews are read by the assessors and the auditors.
+	interviewReaders = members(assess.KindForbidden, assess.KindForbidden, ok)
+	accountHolders   = outcome{rAdmin: ok, rCLI: assess.KindUnauthenticated, rAssessor: ok, rContributor: ok, rViewer: ok, rAuditor: ok, rExpired: ok,
 		rStranger: ok, rNobody: assess.KindUnauthenticated}
 )
 
@@ -75,6 +78,49 @@ type roleFixture struct {
 	otherRef  string // an item outside HR
 	newLogins int
 	tb        *testing.T
+	ivFile    int64 // a file given with an answer, in every interview(…)
+}
+
+// interview makes, as the command line, an interview of the HR items in
+// the given state, with an answer and a file to A.6.1#1.
+func (f *roleFixture) interview(state interview.State) int64 {
+	f.tb.Helper()
+	ctx := context.Background()
+	cli := f.people[rCLI]
+	iv, err := f.svc.CreateInterview(ctx, cli, f.aid, app.NewInterview{Name: "Jana Novak", Email: "jana@example.com", Refs: []string{"A.6.1"}})
+	if err != nil {
+		f.tb.Fatal(err)
+	}
+	if state == interview.Draft {
+		return iv.ID
+	}
+	if _, err := f.svc.SendInterview(ctx, cli, f.aid, iv.ID, "https://isogap.example"); err != nil {
+		f.tb.Fatal(err)
+	}
+	if state == interview.Sent {
+		return iv.ID
+	}
+	view, err := f.svc.Interview(ctx, cli, f.aid, iv.ID)
+	if err != nil {
+		f.tb.Fatal(err)
+	}
+	for _, q := range view.Items[0].Questions {
+		if _, err := f.svc.AnswerQuestion(ctx, cli, f.aid, iv.ID, app.AnswerInput{QuestionID: q.ID, Kind: interview.Yes}); err != nil {
+			f.tb.Fatal(err)
+		}
+	}
+	ev, err := f.svc.AddInterviewEvidence(ctx, cli, f.aid, iv.ID, "A.6.1#1", app.NewEvidence{FileName: "screening.pdf", Content: []byte("%PDF-1.4 s")})
+	if err != nil {
+		f.tb.Fatal(err)
+	}
+	f.ivFile = ev.ID
+	if state == interview.InProgress {
+		return iv.ID
+	}
+	if _, err := f.svc.SubmitInterview(ctx, cli, f.aid, iv.ID); err != nil {
+		f.tb.Fatal(err)
+	}
+	return iv.ID
 }
 
 func (f *roleFixture) t() *testing.T { return f.tb }
@@ -259,6 +305,61 @@ func roleTable() []useCase {
 			return err
 		}},
 		{name: "RemoveMember", want: assessorOnly, call: func(f *roleFixture, p app.Principal) error { return f.svc.RemoveMember(ctx, p, f.aid, f.spare) }},
+		{name: "CreateInterview", want: assessorOnly, call: func(f *roleFixture, p app.Principal) error {
+			_, err := f.svc.CreateInterview(ctx, p, f.aid, app.NewInterview{Name: "Jana Novak", Email: "jana@example.com", Department: "HR"})
+			return err
+		}},
+		{name: "Interviews", want: interviewReaders, call: func(f *roleFixture, p app.Principal) error { _, err := f.svc.Interviews(ctx, p, f.aid); return err }},
+		{name: "Interview", want: interviewReaders, call: func(f *roleFixture, p app.Principal) error {
+			_, err := f.svc.Interview(ctx, p, f.aid, f.interview(interview.InProgress))
+			return err
+		}},
+		{name: "InterviewEvidenceFile", want: interviewReaders, call: func(f *roleFixture, p app.Principal) error {
+			iid := f.interview(interview.InProgress)
+			_, _, err := f.svc.InterviewEvidenceFile(ctx, p, f.aid, iid, f.ivFile)
+			return err
+		}},
+		{name: "UpdateInterview", want: assessorOnly, call: func(f *roleFixture, p app.Principal) error {
+			_, err := f.svc.UpdateInterview(ctx, p, f.aid, f.interview(interview.Sent), 0, app.InterviewPatch{AddRefs: []string{"A.5.15"}})
+			return err
+		}},
+		{name: "SendInterview", want: assessorOnly, call: func(f *roleFixture, p app.Principal) error {
+			_, err := f.svc.SendInterview(ctx, p, f.aid, f.interview(interview.Draft), "https://isogap.example")
+			return err
+		}},
+		{name: "RemindInterviews", want: assessorOnly, call: func(f *roleFixture, p app.Principal) error {
+			f.interview(interview.Sent)
+			_, err := f.svc.RemindInterviews(ctx, p, f.aid, "https://isogap.example")
+			return err
+		}},
+		{name: "RevokeInterview", want: assessorOnly, call: func(f *roleFixture, p app.Principal) error {
+			_, err := f.svc.RevokeInterview(ctx, p, f.aid, f.interview(interview.Sent))
+			return err
+		}},
+		{name: "AnswerQuestion", want: assessorOnly, call: func(f *roleFixture, p app.Principal) error {
+			_, err := f.svc.AnswerQuestion(ctx, p, f.aid, f.interview(interview.Sent), app.AnswerInput{QuestionID: "A.6.1#1", Kind: interview.Yes})
+			return err
+		}},
+		{name: "AddInterviewEvidence", want: assessorOnly, call: func(f *roleFixture, p app.Principal) error {
+			_, err := f.svc.AddInterviewEvidence(ctx, p, f.aid, f.interview(interview.Sent), "A.6.1#1", app.NewEvidence{Text: "records"})
+			return err
+		}},
+		{name: "SubmitInterview", want: assessorOnly, call: func(f *roleFixture, p app.Principal) error {
+			_, err := f.svc.SubmitInterview(ctx, p, f.aid, f.interview(interview.InProgress))
+			return err
+		}},
+		{name: "AcceptInterviewItem", want: assessorOnly, call: func(f *roleFixture, p app.Principal) error {
+			_, err := f.svc.AcceptInterviewItem(ctx, p, f.aid, f.interview(interview.Submitted), app.AcceptInput{Ref: "A.6.1"})
+			return err
+		}},
+		{name: "ReturnQuestions", want: assessorOnly, call: func(f *roleFixture, p app.Principal) error {
+			_, err := f.svc.ReturnQuestions(ctx, p, f.aid, f.interview(interview.Submitted), []app.ReturnInput{{QuestionID: "A.6.1#1", Note: "which roles?"}})
+			return err
+		}},
+		{name: "InterviewSignOut", want: outcome{rAdmin: assess.KindUnauthenticated, rCLI: assess.KindUnauthenticated, rAssessor: assess.KindUnauthenticated,
+			rContributor: assess.KindUnauthenticated, rViewer: assess.KindUnauthenticated, rAuditor: assess.KindUnauthenticated,
+			rExpired: assess.KindUnauthenticated, rStranger: assess.KindUnauthenticated, rNobody: assess.KindUnauthenticated},
+			call: func(f *roleFixture, p app.Principal) error { return f.svc.InterviewSignOut(ctx, p) }},
 		{name: "DeleteAssessment", want: assessorOnly, call: func(f *roleFixture, p app.Principal) error { return f.svc.DeleteAssessment(ctx, p, f.aid) }},
 		// Not tied to the fixture's assessment.
 		{name: "Portfolio", want: signedIn, call: func(f *roleFixture, p app.Principal) error { _, err := f.svc.Portfolio(ctx, p); return err }},

@@ -370,6 +370,9 @@ type Record struct {
 	// Plan holds the forecast assumptions people set; nil when none were.
 	Plan      *PlanSettings `json:"plan,omitempty"`
 	Snapshots []Snapshot    `json:"snapshots,omitempty"`
+	// Interviews with their answers, notes, evidence and decisions; the
+	// content of their file evidence is in Files too.
+	Interviews []Interview `json:"interviews,omitempty"`
 }
 
 // PlanSettings are the assumptions set for one assessment, as key → text
@@ -434,6 +437,14 @@ func DiffRecords(a, b Record) error {
 	for i := range a.Snapshots {
 		if !reflect.DeepEqual(a.Snapshots[i], b.Snapshots[i]) {
 			return fmt.Errorf("assessment %s: snapshot %q differs", a.Assessment.ID, a.Snapshots[i].Name)
+		}
+	}
+	if len(a.Interviews) != len(b.Interviews) {
+		return fmt.Errorf("assessment %s: %d interviews vs %d", a.Assessment.ID, len(a.Interviews), len(b.Interviews))
+	}
+	for i := range a.Interviews {
+		if !reflect.DeepEqual(a.Interviews[i], b.Interviews[i]) {
+			return fmt.Errorf("assessment %s: interview %d differs:\n%+v\n%+v", a.Assessment.ID, a.Interviews[i].ID, a.Interviews[i], b.Interviews[i])
 		}
 	}
 	return nil

@@ -56,6 +56,8 @@ type cliApp struct {
 	// metrics, when the server exports metrics, hears of the service's
 	// events and reads the store's pools (wiring.go).
 	metrics *metrics.Metrics
+	// mailer sends interview mails (wiring.go); nil until a command picks one.
+	mailer app.Mailer
 }
 
 // me is the principal the command line acts as: the trusted local
@@ -206,7 +208,7 @@ func newRoot(c *cliApp) *cobra.Command {
 		newExportCmd(c), newImportCmd(c), newTemplateCmd(c), newDemoCmd(c), newCatalogCmd(c), newMigrateCmd(c), newCopyCmd(c), newBackupCmd(c), newRestoreCmd(c), newVersionCmd(),
 		newForecastCmd(c), newPlanCmd(c), newRoadmapCmd(c), newRisksCmd(c), newSoACmd(c), newReportCmd(c),
 		newSnapshotCmd(c), newSnapshotsCmd(c), newCompareCmd(c),
-		newServeCmd(c), newUserCmd(c), newMemberCmd(c),
+		newServeCmd(c), newUserCmd(c), newMemberCmd(c), newInterviewCmd(c),
 	} {
 		root.AddCommand(cmd)
 	}

@@ -30,6 +30,7 @@ const DefaultAddr = "127.0.0.1:8080"
 // webFlags are the settings of "serve" and "demo".
 type webFlags struct {
 	addr          string
+	smtpURL       string
 	trustProxy    bool
 	secureCookies bool
 	sessionTTL    time.Duration
@@ -50,6 +51,7 @@ func (f *webFlags) metricsOn() bool { return f.metricsListen != "" || f.metricsT
 func (f *webFlags) register(cmd *cobra.Command) {
 	fl := cmd.Flags()
 	fl.StringVar(&f.addr, "addr", DefaultAddr, "address to listen on, HOST:PORT (env ISOGAP_ADDR)")
+	fl.StringVar(&f.smtpURL, "smtp-url", "", "SMTP server for interview mails, smtp://user:pass@host:587?from=isogap@example.com (env ISOGAP_SMTP_URL); none: they are printed to the log")
 	fl.BoolVar(&f.trustProxy, "trust-proxy", false, "behind a reverse proxy: honour X-Forwarded-Proto and X-Forwarded-For (env ISOGAP_TRUST_PROXY=1)")
 	fl.BoolVar(&f.secureCookies, "secure-cookies", false, "always mark the session cookie Secure (TLS ends in front of isogap) (env ISOGAP_SECURE_COOKIES=1)")
 	fl.DurationVar(&f.sessionTTL, "session-ttl", 12*time.Hour, "how long a session lasts without use")
@@ -139,6 +141,9 @@ func (c *cliApp) webService(cmd *cobra.Command, f *webFlags) (*app.Service, erro
 		return nil, err
 	}
 	c.everyoneCreates = f.everyoneCreates
+	if err := c.setMailer(cmd, f.smtpURL); err != nil {
+		return nil, err
+	}
 	if f.metricsOn() {
 		c.metrics = metrics.New()
 	}

@@ -10,8 +10,11 @@ import (
 	"strings"
 	"time"
 
+	"github.com/spf13/cobra"
+
 	"github.com/isogap/isogap/internal/app"
 	"github.com/isogap/isogap/internal/assess"
+	"github.com/isogap/isogap/internal/mail"
 	"github.com/isogap/isogap/internal/store"
 	"github.com/isogap/isogap/internal/store/open"
 	"github.com/isogap/isogap/internal/store/postgres"
@@ -39,7 +42,7 @@ func (c *cliApp) service(ctx context.Context) (*app.Service, error) {
 	if err != nil {
 		return nil, err
 	}
-	cfg := app.Config{Clock: c.clock(), EveryoneCreatesAssessments: c.everyoneCreates}
+	cfg := app.Config{Clock: c.clock(), EveryoneCreatesAssessments: c.everyoneCreates, Mailer: c.mailer}
 	if c.metrics != nil {
 		cfg.Events = c.metrics
 		if sr, ok := st.(store.StatsReporter); ok {
@@ -246,4 +249,40 @@ func (c *cliApp) restore(ctx context.Context, backup, target string, force bool,
 		err = fmt.Errorf("the restored database %s holds %+v, the backup %+v", target, got, want.inv)
 	}
 	return want, got, err
+}
+
+// mailer adapts package mail to the service's Mailer: the service says
+// what to send, package mail words and delivers it.
+type mailer struct{ sender mail.Sender }
+
+func (m mailer) SendInterviewMail(ctx context.Context, im app.InterviewMail) error {
+	inv := mail.Invitation{Org: im.Org, Name: im.Name, Email: im.Email, Department: im.Department, Assessor: im.Assessor,
+		Link: im.Link, Due: im.Due, Items: im.Items, Questions: im.Questions, Answered: im.Answered}
+	msg := mail.InvitationMail(inv)
+	if im.Reminder {
+		msg = mail.ReminderMail(inv, im.Today)
+	}
+	return m.sender.Send(ctx, msg)
+}
+
+// setMailer picks the service's Mailer before the service opens: the SMTP
+// server of --smtp-url (or ISOGAP_SMTP_URL), or printing the mails to
+// standard output when none is given.
+func (c *cliApp) setMailer(cmd *cobra.Command, smtpURL string) error {
+	if smtpURL == "" {
+		smtpURL = c.env.Getenv("ISOGAP_SMTP_URL")
+	}
+	if smtpURL == "" {
+		c.mailer = mailer{mail.NewPrinter(cmd.OutOrStdout())}
+		return nil
+	}
+	s, err := mail.ParseURL(smtpURL)
+	if err != nil {
+		return usage(err)
+	}
+	if s.From == "" {
+		return usagef("--smtp-url: say who the mails are from, with ?from=isogap@example.com")
+	}
+	c.mailer = mailer{s}
+	return nil
 }

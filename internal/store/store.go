@@ -17,6 +17,7 @@ type Store interface {
 	AssessmentStore
 	UserStore
 	PlanStore
+	InterviewStore
 	// InTx runs fn in one transaction: everything fn writes through the Store
 	// it is given lands together or not at all.
 	InTx(ctx context.Context, fn func(Store) error) error
@@ -95,6 +96,40 @@ type AssessmentStore interface {
 	// PutEvidenceFile stores the content of file evidence that LoadRecord
 	// wrote without it.
 	PutEvidenceFile(ctx context.Context, assessmentID string, evidenceID int64, content []byte) error
+}
+
+// InterviewStore keeps interviews, their answers, returned-question notes,
+// evidence and the assessor's decisions. Every write bumps the interview's
+// revision; writers hold the assessment's lock (LockAssessment) first.
+type InterviewStore interface {
+	// CreateInterview stores a new interview and returns it numbered
+	// (the next id in its assessment), at revision 1.
+	CreateInterview(ctx context.Context, iv assess.Interview) (assess.Interview, error)
+	// Interview returns one interview with its answers, notes, evidence
+	// and decisions (kind NotFound if there is none).
+	Interview(ctx context.Context, assessmentID string, id int64) (assess.Interview, error)
+	// Interviews lists an assessment's interviews, complete, by id.
+	Interviews(ctx context.Context, assessmentID string) ([]assess.Interview, error)
+	// InterviewByToken finds the interview whose link token has this
+	// hash (kind NotFound if none).
+	InterviewByToken(ctx context.Context, tokenHash string) (assess.Interview, error)
+	// InterviewBySession finds the interview a browser session is bound to.
+	InterviewBySession(ctx context.Context, sessionHash string) (assess.Interview, error)
+	// UpdateInterview stores the header, refs and decisions of iv if its
+	// stored revision is baseRevision, and bumps the revision; otherwise
+	// it fails with kind Conflict.
+	UpdateInterview(ctx context.Context, iv assess.Interview, baseRevision int) (assess.Interview, error)
+	// PutInterviewAnswer stores an answer if the stored answer's revision
+	// is baseRevision (0: not answered yet), setting its revision to
+	// baseRevision+1; otherwise it fails with kind Conflict.
+	PutInterviewAnswer(ctx context.Context, assessmentID string, id int64, a assess.InterviewAnswer, baseRevision int) (assess.InterviewAnswer, error)
+	AddInterviewNote(ctx context.Context, assessmentID string, id int64, n assess.InterviewNote) error
+	// AddInterviewEvidence numbers ev in the assessment's evidence
+	// numbering (shared with item evidence) and stores it with its file.
+	AddInterviewEvidence(ctx context.Context, assessmentID string, id int64, ev assess.InterviewEvidence, content []byte) (assess.InterviewEvidence, error)
+	// InterviewEvidenceContent returns evidence of an interview and its
+	// file's content (nil for text and links).
+	InterviewEvidenceContent(ctx context.Context, assessmentID string, id, evidenceID int64) (assess.InterviewEvidence, []byte, error)
 }
 
 // CatalogFile is a stored custom catalog.

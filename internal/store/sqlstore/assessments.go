@@ -202,7 +202,8 @@ func (s *Store) DeleteAssessment(ctx context.Context, id string) error {
 			return err
 		}
 		// Children first: the engines need not agree on cascading order.
-		for _, table := range []string{"memberships", "evidence_files", "evidence", "history", "items"} {
+		for _, table := range []string{"memberships", "interview_evidence_files", "interview_evidence", "interview_notes",
+			"interview_answers", "interview_items", "interviews", "evidence_files", "evidence", "history", "items"} {
 			if _, err := t.exec(ctx, `DELETE FROM `+table+` WHERE assessment_id = ?`, id); err != nil {
 				return err
 			}

@@ -75,7 +75,7 @@ func (s *Store) AddEvidence(ctx context.Context, aid, ref string, ev assess.Evid
 		if err != nil {
 			return err
 		}
-		if err := t.queryRow(ctx, `SELECT COALESCE(MAX(id), 0) + 1 FROM evidence WHERE assessment_id = ?`, aid).Scan(&ev.ID); err != nil {
+		if ev.ID, err = t.nextEvidenceID(ctx, aid); err != nil {
 			return err
 		}
 		if ev.AddedAt.IsZero() {

@@ -2,6 +2,9 @@ package sqlstore
 
 import (
 	"context"
+	"database/sql"
+	"errors"
+	"strconv"
 
 	"github.com/isogap/isogap/internal/assess"
 	"github.com/isogap/isogap/internal/store"
@@ -31,14 +34,17 @@ func (s *Store) Record(ctx context.Context, aid string) (assess.Record, error) {
 		if r.Snapshots, err = t.Snapshots(ctx, aid); err != nil {
 			return err
 		}
-		return nil
+		r.Interviews, err = t.Interviews(ctx, aid)
+		return err
 	})
 	return r, err
 }
 
 func (s *Store) EvidenceFiles(ctx context.Context, aid string, fn func(id int64, content []byte) error) error {
 	return s.read(ctx, func(t *Store) error {
-		rows, err := t.query(ctx, `SELECT id, content FROM evidence_files WHERE assessment_id = ? ORDER BY id`, aid)
+		// Item and interview evidence share one numbering.
+		rows, err := t.query(ctx, `SELECT id, content FROM evidence_files WHERE assessment_id = ?
+			UNION ALL SELECT id, content FROM interview_evidence_files WHERE assessment_id = ? ORDER BY id`, aid, aid)
 		if err != nil {
 			return err
 		}
@@ -59,14 +65,25 @@ func (s *Store) EvidenceFiles(ctx context.Context, aid string, fn func(id int64,
 
 func (s *Store) PutEvidenceFile(ctx context.Context, aid string, id int64, content []byte) error {
 	return s.write(ctx, func(t *Store) error {
+		table := "evidence_files"
 		ev, _, err := t.evidence(ctx, aid, id)
+		if assess.KindOf(err) == assess.KindNotFound {
+			var iev assess.InterviewEvidence
+			var a string
+			iev.Evidence, err = scanEvidence(t.queryRow(ctx, `SELECT assessment_id, question_id, `+evidenceCols+`
+				FROM interview_evidence WHERE assessment_id = ? AND id = ?`, aid, id), &a, &iev.QuestionID)
+			if errors.Is(err, sql.ErrNoRows) {
+				return notFound("evidence", strconv.FormatInt(id, 10))
+			}
+			ev, table = iev.Evidence, "interview_evidence_files"
+		}
 		if err != nil {
 			return err
 		}
 		if ev.Kind != assess.EvidenceFile {
 			return assess.Errorf(assess.KindInvalid, "evidence %d of %s is not a file", id, aid)
 		}
-		_, err = t.exec(ctx, `INSERT INTO evidence_files (assessment_id, id, content) VALUES (?, ?, ?)`, aid, id, content)
+		_, err = t.exec(ctx, `INSERT INTO `+table+` (assessment_id, id, content) VALUES (?, ?, ?)`, aid, id, content)
 		return err
 	})
 }
@@ -97,6 +114,12 @@ func (s *Store) LoadRecord(ctx context.Context, r assess.Record) error {
 			ps := *r.Plan
 			ps.AssessmentID = aid
 			if err := t.insertPlan(ctx, ps); err != nil {
+				return err
+			}
+		}
+		for _, iv := range r.Interviews {
+			iv.AssessmentID = aid
+			if err := t.insertInterview(ctx, iv, r.Files); err != nil {
 				return err
 			}
 		}

@@ -54,6 +54,8 @@ func Run(t *testing.T, e Engine) {
 		{"PlanSettings", testPlanSettings},
 		{"PlanSettingsConcurrentFirstSave", testPlanSettingsRace},
 		{"Snapshots", testSnapshots},
+		{"Interviews", testInterviews},
+		{"InterviewRecord", testInterviewRecord},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) { tc.fn(t, e) })
