@@ -162,9 +162,12 @@ Implemented" or N/A; dates may be date cells or YYYY-MM-DD text. Rows that
 carry isogap's stamp change only what the workbook changed since its export.
 A field changed both in the workbook and in isogap since then is a conflict:
 the import stops and shows both values unless --theirs (the workbook wins) or
---ours (isogap wins) says which side to take. Rows without a stamp are a
-plain update of their non-empty cells. Evidence lines are added, never
-removed. --dry-run lists the changes item by item and writes nothing.
+--ours (isogap wins) says which side to take. A row whose stamp was lost is
+read against the item as the history says it was when the workbook was
+written. Where nothing tells (the blank template, a sheet made elsewhere),
+non-empty cells fill in what isogap has not set, and a value that would
+replace one set in isogap is a conflict unless --theirs. Evidence lines are
+added, never removed; a line removed in isogap is not added back. --dry-run lists the changes item by item and writes nothing.
 
 Either way the whole input is checked before anything is written: on any
 problem nothing changes and every problem is listed with where it is (for a

@@ -99,6 +99,7 @@ func Read(name string, data []byte, cat *catalog.Catalog, lim Limits) (book app.
 	if props, err := f.GetWorkbookProps(); err == nil && props.Date1904 != nil {
 		r.date1904 = *props.Date1904
 	}
+	r.readMeta(&book)
 	sheet, hdr, err := r.findChecklist()
 	if err != nil {
 		return book, err
@@ -118,6 +119,39 @@ func Read(name string, data []byte, cat *catalog.Catalog, lim Limits) (book app.
 		book.Rows = append(book.Rows, decode(name, cat, row))
 	}
 	return book, nil
+}
+
+// readMeta takes from the hidden sheet what the workbook says of itself:
+// the assessment it was exported from and when it was written. Both tell
+// the import the base of a row whose stamp was lost.
+func (r *reader) readMeta(book *app.SheetBook) {
+	if r.findSheet(func(n string) bool { return n == normHeader(SheetMeta) }) != SheetMeta {
+		return
+	}
+	rows, err := r.f.GetRows(SheetMeta)
+	if err != nil {
+		return
+	}
+	var format string
+	for i, row := range rows {
+		if i >= headerRows || len(row) < 2 {
+			continue
+		}
+		v := strings.TrimSpace(row[1])
+		switch strings.TrimSpace(row[0]) {
+		case "format":
+			format = v
+		case "assessment_id":
+			book.AssessmentID, book.SourceCell = v, SheetMeta+"!"+cellName(1, i+1)
+		case "written_at":
+			if t, err := time.Parse(time.RFC3339Nano, v); err == nil {
+				book.WrittenAt = t
+			}
+		}
+	}
+	if !strings.HasPrefix(format, "isogap-workbook/") {
+		book.AssessmentID, book.WrittenAt, book.SourceCell = "", time.Time{}, ""
+	}
 }
 
 // checkZip looks at the zip's directory before anything is unpacked: the
