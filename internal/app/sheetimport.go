@@ -242,6 +242,15 @@ type SheetImportResult struct {
 	// Items counts the items changed.
 	Items   int  `json:"items"`
 	Applied bool `json:"applied"`
+	// Warnings are things the import allows that a person may not expect.
+	Warnings []SheetWarning `json:"warnings,omitempty"`
+}
+
+// SheetWarning is one of them, for an item.
+type SheetWarning struct {
+	Ref     string `json:"ref"`
+	Where   string `json:"where"`
+	Message string `json:"message"`
 }
 
 // Unresolved lists the conflicts no option settled.
@@ -335,10 +344,26 @@ type sheetPlan struct {
 }
 
 func (p sheetPlan) conflictErr() error {
-	if n := len(p.result.Unresolved()); n > 0 {
-		return assess.Errorf(assess.KindConflict, "%d conflicting change(s): nothing was imported; choose which side wins with --theirs (the workbook) or --ours (isogap), or fix the workbook", n)
+	open := p.result.Unresolved()
+	if len(open) == 0 {
+		return nil
 	}
-	return nil
+	// Two workbooks that disagree are settled only by keeping isogap's
+	// value (--ours) or by fixing one of them; --theirs cannot pick one.
+	copies := 0
+	for _, c := range open {
+		if c.Other != "" {
+			copies++
+		}
+	}
+	hint := "choose which side wins with --theirs (the workbook) or --ours (isogap), or fix the workbook"
+	switch {
+	case copies == len(open):
+		hint = "the workbooks disagree with each other: fix one of them, or keep isogap's values with --ours"
+	case copies > 0:
+		hint = fmt.Sprintf("--ours keeps isogap's values for all of them; --theirs settles the %d where a workbook differs from isogap, not the %d where the workbooks disagree with each other (fix one of them)", len(open)-copies, copies)
+	}
+	return assess.Errorf(assess.KindConflict, "%d conflicting change(s): nothing was imported; %s", len(open), hint)
 }
 
 // wanted is a field value a workbook asks for.
@@ -704,6 +729,10 @@ func (m *sheetMerge) plan() sheetPlan {
 		}
 		p.items = append(p.items, ch)
 		p.result.Changes = append(p.result.Changes, changes...)
+		if next := ch.patch.Apply(it); next.Applicable && next.Score == 5 && len(next.Evidence)+len(ch.evidence) == 0 {
+			p.result.Warnings = append(p.result.Warnings, SheetWarning{Ref: it.Ref, Where: m.want[it.Ref][FieldScore].where,
+				Message: "scored 5 without evidence: it counts as 4 in every figure until evidence is added"})
+		}
 	}
 	p.result.Items = len(p.items)
 	return p

@@ -187,6 +187,9 @@ func printSheetImport(w io.Writer, res app.SheetImportResult, dry bool) {
 		}
 		fmt.Fprintf(w, "  %s %s: %s → %s   (%s)\n", verb, ch.Field, clip(ch.Old), clip(ch.New), ch.Where)
 	}
+	for _, wn := range res.Warnings {
+		fmt.Fprintf(w, "warning: %s %s   (%s)\n", wn.Ref, wn.Message, wn.Where)
+	}
 	for _, c := range res.Conflicts {
 		switch c.Resolution {
 		case "":

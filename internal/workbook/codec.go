@@ -214,10 +214,10 @@ func notApplicableScore(values, cells map[app.SheetField]string) (map[app.SheetF
 		c2[f] = c
 	}
 	delete(v2, app.FieldScore)
+	// The "No" comes from the score cell: a problem with it (a clause
+	// requirement is always applicable) is reported there.
 	v2[app.FieldApplicable] = "No"
-	if strings.TrimSpace(values[app.FieldApplicable]) == "" || c2[app.FieldApplicable] == "" {
-		c2[app.FieldApplicable] = cells[app.FieldScore]
-	}
+	c2[app.FieldApplicable] = cells[app.FieldScore]
 	return v2, c2
 }
 

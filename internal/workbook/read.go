@@ -162,6 +162,14 @@ func checkZip(name string, data []byte, lim Limits) error {
 	if err != nil {
 		return invalid(name, "", "", "not an .xlsx workbook (it is not a zip archive: an old .xls, a CSV or a damaged file?)", "an .xlsx file; save it as \"Excel 2007-365 (.xlsx)\"")
 	}
+	for _, zf := range zr.File {
+		if zf.Name == "mimetype" && zf.UncompressedSize64 < 200 {
+			if b, err := readSmall(zf); err == nil && strings.Contains(b, "opendocument") {
+				return invalid(name, "", "", "an OpenDocument file (.ods), not an .xlsx workbook",
+					`an .xlsx file: in LibreOffice, File ▸ Save As… and choose "Excel 2007-365 (.xlsx)"`)
+			}
+		}
+	}
 	if len(zr.File) > lim.MaxEntries {
 		return invalid(name, "", "", fmt.Sprintf("the archive has %d entries", len(zr.File)), fmt.Sprintf("at most %d", lim.MaxEntries))
 	}
@@ -173,6 +181,16 @@ func checkZip(name string, data []byte, lim Limits) error {
 		}
 	}
 	return nil
+}
+
+func readSmall(zf *zip.File) (string, error) {
+	rc, err := zf.Open()
+	if err != nil {
+		return "", err
+	}
+	defer rc.Close()
+	b, err := io.ReadAll(io.LimitReader(rc, 200))
+	return string(b), err
 }
 
 type reader struct {
