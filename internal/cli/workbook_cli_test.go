@@ -209,3 +209,27 @@ func TestDryRunWarnsOfAFiveWithoutEvidence(t *testing.T) {
 		t.Errorf("dry run of a 5 without evidence on %s:\n%s", ref, out)
 	}
 }
+
+func TestImportDateOrder(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	help := mustRun(t, dir, "import", "--help")
+	for _, want := range []string{"31/03/2027", "03/31/2027", "31.03.2027", "March 31 2027", "--date-order dmy", "2100-12-31"} {
+		if !strings.Contains(help, want) {
+			t.Errorf("import --help lacks %q", want)
+		}
+	}
+	id := firstLine(mustRun(t, dir, "demo", "--no-serve"))
+	mustRun(t, dir, "export", id, "--format", "xlsx", "-o", "all.xlsx")
+	path := filepath.Join(dir, "all.xlsx")
+	editXLSX(t, path, map[string]any{"Gap Checklist!M2": "04/05/2027"})
+	if r := run(t, dir, nil, "import", id, "all.xlsx", "--dry-run"); r.code != 1 || !strings.Contains(r.stderr, "ambiguous") || !strings.Contains(r.stderr, "Gap Checklist!M2") {
+		t.Errorf("an ambiguous date: %d %s", r.code, r.stderr)
+	}
+	if r := run(t, dir, nil, "import", id, "all.xlsx", "--date-order", "ymd"); r.code != 2 {
+		t.Errorf("--date-order ymd: exit %d %s", r.code, r.stderr)
+	}
+	if out := mustRun(t, dir, "import", id, "all.xlsx", "--dry-run", "--date-order", "mdy"); !strings.Contains(out, `"2027-04-05"`) {
+		t.Errorf("--date-order mdy: %s", out)
+	}
+}

@@ -97,7 +97,7 @@ A filled-in copy is read back with "isogap import ID FILE.xlsx".`,
 }
 
 // importWorkbooks reads returned workbooks and applies them in one go.
-func (c *cliApp) importWorkbooks(cmd *cobra.Command, aid string, files []string, opt app.SheetImportOptions) error {
+func (c *cliApp) importWorkbooks(cmd *cobra.Command, aid string, files []string, opt app.SheetImportOptions, order workbook.DateOrder) error {
 	svc, err := c.service(cmd.Context())
 	if err != nil {
 		return err
@@ -110,7 +110,7 @@ func (c *cliApp) importWorkbooks(cmd *cobra.Command, aid string, files []string,
 	var books []app.SheetBook
 	var errs []error
 	for i, name := range files {
-		b, err := workbook.ReadFile(c.path(name), v.Catalog, workbook.DefaultLimits)
+		b, err := workbook.ReadFileWith(c.path(name), v.Catalog, workbook.Options{Limits: workbook.DefaultLimits, DateOrder: order})
 		if err != nil {
 			errs = append(errs, err)
 		} else {

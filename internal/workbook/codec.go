@@ -79,7 +79,7 @@ type rawRow struct {
 // the item's base. A cell it cannot read is one of the row's problems; a
 // damaged stamp leaves the row without values, since what changed cannot
 // be told.
-func decode(book string, cat *catalog.Catalog, r rawRow) app.SheetRow {
+func decode(book string, cat *catalog.Catalog, r rawRow, order DateOrder) app.SheetRow {
 	row := app.SheetRow{Ref: r.ref, RefCell: r.refCell, Values: map[app.SheetField]string{}, Cells: map[app.SheetField]string{}, BaseCell: r.stampCell}
 	errs := &assess.FieldErrors{}
 	if r.stamp != "" {
@@ -97,7 +97,7 @@ func decode(book string, cat *catalog.Catalog, r rawRow) app.SheetRow {
 		if !present {
 			continue
 		}
-		if v, ok := canonical(cat, f, raw, errs, book+": "+cells[f]); ok {
+		if v, ok := canonical(cat, f, raw, errs, book+": "+cells[f], order); ok {
 			row.Values[f], row.Cells[f] = v, cells[f]
 		}
 	}
@@ -107,7 +107,7 @@ func decode(book string, cat *catalog.Catalog, r rawRow) app.SheetRow {
 
 // canonical turns a cell's text into the field's canonical value, or adds
 // an error naming the cell.
-func canonical(cat *catalog.Catalog, f app.SheetField, raw string, errs *assess.FieldErrors, where string) (string, bool) {
+func canonical(cat *catalog.Catalog, f app.SheetField, raw string, errs *assess.FieldErrors, where string, order DateOrder) (string, bool) {
 	v := strings.TrimSpace(strings.ReplaceAll(strings.ReplaceAll(raw, "\r\n", "\n"), "\r", "\n"))
 	bad := func(problem, expected string) (string, bool) {
 		errs.Add(where, v, problem, expected)
@@ -150,11 +150,14 @@ func canonical(cat *catalog.Catalog, f app.SheetField, raw string, errs *assess.
 		}
 		return string(pr), true
 	case app.FieldTargetDate:
-		d, err := assess.ParseDate(v)
-		if err != nil {
-			return bad("not a date", "a date cell or YYYY-MM-DD")
+		if v == "" {
+			return "", true
 		}
-		return d.String(), true
+		d, problem := readDate(v, order)
+		if problem != nil {
+			return bad(problem.problem, problem.expected)
+		}
+		return d, true
 	case app.FieldEffort:
 		if v == "" {
 			return "", true

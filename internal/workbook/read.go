@@ -49,8 +49,22 @@ func invalid(name, where, value, problem, expected string) error {
 	return e
 }
 
+// Options steer reading a workbook.
+type Options struct {
+	Limits Limits
+	// DateOrder reads dates such as 04/05/2027; without it they are refused
+	// as ambiguous.
+	DateOrder DateOrder
+}
+
 // ReadFile reads a returned workbook from disk.
 func ReadFile(path string, cat *catalog.Catalog, lim Limits) (app.SheetBook, error) {
+	return ReadFileWith(path, cat, Options{Limits: lim})
+}
+
+// ReadFileWith is ReadFile with options.
+func ReadFileWith(path string, cat *catalog.Catalog, opt Options) (app.SheetBook, error) {
+	lim := opt.Limits
 	name := filepath.Base(path)
 	f, err := os.Open(path)
 	if err != nil {
@@ -61,7 +75,7 @@ func ReadFile(path string, cat *catalog.Catalog, lim Limits) (app.SheetBook, err
 	if err != nil {
 		return app.SheetBook{}, invalid(name, "", "", "cannot read the file: "+err.Error(), "a readable .xlsx file")
 	}
-	return Read(name, data, cat, lim)
+	return ReadWith(name, data, cat, opt)
 }
 
 func unwrapPathError(err error) string {
@@ -77,7 +91,13 @@ func unwrapPathError(err error) string {
 // wherever they stand. It never panics and never reads past lim. A file it
 // cannot read is an error; a cell it cannot read is one of its row's
 // Problems, which the import lists with everything else it finds wrong.
-func Read(name string, data []byte, cat *catalog.Catalog, lim Limits) (book app.SheetBook, err error) {
+func Read(name string, data []byte, cat *catalog.Catalog, lim Limits) (app.SheetBook, error) {
+	return ReadWith(name, data, cat, Options{Limits: lim})
+}
+
+// ReadWith is Read with options.
+func ReadWith(name string, data []byte, cat *catalog.Catalog, opt Options) (book app.SheetBook, err error) {
+	lim := opt.Limits
 	book.Name = name
 	defer func() {
 		if p := recover(); p != nil {
@@ -95,7 +115,7 @@ func Read(name string, data []byte, cat *catalog.Catalog, lim Limits) (book app.
 		return book, invalid(name, "", "", "not a readable .xlsx workbook: "+err.Error(), "an .xlsx file saved by Excel, LibreOffice or isogap")
 	}
 	defer f.Close()
-	r := &reader{f: f, name: name, cat: cat, lim: lim}
+	r := &reader{f: f, name: name, cat: cat, lim: lim, order: opt.DateOrder}
 	if props, err := f.GetWorkbookProps(); err == nil && props.Date1904 != nil {
 		r.date1904 = *props.Date1904
 	}
@@ -116,7 +136,7 @@ func Read(name string, data []byte, cat *catalog.Catalog, lim Limits) (book app.
 		return book, &assess.FieldErrors{Context: "import", List: errs}
 	}
 	for _, row := range rows {
-		book.Rows = append(book.Rows, decode(name, cat, row))
+		book.Rows = append(book.Rows, decode(name, cat, row, r.order))
 	}
 	return book, nil
 }
@@ -199,6 +219,7 @@ type reader struct {
 	cat      *catalog.Catalog
 	lim      Limits
 	date1904 bool
+	order    DateOrder
 }
 
 // column keys beyond the item fields.
@@ -475,11 +496,8 @@ func (r *reader) readRows(sheet string, h header, into []rawRow, merge bool) ([]
 	return into, errs
 }
 
-var dateLayouts = []string{"2006-01-02", "2006-01-02T15:04:05", "2006-01-02 15:04:05", "2006-01-02T15:04:05Z07:00", "2006/01/02",
-	"2 January 2006", "2 Jan 2006", "January 2, 2006", "Jan 2, 2006", "02-Jan-2006", "2-Jan-2006", "02-Jan-06"}
-
-// dateText turns a date cell (an Excel serial number) or a date typed as
-// text into YYYY-MM-DD; anything else is passed on for the import to name.
+// dateText turns a date cell (an Excel serial number) into YYYY-MM-DD;
+// text is passed on for the codec to read.
 func (r *reader) dateText(v string) string {
 	t := strings.TrimSpace(v)
 	if t == "" {
@@ -493,10 +511,5 @@ func (r *reader) dateText(v string) string {
 		}
 		return t
 	}
-	for _, l := range dateLayouts {
-		if tm, err := time.Parse(l, t); err == nil {
-			return tm.Format("2006-01-02")
-		}
-	}
-	return t
+	return t // text: the codec reads it (readDate)
 }
