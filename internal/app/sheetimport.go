@@ -155,6 +155,15 @@ type SheetBook struct {
 	WrittenAt    time.Time
 	// SourceCell names where the workbook says so ("isogap!B2").
 	SourceCell string
+	// Skipped lists the rows the reader left out as plainly not items (a
+	// totals row), so that the import can say so.
+	Skipped []SheetSkip
+}
+
+// SheetSkip is a row left out, and why.
+type SheetSkip struct {
+	Where string `json:"where"`
+	Why   string `json:"why"`
 }
 
 // Side says which value wins a conflict.

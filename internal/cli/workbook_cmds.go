@@ -126,6 +126,11 @@ func (c *cliApp) importWorkbooks(cmd *cobra.Command, aid string, files []string,
 	}
 	res, err := svc.ImportSheets(cmd.Context(), c.me(), aid, books, opt)
 	out := cmd.OutOrStdout()
+	for _, b := range books {
+		for _, sk := range b.Skipped {
+			fmt.Fprintf(out, "skipped %s: %s: %s\n", b.Name, sk.Where, sk.Why)
+		}
+	}
 	if err != nil && assess.KindOf(err) != assess.KindConflict {
 		return err // the problems are the whole story: nothing was planned
 	}

@@ -58,7 +58,7 @@ type dateProblem struct{ problem, expected string }
 
 func (p *dateProblem) Error() string { return p.problem }
 
-var dateExpected = "a date cell, or text such as " + strings.Join(DateExamples, ", ")
+var dateExpected = "a date cell, YYYY-MM-DD, or text such as " + strings.Join(DateExamples[1:], ", ")
 
 var monthNames = func() map[string]time.Month {
 	m := map[string]time.Month{}

@@ -135,6 +135,7 @@ func ReadWith(name string, data []byte, cat *catalog.Catalog, opt Options) (book
 	if len(errs) > 0 {
 		return book, &assess.FieldErrors{Context: "import", List: errs}
 	}
+	book.Skipped = r.skipped
 	for _, row := range rows {
 		book.Rows = append(book.Rows, decode(name, cat, row, r.order))
 	}
@@ -220,6 +221,18 @@ type reader struct {
 	lim      Limits
 	date1904 bool
 	order    DateOrder
+	skipped  []app.SheetSkip
+}
+
+// summaryRow reports whether a ref cell labels a totals or averages row.
+func summaryRow(ref string) bool {
+	n := normHeader(ref)
+	for _, w := range []string{"total", "totals", "sum", "average", "avg", "mean", "overall", "subtotal", "sub total", "grand total"} {
+		if n == w || strings.HasPrefix(n, w+" ") {
+			return true
+		}
+	}
+	return false
 }
 
 // column keys beyond the item fields.
@@ -237,10 +250,10 @@ var headerNames = func() map[string]string {
 			m[normHeader(n)] = key
 		}
 	}
-	add(keyRef, "ref", "reference", "ref no", "ref id", "id", "control id", "control ref", "control reference", "control no",
-		"control number", "clause", "clause ref", "clause no", "clause number", "requirement id", "requirement ref", "item",
-		"item id", "item ref", "no", "number", "iso ref", "iso 27001 ref", "annex a ref", "clause / control", "control / clause",
-		"clause or control", "requirement", "#")
+	add(keyRef, "ref", "reference", "ref no", "ref id", "control id", "control ref", "control reference", "control no",
+		"control number", "clause", "clause ref", "clause no", "clause number", "requirement id", "requirement ref",
+		"item id", "item ref", "iso ref", "iso 27001 ref", "annex a ref", "clause / control", "control / clause",
+		"clause or control")
 	add(keyStamp, StampHeader)
 	add(app.FieldScore.String(), "score", "score 1-5", "score (1-5)", "score 1 to 5", "maturity", "maturity score", "maturity level",
 		"rating", "current score", "current maturity", "assessment score", "compliance score", "level")
@@ -267,6 +280,11 @@ var headerNames = func() map[string]string {
 		"details of inclusion")
 	return m
 }()
+
+// maybeRef are headers that people give a ref column as often as a
+// numbering or a title column: the values under them decide.
+var maybeRef = map[string]bool{"#": true, "no": true, "number": true, "item": true, "id": true, "requirement": true,
+	"control": true, "item no": true, "s no": true, "sr no": true}
 
 var fieldByName = func() map[string]app.SheetField {
 	m := map[string]app.SheetField{}
@@ -307,28 +325,42 @@ var (
 	}
 )
 
+// sampleRows is how many rows under a header are looked at to tell what
+// an ambiguous column holds.
+const sampleRows = 200
+
 // header finds the header row of a sheet: the first row in the top rows
-// with a ref column and at least one field column. It returns an error for
-// a header that reads two columns as the same field.
+// with a ref column and at least one field column. Where a header could
+// name the ref or something else ("#", "No.", "Item", "ID", "Control",
+// "Requirement"), the values under it decide: refs such as 4.1 or A.5.15
+// make the ref column; numbers 1, 2, 3 and titles do not. It returns an
+// error for a header that reads two columns as the same field, or whose
+// values leave open which column holds the refs.
 func (r *reader) header(sheet string, allowed func(string) bool) (header, bool, error) {
-	rows, err := r.f.Rows(sheet)
+	top, err := r.topRows(sheet, headerRows+sampleRows)
 	if err != nil {
-		return header{}, false, nil // a chart sheet or similar: not ours
+		return header{}, false, err
 	}
-	defer rows.Close()
-	for n := 1; n <= headerRows && rows.Next(); n++ {
-		cells, err := rows.Columns()
-		if err != nil {
-			return header{}, false, invalid(r.name, sheet, "", "the sheet cannot be read: "+err.Error(), "")
-		}
+	for n := 1; n <= headerRows && n <= len(top); n++ {
+		cells := top[n-1]
 		h := header{row: n, cols: map[string]int{}}
 		var dup error
+		var refs, maybe []int
 		for i, c := range cells {
 			if i >= r.lim.MaxCols {
 				break
 			}
-			key, ok := headerNames[normHeader(c)]
+			norm := normHeader(c)
+			if maybeRef[norm] && allowed(keyRef) {
+				maybe = append(maybe, i)
+				continue
+			}
+			key, ok := headerNames[norm]
 			if !ok || !allowed(key) {
+				continue
+			}
+			if key == keyRef {
+				refs = append(refs, i)
 				continue
 			}
 			if prev, seen := h.cols[key]; seen {
@@ -340,11 +372,86 @@ func (r *reader) header(sheet string, allowed func(string) bool) (header, bool, 
 			}
 			h.cols[key] = i
 		}
-		if _, ok := h.cols[keyRef]; ok && len(h.cols) >= 2 {
+		ref, ok, err := r.refColumn(sheet, top[n:], n, refs, maybe)
+		if err != nil {
+			return header{}, false, err
+		}
+		if ok && len(h.cols) >= 1 {
+			h.cols[keyRef] = ref
 			return h, true, dup
 		}
 	}
 	return header{}, false, nil
+}
+
+// topRows reads the first n rows of a sheet.
+func (r *reader) topRows(sheet string, n int) ([][]string, error) {
+	rows, err := r.f.Rows(sheet)
+	if err != nil {
+		return nil, nil // a chart sheet or similar: not ours
+	}
+	defer rows.Close()
+	var out [][]string
+	for len(out) < n && rows.Next() {
+		cells, err := rows.Columns()
+		if err != nil {
+			return nil, invalid(r.name, sheet, "", "the sheet cannot be read: "+err.Error(), "")
+		}
+		out = append(out, cells)
+	}
+	return out, nil
+}
+
+var refLike = regexp.MustCompile(`^(?i:a[. ]?)?[0-9]{1,2}(\.[0-9]{1,3})+$`)
+
+// holdsRefs reports whether most of a column's values under the header are refs.
+func (r *reader) holdsRefs(below [][]string, col int) bool {
+	refs, filled := 0, 0
+	for _, row := range below {
+		if col >= len(row) || strings.TrimSpace(row[col]) == "" {
+			continue
+		}
+		filled++
+		v := strings.TrimSpace(row[col])
+		if _, ok := r.cat.LookupRef(v); ok || refLike.MatchString(v) {
+			refs++
+		}
+	}
+	return refs > 0 && 2*refs >= filled
+}
+
+// refColumn decides which column holds the refs: the one column whose
+// header says so; else, among the columns whose header says so or may,
+// the one whose values are refs. Two such columns leave it open.
+func (r *reader) refColumn(sheet string, below [][]string, n int, refs, maybe []int) (int, bool, error) {
+	if len(refs) == 1 {
+		return refs[0], true, nil
+	}
+	cand := append(append([]int{}, refs...), maybe...)
+	var holding []int
+	for _, c := range cand {
+		if r.holdsRefs(below, c) {
+			holding = append(holding, c)
+		}
+	}
+	switch {
+	case len(holding) == 1:
+		return holding[0], true, nil
+	case len(holding) > 1:
+		names := make([]string, len(holding))
+		for i, c := range holding {
+			names[i] = cellName(c, n)
+		}
+		return 0, false, invalid(r.name, sheet+"!"+names[0], strings.Join(names, ", "),
+			"several columns hold refs ("+strings.Join(names, " and ")+"): which one names the item is open",
+			"one column of refs (\"4.1\", \"A.5.15\"); rename or clear the others")
+	case len(refs) > 1:
+		return 0, false, invalid(r.name, sheet+"!"+cellName(refs[1], n), "",
+			fmt.Sprintf("two columns are read as ref (%s and %s)", cellName(refs[0], n), cellName(refs[1], n)), "one column per field: rename one of them")
+	case len(cand) == 1 && len(below) == 0:
+		return cand[0], true, nil // a header without rows yet
+	}
+	return 0, false, nil
 }
 
 func cellName(col0, row int) string {
@@ -477,8 +584,15 @@ func (r *reader) readRows(sheet string, h header, into []rawRow, merge bool) ([]
 			}
 			continue
 		}
-		if _, ok := r.cat.LookupRef(ref); !ok && !hasData && stampText == "" {
-			continue // a heading row ("A.5 Organizational controls") or a note
+		if _, ok := r.cat.LookupRef(ref); !ok && stampText == "" {
+			if !hasData {
+				continue // a heading row ("A.5 Organizational controls") or a note
+			}
+			if summaryRow(ref) {
+				r.skipped = append(r.skipped, app.SheetSkip{Where: fmt.Sprintf("%s!%d", sheet, n),
+					Why: fmt.Sprintf("%q is a summary row, not an item", ref)})
+				continue
+			}
 		}
 		if i, ok := byRef[catalog.NormalizeRef(ref)]; ok && merge {
 			for f, v := range values {
