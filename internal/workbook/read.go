@@ -239,6 +239,9 @@ func summaryRow(ref string) bool {
 const (
 	keyRef   = "ref"
 	keyStamp = "stamp"
+	// keyStatus is the implementation status in words: a score where the
+	// score cell is empty, a check on it where not.
+	keyStatus = "status"
 )
 
 // headerNames maps normalised header texts to a field name (app.SheetField
@@ -255,6 +258,7 @@ var headerNames = func() map[string]string {
 		"item id", "item ref", "iso ref", "iso 27001 ref", "annex a ref", "clause / control", "control / clause",
 		"clause or control")
 	add(keyStamp, StampHeader)
+	add(keyStatus, "implementation status", "status", "current status", "implementation state")
 	add(app.FieldScore.String(), "score", "score 1-5", "score (1-5)", "score 1 to 5", "maturity", "maturity score", "maturity level",
 		"rating", "current score", "current maturity", "assessment score", "compliance score", "level")
 	add(app.FieldApplicable.String(), "applicable", "applicable?", "applicability", "is applicable", "in scope", "applies",
@@ -558,6 +562,7 @@ func (r *reader) readRows(sheet string, h header, into []rawRow, merge bool) ([]
 		values := map[app.SheetField]string{}
 		where := map[app.SheetField]string{}
 		stampText, stampCell := "", ""
+		statusText, statusCell := "", ""
 		hasData := false
 		for key, col := range h.cols {
 			addr := sheet + "!" + cellName(col, n)
@@ -567,6 +572,16 @@ func (r *reader) readRows(sheet string, h header, into []rawRow, merge bool) ([]
 				continue
 			case keyStamp:
 				stampText, stampCell = strings.TrimSpace(v), addr
+				continue
+			case keyStatus:
+				// isogap's own status is a formula of the score: a view,
+				// perhaps not recalculated. Only a typed status counts.
+				if strings.TrimSpace(v) != "" {
+					if fm, _ := r.f.GetCellFormula(sheet, cellName(col, n)); fm == "" {
+						statusText, statusCell = strings.TrimSpace(v), addr
+						hasData = true
+					}
+				}
 				continue
 			}
 			fld := fieldByName[key]
@@ -602,7 +617,7 @@ func (r *reader) readRows(sheet string, h header, into []rawRow, merge bool) ([]
 		}
 		byRef[catalog.NormalizeRef(ref)] = len(into)
 		into = append(into, rawRow{ref: ref, refCell: sheet + "!" + cellName(refCol, n), values: values, cells: where,
-			stamp: stampText, stampCell: stampCell})
+			stamp: stampText, stampCell: stampCell, status: statusText, statusCell: statusCell})
 	}
 	if err := rows.Error(); err != nil {
 		add(sheet, "", "the sheet cannot be read: "+err.Error(), "")
