@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -125,10 +126,19 @@ func ReadWith(name string, data []byte, cat *catalog.Catalog, opt Options) (book
 		return book, err
 	}
 	rows, errs := r.readRows(sheet, hdr, nil, false)
-	if soa := r.findSheet(func(n string) bool { return n == "statement of applicability" || n == "soa" }); soa != "" && soa != sheet {
-		if hdr, ok, _ := r.header(soa, soaFields); ok {
+	// The Statement of Applicability and the Action Plan show the
+	// checklist's values through formulas; a cell typed over is an edit.
+	for _, v := range []struct {
+		names   []string
+		allowed func(string) bool
+	}{{[]string{"statement of applicability", "soa"}, soaFields}, {[]string{"action plan"}, actionFields}} {
+		view := r.findSheet(func(n string) bool { return slices.Contains(v.names, n) })
+		if view == "" || view == sheet {
+			continue
+		}
+		if hdr, ok, _ := r.header(view, v.allowed); ok {
 			var more []assess.FieldError
-			rows, more = r.readRows(soa, hdr, rows, true)
+			rows, more = r.readRows(view, hdr, rows, true)
 			errs = append(errs, more...)
 		}
 	}
@@ -222,6 +232,16 @@ type reader struct {
 	date1904 bool
 	order    DateOrder
 	skipped  []app.SheetSkip
+}
+
+// isFormula reports whether a cell ("Sheet!B2") holds a formula.
+func (r *reader) isFormula(where string) bool {
+	sheet, c, ok := strings.Cut(where, "!")
+	if !ok {
+		return false
+	}
+	fm, _ := r.f.GetCellFormula(sheet, c)
+	return fm != ""
 }
 
 // summaryRow reports whether a ref cell labels a totals or averages row.
@@ -325,7 +345,12 @@ type header struct {
 var (
 	checklistFields = func(key string) bool { return true }
 	soaFields       = func(key string) bool {
-		return key == keyRef || key == app.FieldInclusion.String() || key == app.FieldInclusionNote.String()
+		return key == keyRef || key == app.FieldInclusion.String() || key == app.FieldInclusionNote.String() ||
+			key == app.FieldApplicable.String() || key == app.FieldJustification.String()
+	}
+	actionFields = func(key string) bool {
+		return key == keyRef || key == app.FieldOwner.String() || key == app.FieldPriority.String() ||
+			key == app.FieldTargetDate.String() || key == app.FieldAction.String()
 	}
 )
 
@@ -607,6 +632,17 @@ func (r *reader) readRows(sheet string, h header, into []rawRow, merge bool) ([]
 				r.skipped = append(r.skipped, app.SheetSkip{Where: fmt.Sprintf("%s!%d", sheet, n),
 					Why: fmt.Sprintf("%q is a summary row, not an item", ref)})
 				continue
+			}
+		}
+		if merge {
+			// On a view sheet only what a person typed over counts: a
+			// formula shows the checklist's value, and a cleared cell
+			// clears nothing.
+			for f, v := range values {
+				if f != app.FieldInclusion && f != app.FieldInclusionNote && (strings.TrimSpace(v) == "" || r.isFormula(where[f])) {
+					delete(values, f)
+					delete(where, f)
+				}
 			}
 		}
 		if i, ok := byRef[catalog.NormalizeRef(ref)]; ok && merge {
