@@ -506,8 +506,13 @@ func (m *sheetMerge) rowBase(b SheetBook, row SheetRow, ref string) (*SheetBase,
 			return nil, false
 		}
 		base := *row.Base
-		_, lines := m.itemAt(ref, func(h assess.Change) bool { return h.Version > base.Version })
-		base.hadLine = func(l string) bool { return lines[l] }
+		var lines map[string]bool // read from the history when the evidence changed
+		base.hadLine = func(l string) bool {
+			if lines == nil {
+				_, lines = m.itemAt(ref, func(h assess.Change) bool { return h.Version > base.Version })
+			}
+			return lines[l]
+		}
 		return &base, true
 	}
 	if b.AssessmentID != m.aid || b.WrittenAt.IsZero() {

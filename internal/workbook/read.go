@@ -116,7 +116,7 @@ func ReadWith(name string, data []byte, cat *catalog.Catalog, opt Options) (book
 		return book, invalid(name, "", "", "not a readable .xlsx workbook: "+err.Error(), "an .xlsx file saved by Excel, LibreOffice or isogap")
 	}
 	defer f.Close()
-	r := &reader{f: f, name: name, cat: cat, lim: lim, order: opt.DateOrder}
+	r := &reader{f: f, name: name, cat: cat, lim: lim, order: opt.DateOrder, cache: map[string][][]string{}}
 	if props, err := f.GetWorkbookProps(); err == nil && props.Date1904 != nil {
 		r.date1904 = *props.Date1904
 	}
@@ -159,7 +159,7 @@ func (r *reader) readMeta(book *app.SheetBook) {
 	if r.findSheet(func(n string) bool { return n == normHeader(SheetMeta) }) != SheetMeta {
 		return
 	}
-	rows, err := r.f.GetRows(SheetMeta)
+	rows, err := r.sheetRows(SheetMeta)
 	if err != nil {
 		return
 	}
@@ -232,6 +232,7 @@ type reader struct {
 	date1904 bool
 	order    DateOrder
 	skipped  []app.SheetSkip
+	cache    map[string][][]string
 }
 
 // isFormula reports whether a cell ("Sheet!B2") holds a formula.
@@ -366,7 +367,7 @@ const sampleRows = 200
 // error for a header that reads two columns as the same field, or whose
 // values leave open which column holds the refs.
 func (r *reader) header(sheet string, allowed func(string) bool) (header, bool, error) {
-	top, err := r.topRows(sheet, headerRows+sampleRows)
+	top, err := r.sheetRows(sheet)
 	if err != nil {
 		return header{}, false, err
 	}
@@ -401,7 +402,7 @@ func (r *reader) header(sheet string, allowed func(string) bool) (header, bool, 
 			}
 			h.cols[key] = i
 		}
-		ref, ok, err := r.refColumn(sheet, top[n:], n, refs, maybe)
+		ref, ok, err := r.refColumn(sheet, top[n:min(len(top), n+sampleRows)], n, refs, maybe)
 		if err != nil {
 			return header{}, false, err
 		}
@@ -413,21 +414,34 @@ func (r *reader) header(sheet string, allowed func(string) bool) (header, bool, 
 	return header{}, false, nil
 }
 
-// topRows reads the first n rows of a sheet.
-func (r *reader) topRows(sheet string, n int) ([][]string, error) {
-	rows, err := r.f.Rows(sheet)
+// sheetRows reads a sheet's cells once (raw values, at most the header
+// rows and MaxRows+1 more): the header search and the rows share them.
+// It is nil for a sheet that has no cells to read (a chart sheet).
+func (r *reader) sheetRows(sheet string) ([][]string, error) {
+	if rows, ok := r.cache[sheet]; ok {
+		return rows, nil
+	}
+	it, err := r.f.Rows(sheet)
 	if err != nil {
+		r.cache[sheet] = nil
 		return nil, nil // a chart sheet or similar: not ours
 	}
-	defer rows.Close()
+	defer it.Close()
 	var out [][]string
-	for len(out) < n && rows.Next() {
-		cells, err := rows.Columns()
+	for len(out) <= headerRows+r.lim.MaxRows && it.Next() {
+		cells, err := it.Columns(excelize.Options{RawCellValue: true})
 		if err != nil {
-			return nil, invalid(r.name, sheet, "", "the sheet cannot be read: "+err.Error(), "")
+			return nil, invalid(r.name, fmt.Sprintf("%s!%d", sheet, len(out)+1), "", "the row cannot be read: "+err.Error(), "")
+		}
+		if len(cells) > r.lim.MaxCols {
+			cells = cells[:r.lim.MaxCols]
 		}
 		out = append(out, cells)
 	}
+	if err := it.Error(); err != nil {
+		return nil, invalid(r.name, sheet, "", "the sheet cannot be read: "+err.Error(), "")
+	}
+	r.cache[sheet] = out
 	return out, nil
 }
 
@@ -555,26 +569,18 @@ func (r *reader) readRows(sheet string, h header, into []rawRow, merge bool) ([]
 	for i, row := range into {
 		byRef[catalog.NormalizeRef(row.ref)] = i
 	}
-	rows, err := r.f.Rows(sheet)
+	all, err := r.sheetRows(sheet)
 	if err != nil {
-		add(sheet, "", "the sheet cannot be read: "+err.Error(), "")
-		return into, errs
+		return into, append(errs, err.(*assess.FieldErrors).List...)
 	}
-	defer rows.Close()
 	refCol := h.cols[keyRef]
-	n := 0
-	for rows.Next() {
-		n++
+	for idx, cells := range all {
+		n := idx + 1
 		if n <= h.row {
 			continue
 		}
 		if n > r.lim.MaxRows+h.row {
 			add(sheet, "", fmt.Sprintf("more than %d rows", r.lim.MaxRows), "one row per catalog item")
-			break
-		}
-		cells, err := rows.Columns(excelize.Options{RawCellValue: true})
-		if err != nil {
-			add(fmt.Sprintf("%s!%d", sheet, n), "", "the row cannot be read: "+err.Error(), "")
 			break
 		}
 		get := func(col int) string {
@@ -634,18 +640,23 @@ func (r *reader) readRows(sheet string, h header, into []rawRow, merge bool) ([]
 				continue
 			}
 		}
+		i, known := byRef[catalog.NormalizeRef(ref)]
 		if merge {
 			// On a view sheet only what a person typed over counts: a
 			// formula shows the checklist's value, and a cleared cell
-			// clears nothing.
+			// clears nothing. (A value equal to the checklist's changes
+			// nothing either way, and spares looking for a formula.)
 			for f, v := range values {
-				if f != app.FieldInclusion && f != app.FieldInclusionNote && (strings.TrimSpace(v) == "" || r.isFormula(where[f])) {
+				if f == app.FieldInclusion || f == app.FieldInclusionNote {
+					continue
+				}
+				if strings.TrimSpace(v) == "" || known && v == into[i].values[f] || r.isFormula(where[f]) {
 					delete(values, f)
 					delete(where, f)
 				}
 			}
 		}
-		if i, ok := byRef[catalog.NormalizeRef(ref)]; ok && merge {
+		if known && merge {
 			for f, v := range values {
 				into[i].values[f], into[i].cells[f] = v, where[f]
 			}
@@ -654,9 +665,6 @@ func (r *reader) readRows(sheet string, h header, into []rawRow, merge bool) ([]
 		byRef[catalog.NormalizeRef(ref)] = len(into)
 		into = append(into, rawRow{ref: ref, refCell: sheet + "!" + cellName(refCol, n), values: values, cells: where,
 			stamp: stampText, stampCell: stampCell, status: statusText, statusCell: statusCell})
-	}
-	if err := rows.Error(); err != nil {
-		add(sheet, "", "the sheet cannot be read: "+err.Error(), "")
 	}
 	return into, errs
 }
