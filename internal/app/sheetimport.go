@@ -116,6 +116,10 @@ type SheetBase struct {
 	// Was reports whether v, in SheetValue's form, was the field's value at
 	// the export. (A stamp keeps a digest of each value, not the value.)
 	Was func(f SheetField, v string) bool
+	// hadLine reports whether an evidence line was the item's at the
+	// export (nil when the history cannot tell): a line removed in isogap
+	// since then is not added back.
+	hadLine func(line string) bool
 }
 
 // SheetRow is one row of a returned workbook as its reader understood it.
@@ -141,6 +145,25 @@ type SheetBook struct {
 	// Name is how messages name the file.
 	Name string
 	Rows []SheetRow
+	// AssessmentID and WrittenAt are what the workbook says of itself:
+	// the assessment it was exported from ("" for the blank template or a
+	// sheet made elsewhere) and when it was written (zero when unknown).
+	// A row that lost its stamp is read against the item as the history
+	// says it was at WrittenAt; where nothing tells a row's base, a value
+	// that would replace one set in isogap is a conflict.
+	AssessmentID string
+	WrittenAt    time.Time
+	// SourceCell names where the workbook says so ("isogap!B2").
+	SourceCell string
+	// Skipped lists the rows the reader left out as plainly not items (a
+	// totals row), so that the import can say so.
+	Skipped []SheetSkip
+}
+
+// SheetSkip is a row left out, and why.
+type SheetSkip struct {
+	Where string `json:"where"`
+	Why   string `json:"why"`
 }
 
 // Side says which value wins a conflict.
@@ -186,11 +209,19 @@ type SheetConflict struct {
 	Other string `json:"other,omitempty"`
 	// Resolution says which side won ("theirs", "ours"), "" when unresolved.
 	Resolution string `json:"resolution,omitempty"`
+	// Unseen marks a value set in isogap that the workbook would replace
+	// although nothing tells that it was seen there (no stamp, no export
+	// time): the template, a sheet made elsewhere.
+	Unseen bool `json:"unseen,omitempty"`
 }
 
 func (c SheetConflict) String() string {
 	if c.Other != "" {
 		return fmt.Sprintf("%s %s: %s says %s, %s says %s", c.Ref, c.Field, c.Where, quoteOrEmpty(c.Workbook), c.Other, quoteOrEmpty(c.Current))
+	}
+	if c.Unseen {
+		return fmt.Sprintf("%s %s: the workbook (%s) says %s, isogap says %s (set by %s at %s) and nothing in the workbook shows it was seen (no row stamp, no export time)",
+			c.Ref, c.Field, c.Where, quoteOrEmpty(c.Workbook), quoteOrEmpty(c.Current), orSomeone(c.ChangedBy), c.ChangedAt.Format("2006-01-02 15:04 MST"))
 	}
 	return fmt.Sprintf("%s %s: the workbook (%s) says %s, isogap now says %s (changed by %s at %s)", c.Ref, c.Field, c.Where,
 		quoteOrEmpty(c.Workbook), quoteOrEmpty(c.Current), orSomeone(c.ChangedBy), c.ChangedAt.Format("2006-01-02 15:04 MST"))
@@ -220,6 +251,15 @@ type SheetImportResult struct {
 	// Items counts the items changed.
 	Items   int  `json:"items"`
 	Applied bool `json:"applied"`
+	// Warnings are things the import allows that a person may not expect.
+	Warnings []SheetWarning `json:"warnings,omitempty"`
+}
+
+// SheetWarning is one of them, for an item.
+type SheetWarning struct {
+	Ref     string `json:"ref"`
+	Where   string `json:"where"`
+	Message string `json:"message"`
 }
 
 // Unresolved lists the conflicts no option settled.
@@ -313,10 +353,26 @@ type sheetPlan struct {
 }
 
 func (p sheetPlan) conflictErr() error {
-	if n := len(p.result.Unresolved()); n > 0 {
-		return assess.Errorf(assess.KindConflict, "%d conflicting change(s): nothing was imported; choose which side wins with --theirs (the workbook) or --ours (isogap), or fix the workbook", n)
+	open := p.result.Unresolved()
+	if len(open) == 0 {
+		return nil
 	}
-	return nil
+	// Two workbooks that disagree are settled only by keeping isogap's
+	// value (--ours) or by fixing one of them; --theirs cannot pick one.
+	copies := 0
+	for _, c := range open {
+		if c.Other != "" {
+			copies++
+		}
+	}
+	hint := "choose which side wins with --theirs (the workbook) or --ours (isogap), or fix the workbook"
+	switch {
+	case copies == len(open):
+		hint = "the workbooks disagree with each other: fix one of them, or keep isogap's values with --ours"
+	case copies > 0:
+		hint = fmt.Sprintf("--ours keeps isogap's values for all of them; --theirs settles the %d where a workbook differs from isogap, not the %d where the workbooks disagree with each other (fix one of them)", len(open)-copies, copies)
+	}
+	return assess.Errorf(assess.KindConflict, "%d conflicting change(s): nothing was imported; %s", len(open), hint)
 }
 
 // wanted is a field value a workbook asks for.
@@ -336,6 +392,11 @@ type sheetMerge struct {
 	want        map[string]map[SheetField]wanted
 	newEvidence map[string][]wanted
 	conflicts   []SheetConflict
+	// the history, read when a row's base needs it.
+	ctx     context.Context
+	st      store.Store
+	hist    map[string][]assess.Change
+	histErr error
 }
 
 // planSheets works out what the books change, without writing.
@@ -346,6 +407,9 @@ func (s *Service) planSheets(ctx context.Context, st store.Store, aid string, bo
 	}
 	for _, b := range books {
 		m.addBook(b)
+	}
+	if m.histErr != nil {
+		return sheetPlan{}, m.histErr
 	}
 	p := m.plan()
 	return p, m.errs.Err()
@@ -364,7 +428,7 @@ func (s *Service) newSheetMerge(ctx context.Context, st store.Store, aid string,
 	if err != nil {
 		return nil, err
 	}
-	m := &sheetMerge{aid: aid, cat: cat, cur: make(map[string]assess.Item, len(list)), prefer: prefer,
+	m := &sheetMerge{aid: aid, cat: cat, cur: make(map[string]assess.Item, len(list)), prefer: prefer, ctx: ctx, st: st,
 		errs: &assess.FieldErrors{Context: "import"}, want: map[string]map[SheetField]wanted{}, newEvidence: map[string][]wanted{}}
 	for _, it := range list {
 		m.cur[it.Ref] = it
@@ -374,19 +438,43 @@ func (s *Service) newSheetMerge(ctx context.Context, st store.Store, aid string,
 
 // addBook takes in one workbook's rows.
 func (m *sheetMerge) addBook(b SheetBook) {
+	if b.AssessmentID != "" && b.AssessmentID != m.aid {
+		m.errs.Add(b.Name+": "+orText(b.SourceCell, "workbook"), b.AssessmentID, "this workbook was exported from another assessment",
+			"a workbook exported from assessment "+m.aid+" (or the blank template)")
+		return
+	}
 	seen := map[string]string{}
+	foreign := 0
 	for _, row := range b.Rows {
 		ref, ok := m.rowRef(b.Name, row, seen)
-		if !ok || !m.baseFits(b.Name, row, ref) {
+		if !ok {
+			continue
+		}
+		if row.Base != nil && row.Base.AssessmentID != m.aid {
+			if foreign++; foreign == 1 {
+				m.errs.Add(b.Name+": "+row.BaseCell, row.Base.AssessmentID, "the rows were exported from another assessment",
+					"a workbook exported from assessment "+m.aid)
+			}
+			continue
+		}
+		base, ok := m.rowBase(b, row, ref)
+		if !ok {
 			continue
 		}
 		m.errs.List = append(m.errs.List, row.Problems...)
 		for _, f := range SheetFields {
 			if v, present := row.Values[f]; present {
-				m.addField(ref, f, v, row.Base, b.Name+": "+row.Cells[f])
+				m.addField(ref, f, v, base, b.Name+": "+row.Cells[f])
 			}
 		}
 	}
+}
+
+func orText(s, alt string) string {
+	if s == "" {
+		return alt
+	}
+	return s
 }
 
 // rowRef is the catalog ref a row stands for; a row whose ref is unknown
@@ -406,26 +494,155 @@ func (m *sheetMerge) rowRef(book string, row SheetRow, seen map[string]string) (
 	return ref, true
 }
 
-// baseFits reports whether a row's stamp, if it has one, was exported from
-// this assessment for this item.
-func (m *sheetMerge) baseFits(book string, row SheetRow, ref string) bool {
-	if row.Base == nil {
-		return true
+// rowBase is the item as the row was exported: what its stamp says (with
+// the evidence the history says it had then); for a row that lost its
+// stamp, the item as the history says it was when the workbook was
+// written; nil where nothing tells (the blank template, a sheet made
+// elsewhere).
+func (m *sheetMerge) rowBase(b SheetBook, row SheetRow, ref string) (*SheetBase, bool) {
+	if row.Base != nil {
+		if row.Base.Ref != ref {
+			m.errs.Add(b.Name+": "+row.BaseCell, row.Base.Ref, "the row's stamp belongs to another item (were cells moved between rows?)", "the stamp of "+ref)
+			return nil, false
+		}
+		base := *row.Base
+		var lines map[string]bool // read from the history when the evidence changed
+		base.hadLine = func(l string) bool {
+			if lines == nil {
+				_, lines = m.itemAt(ref, func(h assess.Change) bool { return h.Version > base.Version })
+			}
+			return lines[l]
+		}
+		return &base, true
 	}
-	where := book + ": " + row.BaseCell
-	switch {
-	case row.Base.AssessmentID != m.aid:
-		m.errs.Add(where, row.Base.AssessmentID, "this row was exported from another assessment", "a workbook exported from assessment "+m.aid)
-		return false
-	case row.Base.Ref != ref:
-		m.errs.Add(where, row.Base.Ref, "the row's stamp belongs to another item (were cells moved between rows?)", "the stamp of "+ref)
-		return false
+	if b.AssessmentID != m.aid || b.WrittenAt.IsZero() {
+		return nil, true
 	}
-	return true
+	vals, lines := m.itemAt(ref, func(h assess.Change) bool { return !h.At.Before(b.WrittenAt) })
+	return &SheetBase{AssessmentID: m.aid, Ref: ref, hadLine: func(l string) bool { return lines[l] },
+		Was: func(f SheetField, v string) bool {
+			if f == FieldEvidence {
+				return sameLines(v, vals[f])
+			}
+			return v == vals[f]
+		}}, true
 }
 
-// addField takes in one field value of a row: base is the row's stamp (nil
-// for a plain update), where the value's file and cell.
+func sameLines(a, b string) bool {
+	x, y := strings.Split(a, "\n"), strings.Split(b, "\n")
+	slices.Sort(x)
+	slices.Sort(y)
+	return slices.Equal(slices.Compact(x), slices.Compact(y))
+}
+
+// history is the assessment's recorded changes by item, oldest first,
+// read once per import.
+func (m *sheetMerge) history() map[string][]assess.Change {
+	if m.hist == nil {
+		m.hist = map[string][]assess.Change{}
+		list, err := m.st.History(m.ctx, m.aid, store.HistoryQuery{})
+		if err != nil {
+			m.histErr = err
+		}
+		for _, h := range list {
+			if h.Ref != "" {
+				m.hist[h.Ref] = append(m.hist[h.Ref], h)
+			}
+		}
+	}
+	return m.hist
+}
+
+// historyFields maps the history's field names to sheet fields.
+var historyFields = func() map[string]SheetField {
+	out := map[string]SheetField{}
+	for _, f := range SheetFields {
+		out[f.String()] = f
+	}
+	return out
+}()
+
+// itemAt is an item as it was before the changes that after selects: its
+// values in SheetValue's form and its evidence lines.
+func (m *sheetMerge) itemAt(ref string, after func(assess.Change) bool) (map[SheetField]string, map[string]bool) {
+	it := m.cur[ref]
+	vals := map[SheetField]string{}
+	for _, f := range SheetFields {
+		vals[f] = SheetValue(it, f)
+	}
+	lines := map[string]bool{}
+	for _, e := range it.Evidence {
+		lines[oneLine(e.Summary())] = true
+	}
+	hist := m.history()[ref]
+	for i := len(hist) - 1; i >= 0; i-- {
+		h := hist[i]
+		if !after(h) {
+			continue
+		}
+		f, ok := historyFields[h.Field]
+		switch {
+		case !ok:
+		case f == FieldEvidence:
+			if h.New != "" {
+				delete(lines, oneLine(h.New))
+			}
+			if h.Old != "" {
+				lines[oneLine(h.Old)] = true
+			}
+		case f == FieldApplicable:
+			vals[f] = map[string]string{"yes": "Yes", "no": "No"}[h.Old]
+		default:
+			vals[f] = h.Old
+		}
+	}
+	ev := make([]string, 0, len(lines))
+	for l := range lines {
+		ev = append(ev, l)
+	}
+	slices.Sort(ev)
+	vals[FieldEvidence] = strings.Join(ev, "\n")
+	return vals, lines
+}
+
+// freshValue is a field's value in an item nobody has touched.
+func (m *sheetMerge) freshValue(ref string, f SheetField) string {
+	switch f {
+	case FieldApplicable:
+		return "Yes"
+	case FieldDepartment:
+		ci, _ := m.cat.Item(ref)
+		return ci.Department
+	}
+	return ""
+}
+
+// lastChange is the newest recorded change of a field of an item.
+func (m *sheetMerge) lastChange(ref, field string) (assess.Change, bool) {
+	hist := m.history()[ref]
+	for i := len(hist) - 1; i >= 0; i-- {
+		if hist[i].Field == field {
+			return hist[i], true
+		}
+	}
+	return assess.Change{}, false
+}
+
+// conflict records a field both sides changed; it reports whether the
+// workbook's value goes ahead (unresolved conflicts stop the import later).
+func (m *sheetMerge) conflict(c SheetConflict) bool {
+	switch m.prefer {
+	case SideOurs:
+		c.Resolution = "ours"
+	case SideTheirs:
+		c.Resolution = "theirs"
+	}
+	m.conflicts = append(m.conflicts, c)
+	return m.prefer != SideOurs
+}
+
+// addField takes in one field value of a row: base is the item at the
+// export (nil when nothing tells it), where the value's file and cell.
 func (m *sheetMerge) addField(ref string, f SheetField, v string, base *SheetBase, where string) {
 	if v == "" && (base == nil || f == FieldApplicable) {
 		return // an empty cell leaves isogap's value (applicability is never blank)
@@ -433,24 +650,24 @@ func (m *sheetMerge) addField(ref string, f SheetField, v string, base *SheetBas
 	if base != nil && base.Was(f, v) {
 		return // the workbook did not change it
 	}
+	it := m.cur[ref]
 	if f == FieldEvidence {
-		for _, line := range strings.Split(v, "\n") {
-			m.newEvidence[ref] = append(m.newEvidence[ref], wanted{line, where})
-		}
+		m.addEvidenceLines(it, v, base, where)
 		return
 	}
-	it := m.cur[ref]
-	if now := SheetValue(it, f); base != nil && !base.Was(f, now) && v != now {
-		c := SheetConflict{Ref: ref, Field: f.String(), Where: where, Workbook: v, Current: now, ChangedBy: it.UpdatedBy, ChangedAt: it.UpdatedAt}
-		switch m.prefer {
-		case SideOurs:
-			c.Resolution = "ours"
-			m.conflicts = append(m.conflicts, c)
-			return
-		case SideTheirs:
-			c.Resolution = "theirs"
+	now := SheetValue(it, f)
+	switch {
+	case v == now:
+	case base != nil && !base.Was(f, now), base == nil && now != m.freshValue(ref, f):
+		// Both the workbook and isogap changed it since the export; or,
+		// with no base, nothing tells that the workbook saw isogap's value.
+		c := SheetConflict{Ref: ref, Field: f.String(), Where: where, Workbook: v, Current: now, ChangedBy: it.UpdatedBy, ChangedAt: it.UpdatedAt, Unseen: base == nil}
+		if h, ok := m.lastChange(ref, f.String()); ok {
+			c.ChangedBy, c.ChangedAt = h.Actor, h.At
 		}
-		m.conflicts = append(m.conflicts, c)
+		if !m.conflict(c) {
+			return
+		}
 	}
 	w := m.want[ref]
 	if w == nil {
@@ -470,6 +687,48 @@ func (m *sheetMerge) addField(ref string, f SheetField, v string, base *SheetBas
 	w[f] = wanted{v, where}
 }
 
+// addEvidenceLines takes in a row's evidence lines. A line the item had at
+// the export and lost since was removed in isogap: it stays removed. Where
+// nothing tells the base, a line removed in isogap at some time is a
+// conflict.
+func (m *sheetMerge) addEvidenceLines(it assess.Item, v string, base *SheetBase, where string) {
+	for _, line := range strings.Split(v, "\n") {
+		line = oneLine(line)
+		if base != nil && base.hadLine != nil && base.hadLine(line) {
+			continue
+		}
+		if base == nil && !m.hasLine(it, line) {
+			if h, ok := m.removedLine(it.Ref, line); ok {
+				c := SheetConflict{Ref: it.Ref, Field: FieldEvidence.String(), Where: where, Workbook: line, Current: "", ChangedBy: h.Actor, ChangedAt: h.At, Unseen: true}
+				if !m.conflict(c) {
+					continue
+				}
+			}
+		}
+		m.newEvidence[it.Ref] = append(m.newEvidence[it.Ref], wanted{line, where})
+	}
+}
+
+func (m *sheetMerge) hasLine(it assess.Item, line string) bool {
+	for _, e := range it.Evidence {
+		if line == oneLine(e.Summary()) || line == oneLine(e.Text) || line == e.URL {
+			return true
+		}
+	}
+	return false
+}
+
+// removedLine finds the removal of an evidence line in the item's history.
+func (m *sheetMerge) removedLine(ref, line string) (assess.Change, bool) {
+	hist := m.history()[ref]
+	for i := len(hist) - 1; i >= 0; i-- {
+		if h := hist[i]; h.Field == "evidence" && h.New == "" && oneLine(h.Old) == line {
+			return h, true
+		}
+	}
+	return assess.Change{}, false
+}
+
 // plan builds each item's change in catalog order and checks the result.
 func (m *sheetMerge) plan() sheetPlan {
 	p := sheetPlan{result: SheetImportResult{Conflicts: m.conflicts}}
@@ -484,6 +743,10 @@ func (m *sheetMerge) plan() sheetPlan {
 		}
 		p.items = append(p.items, ch)
 		p.result.Changes = append(p.result.Changes, changes...)
+		if next := ch.patch.Apply(it); next.Applicable && next.Score == 5 && len(next.Evidence)+len(ch.evidence) == 0 {
+			p.result.Warnings = append(p.result.Warnings, SheetWarning{Ref: it.Ref, Where: m.want[it.Ref][FieldScore].where,
+				Message: "scored 5 without evidence: it counts as 4 in every figure until evidence is added"})
+		}
 	}
 	p.result.Items = len(p.items)
 	return p

@@ -146,6 +146,7 @@ func newImportCmd(c *cliApp) *cobra.Command {
 	var opt app.ImportOptions
 	var sheet app.SheetImportOptions
 	var theirs, ours bool
+	var dateOrder string
 	cmd := &cobra.Command{
 		Use:   "import FILE.json | import ID FILE.xlsx [FILE.xlsx …]",
 		Short: "Restore a JSON export, or read returned checklist workbooks",
@@ -158,13 +159,18 @@ workbooks (exported with "isogap export ID --format xlsx", the blank
 "isogap template", or a spreadsheet made elsewhere with a "Ref" column) and
 apply them together, in one transaction. Columns are found by their header
 wherever they stand; scores may be numbers, "3", "3 - Partially
-Implemented" or N/A; dates may be date cells or YYYY-MM-DD text. Rows that
-carry isogap's stamp change only what the workbook changed since its export.
-A field changed both in the workbook and in isogap since then is a conflict:
+Implemented" or N/A. Rows that carry isogap's stamp change only what the
+workbook changed since its export. A field changed both in the workbook and in isogap since then is a conflict:
 the import stops and shows both values unless --theirs (the workbook wins) or
---ours (isogap wins) says which side to take. Rows without a stamp are a
-plain update of their non-empty cells. Evidence lines are added, never
-removed. --dry-run lists the changes item by item and writes nothing.
+--ours (isogap wins) says which side to take. A row whose stamp was lost is
+read against the item as the history says it was when the workbook was
+written. Where nothing tells (the blank template, a sheet made elsewhere),
+non-empty cells fill in what isogap has not set, and a value that would
+replace one set in isogap is a conflict unless --theirs. Evidence lines are
+added, never removed; a line removed in isogap is not added back. --dry-run
+lists the changes item by item and writes nothing.
+
+` + wrapText(workbook.DateHelp, 76) + `
 
 Either way the whole input is checked before anything is written: on any
 problem nothing changes and every problem is listed with where it is (for a
@@ -183,8 +189,8 @@ workbook: file, sheet and cell); the exit status is 1.`,
 		},
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if len(args) == 1 {
-				if sheet.DryRun || theirs || ours {
-					return usagef("--dry-run, --theirs and --ours go with workbooks: isogap import ID FILE.xlsx …")
+				if sheet.DryRun || theirs || ours || dateOrder != "" {
+					return usagef("--dry-run, --theirs, --ours and --date-order go with workbooks: isogap import ID FILE.xlsx …")
 				}
 				return c.importJSON(cmd, args[0], opt)
 			}
@@ -197,7 +203,11 @@ workbook: file, sheet and cell); the exit status is 1.`,
 			case ours:
 				sheet.Prefer = app.SideOurs
 			}
-			return c.importWorkbooks(cmd, args[0], args[1:], sheet)
+			order, err := workbook.ParseDateOrder(dateOrder)
+			if err != nil {
+				return usagef("--date-order: %v", err)
+			}
+			return c.importWorkbooks(cmd, args[0], args[1:], sheet, order)
 		},
 	}
 	f := cmd.Flags()
@@ -206,6 +216,7 @@ workbook: file, sheet and cell); the exit status is 1.`,
 	f.BoolVar(&sheet.DryRun, "dry-run", false, "workbooks: list the changes, write nothing")
 	f.BoolVar(&theirs, "theirs", false, "workbooks: on a conflict, take the workbook's value")
 	f.BoolVar(&ours, "ours", false, "workbooks: on a conflict, keep isogap's value (the rest is imported)")
+	f.StringVar(&dateOrder, "date-order", "", "workbooks: read dates such as 04/05/2027 day first (dmy) or month first (mdy)")
 	cmd.MarkFlagsMutuallyExclusive("as-new", "replace")
 	cmd.MarkFlagsMutuallyExclusive("theirs", "ours")
 	return cmd
@@ -339,4 +350,22 @@ at once on PostgreSQL.`,
 			return nil
 		},
 	}
+}
+
+// wrapText breaks a paragraph into lines of at most width characters.
+func wrapText(s string, width int) string {
+	var b strings.Builder
+	n := 0
+	for _, w := range strings.Fields(s) {
+		if n > 0 && n+1+len([]rune(w)) > width {
+			b.WriteByte('\n')
+			n = 0
+		} else if n > 0 {
+			b.WriteByte(' ')
+			n++
+		}
+		b.WriteString(w)
+		n += len([]rune(w))
+	}
+	return b.String()
 }

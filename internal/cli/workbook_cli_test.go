@@ -172,3 +172,64 @@ func TestWorkbookExportImport(t *testing.T) {
 		t.Errorf("import --help: %s", help)
 	}
 }
+
+func TestDryRunWarnsOfAFiveWithoutEvidence(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	id := firstLine(mustRun(t, dir, "demo", "--no-serve"))
+	mustRun(t, dir, "export", id, "--format", "xlsx", "-o", "all.xlsx")
+	path := filepath.Join(dir, "all.xlsx")
+	f, err := excelize.OpenFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rows, _ := f.GetRows("Gap Checklist")
+	f.Close()
+	col := map[string]int{}
+	for i, h := range rows[0] {
+		col[h] = i
+	}
+	ref, r := "", 0
+	for i, row := range rows[1:] {
+		get := func(h string) string {
+			if c := col[h]; c < len(row) {
+				return row[c]
+			}
+			return ""
+		}
+		if get("Score (1-5)") != "" && get("Evidence") == "" && get("Applicable") == "Yes" {
+			ref, r = row[0], i+2
+			break
+		}
+	}
+	cell, _ := excelize.CoordinatesToCellName(col["Score (1-5)"]+1, r)
+	editXLSX(t, path, map[string]any{"Gap Checklist!" + cell: 5})
+	out := mustRun(t, dir, "import", id, "all.xlsx", "--dry-run")
+	if !strings.Contains(out, "warning: "+ref+" scored 5 without evidence") || !strings.Contains(out, "counts as 4") {
+		t.Errorf("dry run of a 5 without evidence on %s:\n%s", ref, out)
+	}
+}
+
+func TestImportDateOrder(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	help := mustRun(t, dir, "import", "--help")
+	for _, want := range []string{"31/03/2027", "03/31/2027", "31.03.2027", "March 31 2027", "--date-order dmy", "2100-12-31"} {
+		if !strings.Contains(help, want) {
+			t.Errorf("import --help lacks %q", want)
+		}
+	}
+	id := firstLine(mustRun(t, dir, "demo", "--no-serve"))
+	mustRun(t, dir, "export", id, "--format", "xlsx", "-o", "all.xlsx")
+	path := filepath.Join(dir, "all.xlsx")
+	editXLSX(t, path, map[string]any{"Gap Checklist!M2": "04/05/2027"})
+	if r := run(t, dir, nil, "import", id, "all.xlsx", "--dry-run"); r.code != 1 || !strings.Contains(r.stderr, "ambiguous") || !strings.Contains(r.stderr, "Gap Checklist!M2") {
+		t.Errorf("an ambiguous date: %d %s", r.code, r.stderr)
+	}
+	if r := run(t, dir, nil, "import", id, "all.xlsx", "--date-order", "ymd"); r.code != 2 {
+		t.Errorf("--date-order ymd: exit %d %s", r.code, r.stderr)
+	}
+	if out := mustRun(t, dir, "import", id, "all.xlsx", "--dry-run", "--date-order", "mdy"); !strings.Contains(out, `"2027-04-05"`) {
+		t.Errorf("--date-order mdy: %s", out)
+	}
+}

@@ -97,7 +97,7 @@ A filled-in copy is read back with "isogap import ID FILE.xlsx".`,
 }
 
 // importWorkbooks reads returned workbooks and applies them in one go.
-func (c *cliApp) importWorkbooks(cmd *cobra.Command, aid string, files []string, opt app.SheetImportOptions) error {
+func (c *cliApp) importWorkbooks(cmd *cobra.Command, aid string, files []string, opt app.SheetImportOptions, order workbook.DateOrder) error {
 	svc, err := c.service(cmd.Context())
 	if err != nil {
 		return err
@@ -110,7 +110,7 @@ func (c *cliApp) importWorkbooks(cmd *cobra.Command, aid string, files []string,
 	var books []app.SheetBook
 	var errs []error
 	for i, name := range files {
-		b, err := workbook.ReadFile(c.path(name), v.Catalog, workbook.DefaultLimits)
+		b, err := workbook.ReadFileWith(c.path(name), v.Catalog, workbook.Options{Limits: workbook.DefaultLimits, DateOrder: order})
 		if err != nil {
 			errs = append(errs, err)
 		} else {
@@ -126,6 +126,11 @@ func (c *cliApp) importWorkbooks(cmd *cobra.Command, aid string, files []string,
 	}
 	res, err := svc.ImportSheets(cmd.Context(), c.me(), aid, books, opt)
 	out := cmd.OutOrStdout()
+	for _, b := range books {
+		for _, sk := range b.Skipped {
+			fmt.Fprintf(out, "skipped %s: %s: %s\n", b.Name, sk.Where, sk.Why)
+		}
+	}
 	if err != nil && assess.KindOf(err) != assess.KindConflict {
 		return err // the problems are the whole story: nothing was planned
 	}
@@ -186,6 +191,9 @@ func printSheetImport(w io.Writer, res app.SheetImportResult, dry bool) {
 			continue
 		}
 		fmt.Fprintf(w, "  %s %s: %s → %s   (%s)\n", verb, ch.Field, clip(ch.Old), clip(ch.New), ch.Where)
+	}
+	for _, wn := range res.Warnings {
+		fmt.Fprintf(w, "warning: %s %s   (%s)\n", wn.Ref, wn.Message, wn.Where)
 	}
 	for _, c := range res.Conflicts {
 		switch c.Resolution {

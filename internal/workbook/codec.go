@@ -4,6 +4,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
+	"maps"
 	"regexp"
 	"slices"
 	"strconv"
@@ -73,13 +74,15 @@ type rawRow struct {
 	ref, refCell     string
 	values, cells    map[app.SheetField]string
 	stamp, stampCell string
+	// status is a typed implementation status, statusCell its cell.
+	status, statusCell string
 }
 
 // decode turns a row's cell texts into field values and its stamp into
 // the item's base. A cell it cannot read is one of the row's problems; a
 // damaged stamp leaves the row without values, since what changed cannot
 // be told.
-func decode(book string, cat *catalog.Catalog, r rawRow) app.SheetRow {
+func decode(book string, cat *catalog.Catalog, r rawRow, order DateOrder) app.SheetRow {
 	row := app.SheetRow{Ref: r.ref, RefCell: r.refCell, Values: map[app.SheetField]string{}, Cells: map[app.SheetField]string{}, BaseCell: r.stampCell}
 	errs := &assess.FieldErrors{}
 	if r.stamp != "" {
@@ -91,13 +94,14 @@ func decode(book string, cat *catalog.Catalog, r rawRow) app.SheetRow {
 		}
 		row.Base = st.base()
 	}
-	values, cells := notApplicableScore(r.values, r.cells)
+	values, cells := withStatus(r, errs, book)
+	values, cells = notApplicableScore(values, cells)
 	for _, f := range app.SheetFields {
 		raw, present := values[f]
 		if !present {
 			continue
 		}
-		if v, ok := canonical(cat, f, raw, errs, book+": "+cells[f]); ok {
+		if v, ok := canonical(cat, f, raw, errs, book+": "+cells[f], order); ok {
 			row.Values[f], row.Cells[f] = v, cells[f]
 		}
 	}
@@ -107,7 +111,7 @@ func decode(book string, cat *catalog.Catalog, r rawRow) app.SheetRow {
 
 // canonical turns a cell's text into the field's canonical value, or adds
 // an error naming the cell.
-func canonical(cat *catalog.Catalog, f app.SheetField, raw string, errs *assess.FieldErrors, where string) (string, bool) {
+func canonical(cat *catalog.Catalog, f app.SheetField, raw string, errs *assess.FieldErrors, where string, order DateOrder) (string, bool) {
 	v := strings.TrimSpace(strings.ReplaceAll(strings.ReplaceAll(raw, "\r\n", "\n"), "\r", "\n"))
 	bad := func(problem, expected string) (string, bool) {
 		errs.Add(where, v, problem, expected)
@@ -150,11 +154,14 @@ func canonical(cat *catalog.Catalog, f app.SheetField, raw string, errs *assess.
 		}
 		return string(pr), true
 	case app.FieldTargetDate:
-		d, err := assess.ParseDate(v)
-		if err != nil {
-			return bad("not a date", "a date cell or YYYY-MM-DD")
+		if v == "" {
+			return "", true
 		}
-		return d.String(), true
+		d, problem := readDate(v, order)
+		if problem != nil {
+			return bad(problem.problem, problem.expected)
+		}
+		return d, true
 	case app.FieldEffort:
 		if v == "" {
 			return "", true
@@ -198,6 +205,62 @@ func canonical(cat *catalog.Catalog, f app.SheetField, raw string, errs *assess.
 // oneLine collapses a text's white space to single spaces.
 func oneLine(s string) string { return strings.Join(strings.Fields(s), " ") }
 
+// statusScore reads an implementation status in words: a score, "n/a"
+// for not applicable, "" for not assessed; ok is false for other text.
+func statusScore(s string) (string, bool) {
+	t := strings.ToLower(strings.TrimSpace(s))
+	switch {
+	case strings.Contains(t, "a 5 needs evidence"):
+		return "5", true // isogap's own words for a 5 without evidence
+	case t == "not assessed" || t == "not started yet":
+		return "", true
+	case t == strings.ToLower(assess.StatusNotApplicable) || t == "n/a" || t == "na" || t == "excluded":
+		return "n/a", true
+	}
+	sc, err := assess.ParseScore(s)
+	if err != nil {
+		return "", false
+	}
+	return strconv.Itoa(int(sc)), true
+}
+
+// withStatus takes a typed implementation status into the row: the score
+// where the score cell is empty; where it is not, a status that says
+// otherwise is an error naming both cells.
+func withStatus(r rawRow, errs *assess.FieldErrors, book string) (map[app.SheetField]string, map[app.SheetField]string) {
+	if r.status == "" {
+		return r.values, r.cells
+	}
+	st, ok := statusScore(r.status)
+	if !ok {
+		errs.Add(book+": "+r.statusCell, r.status, "not an implementation status", "Not Started, Planning Only, Partially Implemented, Mostly Done, Fully Implemented & Evidenced, Not Applicable, or empty")
+		return r.values, r.cells
+	}
+	values, cells := maps.Clone(r.values), maps.Clone(r.cells)
+	raw := strings.TrimSpace(values[app.FieldScore])
+	if raw == "" {
+		values[app.FieldScore], cells[app.FieldScore] = st, r.statusCell
+		if st == "n/a" {
+			values[app.FieldScore] = "N/A"
+		}
+		return values, cells
+	}
+	sc, scOK := statusScore(raw)
+	if scOK && sc != st {
+		errs.Add(book+": "+cells[app.FieldScore], raw, fmt.Sprintf("the score contradicts the implementation status in %s (%q)", cellOnly(r.statusCell), r.status),
+			"a score and a status that agree, or one of them empty")
+	}
+	return values, cells
+}
+
+// cellOnly drops the sheet from "Sheet!B2".
+func cellOnly(where string) string {
+	if i := strings.LastIndexByte(where, '!'); i >= 0 {
+		return where[i+1:]
+	}
+	return where
+}
+
 // notApplicableScore reads a score of "N/A" as "not applicable": the
 // score stays as it is and the applicable cell counts as "No".
 func notApplicableScore(values, cells map[app.SheetField]string) (map[app.SheetField]string, map[app.SheetField]string) {
@@ -214,10 +277,10 @@ func notApplicableScore(values, cells map[app.SheetField]string) (map[app.SheetF
 		c2[f] = c
 	}
 	delete(v2, app.FieldScore)
+	// The "No" comes from the score cell: a problem with it (a clause
+	// requirement is always applicable) is reported there.
 	v2[app.FieldApplicable] = "No"
-	if strings.TrimSpace(values[app.FieldApplicable]) == "" || c2[app.FieldApplicable] == "" {
-		c2[app.FieldApplicable] = cells[app.FieldScore]
-	}
+	c2[app.FieldApplicable] = cells[app.FieldScore]
 	return v2, c2
 }
 

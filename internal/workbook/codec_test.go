@@ -52,7 +52,8 @@ func TestCanonicalCells(t *testing.T) {
 		{app.FieldDepartment, "Marketing", "", false},
 		{app.FieldPriority, "HIGH", "High", true},
 		{app.FieldTargetDate, "2027-03-31", "2027-03-31", true},
-		{app.FieldTargetDate, "03/31/2027", "", false},
+		{app.FieldTargetDate, "03/31/2027", "2027-03-31", true},
+		{app.FieldTargetDate, "04/05/2027", "", false},
 		{app.FieldEffort, "2.50", "2.5", true},
 		{app.FieldEffort, "two days", "", false},
 		// The range is the domain's: the import refuses it (TestHostileCells).
@@ -64,7 +65,7 @@ func TestCanonicalCells(t *testing.T) {
 	}
 	for _, tc := range tests {
 		errs := &assess.FieldErrors{}
-		got, ok := canonical(cat, tc.f, tc.in, errs, "Gap Checklist!X1")
+		got, ok := canonical(cat, tc.f, tc.in, errs, "Gap Checklist!X1", "")
 		if ok != tc.ok || got != tc.out {
 			t.Errorf("%s %q → %q %v, want %q %v", tc.f, tc.in, got, ok, tc.out, tc.ok)
 		}

@@ -65,6 +65,16 @@ func demo(t *testing.T, svc *app.Service) string {
 	return a.ID
 }
 
+// fresh starts an assessment nobody has touched yet.
+func fresh(t *testing.T, svc *app.Service) string {
+	t.Helper()
+	a, err := svc.CreateAssessment(context.Background(), app.System("test"), app.NewAssessment{Org: "Acme"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return a.ID
+}
+
 func view(t *testing.T, svc *app.Service, id string) app.View {
 	t.Helper()
 	v, _, err := svc.View(context.Background(), app.System("test"), id)

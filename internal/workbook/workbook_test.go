@@ -394,9 +394,11 @@ func TestImportListsEveryProblemWithItsCell(t *testing.T) {
 	}
 }
 
+// The template filled in by hand fills in what isogap has not set yet
+// (replacing what it has set is a conflict: TestBlankTemplateConflicts…).
 func TestTemplateFilledByHandIsAPlainUpdate(t *testing.T) {
 	svc := sqliteService(t)
-	id := demo(t, svc)
+	id := fresh(t, svc)
 	var buf bytes.Buffer
 	if err := workbook.Template(&buf, catalog.Builtin(), writtenAt); err != nil {
 		t.Fatal(err)

@@ -632,8 +632,9 @@ func (w *writer) checklistValidation(sh string, n int) error {
 		{cDept, named(nDept), stop, "Department", "Pick a department from the list.", ""},
 		{cOwner, named(nOwners), warn, "Owner", "This name is not on the Scope & Stakeholders sheet. Keep it anyway?", ""},
 		{cDate, func(dv *excelize.DataValidation) error {
-			return dv.SetRange(36526, 73051, excelize.DataValidationTypeDate, excelize.DataValidationOperatorBetween)
-		}, stop, "Target Date", "Enter a date between 2000-01-01 and 2099-12-31, for example 2027-03-31.", ""},
+			lo, hi := DateSerialRange()
+			return dv.SetRange(lo, hi, excelize.DataValidationTypeDate, excelize.DataValidationOperatorBetween)
+		}, stop, "Target Date", "Enter a date from " + DateRangeText() + ", for example 2027-03-31.", ""},
 		{cEffort, func(dv *excelize.DataValidation) error {
 			return dv.SetRange(0, 1000, excelize.DataValidationTypeDecimal, excelize.DataValidationOperatorBetween)
 		}, stop, "Effort", "Person-days from 0 to 1000; leave empty for isogap's estimate.", ""},
