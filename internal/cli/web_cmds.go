@@ -230,6 +230,7 @@ func (c *cliApp) serve(ctx context.Context, svc *app.Service, f webFlags, fallba
 	cfg := web.Config{
 		TrustProxy: f.trustProxy, SecureCookies: f.secureCookies, SessionTTL: f.sessionTTL, Formats: webFormats(),
 		Logger: log, AccessLog: f.accessLog,
+		InterviewPack: func(w io.Writer, in web.PackInput) error { return report.WriteInterviewPack(w, report.PackInput(in)) },
 	}
 	var metricsSrv *metricsServer
 	if c.metrics != nil {
