@@ -93,6 +93,12 @@ func (s *Server) linkFail(w http.ResponseWriter, r *http.Request, err error) {
 		s.fail(w, r, err)
 		return
 	}
+	if _, cerr := r.Cookie(interviewCookie); cerr == nil && kind == assess.KindUnauthenticated {
+		// The session's interview no longer knows it: say every way
+		// that happens, as the service cannot tell them apart.
+		err = assess.Errorf(kind, "This interview is no longer open in this browser: it was opened in another browser since, "+
+			"withdrawn by the assessor, or you signed out. Open the link from your invitation again; your answers so far are kept.")
+	}
 	if kind != assess.KindNotFound {
 		s.setInterviewCookie(w, r, interviewCookie, "", linkRoot, -1)
 	}
@@ -256,6 +262,9 @@ type tried struct {
 // it was opened, each against the revision it was opened at. The script
 // sends the same form and gets the new revisions back as JSON.
 func (s *Server) saveAnswers(w http.ResponseWriter, r *http.Request, q *ivReq) error {
+	if err := r.ParseForm(); err != nil {
+		return assess.Wrap(assess.KindInvalid, err, "form")
+	}
 	pg, err := s.loadInterview(r, q, "item")
 	if err != nil {
 		return err
