@@ -64,7 +64,9 @@
   // so the buttons' own post saves only what changed since.
   function autosave(form) {
     var status = form.querySelector(".autosave");
-    var busy = false, again = false;
+    // A button pressed while a save is on its way waits for it: the
+    // button's post must carry the revisions that save returns.
+    var busy = false, again = false, waiting = null;
     function set(name, v) { var el = form.elements[name]; if (el) { el.value = v; } }
     function save() {
       if (busy) { again = true; return; }
@@ -87,9 +89,13 @@
         });
         if (status) { status.textContent = "Saved · " + out.answered + " of " + out.total + " questions answered"; }
         busy = false;
-        if (again) { again = false; save(); }
+        if (again) { again = false; save(); return; }
+        if (waiting) { var b = waiting; waiting = null; form.requestSubmit(b); }
       }).catch(function () { form.submit(); });
     }
+    form.addEventListener("submit", function (ev) {
+      if (busy) { ev.preventDefault(); waiting = ev.submitter || form.querySelector("button[type=submit]"); }
+    });
     form.addEventListener("change", function (ev) {
       var n = ev.target.name || "";
       if (n.indexOf("a_") === 0 || n.indexOf("c_") === 0) { save(); }
