@@ -48,7 +48,9 @@ func (s *Server) renderInterviews(w http.ResponseWriter, r *http.Request, c *act
 	if err != nil {
 		return err
 	}
+	notice := pg.Notice
 	pg.Base, pg.Interviews = c.base("Interviews", "interviews"), list
+	pg.Notice = notice
 	pg.Manage, pg.Pack = c.Acc.CanEditAssessment(), s.cfg.InterviewPack != nil
 	pg.People = c.View.Assessment.Stakeholders
 	for _, iv := range list {
@@ -132,7 +134,7 @@ func (s *Server) remindInterviews(w http.ResponseWriter, r *http.Request, c *act
 	}
 	pg := &interviewsPage{Sent: sent}
 	if len(sent) == 0 {
-		pg.Base.Notice = "Nobody to remind: no interview is sent and waiting for answers."
+		pg.Notice = "Nobody to remind: no interview is sent and waiting for answers."
 	}
 	return s.renderInterviews(w, r, c, http.StatusOK, pg)
 }

@@ -301,6 +301,9 @@ func TestInterviewRoles(t *testing.T) {
 			t.Errorf("auditor %s: %d", what, r.status)
 		}
 	}
+	if r := f.assessor.post(list+"/remind", nil); r.status != 200 || !strings.Contains(r.body, "Nobody to remind") {
+		t.Errorf("reminders with nothing sent: %d %s", r.status, excerpt(r.body))
+	}
 	if r := f.viewer.get(list); r.status != http.StatusForbidden {
 		t.Errorf("viewer lists: %d", r.status)
 	}
