@@ -230,6 +230,10 @@ func (c *cliApp) serve(ctx context.Context, svc *app.Service, f webFlags, fallba
 	cfg := web.Config{
 		TrustProxy: f.trustProxy, SecureCookies: f.secureCookies, SessionTTL: f.sessionTTL, Formats: webFormats(),
 		Logger: log, AccessLog: f.accessLog,
+		InterviewPack: func(w io.Writer, in web.PackInput) error { return report.WriteInterviewPack(w, report.PackInput(in)) },
+		// Invitation links from the web app use the address the interview
+		// commands use, or else the one the assessor's browser reached.
+		BaseURL: c.env.Getenv("ISOGAP_BASE_URL"),
 	}
 	var metricsSrv *metricsServer
 	if c.metrics != nil {

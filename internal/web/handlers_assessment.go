@@ -267,6 +267,9 @@ func (s *Server) dashboard(w http.ResponseWriter, r *http.Request, c *actx) erro
 	pg.Overdue, pg.Upcoming = s.actions(v)
 	pg.NeedsStakeholders = len(v.Assessment.Stakeholders) == 0
 	pg.NeedsScoring = res.Overall.Assessed == 0
+	if pg.Interviews, err = s.overdueInterviews(r, c); err != nil {
+		return err
+	}
 	s.render(w, r, http.StatusOK, "dashboard", pg)
 	return nil
 }

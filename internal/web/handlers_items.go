@@ -426,18 +426,8 @@ func (s *Server) renderItem(w http.ResponseWriter, r *http.Request, c *actx, ref
 		pg.Version = ce.Current.Version
 		pg.Stored = ce.Current
 		pg.Form.Evidence = ce.Current.Evidence
-		cv := &conflictView{By: ce.Current.UpdatedBy, At: ce.Current.UpdatedAt.UTC().Format("2 Jan 2006 15:04 UTC"), Version: ce.Current.Version}
-		// Each field names who saved it: the item's last saver may have
-		// changed other fields only.
-		by := map[string]string{}
-		for _, c := range ce.Theirs {
-			by[c.Field] = c.Actor
-		}
-		for _, d := range assess.DiffItems(ce.Current, ce.Attempted) {
-			cv.Diffs = append(cv.Diffs, fieldDiff{Field: d.Field, Theirs: orDash(d.Old), Mine: orDash(d.New),
-				By: by[d.Field], Unchanged: len(ce.Theirs) > 0 && by[d.Field] == ""})
-		}
-		pg.Conflict = cv
+		cv := conflictOf(ce)
+		pg.Conflict = &cv
 		pg.Editable = c.Acc.CanEditItem(ce.Current)
 	}
 	incl := slices.Clone(pg.Stored.Inclusion)
@@ -445,6 +435,23 @@ func (s *Server) renderItem(w http.ResponseWriter, r *http.Request, c *actx, ref
 	pg.WasInclusion = strings.Join(incl, ";")
 	s.render(w, r, status, "item", pg)
 	return nil
+}
+
+// conflictOf shows a save conflict: who saved which field since the form
+// was opened, beside the value the person tried.
+func conflictOf(ce *assess.ConflictError) conflictView {
+	cv := conflictView{By: ce.Current.UpdatedBy, At: ce.Current.UpdatedAt.UTC().Format("2 Jan 2006 15:04 UTC"), Version: ce.Current.Version, Ref: ce.Ref}
+	// Each field names who saved it: the item's last saver may have
+	// changed other fields only.
+	by := map[string]string{}
+	for _, c := range ce.Theirs {
+		by[c.Field] = c.Actor
+	}
+	for _, d := range assess.DiffItems(ce.Current, ce.Attempted) {
+		cv.Diffs = append(cv.Diffs, fieldDiff{Field: d.Field, Theirs: orDash(d.Old), Mine: orDash(d.New),
+			By: by[d.Field], Unchanged: len(ce.Theirs) > 0 && by[d.Field] == ""})
+	}
+	return cv
 }
 
 func orDash(s string) string {
@@ -596,6 +603,11 @@ func (s *Server) evidenceFile(w http.ResponseWriter, r *http.Request, p app.Prin
 	if err != nil {
 		return err
 	}
+	return sendEvidence(w, ev, content)
+}
+
+// sendEvidence sends an evidence file as a download that runs nothing.
+func sendEvidence(w http.ResponseWriter, ev assess.Evidence, content []byte) error {
 	ctype := "application/octet-stream"
 	if slices.Contains(inlineSafe, ev.ContentType) {
 		ctype = ev.ContentType
@@ -608,7 +620,7 @@ func (s *Server) evidenceFile(w http.ResponseWriter, r *http.Request, p app.Prin
 	h.Set("Cache-Control", "private, no-store")
 	h.Set("X-Evidence-SHA256", ev.SHA256)
 	h.Set("Content-Length", strconv.Itoa(len(content)))
-	_, err = w.Write(content)
+	_, err := w.Write(content)
 	return err
 }
 

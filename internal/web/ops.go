@@ -7,6 +7,7 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"strings"
 	"sync"
 	"time"
 
@@ -116,12 +117,18 @@ const (
 const (
 	routeEvidence = "POST /a/{id}/items/{ref}/evidence"
 	routeImport   = "POST /import"
+	// routeAnswerEvidence follows the root of an interview's answer pages.
+	routeAnswerEvidence = "/items/{ref}/evidence"
 )
 
 // bodyCap is the most a route reads of a request body. upload is set for
 // the routes whose handlers read the body themselves, as it arrives, and
 // explain an oversized one on their own page; what names it in a 413.
 func (s *Server) bodyCap(pattern string) (limit int64, upload bool, what string) {
+	switch {
+	case strings.HasPrefix(pattern, "POST ") && strings.HasSuffix(pattern, routeAnswerEvidence):
+		return s.cfg.MaxUpload + uploadOverhead, true, "an evidence file may be at most " + humanSize(s.cfg.MaxUpload)
+	}
 	switch pattern {
 	case routeEvidence:
 		return s.cfg.MaxUpload + uploadOverhead, true, "an evidence file may be at most " + humanSize(s.cfg.MaxUpload)

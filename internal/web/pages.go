@@ -15,7 +15,10 @@ import (
 
 // Base is what the layout needs; every page struct embeds it.
 type Base struct {
-	Title  string
+	Title string
+	// Home is where the header's name leads ("/" when empty): an
+	// interviewee's link pages lead back to their interview.
+	Home   string
 	User   *assess.User
 	Notice string
 	Path   string
@@ -158,6 +161,8 @@ type fieldDiff struct {
 }
 
 type conflictView struct {
+	// Ref is the item's.
+	Ref     string
 	By      string
 	At      string
 	Version int
@@ -214,6 +219,8 @@ type dashboardPage struct {
 	Forecast  plan.Forecast
 	ReportURL string
 	Reports   []downloadRow
+	// Interviews are the overdue ones, for those who may list interviews.
+	Interviews []app.InterviewSummary
 }
 
 type soaPage struct {

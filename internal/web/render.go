@@ -72,8 +72,16 @@ func templateFuncs(as *assets) template.FuncMap {
 		"days":  func(f float64) string { return strconv.FormatFloat(math.Round(f*10)/10, 'f', -1, 64) },
 		"int":   func(s assess.Score) int { return int(s) },
 		// points is a change of a share in percentage points: "+3.5 pts".
-		"points": func(f float64) string { return fmt.Sprintf("%+.1f pts", f*100) },
-		"sub":    func(a, b int) int { return a - b },
+		"points":   func(f float64) string { return fmt.Sprintf("%+.1f pts", f*100) },
+		"sub":      func(a, b int) int { return a - b },
+		"answered": answeredCount,
+		// percent is a share in whole percent, for the meters' classes.
+		"percent": func(a, b int) int {
+			if b <= 0 {
+				return 0
+			}
+			return max(0, min(100, a*100/b))
+		},
 		"dict": func(kv ...any) (map[string]any, error) {
 			if len(kv)%2 != 0 {
 				return nil, fmt.Errorf("dict needs key and value pairs")
@@ -155,26 +163,32 @@ type page interface{ base() *Base }
 // notices are the messages a redirect after a successful form can show
 // (?ok=code), so no user text travels through URLs into pages.
 var notices = map[string]string{
-	"saved":      "Saved.",
-	"created":    "Assessment created. Next: who answers for what.",
-	"evidence":   "Evidence added.",
-	"removed":    "Evidence removed.",
-	"member":     "Member saved.",
-	"invited":    "Invitation recorded. If an account has this login, its holder finds the invitation under Invitations and becomes a member on accepting it.",
-	"accepted":   "Invitation accepted: the assessment is now among yours.",
-	"declined":   "Invitation declined.",
-	"unmember":   "Member removed.",
-	"password":   "Password changed. Other sessions were signed out.",
-	"user":       "Account saved.",
-	"owners":     "Owners assigned by department.",
-	"welcome":    "Welcome. Create your first assessment, or ask an assessor to add you to theirs.",
-	"stakeholds": "Stakeholders saved. Next: score the requirements matrix.",
-	"deleted":    "Assessment deleted.",
-	"imported":   "Assessment imported under a new id; you are its assessor.",
-	"plan":       "Assumptions saved. The forecast below uses them.",
-	"nochange":   "Nothing changed: no assumption differs from what was saved.",
-	"snapshot":   "Snapshot saved.",
-	"unsnapshot": "Snapshot deleted.",
+	"saved":       "Saved.",
+	"created":     "Assessment created. Next: who answers for what.",
+	"evidence":    "Evidence added.",
+	"removed":     "Evidence removed.",
+	"member":      "Member saved.",
+	"invited":     "Invitation recorded. If an account has this login, its holder finds the invitation under Invitations and becomes a member on accepting it.",
+	"accepted":    "Invitation accepted: the assessment is now among yours.",
+	"declined":    "Invitation declined.",
+	"unmember":    "Member removed.",
+	"password":    "Password changed. Other sessions were signed out.",
+	"user":        "Account saved.",
+	"owners":      "Owners assigned by department.",
+	"welcome":     "Welcome. Create your first assessment, or ask an assessor to add you to theirs.",
+	"stakeholds":  "Stakeholders saved. Next: score the requirements matrix.",
+	"deleted":     "Assessment deleted.",
+	"ivcreated":   "Interview created. Send it to give the interviewee their link, or print its guide.",
+	"ivrevoked":   "Interview revoked: its link no longer opens it.",
+	"ivaccepted":  "Score written to the item.",
+	"ivreturned":  "Question returned: the interviewee sees your note and can answer again.",
+	"ivpaused":    "Your answers are saved. Come back with the same link whenever you like.",
+	"ivsubmitted": "Your answers were sent in.",
+	"imported":    "Assessment imported under a new id; you are its assessor.",
+	"plan":        "Assumptions saved. The forecast below uses them.",
+	"nochange":    "Nothing changed: no assumption differs from what was saved.",
+	"snapshot":    "Snapshot saved.",
+	"unsnapshot":  "Snapshot deleted.",
 }
 
 // render executes a page in the layout (or a fragment, for names with a

@@ -1,6 +1,10 @@
 package web
 
-import "net/http"
+import (
+	"net/http"
+
+	"github.com/isogap/isogap/internal/app"
+)
 
 // routes lists every URL of the web app. Handlers wrapped in s.auth need a
 // session; s.in also loads an assessment the principal may see. Every
@@ -65,4 +69,41 @@ func (s *Server) routes(mux *http.ServeMux) {
 	mux.HandleFunc("POST /a/{id}/members", s.in(s.putMember))
 	mux.HandleFunc("POST /a/{id}/members/{uid}/delete", s.in(s.removeMember))
 	mux.HandleFunc("POST /a/{id}/delete", s.in(s.deleteAssessment))
+
+	// Interviews, for the assessors (auditors read).
+	mux.HandleFunc("GET /a/{id}/interviews", s.in(s.interviews))
+	mux.HandleFunc("POST /a/{id}/interviews", s.in(s.createInterview))
+	mux.HandleFunc("POST /a/{id}/interviews/remind", s.in(s.remindInterviews))
+	mux.HandleFunc("GET /a/{id}/interviews/pack", s.in(s.interviewPack))
+	mux.HandleFunc("GET /a/{id}/interviews/{iid}", s.in(s.review))
+	mux.HandleFunc("GET /a/{id}/interviews/{iid}/pack", s.in(s.interviewPack))
+	mux.HandleFunc("POST /a/{id}/interviews/{iid}/send", s.in(s.sendInterview))
+	mux.HandleFunc("POST /a/{id}/interviews/{iid}/revoke", s.in(s.revokeInterview))
+	mux.HandleFunc("POST /a/{id}/interviews/{iid}/accept", s.in(s.acceptInterviewItem))
+	mux.HandleFunc("POST /a/{id}/interviews/{iid}/return", s.in(s.returnQuestion))
+
+	// Answering an interview: by its invitation link (a session of its own
+	// that opens that interview only), or signed in with an account (the
+	// interviewee's, or an assessor typing in answers given on paper).
+	// Both take the same pages under their own root.
+	mux.HandleFunc("GET "+linkRoot+"/{token}", s.openLink)
+	mux.HandleFunc("GET "+linkRoot+"/confirm", s.confirmForm)
+	mux.HandleFunc("POST "+linkRoot+"/confirm", s.confirm)
+	for root, as := range map[string]func(ivHandler) http.HandlerFunc{linkRoot: s.viaLink, "/a/{id}/interviews/{iid}/answer": s.asMember} {
+		mux.HandleFunc("GET "+root+"/{$}", as(s.answerStart))
+		mux.HandleFunc("GET "+root+"/items/{ref}", as(s.answerItem))
+		mux.HandleFunc("POST "+root+"/items/{ref}", as(s.saveAnswers))
+		mux.HandleFunc("POST "+root+routeAnswerEvidence, as(s.answerEvidence))
+		mux.HandleFunc("GET "+root+"/evidence/{eid}", as(s.answerEvidenceFile))
+		mux.HandleFunc("GET "+root+"/end", as(s.answerEnd))
+		mux.HandleFunc("POST "+root+"/submit", as(s.submitAnswers))
+	}
+	mux.HandleFunc("POST "+linkRoot+"/signout", s.viaLink(s.signOutInterview))
+	mux.HandleFunc("GET /a/{id}/interviews/{iid}/evidence/{eid}", s.auth(func(w http.ResponseWriter, r *http.Request, p app.Principal) error {
+		iid, err := interviewID(r)
+		if err != nil {
+			return err
+		}
+		return s.interviewEvidenceFile(w, r, p, r.PathValue("id"), iid)
+	}))
 }

@@ -6,6 +6,7 @@ package web
 import (
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"net"
 	"net/http"
@@ -45,6 +46,13 @@ type Config struct {
 	// give it protected (a bearer token), or serve it on a listener of its
 	// own instead.
 	MetricsHandler http.Handler
+	// BaseURL is the site's address in invitation links
+	// ("https://isogap.example.com"); empty takes the address each
+	// request reached.
+	BaseURL string
+	// InterviewPack writes a printable interview guide (PDF); nil offers
+	// none. The wiring passes report.WriteInterviewPack.
+	InterviewPack func(w io.Writer, in PackInput) error
 }
 
 // RequestMetrics hears of every request once it is answered: its method,

@@ -35,6 +35,10 @@ var pageTypes = map[string]page{
 	"user":         &userPage{},
 	"account":      &accountPage{},
 	"invitations":  &invitationsPage{},
+	"interviews":   &interviewsPage{},
+	"review":       &reviewPage{},
+	"answer":       &answerPage{},
+	"link":         &linkPage{},
 }
 
 // fragments are templates executed on their own, with their own data.
