@@ -146,6 +146,7 @@ func ReadWith(name string, data []byte, cat *catalog.Catalog, opt Options) (book
 		return book, &assess.FieldErrors{Context: "import", List: errs}
 	}
 	book.Skipped = r.skipped
+	r.readScope(&book)
 	for _, row := range rows {
 		book.Rows = append(book.Rows, decode(name, cat, row, r.order))
 	}
@@ -174,6 +175,8 @@ func (r *reader) readMeta(book *app.SheetBook) {
 			format = v
 		case "assessment_id":
 			book.AssessmentID, book.SourceCell = v, SheetMeta+"!"+cellName(1, i+1)
+		case "filter":
+			book.Filter = v
 		case "written_at":
 			if t, err := time.Parse(time.RFC3339Nano, v); err == nil {
 				book.WrittenAt = t
@@ -181,7 +184,7 @@ func (r *reader) readMeta(book *app.SheetBook) {
 		}
 	}
 	if !strings.HasPrefix(format, "isogap-workbook/") {
-		book.AssessmentID, book.WrittenAt, book.SourceCell = "", time.Time{}, ""
+		book.AssessmentID, book.WrittenAt, book.SourceCell, book.Filter = "", time.Time{}, "", ""
 	}
 }
 
