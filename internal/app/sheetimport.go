@@ -253,8 +253,10 @@ func orSomeone(s string) string {
 type SheetImportResult struct {
 	Changes   []SheetChange   `json:"changes"`
 	Conflicts []SheetConflict `json:"conflicts"`
-	// Items counts the items changed.
+	// Items counts the items changed; Scope says whether the assessment's
+	// own fields (the Scope & Stakeholders sheet) change too.
 	Items   int  `json:"items"`
+	Scope   bool `json:"scope,omitempty"`
 	Applied bool `json:"applied"`
 	// Warnings are things the import allows that a person may not expect.
 	Warnings []SheetWarning `json:"warnings,omitempty"`
@@ -754,6 +756,7 @@ func (m *sheetMerge) removedLine(ref, line string) (assess.Change, bool) {
 func (m *sheetMerge) plan() sheetPlan {
 	p := sheetPlan{result: SheetImportResult{Conflicts: m.conflicts}}
 	p.scope, p.result.Changes = m.scopePlan()
+	p.result.Scope = p.scope != nil
 	for _, ci := range m.cat.Items {
 		it, ok := m.cur[ci.Ref]
 		if !ok {

@@ -138,13 +138,17 @@ func (c *cliApp) importWorkbooks(cmd *cobra.Command, aid string, files []string,
 	if err != nil {
 		return err
 	}
+	items := fmt.Sprintf("%d item(s)", res.Items)
+	if res.Scope {
+		items += " and the scope"
+	}
 	switch {
 	case opt.DryRun:
-		fmt.Fprintf(out, "Dry run: %d change(s) to %d item(s) from %d workbook(s); nothing was written.\n", len(res.Changes), res.Items, len(books))
+		fmt.Fprintf(out, "Dry run: %d change(s) to %s from %d workbook(s); nothing was written.\n", len(res.Changes), items, len(books))
 	case len(res.Changes) == 0:
 		fmt.Fprintf(out, "Nothing to change: the %d workbook(s) agree with assessment %s.\n", len(books), aid)
 	default:
-		fmt.Fprintf(out, "Imported %d change(s) to %d item(s) from %d workbook(s) into assessment %s.\n", len(res.Changes), res.Items, len(books), aid)
+		fmt.Fprintf(out, "Imported %d change(s) to %s from %d workbook(s) into assessment %s.\n", len(res.Changes), items, len(books), aid)
 	}
 	return nil
 }

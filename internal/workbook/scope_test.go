@@ -1,6 +1,7 @@
 package workbook_test
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"os"
@@ -87,6 +88,9 @@ func TestScopeSheetEditsAreImported(t *testing.T) {
 	want := []string{"boundaries.locations", "exclusions", "scope", "stakeholders", "target_score"}
 	if got := scopeChanges(res); !slices.Equal(got, want) {
 		t.Fatalf("dry run lists scope changes %v, want %v (%+v)", got, want, res.Changes)
+	}
+	if !res.Scope || res.Applied {
+		t.Errorf("dry run: scope %v, applied %v", res.Scope, res.Applied)
 	}
 	for _, c := range res.Changes {
 		if c.Field == "target_score" && (c.Old != "4" || c.New != "5" || !strings.HasSuffix(c.Where, scopeSheet+"!B11")) {
@@ -269,5 +273,68 @@ func TestScopeEditedWithOpenpyxlAndSavedByLibreOffice(t *testing.T) {
 	a := assessment(t, svc, id)
 	if a.TargetScore != 3 || a.Stakeholders[len(a.Stakeholders)-1].Name != "Ada Byrne" {
 		t.Errorf("target %d, stakeholders %+v", a.TargetScore, a.Stakeholders)
+	}
+}
+
+func TestTemplateScopeFillsWhatIsogapHasNotSet(t *testing.T) {
+	svc := sqliteService(t)
+	id := fresh(t, svc) // "Acme", nothing else set
+	var buf bytes.Buffer
+	if err := workbook.Template(&buf, catalog.Builtin(), writtenAt); err != nil {
+		t.Fatal(err)
+	}
+	filled := func(org string) app.SheetBook {
+		return read(t, "template.xlsx", edit(t, buf.Bytes(), func(f *excelize.File) {
+			set(t, f, scopeSheet, fmt.Sprintf("B%d", scopeRow(t, f, "ISMS scope")), "Acme's hosted service")
+			set(t, f, scopeSheet, fmt.Sprintf("B%d", scopeRow(t, f, "Systems")), "AWS\nGitHub")
+			set(t, f, scopeSheet, fmt.Sprintf("B%d", scopeRow(t, f, "Organisation")), org)
+			r := scopeRow(t, f, "Name") + 1
+			set(t, f, scopeSheet, fmt.Sprintf("A%d", r), "Ada Byrne")
+		}))
+	}
+	// The template's target (4) and its empty cells are no answers; its
+	// stakeholder table cannot tell what it leaves out, so it is not read.
+	res, err := importBooks(t, svc, id, app.SheetImportOptions{}, filled(""))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := scopeChanges(res); !slices.Equal(got, []string{"boundaries.systems", "scope"}) {
+		t.Errorf("scope changes %v", got)
+	}
+	if a := assessment(t, svc, id); a.Scope != "Acme's hosted service" || !slices.Equal(a.Boundaries.Systems, []string{"AWS", "GitHub"}) || len(a.Stakeholders) != 0 || a.Org != "Acme" {
+		t.Errorf("assessment %+v", a)
+	}
+	// A value that would replace one set in isogap, with nothing to show
+	// it was seen, is a conflict.
+	res, err = importBooks(t, svc, id, app.SheetImportOptions{}, filled("Acme Holdings"))
+	wantConflict(t, res, err, app.ScopeRef, "org")
+	if !res.Unresolved()[0].Unseen {
+		t.Errorf("conflict %+v", res.Unresolved()[0])
+	}
+}
+
+func TestContributorCannotChangeTheScope(t *testing.T) {
+	svc := sqliteService(t)
+	id := demo(t, svc)
+	ctx, sys := context.Background(), app.System("test")
+	u, err := svc.CreateUser(ctx, sys, app.NewUser{Login: "lena", Name: "Lena Brandt", Password: "long enough password"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := svc.PutMember(ctx, sys, id, app.MemberInput{Login: "lena", Role: string(assess.RoleContributor)}); err != nil {
+		t.Fatal(err)
+	}
+	before := assessment(t, svc, id)
+	book := read(t, "hr.xlsx", edit(t, export(t, svc, id, workbook.Filter{Department: "HR"}), func(f *excelize.File) {
+		set(t, f, scopeSheet, fmt.Sprintf("B%d", scopeRow(t, f, "Target score")), 3)
+	}))
+	for _, dry := range []bool{true, false} {
+		_, err := svc.ImportSheets(ctx, app.Principal{User: u}, id, []app.SheetBook{book}, app.SheetImportOptions{DryRun: dry})
+		if assess.KindOf(err) != assess.KindForbidden {
+			t.Errorf("dry run %v: %v, want forbidden", dry, err)
+		}
+	}
+	if got := assessment(t, svc, id); got.Version != before.Version {
+		t.Errorf("a contributor changed the assessment")
 	}
 }
