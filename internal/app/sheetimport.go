@@ -191,6 +191,7 @@ type SheetImportOptions struct {
 
 // SheetChange is one field an import changes (or would change).
 type SheetChange struct {
+	// Ref is the item's ref, or ScopeRef for the assessment's own fields.
 	Ref   string `json:"ref"`
 	Field string `json:"field"`
 	Old   string `json:"old"`

@@ -87,8 +87,9 @@ func unwrapPathError(err error) string {
 }
 
 // Read reads a returned workbook: the Gap Checklist (found by its name, or
-// as the sheet whose header has a ref column) and the reasons for inclusion
-// on the Statement of Applicability. Columns are found by their header text
+// as the sheet whose header has a ref column), the reasons for inclusion
+// and the cells typed over on the Statement of Applicability and the Action
+// Plan, and the Scope & Stakeholders sheet (readScope). Columns are found by their header text
 // wherever they stand. It never panics and never reads past lim. A file it
 // cannot read is an error; a cell it cannot read is one of its row's
 // Problems, which the import lists with everything else it finds wrong.
