@@ -106,28 +106,39 @@ func (s *Service) makeAssessor(ctx context.Context, st store.Store, p Principal,
 func (s *Service) UpdateAssessment(ctx context.Context, p Principal, a assess.Assessment, baseVersion int) (assess.Assessment, error) {
 	var out assess.Assessment
 	err := s.writing(ctx, p, a.ID, func(t *Service, acc Access) error {
-		if err := need(acc.CanEditAssessment(), "only the assessment's assessors can change its scope and stakeholders"); err != nil {
-			return err
-		}
-		cur, err := t.store.GetAssessment(ctx, a.ID)
-		if err != nil {
-			return err
-		}
-		cat, err := t.CatalogOf(ctx, cur)
-		if err != nil {
-			return err
-		}
-		a.CatalogID, a.CatalogVersion, a.CreatedAt = cur.CatalogID, cur.CatalogVersion, cur.CreatedAt
-		if err := assess.ValidateAssessment(cat, a); err != nil {
-			return err
-		}
-		out, err = t.store.UpdateAssessment(ctx, a, baseVersion, p.Name(), assess.DiffAssessments(cur, a))
+		var err error
+		out, err = t.updateAssessment(ctx, p, acc, a, baseVersion)
 		return err
 	})
 	if err != nil {
 		return a, err
 	}
 	return out, nil
+}
+
+func needScopeEdit(acc Access) error {
+	return need(acc.CanEditAssessment(), "only the assessment's assessors can change its scope and stakeholders")
+}
+
+// updateAssessment is UpdateAssessment inside a transaction that has
+// found p's access: the workbook import changes the header with its items.
+func (s *Service) updateAssessment(ctx context.Context, p Principal, acc Access, a assess.Assessment, baseVersion int) (assess.Assessment, error) {
+	if err := needScopeEdit(acc); err != nil {
+		return a, err
+	}
+	cur, err := s.store.GetAssessment(ctx, a.ID)
+	if err != nil {
+		return a, err
+	}
+	cat, err := s.CatalogOf(ctx, cur)
+	if err != nil {
+		return a, err
+	}
+	a.CatalogID, a.CatalogVersion, a.CreatedAt = cur.CatalogID, cur.CatalogVersion, cur.CreatedAt
+	if err := assess.ValidateAssessment(cat, a); err != nil {
+		return a, err
+	}
+	return s.store.UpdateAssessment(ctx, a, baseVersion, p.Name(), assess.DiffAssessments(cur, a))
 }
 
 // DeleteAssessment deletes an assessment for good (assessors only).

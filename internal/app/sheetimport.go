@@ -155,6 +155,11 @@ type SheetBook struct {
 	WrittenAt    time.Time
 	// SourceCell names where the workbook says so ("isogap!B2").
 	SourceCell string
+	// Filter says whose copy the workbook is ("department HR"); "" for a
+	// full export.
+	Filter string
+	// Scope is the workbook's Scope & Stakeholders sheet, nil without one.
+	Scope *SheetScope
 	// Skipped lists the rows the reader left out as plainly not items (a
 	// totals row), so that the import can say so.
 	Skipped []SheetSkip
@@ -186,6 +191,7 @@ type SheetImportOptions struct {
 
 // SheetChange is one field an import changes (or would change).
 type SheetChange struct {
+	// Ref is the item's ref, or ScopeRef for the assessment's own fields.
 	Ref   string `json:"ref"`
 	Field string `json:"field"`
 	Old   string `json:"old"`
@@ -248,8 +254,10 @@ func orSomeone(s string) string {
 type SheetImportResult struct {
 	Changes   []SheetChange   `json:"changes"`
 	Conflicts []SheetConflict `json:"conflicts"`
-	// Items counts the items changed.
+	// Items counts the items changed; Scope says whether the assessment's
+	// own fields (the Scope & Stakeholders sheet) change too.
 	Items   int  `json:"items"`
+	Scope   bool `json:"scope,omitempty"`
 	Applied bool `json:"applied"`
 	// Warnings are things the import allows that a person may not expect.
 	Warnings []SheetWarning `json:"warnings,omitempty"`
@@ -297,6 +305,11 @@ func (s *Service) ImportSheets(ctx context.Context, p Principal, aid string, boo
 		if err != nil {
 			return plan, err
 		}
+		if plan.scope != nil {
+			if err := needScopeEdit(acc); err != nil {
+				return plan, err
+			}
+		}
 		return plan, plan.conflictErr()
 	}
 	if opt.DryRun {
@@ -310,6 +323,11 @@ func (s *Service) ImportSheets(ctx context.Context, p Principal, aid string, boo
 		plan, err := prepare(t, acc)
 		if err != nil {
 			return err
+		}
+		if plan.scope != nil {
+			if _, err := t.updateAssessment(ctx, p, acc, *plan.scope, plan.scope.Version); err != nil {
+				return err
+			}
 		}
 		for _, ch := range plan.items {
 			cur, err := t.store.GetItem(ctx, aid, ch.ref)
@@ -350,6 +368,8 @@ type itemChange struct {
 type sheetPlan struct {
 	result SheetImportResult
 	items  []itemChange
+	// scope is the assessment's new header, nil when unchanged.
+	scope *assess.Assessment
 }
 
 func (p sheetPlan) conflictErr() error {
@@ -397,6 +417,9 @@ type sheetMerge struct {
 	st      store.Store
 	hist    map[string][]assess.Change
 	histErr error
+	// a is the assessment's header; scope what the workbooks ask of it.
+	a     assess.Assessment
+	scope map[ScopeField]scopeWant
 }
 
 // planSheets works out what the books change, without writing.
@@ -428,7 +451,7 @@ func (s *Service) newSheetMerge(ctx context.Context, st store.Store, aid string,
 	if err != nil {
 		return nil, err
 	}
-	m := &sheetMerge{aid: aid, cat: cat, cur: make(map[string]assess.Item, len(list)), prefer: prefer, ctx: ctx, st: st,
+	m := &sheetMerge{aid: aid, cat: cat, cur: make(map[string]assess.Item, len(list)), prefer: prefer, ctx: ctx, st: st, a: a, scope: map[ScopeField]scopeWant{},
 		errs: &assess.FieldErrors{Context: "import"}, want: map[string]map[SheetField]wanted{}, newEvidence: map[string][]wanted{}}
 	for _, it := range list {
 		m.cur[it.Ref] = it
@@ -442,6 +465,9 @@ func (m *sheetMerge) addBook(b SheetBook) {
 		m.errs.Add(b.Name+": "+orText(b.SourceCell, "workbook"), b.AssessmentID, "this workbook was exported from another assessment",
 			"a workbook exported from assessment "+m.aid+" (or the blank template)")
 		return
+	}
+	if b.Scope != nil {
+		m.addScope(b)
 	}
 	seen := map[string]string{}
 	foreign := 0
@@ -535,8 +561,8 @@ func sameLines(a, b string) bool {
 	return slices.Equal(slices.Compact(x), slices.Compact(y))
 }
 
-// history is the assessment's recorded changes by item, oldest first,
-// read once per import.
+// history is the assessment's recorded changes by item ("" for the
+// assessment's own fields), oldest first, read once per import.
 func (m *sheetMerge) history() map[string][]assess.Change {
 	if m.hist == nil {
 		m.hist = map[string][]assess.Change{}
@@ -545,9 +571,7 @@ func (m *sheetMerge) history() map[string][]assess.Change {
 			m.histErr = err
 		}
 		for _, h := range list {
-			if h.Ref != "" {
-				m.hist[h.Ref] = append(m.hist[h.Ref], h)
-			}
+			m.hist[h.Ref] = append(m.hist[h.Ref], h)
 		}
 	}
 	return m.hist
@@ -732,6 +756,8 @@ func (m *sheetMerge) removedLine(ref, line string) (assess.Change, bool) {
 // plan builds each item's change in catalog order and checks the result.
 func (m *sheetMerge) plan() sheetPlan {
 	p := sheetPlan{result: SheetImportResult{Conflicts: m.conflicts}}
+	p.scope, p.result.Changes = m.scopePlan()
+	p.result.Scope = p.scope != nil
 	for _, ci := range m.cat.Items {
 		it, ok := m.cur[ci.Ref]
 		if !ok {

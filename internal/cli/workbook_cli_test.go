@@ -173,18 +173,34 @@ func TestWorkbookExportImport(t *testing.T) {
 	}
 }
 
-func TestDryRunWarnsOfAFiveWithoutEvidence(t *testing.T) {
-	t.Parallel()
-	dir := t.TempDir()
-	id := firstLine(mustRun(t, dir, "demo", "--no-serve"))
+// demoWorkbook makes the demo in a new folder and exports it to all.xlsx there.
+func demoWorkbook(t *testing.T) (dir, id, path string) {
+	t.Helper()
+	dir = t.TempDir()
+	id = firstLine(mustRun(t, dir, "demo", "--no-serve"))
 	mustRun(t, dir, "export", id, "--format", "xlsx", "-o", "all.xlsx")
-	path := filepath.Join(dir, "all.xlsx")
+	return dir, id, filepath.Join(dir, "all.xlsx")
+}
+
+// sheetRows reads the cells of a sheet of a workbook file.
+func sheetRows(t *testing.T, path, sheet string) [][]string {
+	t.Helper()
 	f, err := excelize.OpenFile(path)
 	if err != nil {
 		t.Fatal(err)
 	}
-	rows, _ := f.GetRows("Gap Checklist")
-	f.Close()
+	defer f.Close()
+	rows, err := f.GetRows(sheet)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return rows
+}
+
+func TestDryRunWarnsOfAFiveWithoutEvidence(t *testing.T) {
+	t.Parallel()
+	dir, id, path := demoWorkbook(t)
+	rows := sheetRows(t, path, "Gap Checklist")
 	col := map[string]int{}
 	for i, h := range rows[0] {
 		col[h] = i
@@ -231,5 +247,28 @@ func TestImportDateOrder(t *testing.T) {
 	}
 	if out := mustRun(t, dir, "import", id, "all.xlsx", "--dry-run", "--date-order", "mdy"); !strings.Contains(out, `"2027-04-05"`) {
 		t.Errorf("--date-order mdy: %s", out)
+	}
+}
+
+func TestDryRunListsScopeChanges(t *testing.T) {
+	t.Parallel()
+	dir, id, path := demoWorkbook(t)
+	rows := sheetRows(t, path, "Scope & Stakeholders")
+	cells := map[string]any{}
+	for i, r := range rows {
+		switch {
+		case len(r) < 2:
+		case r[0] == "Target score":
+			cells[fmt.Sprintf("Scope & Stakeholders!B%d", i+1)] = 5
+		case r[0] == "Locations":
+			cells[fmt.Sprintf("Scope & Stakeholders!B%d", i+1)] = r[1] + "\nDublin office"
+		}
+	}
+	editXLSX(t, path, cells)
+	out := mustRun(t, dir, "import", id, "all.xlsx", "--dry-run")
+	for _, want := range []string{"assessment\n", `would change target_score: "4" → "5"`, "would change boundaries.locations", `+ "Dublin office"`, "and the scope"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("dry run does not say %q:\n%s", want, out)
+		}
 	}
 }

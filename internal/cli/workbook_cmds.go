@@ -6,6 +6,7 @@ import (
 	"io"
 	"io/fs"
 	"os"
+	"slices"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -138,13 +139,17 @@ func (c *cliApp) importWorkbooks(cmd *cobra.Command, aid string, files []string,
 	if err != nil {
 		return err
 	}
+	items := fmt.Sprintf("%d item(s)", res.Items)
+	if res.Scope {
+		items += " and the scope"
+	}
 	switch {
 	case opt.DryRun:
-		fmt.Fprintf(out, "Dry run: %d change(s) to %d item(s) from %d workbook(s); nothing was written.\n", len(res.Changes), res.Items, len(books))
+		fmt.Fprintf(out, "Dry run: %d change(s) to %s from %d workbook(s); nothing was written.\n", len(res.Changes), items, len(books))
 	case len(res.Changes) == 0:
 		fmt.Fprintf(out, "Nothing to change: the %d workbook(s) agree with assessment %s.\n", len(books), aid)
 	default:
-		fmt.Fprintf(out, "Imported %d change(s) to %d item(s) from %d workbook(s) into assessment %s.\n", len(res.Changes), res.Items, len(books), aid)
+		fmt.Fprintf(out, "Imported %d change(s) to %s from %d workbook(s) into assessment %s.\n", len(res.Changes), items, len(books), aid)
 	}
 	return nil
 }
@@ -190,6 +195,14 @@ func printSheetImport(w io.Writer, res app.SheetImportResult, dry bool) {
 			fmt.Fprintf(w, "  + evidence %s   (%s)\n", clip(ch.New), ch.Where)
 			continue
 		}
+		if ch.Ref == app.ScopeRef && strings.Contains(ch.Old+ch.New, "\n") {
+			// A list: the lines it loses and gains say more than its start.
+			fmt.Fprintf(w, "  %s %s   (%s)\n", verb, ch.Field, ch.Where)
+			for _, d := range lineDiff(ch.Old, ch.New) {
+				fmt.Fprintf(w, "    %s\n", d)
+			}
+			continue
+		}
 		fmt.Fprintf(w, "  %s %s: %s → %s   (%s)\n", verb, ch.Field, clip(ch.Old), clip(ch.New), ch.Where)
 	}
 	for _, wn := range res.Warnings {
@@ -205,6 +218,21 @@ func printSheetImport(w io.Writer, res app.SheetImportResult, dry bool) {
 			fmt.Fprintf(w, "conflict took the workbook's value (--theirs): %s\n", c)
 		}
 	}
+}
+
+// lineDiff lists the lines of old missing from new ("- …") and the lines
+// of new missing from old ("+ …").
+func lineDiff(old, new string) []string {
+	var out []string
+	for _, side := range []struct{ sign, from, other string }{{"-", old, new}, {"+", new, old}} {
+		other := strings.Split(side.other, "\n")
+		for _, l := range strings.Split(side.from, "\n") {
+			if l != "" && !slices.Contains(other, l) {
+				out = append(out, side.sign+" "+clip(l))
+			}
+		}
+	}
+	return out
 }
 
 func clip(s string) string {

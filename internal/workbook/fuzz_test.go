@@ -31,6 +31,13 @@ func FuzzRead(f *testing.F) {
 		{"A.5.1", "3 - Partially Implemented", "2027-03-31", "Policy v2", "Yes"}, {"4.1", 46600, 5, "", "N/A"}} {
 		x.SetSheetRow("Gap Checklist", "A"+string(rune('1'+i)), &row)
 	}
+	// And a scope sheet: labels, lists and the two tables.
+	x.NewSheet("Scope & Stakeholders")
+	for i, row := range [][]any{{"Organisation", "Acme"}, {"Locations", "London\nRemote"}, {"Target score", 4},
+		{"Excluded from the scope", "Justification"}, {"US office", "Separate entity"},
+		{"Name", "Department", "E-mail"}, {"Ada", "hr", "ada@example.com"}, {"Departments"}, {"HR"}} {
+		x.SetSheetRow("Scope & Stakeholders", "A"+string(rune('1'+i)), &row)
+	}
 	small, _ := x.WriteToBuffer()
 	f.Add(small.Bytes())
 	lim := workbook.DefaultLimits
@@ -51,6 +58,11 @@ func FuzzRead(f *testing.F) {
 				if r.Cells[fld] == "" {
 					t.Fatalf("value of %s without its cell", fld)
 				}
+			}
+		}
+		if sc := book.Scope; sc != nil {
+			if len(sc.StakeholderCells) != len(sc.Sheet.Stakeholders) || len(sc.ExclusionCells) != len(sc.Sheet.Exclusions) {
+				t.Fatalf("table rows without their cells: %+v", sc)
 			}
 		}
 		_ = app.SheetBook(book)

@@ -87,8 +87,9 @@ func unwrapPathError(err error) string {
 }
 
 // Read reads a returned workbook: the Gap Checklist (found by its name, or
-// as the sheet whose header has a ref column) and the reasons for inclusion
-// on the Statement of Applicability. Columns are found by their header text
+// as the sheet whose header has a ref column), the reasons for inclusion
+// and the cells typed over on the Statement of Applicability and the Action
+// Plan, and the Scope & Stakeholders sheet (readScope). Columns are found by their header text
 // wherever they stand. It never panics and never reads past lim. A file it
 // cannot read is an error; a cell it cannot read is one of its row's
 // Problems, which the import lists with everything else it finds wrong.
@@ -146,6 +147,7 @@ func ReadWith(name string, data []byte, cat *catalog.Catalog, opt Options) (book
 		return book, &assess.FieldErrors{Context: "import", List: errs}
 	}
 	book.Skipped = r.skipped
+	r.readScope(&book)
 	for _, row := range rows {
 		book.Rows = append(book.Rows, decode(name, cat, row, r.order))
 	}
@@ -174,6 +176,8 @@ func (r *reader) readMeta(book *app.SheetBook) {
 			format = v
 		case "assessment_id":
 			book.AssessmentID, book.SourceCell = v, SheetMeta+"!"+cellName(1, i+1)
+		case "filter":
+			book.Filter = v
 		case "written_at":
 			if t, err := time.Parse(time.RFC3339Nano, v); err == nil {
 				book.WrittenAt = t
@@ -181,7 +185,7 @@ func (r *reader) readMeta(book *app.SheetBook) {
 		}
 	}
 	if !strings.HasPrefix(format, "isogap-workbook/") {
-		book.AssessmentID, book.WrittenAt, book.SourceCell = "", time.Time{}, ""
+		book.AssessmentID, book.WrittenAt, book.SourceCell, book.Filter = "", time.Time{}, "", ""
 	}
 }
 
