@@ -578,6 +578,42 @@ func (s *Service) Interviews(ctx context.Context, p Principal, aid string) ([]In
 	return out, err
 }
 
+// MyInterviews lists the interviews of assessment aid addressed to the
+// signed-in member's own e-mail address that can still be answered: how a
+// stakeholder with an account finds the questions waiting for them. Other
+// people's interviews stay out of sight, whatever the member's role.
+func (s *Service) MyInterviews(ctx context.Context, p Principal, aid string) ([]InterviewSummary, error) {
+	var out []InterviewSummary
+	err := s.reading(ctx, p, aid, func(t *Service, acc Access) error {
+		email := strings.TrimSpace(acc.user.Email)
+		if email == "" {
+			return nil
+		}
+		ivs, err := t.store.Interviews(ctx, aid)
+		if err != nil {
+			return err
+		}
+		var cat *catalog.Catalog
+		for _, iv := range ivs {
+			if !strings.EqualFold(iv.Email, email) || !interview.State(iv.State).Answerable() {
+				continue
+			}
+			if cat == nil {
+				a, err := t.store.GetAssessment(ctx, aid)
+				if err != nil {
+					return err
+				}
+				if cat, err = t.CatalogOf(ctx, a); err != nil {
+					return err
+				}
+			}
+			out = append(out, t.summary(cat, iv))
+		}
+		return nil
+	})
+	return out, err
+}
+
 // Interview returns one interview with its items, answers, evidence and
 // suggested scores: the interviewee's page (for its interview principal or
 // the member with its e-mail address) and the assessor's review (with each

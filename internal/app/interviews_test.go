@@ -308,3 +308,49 @@ func countEvidence(v app.InterviewView) int {
 	}
 	return n
 }
+
+// A member with an account finds the interviews addressed to their own
+// e-mail address, and nobody else's; a submitted one leaves the list.
+func TestMyInterviews(t *testing.T) {
+	eachEngine(t, func(t *testing.T, st store.Store) {
+		ctx := context.Background()
+		f := newLinkFixture(t, st)
+		cli := app.System("cli")
+		mk := func(login, email string) app.Principal {
+			u, err := f.svc.CreateUser(ctx, cli, app.NewUser{Login: login, Name: login, Email: email, Password: "long enough password"})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if _, err := f.svc.PutMember(ctx, cli, f.aid, app.MemberInput{Login: login, Role: "viewer"}); err != nil {
+				t.Fatal(err)
+			}
+			return app.Principal{User: u}
+		}
+		jana, carl := mk("jana", "Jana@Example.com"), mk("carl", "carl@example.com")
+		mine, err := f.svc.MyInterviews(ctx, jana, f.aid)
+		if err != nil || len(mine) != 1 || mine[0].ID != f.iid || mine[0].Total == 0 {
+			t.Fatalf("jana's interviews: %+v %v", mine, err)
+		}
+		if theirs, err := f.svc.MyInterviews(ctx, carl, f.aid); err != nil || len(theirs) != 0 {
+			t.Errorf("carl sees %+v %v", theirs, err)
+		}
+		// What the list offers, the member may open and answer.
+		view, err := f.svc.Interview(ctx, jana, f.aid, f.iid)
+		if err != nil || !view.ForInterviewee {
+			t.Fatalf("jana opens her interview: %v", err)
+		}
+		for _, it := range view.Items {
+			for _, q := range it.Questions {
+				if _, err := f.svc.AnswerQuestion(ctx, jana, f.aid, f.iid, app.AnswerInput{QuestionID: q.ID, Kind: interview.Yes, BaseRevision: q.Revision}); err != nil {
+					t.Fatalf("answer %s: %v", q.ID, err)
+				}
+			}
+		}
+		if _, err := f.svc.SubmitInterview(ctx, jana, f.aid, f.iid); err != nil {
+			t.Fatal(err)
+		}
+		if mine, err := f.svc.MyInterviews(ctx, jana, f.aid); err != nil || len(mine) != 0 {
+			t.Errorf("after submitting, jana's list: %+v %v", mine, err)
+		}
+	})
+}

@@ -310,6 +310,7 @@ func roleTable() []useCase {
 			return err
 		}},
 		{name: "Interviews", want: interviewReaders, call: func(f *roleFixture, p app.Principal) error { _, err := f.svc.Interviews(ctx, p, f.aid); return err }},
+		{name: "MyInterviews", want: anyMember, call: func(f *roleFixture, p app.Principal) error { _, err := f.svc.MyInterviews(ctx, p, f.aid); return err }},
 		{name: "Interview", want: interviewReaders, call: func(f *roleFixture, p app.Principal) error {
 			_, err := f.svc.Interview(ctx, p, f.aid, f.interview(interview.InProgress))
 			return err

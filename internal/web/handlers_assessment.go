@@ -270,6 +270,9 @@ func (s *Server) dashboard(w http.ResponseWriter, r *http.Request, c *actx) erro
 	if pg.Interviews, err = s.overdueInterviews(r, c); err != nil {
 		return err
 	}
+	if pg.Mine, err = s.svc.MyInterviews(r.Context(), c.P, v.Assessment.ID); err != nil {
+		return err
+	}
 	s.render(w, r, http.StatusOK, "dashboard", pg)
 	return nil
 }

@@ -313,6 +313,14 @@ func TestInterviewRoles(t *testing.T) {
 	if r := f.stranger.get(list); r.status != http.StatusNotFound {
 		t.Errorf("another assessment's assessor lists: %d", r.status)
 	}
+	// The member with the interviewee's address finds the interview on the
+	// dashboard; nobody else does.
+	if r := f.jana.get("/a/" + f.aid + "/"); !strings.Contains(r.body, `id="my-interviews"`) || !strings.Contains(r.body, page+"/answer/") {
+		t.Errorf("the interviewee's dashboard does not lead to the interview: %s", excerpt(r.body))
+	}
+	if r := f.viewer.get("/a/" + f.aid + "/"); strings.Contains(r.body, `id="my-interviews"`) {
+		t.Errorf("a viewer's dashboard offers someone else's interview")
+	}
 	// The member with the interviewee's address answers in the web app.
 	if r := f.jana.get(page); r.status != http.StatusSeeOther || r.header.Get("Location") != page+"/answer/" {
 		t.Errorf("interviewee's account on the review page: %d %q", r.status, r.header.Get("Location"))

@@ -221,6 +221,8 @@ type dashboardPage struct {
 	Reports   []downloadRow
 	// Interviews are the overdue ones, for those who may list interviews.
 	Interviews []app.InterviewSummary
+	// Mine are the interviews waiting for the signed-in member's answers.
+	Mine []app.InterviewSummary
 }
 
 type soaPage struct {
