@@ -656,7 +656,7 @@ func (w *writer) scoreColours(sh string, n int) error {
 			return err
 		}
 		formula := fmt.Sprintf("AND($%s2=1,$%s2=%d)", cInScope, cEffective, s)
-		rules = append(rules, excelize.ConditionalFormatOptions{Type: "formula", Criteria: "=", Format: &id, Value: formula})
+		rules = append(rules, excelize.ConditionalFormatOptions{Type: "formula", Criteria: formula, Format: &id})
 	}
 	if err := f.SetConditionalFormat(sh, fmt.Sprintf("%s2:%s%d", cScore, cStatus, n), rules); err != nil {
 		return err
@@ -666,7 +666,7 @@ func (w *writer) scoreColours(sh string, n int) error {
 		return err
 	}
 	return f.SetConditionalFormat(sh, fmt.Sprintf("A2:%s%d", cNotes, n), []excelize.ConditionalFormatOptions{
-		{Type: "formula", Criteria: "=", Format: &grey, Value: fmt.Sprintf("$%s2=0", cInScope)}})
+		{Type: "formula", Criteria: fmt.Sprintf("$%s2=0", cInScope), Format: &grey}})
 }
 
 // lookup is a formula that shows a Gap Checklist column for the ref in
