@@ -182,7 +182,7 @@ func TestOpenpyxlReadsEverySheet(t *testing.T) {
 		t.Errorf("conditional formats on %v", got.Conditional)
 	}
 	dollars := func(k string) any { s, _ := raw[k].(string); return strings.ReplaceAll(s, "$", "") }
-	if raw["freeze"] != "B2" || dollars("filter") != "A1:P124" || dollars("print_titles") != "1:1" || raw["orientation"] != "landscape" ||
+	if raw["freeze"] != "B2" || dollars("filter") != "A1:W124" || dollars("print_titles") != "1:1" || raw["orientation"] != "landscape" ||
 		raw["fit_width"] != 1.0 || raw["fit_height"] != 0.0 || !got.FitToPage {
 		t.Errorf("layout: freeze %v filter %v titles %v orientation %v fit %v×%v page %v", raw["freeze"], raw["filter"],
 			raw["print_titles"], raw["orientation"], raw["fit_width"], raw["fit_height"], got.FitToPage)

@@ -385,7 +385,7 @@ func (w *writer) instructions(sh string) error {
 		"Owner, Priority, Target Date, Remediation Action and Effort (person-days) plan the work on every item below the target score. Owners come from the list on \"Scope & Stakeholders\".",
 		"Statement of Applicability: give each applicable control its reason for inclusion (risk assessment, legal or contractual, business requirement, best practice) and the details.",
 		"The Dashboard and the Implementation Status are formulas over the Gap Checklist: they update as you type. Do not edit them.",
-		"Send the workbook back as it is. Rows can be sorted and filtered; the hidden columns at the right (isogap stamp and the Dashboard's helpers) must stay on their rows.",
+		"Sort and filter freely with the filter buttons on the header row or Data ▸ Sort: whole rows move, the hidden columns at the right (isogap stamp and the Dashboard's helpers) with them. Send the workbook back as it is.",
 	}
 	r = w.paragraphs(sh, r, steps, true, 32) + 1
 	w.styled(sh, cell("A", r), "Returning it to isogap", w.s.subtitle)
@@ -567,7 +567,9 @@ func (w *writer) checklist(sh string) error {
 		Selection: []excelize.Selection{{SQRef: "H2", ActiveCell: "H2", Pane: "bottomRight"}}}); err != nil {
 		return err
 	}
-	if err := f.AutoFilter(sh, fmt.Sprintf("A1:%s%d", cNotes, n), nil); err != nil {
+	// The filter range spans the hidden columns too: sorting it moves each
+	// row whole, stamp and helpers included.
+	if err := f.AutoFilter(sh, fmt.Sprintf("A1:%s%d", cKind, n), nil); err != nil {
 		return err
 	}
 	return w.printSetup(sh, fmt.Sprintf("'%s'!$1:$1", sh))
