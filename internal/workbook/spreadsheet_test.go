@@ -211,13 +211,15 @@ func TestOpenpyxlReadsEverySheet(t *testing.T) {
 	}
 }
 
-// recalc has LibreOffice open and save each workbook (recalculating every
-// formula) and returns the paths of the saved copies.
+// recalc has LibreOffice open and save each workbook, recalculating every
+// formula rather than trusting the cached values, and returns the paths of
+// the saved copies.
 func recalc(t *testing.T, paths ...string) []string {
 	t.Helper()
 	soffice := testenv.Program(t, "soffice", "libreoffice-calc")
 	dir := t.TempDir()
 	out := filepath.Join(dir, "out")
+	recalcAlways(t, filepath.Join(dir, "profile"))
 	args := []string{"-env:UserInstallation=file://" + filepath.Join(dir, "profile"), "--headless", "--norestore",
 		"--convert-to", "xlsx:Calc MS Excel 2007 XML", "--outdir", out}
 	cmd := exec.Command(soffice, append(args, paths...)...)
@@ -234,6 +236,23 @@ func recalc(t *testing.T, paths ...string) []string {
 		res = append(res, q)
 	}
 	return res
+}
+
+// recalcAlways sets up a LibreOffice profile that recalculates every
+// formula of an xlsx file on load (by default it keeps the cached values).
+func recalcAlways(t *testing.T, profile string) {
+	t.Helper()
+	const xcu = `<?xml version="1.0" encoding="UTF-8"?>
+<oor:items xmlns:oor="http://openoffice.org/2001/registry" xmlns:xs="http://www.w3.org/2001/XMLSchema" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">
+<item oor:path="/org.openoffice.Office.Calc/Formula/Load"><prop oor:name="OOXMLRecalcMode" oor:op="fuse"><value>0</value></prop></item>
+</oor:items>
+`
+	if err := os.MkdirAll(filepath.Join(profile, "user"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(profile, "user", "registrymodifications.xcu"), []byte(xcu), 0o644); err != nil {
+		t.Fatal(err)
+	}
 }
 
 const dashboardValues = `

@@ -8,6 +8,7 @@ package workbook
 import (
 	"fmt"
 	"io"
+	"strconv"
 	"strings"
 	"time"
 
@@ -147,8 +148,8 @@ func (w *writer) headerRow(sh string, cols []column) {
 		w.f.SetColWidth(sh, col, col, c.Width)
 	}
 	last, _ := excelize.ColumnNumberToName(len(cols))
-	w.f.SetCellStyle(sh, "A1", cell(last, 1), w.s.header)
-	w.f.SetRowHeight(sh, 1, 32)
+	w.g(sh).style("A1", cell(last, 1), w.s.header)
+	w.g(sh).height(1, 32)
 }
 
 // StampHeader heads the hidden column of row stamps.
@@ -185,6 +186,22 @@ type writer struct {
 	s styles
 	// checklist rows: first and last data row
 	first, last int
+	// the cells of each sheet, streamed when all are set
+	grids map[string]*grid
+	// what the Gap Checklist's formulas compute to, row by row, and the
+	// row of each ref
+	vals  []rowValues
+	rowOf map[string]int
+}
+
+// g is the grid of a sheet.
+func (w *writer) g(sh string) *grid {
+	g := w.grids[sh]
+	if g == nil {
+		g = newGrid()
+		w.grids[sh] = g
+	}
+	return g
 }
 
 type styles struct {
@@ -195,7 +212,7 @@ type styles struct {
 func write(w io.Writer, m *model) (err error) {
 	f := excelize.NewFile()
 	defer f.Close()
-	wr := &writer{f: f, m: m}
+	wr := &writer{f: f, m: m, grids: map[string]*grid{}, rowOf: map[string]int{}}
 	if err := wr.makeStyles(); err != nil {
 		return err
 	}
@@ -224,6 +241,12 @@ func write(w io.Writer, m *model) (err error) {
 		if err := st.fn(st.name); err != nil {
 			return fmt.Errorf("workbook sheet %s: %w", st.name, err)
 		}
+		if err := wr.g(st.name).flush(f, st.name); err != nil {
+			return fmt.Errorf("workbook sheet %s: %w", st.name, err)
+		}
+	}
+	if err := wr.chartCaches(); err != nil {
+		return err
 	}
 	full := true
 	if err := f.SetCalcProps(&excelize.CalcPropsOptions{FullCalcOnLoad: &full}); err != nil {
@@ -288,14 +311,15 @@ func abs(sheet, col string, first, last int) string {
 
 // text writes user or catalog text as a string: never as a formula, whatever
 // it starts with.
-func (w *writer) text(sheet, ref, s string) error { return w.f.SetCellStr(sheet, ref, s) }
+func (w *writer) text(sheet, ref, s string) error { w.g(sheet).put(ref, s); return nil }
 
 // styled writes text into one cell with a style.
 func (w *writer) styled(sheet, ref, s string, style int) error {
 	if err := w.text(sheet, ref, s); err != nil {
 		return err
 	}
-	return w.f.SetCellStyle(sheet, ref, ref, style)
+	w.g(sheet).style(ref, ref, style)
+	return nil
 }
 
 // paragraphs writes notes in merged B:C cells from row r, numbered if asked,
@@ -306,9 +330,9 @@ func (w *writer) paragraphs(sh string, r int, texts []string, numbered bool, hei
 			w.text(sh, cell("A", r), fmt.Sprintf("%d.", i+1))
 		}
 		w.text(sh, cell("B", r), s)
-		w.f.MergeCell(sh, cell("B", r), cell("C", r))
-		w.f.SetCellStyle(sh, cell("B", r), cell("C", r), w.s.note)
-		w.f.SetRowHeight(sh, r, height)
+		w.g(sh).style(cell("B", r), cell("C", r), w.s.note)
+		w.g(sh).merge(cell("B", r), cell("C", r))
+		w.g(sh).height(r, height)
 		r++
 	}
 	return r
@@ -324,15 +348,13 @@ func (w *writer) row(sheet string, row int, style int, values ...any) error {
 			err = w.text(sheet, ref, x)
 		case nil:
 		default:
-			err = w.f.SetCellValue(sheet, ref, x)
+			w.g(sheet).put(ref, x)
 		}
 		if err != nil {
 			return err
 		}
 		if style != 0 {
-			if err := w.f.SetCellStyle(sheet, ref, ref, style); err != nil {
-				return err
-			}
+			w.g(sheet).style(ref, ref, style)
 		}
 	}
 	return nil
@@ -359,7 +381,7 @@ func (w *writer) instructions(sh string) error {
 		[2]string{"Target score", fmt.Sprint(w.target())})
 	for _, kv := range info {
 		w.text(sh, cell("A", r), kv[0])
-		f.SetCellStyle(sh, cell("A", r), cell("A", r), w.s.label)
+		w.g(sh).style(cell("A", r), cell("A", r), w.s.label)
 		w.text(sh, cell("B", r), kv[1])
 		r++
 	}
@@ -370,7 +392,7 @@ func (w *writer) instructions(sh string) error {
 	r++
 	for s := assess.Score(1); s <= 5; s++ {
 		w.row(sh, r, w.s.wrap, int(s), s.Label(), s.Meaning())
-		f.SetCellStyle(sh, cell("A", r), cell("B", r), w.s.score[s])
+		w.g(sh).style(cell("A", r), cell("B", r), w.s.score[s])
 		r++
 	}
 	r++
@@ -421,13 +443,13 @@ func (w *writer) scope(sh string) error {
 		{"Systems", j(a.Boundaries.Systems)}, {"Interfaces and dependencies", a.Interfaces}, {"Assessment lead", a.Lead},
 	} {
 		w.text(sh, cell("A", r), kv[0])
-		f.SetCellStyle(sh, cell("A", r), cell("A", r), w.s.label)
+		w.g(sh).style(cell("A", r), cell("A", r), w.s.label)
 		w.text(sh, cell("B", r), kv[1])
-		f.SetCellStyle(sh, cell("B", r), cell("B", r), w.s.wrap)
+		w.g(sh).style(cell("B", r), cell("B", r), w.s.wrap)
 		r++
 	}
 	w.styled(sh, cell("A", r), "Target score", w.s.label)
-	f.SetCellInt(sh, cell("B", r), int64(w.target()))
+	w.g(sh).put(cell("B", r), w.target())
 	f.SetDefinedName(&excelize.DefinedName{Name: nTarget, RefersTo: fmt.Sprintf("'%s'!$B$%d", sh, r)})
 	r += 2
 
@@ -502,15 +524,19 @@ func (w *writer) checklist(sh string) error {
 				return err
 			}
 		}
+		g := w.g(sh)
 		if it.Score.Assessed() {
-			f.SetCellInt(sh, cell(cScore, r), int64(it.Score))
+			g.put(cell(cScore, r), int(it.Score))
 		}
 		if !it.TargetDate.IsZero() {
-			f.SetCellValue(sh, cell(cDate, r), it.TargetDate.Time())
+			g.put(cell(cDate, r), excelDate(it.TargetDate.Time()))
 		}
 		if it.EffortDays != nil {
-			f.SetCellFloat(sh, cell(cEffort, r), *it.EffortDays, -1, 64)
+			g.put(cell(cEffort, r), *it.EffortDays)
 		}
+		v := checklistValues(ci, it)
+		w.vals = append(w.vals, v)
+		w.rowOf[it.Ref] = r
 		if m.stamped {
 			put(cStamp, newStamp(m.a.ID, it))
 		}
@@ -518,17 +544,18 @@ func (w *writer) checklist(sh string) error {
 		if ci.IsControl() {
 			inScope = fmt.Sprintf(`IF(OR(UPPER(TRIM(%[1]s%[3]d))="NO",UPPER(TRIM(%[2]s%[3]d))="N/A"),0,1)`, cApplicable, cScore, r)
 		}
-		for _, fm := range []struct{ col, formula string }{
-			{cScoreVal, fmt.Sprintf(`IFERROR(MATCH(--LEFT(TRIM(%s%d),1),{1,2,3,4,5},0),0)`, cScore, r)},
-			{cEffective, fmt.Sprintf(`IF(AND(%[1]s%[3]d=5,LEN(TRIM(%[2]s%[3]d))=0),4,%[1]s%[3]d)`, cScoreVal, cEvidence, r)},
-			{cInScope, inScope},
-			{cReadiness, fmt.Sprintf(`IF(%[1]s%[2]d>=1,(%[1]s%[2]d-1)/4,0)`, cEffective, r)},
-			{cStatus, fmt.Sprintf(`IF(%[1]s%[4]d=0,"%[5]s",IF(%[2]s%[4]d=0,"Not Assessed",IF(AND(%[2]s%[4]d=5,%[3]s%[4]d=4),"Mostly Done (a 5 needs evidence)",CHOOSE(%[2]s%[4]d,"Not Started","Planning Only","Partially Implemented","Mostly Done","Fully Implemented & Evidenced"))))`,
-				cInScope, cScoreVal, cEffective, r, assess.StatusNotApplicable)},
+		for _, fm := range []struct {
+			col, formula string
+			cached       any
+		}{
+			{cScoreVal, fmt.Sprintf(`IFERROR(MATCH(--LEFT(TRIM(%s%d),1),{1,2,3,4,5},0),0)`, cScore, r), v.scoreVal},
+			{cEffective, fmt.Sprintf(`IF(AND(%[1]s%[3]d=5,LEN(TRIM(%[2]s%[3]d))=0),4,%[1]s%[3]d)`, cScoreVal, cEvidence, r), v.effective},
+			{cInScope, inScope, v.inScope},
+			{cReadiness, fmt.Sprintf(`IF(%[1]s%[2]d>=1,(%[1]s%[2]d-1)/4,0)`, cEffective, r), v.readiness},
+			{cStatus, fmt.Sprintf(`IF(%[1]s%[4]d=0,"%[5]s",IF(%[2]s%[4]d=0,"Not Assessed",IF(AND(%[2]s%[4]d=5,%[3]s%[4]d=4),"%[6]s",CHOOSE(%[2]s%[4]d,"Not Started","Planning Only","Partially Implemented","Mostly Done","Fully Implemented & Evidenced"))))`,
+				cInScope, cScoreVal, cEffective, r, assess.StatusNotApplicable, statusUnevidenced5), v.status},
 		} {
-			if err := f.SetCellFormula(sh, cell(fm.col, r), fm.formula); err != nil {
-				return err
-			}
+			g.formula(cell(fm.col, r), fm.formula, fm.cached)
 		}
 	}
 	n := max(w.last, 2)
@@ -542,9 +569,7 @@ func (w *writer) checklist(sh string) error {
 		case c.Wrap:
 			st = w.s.wrap
 		}
-		if err := f.SetCellStyle(sh, cell(col, 2), cell(col, n), st); err != nil {
-			return err
-		}
+		w.g(sh).style(cell(col, 2), cell(col, n), st)
 	}
 	if err := f.SetColVisible(sh, cStamp+":"+cKind, false); err != nil {
 		return err
@@ -671,6 +696,33 @@ func (w *writer) scoreColours(sh string, n int) error {
 		{Type: "formula", Criteria: fmt.Sprintf("$%s2=0", cInScope), Format: &grey}})
 }
 
+// checklistValue is the value of a ref's Gap Checklist cell in col, or
+// empty when the cell is empty.
+func (w *writer) checklistValue(ref, col string, empty any) any {
+	r, ok := w.rowOf[ref]
+	if !ok {
+		return empty
+	}
+	c, _ := excelize.ColumnNameToNumber(col)
+	if v := w.g(SheetChecklist).value(c, r); v != nil && v != "" {
+		return v
+	}
+	return empty
+}
+
+// shown is what lookup(col, …) computes to for ref: the Gap Checklist
+// cell's value as text.
+func (w *writer) shown(ref, col string) string {
+	switch v := w.checklistValue(ref, col, "").(type) {
+	case string:
+		return v
+	case float64:
+		return strconv.FormatFloat(v, 'f', -1, 64)
+	default:
+		return fmt.Sprint(v)
+	}
+}
+
 // lookup is a formula that shows a Gap Checklist column for the ref in
 // column A of the same row, found by value so sorting the checklist is safe.
 func lookup(col string, row int) string {
@@ -691,14 +743,12 @@ func (w *writer) soa(sh string) error {
 		sec, _ := m.cat.Section(ci.Section)
 		w.row(sh, r, 0, it.Ref, ci.Title, sec.ID+" "+sec.Title, nil, inclusionText(it.Inclusion), it.InclusionNote)
 		for _, fm := range []struct{ col, src string }{{"D", cApplicable}, {"G", cJustification}, {"H", cStatus}, {"I", cOwner}, {"J", cEvidence}} {
-			if err := f.SetCellFormula(sh, cell(fm.col, r), lookup(fm.src, r)); err != nil {
-				return err
-			}
+			w.g(sh).formula(cell(fm.col, r), lookup(fm.src, r), w.shown(it.Ref, fm.src))
 		}
 		r++
 	}
 	last := max(r-1, 2)
-	f.SetCellStyle(sh, "A2", cell("J", last), w.s.wrap)
+	w.g(sh).style("A2", cell("J", last), w.s.wrap)
 	reasons := make([]string, len(assess.InclusionReasons))
 	for i, x := range assess.InclusionReasons {
 		reasons[i] = x.Label
@@ -734,25 +784,24 @@ func (w *writer) actions(sh string) error {
 		}
 		ci, _ := m.cat.Item(g.Ref)
 		w.row(sh, r, 0, g.Ref, ci.Title)
+		gr := w.g(sh)
 		for _, fm := range []struct{ col, src string }{{"C", cScore}, {"D", cStatus}, {"E", cOwner}, {"F", cPriority}, {"H", cAction}} {
-			if err := f.SetCellFormula(sh, cell(fm.col, r), lookup(fm.src, r)); err != nil {
-				return err
-			}
+			gr.formula(cell(fm.col, r), lookup(fm.src, r), w.shown(g.Ref, fm.src))
 		}
 		at := fmt.Sprintf(`INDEX('%s'!$%s:$%s,MATCH($A%d,%s,0)+1)`, SheetChecklist, cDate, cDate, r, nRef)
-		f.SetCellFormula(sh, cell("G", r), fmt.Sprintf(`IFERROR(IF(%s="","",%s),"")`, at, at))
+		gr.formula(cell("G", r), fmt.Sprintf(`IFERROR(IF(%s="","",%s),"")`, at, at), w.checklistValue(g.Ref, cDate, ""))
 		eff := fmt.Sprintf(`INDEX('%s'!$%s:$%s,MATCH($A%d,%s,0)+1)`, SheetChecklist, cEffort, cEffort, r, nRef)
-		f.SetCellFormula(sh, cell("I", r), fmt.Sprintf(`IFERROR(IF(%s="",%g,%s),%g)`, eff, ci.EffortDays, eff, ci.EffortDays))
+		gr.formula(cell("I", r), fmt.Sprintf(`IFERROR(IF(%s="",%g,%s),%g)`, eff, ci.EffortDays, eff, ci.EffortDays), w.checklistValue(g.Ref, cEffort, ci.EffortDays))
 		r++
 	}
 	last := max(r-1, 2)
-	f.SetCellStyle(sh, "A2", cell("I", last), w.s.wrap)
-	f.SetCellStyle(sh, "G2", cell("G", last), w.s.date)
+	w.g(sh).style("A2", cell("I", last), w.s.wrap)
+	w.g(sh).style("G2", cell("G", last), w.s.date)
 	note := fmt.Sprintf("Items below the target score of %d when this workbook was written, largest gap first. Their fields show the Gap Checklist's current values: edit them there. Effort is the override, or the catalog's baseline estimate when none is set.", w.target())
 	w.text(sh, cell("A", r+1), note)
-	f.MergeCell(sh, cell("A", r+1), cell("I", r+1))
-	f.SetCellStyle(sh, cell("A", r+1), cell("I", r+1), w.s.note)
-	f.SetRowHeight(sh, r+1, 32)
+	w.g(sh).merge(cell("A", r+1), cell("I", r+1))
+	w.g(sh).style(cell("A", r+1), cell("I", r+1), w.s.note)
+	w.g(sh).height(r+1, 32)
 	f.SetPanes(sh, &excelize.Panes{Freeze: true, YSplit: 1, TopLeftCell: "A2", ActivePane: "bottomLeft"})
 	f.AutoFilter(sh, fmt.Sprintf("A1:I%d", last), nil)
 	return w.printSetup(sh, fmt.Sprintf("'%s'!$1:$1", sh))
@@ -805,9 +854,11 @@ func (w *writer) dashboard(sh string) error {
 	lay := Layout(w.m.cat)
 	w.dashboardTitle(sh)
 	w.figureHeader(sh, 5, "")
-	w.figureRow(sh, lay.Figures["overall"], "", "Overall", nKind+`,"<>"`)
-	w.figureRow(sh, lay.Figures["clauses"], "", "Clause requirements (4-10)", nKind+`,"`+catalog.KindClause+`"`)
-	w.figureRow(sh, lay.Figures["controls"], "", "Annex A controls", nKind+`,"`+catalog.KindControl+`"`)
+	w.figureRow(sh, lay.Figures["overall"], "", "Overall", nKind+`,"<>"`, func(v rowValues) bool { return v.kind != "" })
+	w.figureRow(sh, lay.Figures["clauses"], "", "Clause requirements (4-10)", nKind+`,"`+catalog.KindClause+`"`,
+		func(v rowValues) bool { return v.kind == catalog.KindClause })
+	w.figureRow(sh, lay.Figures["controls"], "", "Annex A controls", nKind+`,"`+catalog.KindControl+`"`,
+		func(v rowValues) bool { return v.kind == catalog.KindControl })
 	blocks, r := w.sectionFigures(sh, lay.Figures["controls"]+2)
 	distRow := w.scoreCounts(sh, r)
 	w.auditFigures(sh, lay)
@@ -834,12 +885,12 @@ func (w *writer) dashboardTitle(sh string) {
 		sub = "Only the items of " + m.filter.String() + " are in this workbook; the figures cover them alone. " + sub
 	}
 	w.text(sh, "A2", sub)
-	f.MergeCell(sh, "A2", "H2")
-	f.SetCellStyle(sh, "A2", "H2", w.s.note)
-	f.SetRowHeight(sh, 2, 44)
+	w.g(sh).merge("A2", "H2")
+	w.g(sh).style("A2", "H2", w.s.note)
+	w.g(sh).height(2, 44)
 	w.text(sh, "A3", "Target score")
-	f.SetCellStyle(sh, "A3", "A3", w.s.label)
-	f.SetCellFormula(sh, "C3", nTarget)
+	w.g(sh).style("A3", "A3", w.s.label)
+	w.g(sh).formula("C3", nTarget, w.target())
 }
 
 // figureHeader heads a block of figure rows; first names the block.
@@ -850,25 +901,28 @@ func (w *writer) figureHeader(sh string, r int, first string) {
 // figureRow writes the figures of the Gap Checklist's rows that crit
 // (COUNTIFS criteria) selects: readiness, coverage, applicable, assessed,
 // at target and not applicable, in columns C to H.
-func (w *writer) figureRow(sh string, r int, id, label string, crit string) {
-	f := w.f
+func (w *writer) figureRow(sh string, r int, id, label string, crit string, keep func(rowValues) bool) {
+	fv := w.figures(keep)
 	w.text(sh, cell("A", r), id)
 	w.text(sh, cell("B", r), label)
 	c := func(extra string) string { return "COUNTIFS(" + crit + extra + ")" }
 	appl := c("," + nInScope + ",1")
-	for _, fm := range []struct{ col, formula string }{
-		{"C", fmt.Sprintf("IFERROR(SUMIFS(%s,%s,%s,1)/%s,0)", nReadiness, crit, nInScope, appl)},
-		{"D", fmt.Sprintf(`IFERROR(%s/%s,0)`, c(","+nInScope+`,1,`+nEffective+`,">=1"`), appl)},
-		{"E", appl},
-		{"F", c("," + nInScope + `,1,` + nEffective + `,">=1"`)},
-		{"G", c("," + nInScope + `,1,` + nEffective + `,">="&` + nTarget)},
-		{"H", c("," + nInScope + ",0")},
+	for _, fm := range []struct {
+		col, formula string
+		cached       any
+	}{
+		{"C", fmt.Sprintf("IFERROR(SUMIFS(%s,%s,%s,1)/%s,0)", nReadiness, crit, nInScope, appl), fv.readiness},
+		{"D", fmt.Sprintf(`IFERROR(%s/%s,0)`, c(","+nInScope+`,1,`+nEffective+`,">=1"`), appl), fv.coverage},
+		{"E", appl, fv.applicable},
+		{"F", c("," + nInScope + `,1,` + nEffective + `,">=1"`), fv.assessed},
+		{"G", c("," + nInScope + `,1,` + nEffective + `,">="&` + nTarget), fv.atTarget},
+		{"H", c("," + nInScope + ",0"), fv.notApplicble},
 	} {
-		f.SetCellFormula(sh, cell(fm.col, r), fm.formula)
+		w.g(sh).formula(cell(fm.col, r), fm.formula, fm.cached)
 	}
-	f.SetCellStyle(sh, cell("A", r), cell("B", r), w.s.body)
-	f.SetCellStyle(sh, cell("C", r), cell("D", r), w.s.pct)
-	f.SetCellStyle(sh, cell("E", r), cell("H", r), w.s.num)
+	w.g(sh).style(cell("A", r), cell("B", r), w.s.body)
+	w.g(sh).style(cell("C", r), cell("D", r), w.s.pct)
+	w.g(sh).style(cell("E", r), cell("H", r), w.s.num)
 }
 
 // readinessBlock is a block of section rows, first to end, and the title
@@ -895,7 +949,7 @@ func (w *writer) sectionFigures(sh string, r int) ([]readinessBlock, int) {
 			if s.Kind != kind {
 				continue
 			}
-			w.figureRow(sh, r, s.ID, s.Title, nSection+`,"`+s.ID+`"`)
+			w.figureRow(sh, r, s.ID, s.Title, nSection+`,"`+s.ID+`"`, func(v rowValues) bool { return v.section == s.ID })
 			r++
 		}
 		blocks = append(blocks, readinessBlock{chart, first, r - 1})
@@ -907,19 +961,18 @@ func (w *writer) sectionFigures(sh string, r int) ([]readinessBlock, int) {
 // scoreCounts writes, under a header at row r, how many applicable items
 // have each effective score (or none), and returns the counts' row.
 func (w *writer) scoreCounts(sh string, r int) int {
-	f := w.f
 	w.row(sh, r, w.s.header, "Scores", "Not assessed", "1", "2", "3", "4", "5")
 	r++
 	w.text(sh, cell("A", r), "Items")
-	f.SetCellFormula(sh, cell("B", r), fmt.Sprintf(`COUNTIFS(%s,1,%s,0)`, nInScope, nEffective))
+	w.g(sh).formula(cell("B", r), fmt.Sprintf(`COUNTIFS(%s,1,%s,0)`, nInScope, nEffective), w.scoreCount(0))
 	for s := 1; s <= 5; s++ {
 		col, _ := excelize.ColumnNumberToName(2 + s)
-		f.SetCellFormula(sh, cell(col, r), fmt.Sprintf(`COUNTIFS(%s,1,%s,%d)`, nInScope, nEffective, s))
+		w.g(sh).formula(cell(col, r), fmt.Sprintf(`COUNTIFS(%s,1,%s,%d)`, nInScope, nEffective, s), w.scoreCount(s))
 	}
-	f.SetCellStyle(sh, cell("A", r), cell("G", r), w.s.num)
+	w.g(sh).style(cell("A", r), cell("G", r), w.s.num)
 	for s := 0; s <= 5; s++ {
 		col, _ := excelize.ColumnNumberToName(2 + s)
-		f.SetCellStyle(sh, cell(col, r-1), cell(col, r-1), w.s.score[s])
+		w.g(sh).style(cell(col, r-1), cell(col, r-1), w.s.score[s])
 	}
 	return r
 }
@@ -927,20 +980,21 @@ func (w *writer) scoreCounts(sh string, r int) int {
 // auditFigures writes the 5s without evidence, the audit-readiness
 // blockers and whether the assessment is audit-ready.
 func (w *writer) auditFigures(sh string, lay DashboardLayout) {
-	f := w.f
+	flagged, blockers, ready := w.auditValues()
 	for _, x := range []struct {
 		row            int
 		label, formula string
+		cached         any
 	}{
-		{lay.Flagged, "Scored 5 without evidence (counted as 4)", fmt.Sprintf(`COUNTIFS(%s,5,%s,4)`, nScoreVal, nEffective)},
+		{lay.Flagged, "Scored 5 without evidence (counted as 4)", fmt.Sprintf(`COUNTIFS(%s,5,%s,4)`, nScoreVal, nEffective), flagged},
 		{lay.Blockers, "Audit-readiness blockers", fmt.Sprintf(`COUNTIFS(%s,1,%s,"<"&%s)+SUMPRODUCT((%s=0)*(LEN(TRIM(%s))=0))+SUMPRODUCT((LEN(TRIM(%s))>0)*(LEN(TRIM(%s))=0))`,
-			nInScope, nEffective, nTarget, nInScope, nJustify, nExclWhat, nExclReason)},
-		{lay.AuditReady, "Audit-ready", fmt.Sprintf(`IF(C%d=0,"Yes","No")`, lay.Blockers)},
+			nInScope, nEffective, nTarget, nInScope, nJustify, nExclWhat, nExclReason), blockers},
+		{lay.AuditReady, "Audit-ready", fmt.Sprintf(`IF(C%d=0,"Yes","No")`, lay.Blockers), ready},
 	} {
 		w.text(sh, cell("B", x.row), x.label)
-		f.SetCellStyle(sh, cell("B", x.row), cell("B", x.row), w.s.label)
-		f.SetCellFormula(sh, cell("C", x.row), x.formula)
-		f.SetCellStyle(sh, cell("C", x.row), cell("C", x.row), w.s.num)
+		w.g(sh).style(cell("B", x.row), cell("B", x.row), w.s.label)
+		w.g(sh).formula(cell("C", x.row), x.formula, x.cached)
+		w.g(sh).style(cell("C", x.row), cell("C", x.row), w.s.num)
 	}
 }
 
