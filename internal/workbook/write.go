@@ -212,6 +212,7 @@ type styles struct {
 func write(w io.Writer, m *model) (err error) {
 	f := excelize.NewFile()
 	defer f.Close()
+	f.SetZipWriter(fastZip)
 	wr := &writer{f: f, m: m, grids: map[string]*grid{}, rowOf: map[string]int{}}
 	if err := wr.makeStyles(); err != nil {
 		return err
@@ -237,6 +238,13 @@ func write(w io.Writer, m *model) (err error) {
 			return err
 		}
 	}
+	// Both touch every sheet: done before any is streamed, they cost
+	// nothing; after, excelize would parse each sheet back.
+	idx, _ := f.GetSheetIndex(SheetChecklist)
+	f.SetActiveSheet(idx)
+	if err := f.SetSheetVisible(SheetMeta, false, true); err != nil {
+		return err
+	}
 	for _, st := range steps {
 		if err := st.fn(st.name); err != nil {
 			return fmt.Errorf("workbook sheet %s: %w", st.name, err)
@@ -252,8 +260,6 @@ func write(w io.Writer, m *model) (err error) {
 	if err := f.SetCalcProps(&excelize.CalcPropsOptions{FullCalcOnLoad: &full}); err != nil {
 		return err
 	}
-	idx, _ := f.GetSheetIndex(SheetChecklist)
-	f.SetActiveSheet(idx)
 	title := "ISO/IEC 27001:2022 Gap Assessment Checklist"
 	if m.a.Org != "" {
 		title += " — " + m.a.Org
@@ -1070,5 +1076,5 @@ func (w *writer) meta(sh string) error {
 			return err
 		}
 	}
-	return w.f.SetSheetVisible(sh, false, true)
+	return nil
 }
