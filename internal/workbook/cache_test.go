@@ -192,18 +192,9 @@ var (
 // (nil where a reference has none; "" for a point left out).
 func chartSeries(t *testing.T, data []byte) []map[string][]string {
 	t.Helper()
-	zr, err := zip.NewReader(bytes.NewReader(data), int64(len(data)))
-	if err != nil {
-		t.Fatal(err)
-	}
 	var out []map[string][]string
-	for i := 1; ; i++ {
-		f, err := zr.Open(fmt.Sprintf("xl/charts/chart%d.xml", i))
-		if err != nil {
-			return out
-		}
-		b, _ := io.ReadAll(f)
-		f.Close()
+	for _, x := range chartXML(t, data) {
+		b := []byte(x)
 		m := map[string][]string{}
 		for _, s := range seriesRE.FindAllSubmatch(b, -1) {
 			ref := html.UnescapeString(string(s[1]))
@@ -225,6 +216,7 @@ func chartSeries(t *testing.T, data []byte) []map[string][]string {
 		}
 		out = append(out, m)
 	}
+	return out
 }
 
 var (

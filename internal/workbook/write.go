@@ -145,7 +145,7 @@ func (w *writer) headerRow(sh string, cols []column) {
 	for i, c := range cols {
 		col, _ := excelize.ColumnNumberToName(i + 1)
 		w.text(sh, cell(col, 1), c.Header)
-		w.f.SetColWidth(sh, col, col, c.Width)
+		w.colWidth(sh, col, col, c.Width)
 	}
 	last, _ := excelize.ColumnNumberToName(len(cols))
 	w.g(sh).style("A1", cell(last, 1), w.s.header)
@@ -206,8 +206,23 @@ func (w *writer) g(sh string) *grid {
 
 type styles struct {
 	title, subtitle, header, body, wrap, date, pct, num, label, note, yes, no int
-	score                                                                     [6]int
+	// input cells of protected sheets: unlocked and shaded
+	input, inputDate int
+	score            [6]int
 }
+
+// wrapping maps the styles that wrap text to the width of their font
+// relative to the body font.
+func (w *writer) wrapping() map[int]float64 {
+	m := map[int]float64{w.s.wrap: 1, w.s.note: 1, w.s.input: 1, w.s.label: 1.1, w.s.header: 1.1}
+	for _, s := range w.s.score {
+		m[s] = 1.1
+	}
+	return m
+}
+
+// inputFill shades the cells a person may edit on a protected sheet.
+const inputFill = "FFF4CC"
 
 func write(w io.Writer, m *model) (err error) {
 	f := excelize.NewFile()
@@ -248,6 +263,12 @@ func write(w io.Writer, m *model) (err error) {
 	for _, st := range steps {
 		if err := st.fn(st.name); err != nil {
 			return fmt.Errorf("workbook sheet %s: %w", st.name, err)
+		}
+		wr.g(st.name).fitRows(wr.wrapping())
+		if st.name != SheetMeta {
+			if err := f.SetDefinedName(&excelize.DefinedName{Name: "_xlnm.Print_Area", RefersTo: wr.printArea(st.name), Scope: st.name}); err != nil {
+				return err
+			}
 		}
 		if err := wr.g(st.name).flush(f, st.name); err != nil {
 			return fmt.Errorf("workbook sheet %s: %w", st.name, err)
@@ -296,9 +317,14 @@ func (w *writer) makeStyles() error {
 	date := "yyyy-mm-dd"
 	mk(&w.s.date, &excelize.Style{CustomNumFmt: &date, Alignment: top, Border: border})
 	pct := "0.0%"
-	mk(&w.s.pct, &excelize.Style{CustomNumFmt: &pct, Alignment: top, Border: border})
+	mk(&w.s.pct, &excelize.Style{CustomNumFmt: &pct, Alignment: &excelize.Alignment{Vertical: "top", Horizontal: "right"}, Border: border})
 	mk(&w.s.num, &excelize.Style{Alignment: top, Border: border})
 	mk(&w.s.label, &excelize.Style{Font: &excelize.Font{Bold: true}, Alignment: wrapTop})
+	unlocked := &excelize.Protection{Locked: false}
+	mk(&w.s.input, &excelize.Style{Alignment: wrapTop, Border: border, Protection: unlocked,
+		Fill: excelize.Fill{Type: "pattern", Pattern: 1, Color: []string{inputFill}}})
+	mk(&w.s.inputDate, &excelize.Style{CustomNumFmt: &date, Alignment: top, Border: border, Protection: unlocked,
+		Fill: excelize.Fill{Type: "pattern", Pattern: 1, Color: []string{inputFill}}})
 	mk(&w.s.note, &excelize.Style{Font: &excelize.Font{Italic: true, Color: "555555"}, Alignment: &excelize.Alignment{Vertical: "top", WrapText: true}})
 	for i, h := range chart.ScoreHex {
 		mk(&w.s.score[i], &excelize.Style{Fill: excelize.Fill{Type: "pattern", Pattern: 1, Color: []string{hexColor(h)}},
@@ -333,7 +359,7 @@ func (w *writer) styled(sheet, ref, s string, style int) error {
 func (w *writer) paragraphs(sh string, r int, texts []string, numbered bool, height float64) int {
 	for i, s := range texts {
 		if numbered {
-			w.text(sh, cell("A", r), fmt.Sprintf("%d.", i+1))
+			w.styled(sh, cell("A", r), fmt.Sprintf("%d.", i+1), w.s.label)
 		}
 		w.text(sh, cell("B", r), s)
 		w.g(sh).style(cell("B", r), cell("C", r), w.s.note)
@@ -367,10 +393,10 @@ func (w *writer) row(sheet string, row int, style int, values ...any) error {
 }
 
 func (w *writer) instructions(sh string) error {
-	f, m := w.f, w.m
-	f.SetColWidth(sh, "A", "A", 14)
-	f.SetColWidth(sh, "B", "B", 32)
-	f.SetColWidth(sh, "C", "C", 80)
+	m := w.m
+	w.colWidth(sh, "A", "A", 14)
+	w.colWidth(sh, "B", "B", 32)
+	w.colWidth(sh, "C", "C", 80)
 	w.styled(sh, "A1", "ISO/IEC 27001:2022 Gap Assessment Checklist", w.s.title)
 	r := 3
 	info := [][2]string{}
@@ -412,19 +438,19 @@ func (w *writer) instructions(sh string) error {
 		"Applicable: clause requirements are always applicable. An Annex A control may be set to No only with a written Exclusion Justification (ISO/IEC 27001 6.1.3 d). Excluded controls leave the figures.",
 		"Owner, Priority, Target Date, Remediation Action and Effort (person-days) plan the work on every item below the target score. Owners come from the list on \"Scope & Stakeholders\".",
 		"Statement of Applicability: give each applicable control its reason for inclusion (risk assessment, legal or contractual, business requirement, best practice) and the details.",
-		"The Dashboard and the Implementation Status are formulas over the Gap Checklist: they update as you type. Do not edit them.",
+		"The Dashboard and the Implementation Status are formulas over the Gap Checklist: they update as you type. The Dashboard, the Statement of Applicability and the Action Plan are protected without a password so that their formulas stay intact; on the last two, the shaded cells can be edited.",
 		"Sort and filter freely with the filter buttons on the header row or Data ▸ Sort: whole rows move, the hidden columns at the right (isogap stamp and the Dashboard's helpers) with them. Send the workbook back as it is.",
 	}
-	r = w.paragraphs(sh, r, steps, true, 32) + 1
+	r = w.paragraphs(sh, r, steps, true, 0) + 1
 	w.styled(sh, cell("A", r), "Returning it to isogap", w.s.subtitle)
 	r++
 	rules := []string{
-		"isogap import ID FILE.xlsx [FILE.xlsx …] reads the Gap Checklist (and the reasons for inclusion on the Statement of Applicability), wherever its columns stand. Every file is checked first; on any problem nothing is written and each problem is listed with its sheet and cell.",
+		"isogap import ID FILE.xlsx [FILE.xlsx …] reads the Gap Checklist wherever its columns stand, the Scope & Stakeholders sheet, and the shaded cells of the Statement of Applicability and the Action Plan. Every file is checked first; on any problem nothing is written and each problem is listed with its sheet and cell.",
 		"Each exported row is stamped with the item's version. If an item was changed in isogap since this workbook was written and the workbook changed the same field, the import stops and shows both values: choose with --theirs (the workbook wins) or --ours (isogap wins).",
 		"Evidence lines that isogap does not have yet are added; removing a line here never deletes evidence in isogap.",
 	}
-	w.paragraphs(sh, r, rules, false, 46)
-	return nil
+	w.paragraphs(sh, r, rules, false, 0)
+	return w.printSetup(sh, "")
 }
 
 func (w *writer) target() int {
@@ -437,9 +463,9 @@ func (w *writer) target() int {
 // scope writes the scope and the stakeholder list the owner drop-down uses.
 func (w *writer) scope(sh string) error {
 	f, a := w.f, w.m.a
-	f.SetColWidth(sh, "A", "A", 30)
-	f.SetColWidth(sh, "B", "B", 60)
-	f.SetColWidth(sh, "C", "C", 36)
+	w.colWidth(sh, "A", "A", 30)
+	w.colWidth(sh, "B", "B", 60)
+	w.colWidth(sh, "C", "C", 36)
 	w.styled(sh, "A1", "Scope & Stakeholders", w.s.title)
 	j := func(xs []string) string { return strings.Join(xs, "\n") }
 	r := 3
@@ -506,7 +532,10 @@ func (w *writer) scope(sh string) error {
 		w.text(sh, cell("A", r), d)
 		r++
 	}
-	return f.SetDefinedName(&excelize.DefinedName{Name: nDept, RefersTo: abs(sh, "A", first, max(first, r-1))})
+	if err := f.SetDefinedName(&excelize.DefinedName{Name: nDept, RefersTo: abs(sh, "A", first, max(first, r-1))}); err != nil {
+		return err
+	}
+	return w.printSetup(sh, "")
 }
 
 // checklist writes the Gap Checklist: one row per item, the status and the
@@ -614,10 +643,59 @@ func questions(ci catalog.Item) string {
 	return strings.Join(qs, "\n")
 }
 
+// note writes a note across columns A to last at row r.
+func (w *writer) note(sh string, r int, last, text string) {
+	w.text(sh, cell("A", r), text)
+	w.g(sh).style(cell("A", r), cell(last, r), w.s.note)
+	w.g(sh).merge(cell("A", r), cell(last, r))
+}
+
+// protect protects a sheet that shows formulas, without a password: its
+// input cells (styled unlocked) stay editable, and filtering, sorting and
+// resizing stay allowed.
+func (w *writer) protect(sh string) error {
+	return w.f.ProtectSheet(sh, &excelize.SheetProtectionOptions{SelectLockedCells: true, SelectUnlockedCells: true,
+		AutoFilter: true, Sort: true, FormatColumns: true, FormatRows: true})
+}
+
+// printArea is what a sheet prints: its cells without the hidden
+// helpers, and on the Dashboard the charts beside the figures.
+func (w *writer) printArea(sh string) string {
+	g := w.g(sh)
+	col, _ := excelize.ColumnNumberToName(max(g.maxCol, 1))
+	rows := max(g.maxRow, 1)
+	switch sh {
+	case SheetChecklist:
+		col = cNotes
+	case SheetDashboard:
+		col, rows = "R", max(rows, dashboardChartsEnd)
+	}
+	return fmt.Sprintf("'%s'!$A$1:$%s$%d", sh, col, rows)
+}
+
+// footerTitle names the workbook at the foot of each printed page.
+func footerTitle(m *model) string {
+	s := "ISO/IEC 27001:2022 gap assessment"
+	if m.a.Org != "" {
+		s += " — " + strings.ReplaceAll(m.a.Org, "&", "&&")
+	}
+	return s
+}
+
+// dashboardChartsEnd is the row below the Dashboard's last chart.
+const dashboardChartsEnd = 52
+
+// printSetup prints a sheet landscape on A4, as wide as one page, with
+// titles (rows repeated on each page) if given, and a footer naming the
+// sheet and the page.
 func (w *writer) printSetup(sh, titles string) error {
 	f := w.f
 	landscape, a4, one, zero := "landscape", 9, 1, 0
 	if err := f.SetPageLayout(sh, &excelize.PageLayoutOptions{Orientation: &landscape, Size: &a4, FitToWidth: &one, FitToHeight: &zero}); err != nil {
+		return err
+	}
+	if err := f.SetHeaderFooter(sh, &excelize.HeaderFooterOptions{
+		OddFooter: "&L&8" + footerTitle(w.m) + "&C&8&A&R&8Page &P of &N"}); err != nil {
 		return err
 	}
 	fit := true
@@ -755,6 +833,19 @@ func (w *writer) soa(sh string) error {
 	}
 	last := max(r-1, 2)
 	w.g(sh).style("A2", cell("J", last), w.s.wrap)
+	w.g(sh).style("D2", cell("G", last), w.s.input)
+	w.note(sh, last+2, "J", "Edit the shaded columns: Applicable, the justification for inclusion and its details, and the justification for exclusion (needed when Applicable is No); isogap imports them. "+
+		"Applicable and the justification for exclusion show the Gap Checklist's values until you type over them. The other columns come from the Gap Checklist: edit them there. "+
+		"The sheet is protected, without a password, so that its formulas stay intact.")
+	yesNo := excelize.NewDataValidation(true)
+	yesNo.SetSqref(fmt.Sprintf("D2:D%d", last))
+	if err := yesNo.SetDropList([]string{"Yes", "No"}); err != nil {
+		return err
+	}
+	yesNo.SetError(excelize.DataValidationErrorStyleStop, "Applicable", "Yes or No. A control set to No needs a justification for exclusion.")
+	if err := f.AddDataValidation(sh, yesNo); err != nil {
+		return err
+	}
 	reasons := make([]string, len(assess.InclusionReasons))
 	for i, x := range assess.InclusionReasons {
 		reasons[i] = x.Label
@@ -772,6 +863,9 @@ func (w *writer) soa(sh string) error {
 	}
 	f.SetPanes(sh, &excelize.Panes{Freeze: true, XSplit: 1, YSplit: 1, TopLeftCell: "B2", ActivePane: "bottomRight"})
 	f.AutoFilter(sh, fmt.Sprintf("A1:J%d", last), nil)
+	if err := w.protect(sh); err != nil {
+		return err
+	}
 	return w.printSetup(sh, fmt.Sprintf("'%s'!$1:$1", sh))
 }
 
@@ -802,14 +896,18 @@ func (w *writer) actions(sh string) error {
 	}
 	last := max(r-1, 2)
 	w.g(sh).style("A2", cell("I", last), w.s.wrap)
-	w.g(sh).style("G2", cell("G", last), w.s.date)
-	note := fmt.Sprintf("Items below the target score of %d when this workbook was written, largest gap first. Their fields show the Gap Checklist's current values: edit them there. Effort is the override, or the catalog's baseline estimate when none is set.", w.target())
-	w.text(sh, cell("A", r+1), note)
-	w.g(sh).merge(cell("A", r+1), cell("I", r+1))
-	w.g(sh).style(cell("A", r+1), cell("I", r+1), w.s.note)
-	w.g(sh).height(r+1, 32)
+	w.g(sh).style("E2", cell("E", last), w.s.input)
+	w.g(sh).style("G2", cell("G", last), w.s.inputDate)
+	w.g(sh).style("H2", cell("H", last), w.s.input)
+	w.note(sh, last+2, "I", fmt.Sprintf("Items below the target score of %d when this workbook was written, largest gap first. "+
+		"Edit the shaded columns: owner, target date and remediation action; isogap imports them. They show the Gap Checklist's values until you type over them. "+
+		"The other columns come from the Gap Checklist: edit them there. Effort is the override, or the catalog's baseline estimate when none is set. "+
+		"The sheet is protected, without a password, so that its formulas stay intact.", w.target()))
 	f.SetPanes(sh, &excelize.Panes{Freeze: true, YSplit: 1, TopLeftCell: "A2", ActivePane: "bottomLeft"})
 	f.AutoFilter(sh, fmt.Sprintf("A1:I%d", last), nil)
+	if err := w.protect(sh); err != nil {
+		return err
+	}
 	return w.printSetup(sh, fmt.Sprintf("'%s'!$1:$1", sh))
 }
 
@@ -871,22 +969,25 @@ func (w *writer) dashboard(sh string) error {
 	if err := w.dashboardCharts(sh, blocks, distRow); err != nil {
 		return err
 	}
+	if err := w.protect(sh); err != nil {
+		return err
+	}
 	return w.printSetup(sh, "")
 }
 
 // dashboardTitle writes the title, the note on what the figures are (and
 // whose items they cover) and the target score.
 func (w *writer) dashboardTitle(sh string) {
-	f, m := w.f, w.m
-	f.SetColWidth(sh, "A", "A", 10)
-	f.SetColWidth(sh, "B", "B", 40)
-	f.SetColWidth(sh, "C", "H", 12)
+	m := w.m
+	w.colWidth(sh, "A", "A", 10)
+	w.colWidth(sh, "B", "B", 40)
+	w.colWidth(sh, "C", "H", 13)
 	title := "Dashboard"
 	if m.a.Org != "" {
 		title += " — " + m.a.Org
 	}
 	w.styled(sh, "A1", title, w.s.title)
-	sub := "Formulas over the Gap Checklist: they update as scores change. Readiness = mean of (effective score − 1) / 4 over applicable items, unassessed counting 0; coverage = share of applicable items scored; a 5 without evidence counts as 4; excluded controls leave both."
+	sub := "Formulas over the Gap Checklist: they update as scores change, and the sheet is protected (without a password) so that they stay intact. Readiness = mean of (effective score − 1) / 4 over applicable items, unassessed counting 0; coverage = share of applicable items scored; a 5 without evidence counts as 4; excluded controls leave both."
 	if !m.filter.Empty() {
 		sub = "Only the items of " + m.filter.String() + " are in this workbook; the figures cover them alone. " + sub
 	}
@@ -895,13 +996,18 @@ func (w *writer) dashboardTitle(sh string) {
 	w.g(sh).style("A2", "H2", w.s.note)
 	w.g(sh).height(2, 44)
 	w.text(sh, "A3", "Target score")
-	w.g(sh).style("A3", "A3", w.s.label)
+	w.g(sh).style("A3", "B3", w.s.label)
+	w.g(sh).merge("A3", "B3")
 	w.g(sh).formula("C3", nTarget, w.target())
 }
 
-// figureHeader heads a block of figure rows; first names the block.
+// figureHeader heads a block of figure rows; first names the block,
+// across the id and label columns.
 func (w *writer) figureHeader(sh string, r int, first string) {
 	w.row(sh, r, w.s.header, first, "", "Readiness", "Coverage", "Applicable", "Assessed", "At Target", "Not Applicable")
+	if first != "" {
+		w.g(sh).merge(cell("A", r), cell("B", r))
+	}
 }
 
 // figureRow writes the figures of the Gap Checklist's rows that crit
@@ -917,8 +1023,8 @@ func (w *writer) figureRow(sh string, r int, id, label string, crit string, keep
 		col, formula string
 		cached       any
 	}{
-		{"C", fmt.Sprintf("IFERROR(SUMIFS(%s,%s,%s,1)/%s,0)", nReadiness, crit, nInScope, appl), fv.readiness},
-		{"D", fmt.Sprintf(`IFERROR(%s/%s,0)`, c(","+nInScope+`,1,`+nEffective+`,">=1"`), appl), fv.coverage},
+		{"C", fmt.Sprintf(`IF(%[4]s=0,"%[5]s",SUMIFS(%[1]s,%[2]s,%[3]s,1)/%[4]s)`, nReadiness, crit, nInScope, appl, noFigure), fv.readiness},
+		{"D", fmt.Sprintf(`IF(%[2]s=0,"%[3]s",%[1]s/%[2]s)`, c(","+nInScope+`,1,`+nEffective+`,">=1"`), appl, noFigure), fv.coverage},
 		{"E", appl, fv.applicable},
 		{"F", c("," + nInScope + `,1,` + nEffective + `,">=1"`), fv.assessed},
 		{"G", c("," + nInScope + `,1,` + nEffective + `,">="&` + nTarget), fv.atTarget},
@@ -1031,30 +1137,39 @@ func readinessChart(sh string, b readinessBlock) *excelize.Chart {
 			{Name: fmt.Sprintf("'%s'!$D$5", sh), Categories: abs(sh, "B", b.first, b.end), Values: abs(sh, "D", b.first, b.end),
 				Fill: excelize.Fill{Type: "pattern", Pattern: 1, Color: []string{"9EC5E0"}}},
 		},
-		Title:     excelize.ChartTitle{Paragraph: []excelize.RichTextRun{{Text: b.title}}},
-		Legend:    excelize.ChartLegend{Position: "bottom"},
-		XAxis:     excelize.ChartAxis{ReverseOrder: true},
-		YAxis:     excelize.ChartAxis{Maximum: &one, Minimum: &zero, MajorGridLines: true, NumFmt: excelize.ChartNumFmt{CustomNumFmt: "0%"}},
+		Title:     chartTitle(b.title),
+		Legend:    excelize.ChartLegend{Position: "bottom", Font: &axisFont},
+		XAxis:     excelize.ChartAxis{ReverseOrder: true, Font: axisFont},
+		YAxis:     excelize.ChartAxis{Maximum: &one, Minimum: &zero, MajorGridLines: true, NumFmt: excelize.ChartNumFmt{CustomNumFmt: "0%"}, Font: axisFont},
 		GapWidth:  &gap,
 		Dimension: excelize.ChartDimension{Width: 560, Height: 320},
 	}
 }
 
+// axisFont is the dark grey of the charts' labels, legible on paper and
+// on screen.
+var axisFont = excelize.Font{Color: "333333", Size: 9}
+
+// distributionTitle heads the score distribution chart.
+const distributionTitle = "Score distribution (applicable items, effective score)"
+
+func chartTitle(s string) excelize.ChartTitle {
+	return excelize.ChartTitle{Paragraph: []excelize.RichTextRun{{Text: s, Font: &excelize.Font{Bold: true, Color: "1F5F8B", Size: 12}}}}
+}
+
 // distributionChart is the column chart of the score counts at distRow
-// (their header above), each score in its colour.
+// (their header above); chartCaches paints each column in its score's
+// colour.
 func distributionChart(sh string, distRow int) *excelize.Chart {
 	gap := uint(60)
-	var points []excelize.ChartDataPoint
-	for s := 0; s <= 5; s++ {
-		points = append(points, excelize.ChartDataPoint{Index: s, Fill: excelize.Fill{Type: "pattern", Pattern: 1, Color: []string{hexColor(chart.ScoreHex[s])}}})
-	}
 	return &excelize.Chart{
 		Type: excelize.Col,
 		Series: []excelize.ChartSeries{{Name: fmt.Sprintf("'%s'!$A$%d", sh, distRow), Categories: fmt.Sprintf("'%s'!$B$%d:$G$%d", sh, distRow-1, distRow-1),
-			Values: fmt.Sprintf("'%s'!$B$%d:$G$%d", sh, distRow, distRow), DataPoint: points}},
-		Title:     excelize.ChartTitle{Paragraph: []excelize.RichTextRun{{Text: "Score distribution (applicable items, effective score)"}}},
+			Values: fmt.Sprintf("'%s'!$B$%d:$G$%d", sh, distRow, distRow), Fill: excelize.Fill{Type: "pattern", Pattern: 1, Color: []string{hexColor(chart.ScoreHex[0])}}}},
+		Title:     chartTitle(distributionTitle),
 		Legend:    excelize.ChartLegend{Position: "none"},
-		YAxis:     excelize.ChartAxis{MajorGridLines: true},
+		XAxis:     excelize.ChartAxis{Font: axisFont},
+		YAxis:     excelize.ChartAxis{MajorGridLines: true, Font: axisFont},
 		GapWidth:  &gap,
 		Dimension: excelize.ChartDimension{Width: 560, Height: 300},
 	}

@@ -9,6 +9,8 @@ import (
 	"strings"
 
 	"github.com/xuri/excelize/v2"
+
+	"github.com/isogap/isogap/internal/chart"
 )
 
 // seriesRefRE finds a chart series' cell reference and any (empty) cache
@@ -39,6 +41,9 @@ func (w *writer) chartCaches() error {
 		})
 		if err != nil {
 			return fmt.Errorf("chart %d: %w", i, err)
+		}
+		if bytes.Contains(b, []byte(distributionTitle)) {
+			b = scoreColumns(b)
 		}
 		w.f.Pkg.Store(name, b)
 	}
@@ -98,4 +103,18 @@ func cacheText(v any) (string, bool) {
 		return strconv.FormatFloat(x, 'g', -1, 64), true
 	}
 	return fmt.Sprint(v), false
+}
+
+// scoreColumns paints each column of the score distribution in its
+// score's colour, the red-to-green scale of the cells beside it (excelize
+// writes data point colours for pie charts only).
+func scoreColumns(b []byte) []byte {
+	var pts strings.Builder
+	for s, hex := range chart.ScoreHex {
+		fmt.Fprintf(&pts, `<dPt><idx val="%d"/><invertIfNegative val="0"/><bubble3D val="0"/><spPr><a:solidFill><a:srgbClr val="%s"/></a:solidFill></spPr></dPt>`,
+			s, hexColor(hex))
+	}
+	b = bytes.Replace(b, []byte(`<varyColors val="1"></varyColors>`), []byte(`<varyColors val="0"></varyColors>`), 1)
+	mark := []byte(`<invertIfNegative val="0"></invertIfNegative>`)
+	return bytes.Replace(b, mark, append(append([]byte{}, mark...), pts.String()...), 1)
 }

@@ -17,6 +17,7 @@ import (
 // every sheet a true <dimension>, and keeps the export fast.
 type grid struct {
 	rows           map[int]*gridRow
+	widths         map[int]float64
 	merges         [][2]string
 	maxRow, maxCol int
 }
@@ -27,7 +28,7 @@ type gridRow struct {
 	height float64
 }
 
-func newGrid() *grid { return &grid{rows: map[int]*gridRow{}} }
+func newGrid() *grid { return &grid{rows: map[int]*gridRow{}, widths: map[int]float64{}} }
 
 // at returns the cell at (col, row), 1-based, creating it.
 func (g *grid) at(col, row int) *excelize.Cell {

@@ -94,7 +94,7 @@ func (w *writer) figures(keep func(rowValues) bool) figureValues {
 
 // noFigure stands for a readiness or coverage of a group without
 // applicable items.
-var noFigure any = 0.0
+const noFigure = "—"
 
 // scoreCount is how many applicable rows have effective score s (0: none).
 func (w *writer) scoreCount(s int) int {
