@@ -36,8 +36,10 @@ for p in sys.argv[1:]:
             for c in row:
                 if c.data_type == "f":
                     cells[ws.title + "!" + c.coordinate] = values[ws.title][c.coordinate].value
-    dash = values["Dashboard"]
-    out[p] = {"cells": cells, "dashboard": [list(r) for r in dash.iter_rows(min_row=1, max_row=dash.max_row, max_col=8, values_only=True)]}
+    out[p] = {"cells": cells, "dashboard": []}
+    if "Dashboard" in values.sheetnames:
+        dash = values["Dashboard"]
+        out[p]["dashboard"] = [list(r) for r in dash.iter_rows(min_row=1, max_row=dash.max_row, max_col=8, values_only=True)]
 print(json.dumps(out, default=str))
 `
 
@@ -82,7 +84,7 @@ func TestCachedValues(t *testing.T) {
 	}
 	for i, name := range names {
 		cached, fresh := dump[paths[i]], dump[recalculated[i]]
-		if len(cached.Cells) < 100 {
+		if len(cached.Cells) < 30 {
 			t.Errorf("%s: only %d formula cells", name, len(cached.Cells))
 		}
 		bad := 0

@@ -208,13 +208,23 @@ func TestViewSheetsAreProtected(t *testing.T) {
 	}
 }
 
-// TestEmptyGroupsShowADash: in one department's copy, a clause or theme
-// without any of its items shows "—" for readiness and coverage, not
-// 0.0 %, both cached and once LibreOffice recalculates.
+// TestEmptyGroupsShowADash: a theme whose controls are all excluded
+// shows "—" for readiness and coverage, not 0.0 %, both cached and once
+// LibreOffice recalculates.
 func TestEmptyGroupsShowADash(t *testing.T) {
+	v := demoView()
+	for i, it := range v.Items {
+		if strings.HasPrefix(it.Ref, "A.7.") {
+			v.Items[i].Applicable, v.Items[i].Justification = false, "Fully remote: no premises"
+		}
+	}
+	var buf bytes.Buffer
+	if err := workbook.Export(&buf, v, workbook.Filter{}, writtenAt); err != nil {
+		t.Fatal(err)
+	}
 	dir := t.TempDir()
-	p := filepath.Join(dir, "hr.xlsx")
-	if err := os.WriteFile(p, exportDemo(t, workbook.Filter{Department: "HR"}), 0o644); err != nil {
+	p := filepath.Join(dir, "remote.xlsx")
+	if err := os.WriteFile(p, buf.Bytes(), 0o644); err != nil {
 		t.Fatal(err)
 	}
 	fresh := recalc(t, p)[0]
@@ -222,21 +232,12 @@ func TestEmptyGroupsShowADash(t *testing.T) {
 	if err := json.Unmarshal(python(t, dashboardValues, p, fresh), &dash); err != nil {
 		t.Fatal(err)
 	}
-	lay := workbook.Layout(demoView().Catalog)
+	row := workbook.Layout(v.Catalog).Figures["A.7"]
 	for _, path := range []string{p, fresh} {
-		empty := 0
-		for id, row := range lay.Figures {
-			cells := dash[path][row-1]
-			if cells[4] != 0.0 {
-				continue
-			}
-			empty++
-			if cells[2] != "—" || cells[3] != "—" {
-				t.Errorf("%s: %s has no applicable item but shows readiness %v, coverage %v", filepath.Base(path), id, cells[2], cells[3])
-			}
-		}
-		if empty == 0 {
-			t.Errorf("%s: the HR copy has no empty group; the test needs one", filepath.Base(path))
+		cells := dash[path][row-1]
+		if cells[4] != 0.0 || cells[2] != "—" || cells[3] != "—" {
+			t.Errorf("%s: A.7 (all excluded) shows applicable %v, readiness %v, coverage %v; want 0, —, —",
+				filepath.Base(path), cells[4], cells[2], cells[3])
 		}
 	}
 }

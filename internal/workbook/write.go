@@ -232,10 +232,11 @@ func write(w io.Writer, m *model) (err error) {
 	if err := wr.makeStyles(); err != nil {
 		return err
 	}
-	steps := []struct {
+	type step struct {
 		name string
 		fn   func(string) error
-	}{
+	}
+	steps := []step{
 		{SheetInstructions, wr.instructions},
 		{SheetScope, wr.scope},
 		{SheetChecklist, wr.checklist},
@@ -243,6 +244,11 @@ func write(w io.Writer, m *model) (err error) {
 		{SheetActions, wr.actions},
 		{SheetDashboard, wr.dashboard},
 		{SheetMeta, wr.meta},
+	}
+	if !m.filter.Empty() {
+		// One stakeholder's copy: their items and how to answer and
+		// return them, nothing else.
+		steps = []step{{SheetInstructions, wr.stakeholderInstructions}, {SheetChecklist, wr.checklist}, {SheetMeta, wr.meta}}
 	}
 	for i, st := range steps {
 		if i == 0 {
@@ -354,9 +360,11 @@ func (w *writer) styled(sheet, ref, s string, style int) error {
 	return nil
 }
 
-// paragraphs writes notes in merged B:C cells from row r, numbered if asked,
-// and returns the next free row.
-func (w *writer) paragraphs(sh string, r int, texts []string, numbered bool, height float64) int {
+// section writes a heading at row r and under it notes in merged B:C
+// cells, numbered if asked, and returns the next free row.
+func (w *writer) section(sh string, r int, heading string, numbered bool, texts ...string) int {
+	w.styled(sh, cell("A", r), heading, w.s.subtitle)
+	r++
 	for i, s := range texts {
 		if numbered {
 			w.styled(sh, cell("A", r), fmt.Sprintf("%d.", i+1), w.s.label)
@@ -364,7 +372,6 @@ func (w *writer) paragraphs(sh string, r int, texts []string, numbered bool, hei
 		w.text(sh, cell("B", r), s)
 		w.g(sh).style(cell("B", r), cell("C", r), w.s.note)
 		w.g(sh).merge(cell("B", r), cell("C", r))
-		w.g(sh).height(r, height)
 		r++
 	}
 	return r
@@ -402,9 +409,6 @@ func (w *writer) instructions(sh string) error {
 	info := [][2]string{}
 	if w.m.stamped {
 		info = append(info, [2]string{"Organisation", m.a.Org}, [2]string{"Assessment", m.a.ID})
-		if !m.filter.Empty() {
-			info = append(info, [2]string{"Items of", m.filter.String()})
-		}
 	} else {
 		info = append(info, [2]string{"Workbook", "Blank template"})
 	}
@@ -417,20 +421,8 @@ func (w *writer) instructions(sh string) error {
 		w.text(sh, cell("B", r), kv[1])
 		r++
 	}
-	r++
-	w.styled(sh, cell("A", r), "Scoring", w.s.subtitle)
-	r++
-	w.row(sh, r, w.s.header, "Score", "Implementation Status", "Meaning")
-	r++
-	for s := assess.Score(1); s <= 5; s++ {
-		w.row(sh, r, w.s.wrap, int(s), s.Label(), s.Meaning())
-		w.g(sh).style(cell("A", r), cell("B", r), w.s.score[s])
-		r++
-	}
-	r++
-	w.styled(sh, cell("A", r), "How to fill in this workbook", w.s.subtitle)
-	r++
-	steps := []string{
+	r = w.scoringGuide(sh, r+1) + 1
+	r = w.section(sh, r, "How to fill in this workbook", true,
 		"Work in the sheet \"Gap Checklist\": one row per clause requirement (4.1 … 10.2) and Annex A control (A.5.1 … A.8.34). Read the questions, then answer on the same row.",
 		"Score (1-5): pick 1 to 5 from the drop-down using the table above. Leave it empty if the item is not assessed yet; empty scores count 0 in readiness and lower the coverage.",
 		"A 5 needs evidence: a 5 with an empty Evidence cell counts as 4 everywhere and is flagged.",
@@ -440,16 +432,12 @@ func (w *writer) instructions(sh string) error {
 		"Statement of Applicability: give each applicable control its reason for inclusion (risk assessment, legal or contractual, business requirement, best practice) and the details.",
 		"The Dashboard and the Implementation Status are formulas over the Gap Checklist: they update as you type. The Dashboard, the Statement of Applicability and the Action Plan are protected without a password so that their formulas stay intact; on the last two, the shaded cells can be edited.",
 		"Sort and filter freely with the filter buttons on the header row or Data ▸ Sort: whole rows move, the hidden columns at the right (isogap stamp and the Dashboard's helpers) with them. Send the workbook back as it is.",
-	}
-	r = w.paragraphs(sh, r, steps, true, 0) + 1
-	w.styled(sh, cell("A", r), "Returning it to isogap", w.s.subtitle)
-	r++
-	rules := []string{
+	) + 1
+	w.section(sh, r, "Returning it to isogap", false,
 		"isogap import ID FILE.xlsx [FILE.xlsx …] reads the Gap Checklist wherever its columns stand, the Scope & Stakeholders sheet, and the shaded cells of the Statement of Applicability and the Action Plan. Every file is checked first; on any problem nothing is written and each problem is listed with its sheet and cell.",
 		"Each exported row is stamped with the item's version. If an item was changed in isogap since this workbook was written and the workbook changed the same field, the import stops and shows both values: choose with --theirs (the workbook wins) or --ours (isogap wins).",
 		"Evidence lines that isogap does not have yet are added; removing a line here never deletes evidence in isogap.",
-	}
-	w.paragraphs(sh, r, rules, false, 0)
+	)
 	return w.printSetup(sh, "")
 }
 
@@ -741,7 +729,7 @@ func (w *writer) checklistValidation(sh string, n int) error {
 		{cApplicable, list("Yes", "No"), stop, "Applicable", "Yes or No. A control set to No needs an exclusion justification.", ""},
 		{cPriority, list("Critical", "High", "Medium", "Low"), stop, "Priority", "Critical, High, Medium or Low.", ""},
 		{cDept, named(nDept), stop, "Department", "Pick a department from the list.", ""},
-		{cOwner, named(nOwners), warn, "Owner", "This name is not on the Scope & Stakeholders sheet. Keep it anyway?", ""},
+		{cOwner, named(nOwners), warn, "Owner", "This name is not on the list of stakeholders. Keep it anyway?", ""},
 		{cDate, func(dv *excelize.DataValidation) error {
 			return dv.SetRange(36526, 73051, excelize.DataValidationTypeDate, excelize.DataValidationOperatorBetween)
 		}, stop, "Target Date", "Enter a date between 2000-01-01 and 2099-12-31, for example 2027-03-31.", ""},
@@ -988,9 +976,6 @@ func (w *writer) dashboardTitle(sh string) {
 	}
 	w.styled(sh, "A1", title, w.s.title)
 	sub := "Formulas over the Gap Checklist: they update as scores change, and the sheet is protected (without a password) so that they stay intact. Readiness = mean of (effective score − 1) / 4 over applicable items, unassessed counting 0; coverage = share of applicable items scored; a 5 without evidence counts as 4; excluded controls leave both."
-	if !m.filter.Empty() {
-		sub = "Only the items of " + m.filter.String() + " are in this workbook; the figures cover them alone. " + sub
-	}
 	w.text(sh, "A2", sub)
 	w.g(sh).merge("A2", "H2")
 	w.g(sh).style("A2", "H2", w.s.note)
@@ -1188,6 +1173,26 @@ func (w *writer) meta(sh string) error {
 	}
 	for i, kv := range rows {
 		if err := w.row(sh, i+1, 0, kv[0], kv[1]); err != nil {
+			return err
+		}
+	}
+	if m.filter.Empty() {
+		return nil
+	}
+	// A stakeholder's copy has no Scope & Stakeholders sheet: the lists
+	// its drop-downs offer stand here, beside the key-value rows.
+	names := make([]string, len(m.a.Stakeholders))
+	for i, x := range m.a.Stakeholders {
+		names[i] = x.Name
+	}
+	for _, l := range []struct {
+		name, col string
+		values    []string
+	}{{nDept, "D", m.cat.Departments}, {nOwners, "E", names}} {
+		for i, v := range l.values {
+			w.text(sh, cell(l.col, i+1), v)
+		}
+		if err := w.f.SetDefinedName(&excelize.DefinedName{Name: l.name, RefersTo: abs(sh, l.col, 1, max(len(l.values), 1))}); err != nil {
 			return err
 		}
 	}
