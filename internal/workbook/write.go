@@ -101,7 +101,10 @@ func Export(w io.Writer, v app.View, f Filter, now time.Time) error {
 	if len(m.items) == 0 {
 		return assess.Errorf(assess.KindNotFound, "no items of assessment %s belong to %s", v.Assessment.ID, f)
 	}
-	m.result = assess.Compute(v.Catalog, v.Assessment, v.Items)
+	m.result = v.Result
+	if len(m.result.Items) == 0 {
+		m.result = assess.Compute(v.Catalog, v.Assessment, v.Items)
+	}
 	return write(w, m)
 }
 
