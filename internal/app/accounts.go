@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"net/mail"
 	"strings"
+	"sync"
 	"time"
 	"unicode/utf8"
 
@@ -77,8 +78,13 @@ func argonParamsOK(m, t uint32, p uint8) bool {
 }
 
 // dummyHash is checked against when a login is unknown, so an unknown
-// login takes as long to refuse as a wrong password.
-var dummyHash, _ = HashPassword("isogap-dummy-password")
+// login takes as long to refuse as a wrong password. It is made on first
+// use: hashing costs about a tenth of a second, which every CLI command
+// paid at start-up.
+var dummyHash = sync.OnceValue(func() string {
+	h, _ := HashPassword("isogap-dummy-password")
+	return h
+})
 
 // NormalizeLogin lower-cases and trims a login.
 func NormalizeLogin(s string) string { return strings.ToLower(strings.TrimSpace(s)) }
@@ -291,7 +297,7 @@ func (s *Service) authenticate(ctx context.Context, login, password, addr string
 		return u, err
 	}
 	if err != nil {
-		hash = dummyHash
+		hash = dummyHash()
 	}
 	if !CheckPassword(hash, password) || err != nil {
 		for _, k := range []string{accountKey, addressKey, pairKey} {

@@ -89,7 +89,8 @@ func newExportCmd(c *cliApp) *cobra.Command {
         fill in and send back with "isogap import ID FILE.xlsx". Each row is
         stamped with its item's version so the import never overwrites a
         newer edit unseen. --department or --owner writes one stakeholder's
-        items only.
+        copy: their items and questions, the scoring guide, and how to
+        return it to the assessment lead.
 
 Without -o the export goes to standard output; an xlsx export whose standard
 output is a terminal goes to ` + workbook.FileName + ` instead

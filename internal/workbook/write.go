@@ -8,6 +8,7 @@ package workbook
 import (
 	"fmt"
 	"io"
+	"strconv"
 	"strings"
 	"time"
 
@@ -100,7 +101,10 @@ func Export(w io.Writer, v app.View, f Filter, now time.Time) error {
 	if len(m.items) == 0 {
 		return assess.Errorf(assess.KindNotFound, "no items of assessment %s belong to %s", v.Assessment.ID, f)
 	}
-	m.result = assess.Compute(v.Catalog, v.Assessment, v.Items)
+	m.result = v.Result
+	if len(m.result.Items) == 0 {
+		m.result = assess.Compute(v.Catalog, v.Assessment, v.Items)
+	}
 	return write(w, m)
 }
 
@@ -144,11 +148,11 @@ func (w *writer) headerRow(sh string, cols []column) {
 	for i, c := range cols {
 		col, _ := excelize.ColumnNumberToName(i + 1)
 		w.text(sh, cell(col, 1), c.Header)
-		w.f.SetColWidth(sh, col, col, c.Width)
+		w.colWidth(sh, col, col, c.Width)
 	}
 	last, _ := excelize.ColumnNumberToName(len(cols))
-	w.f.SetCellStyle(sh, "A1", cell(last, 1), w.s.header)
-	w.f.SetRowHeight(sh, 1, 32)
+	w.g(sh).style("A1", cell(last, 1), w.s.header)
+	w.g(sh).height(1, 32)
 }
 
 // StampHeader heads the hidden column of row stamps.
@@ -185,24 +189,57 @@ type writer struct {
 	s styles
 	// checklist rows: first and last data row
 	first, last int
+	// the cells of each sheet, streamed when all are set
+	grids map[string]*grid
+	// what the Gap Checklist's formulas compute to, row by row, and the
+	// row of each ref
+	vals  []rowValues
+	rowOf map[string]int
+}
+
+// g is the grid of a sheet.
+func (w *writer) g(sh string) *grid {
+	g := w.grids[sh]
+	if g == nil {
+		g = newGrid()
+		w.grids[sh] = g
+	}
+	return g
 }
 
 type styles struct {
 	title, subtitle, header, body, wrap, date, pct, num, label, note, yes, no int
-	score                                                                     [6]int
+	// input cells of protected sheets: unlocked and shaded
+	input, inputDate int
+	score            [6]int
 }
+
+// wrapping maps the styles that wrap text to the width of their font
+// relative to the body font.
+func (w *writer) wrapping() map[int]float64 {
+	m := map[int]float64{w.s.wrap: 1, w.s.note: 1, w.s.input: 1, w.s.label: 1.1, w.s.header: 1.1}
+	for _, s := range w.s.score {
+		m[s] = 1.1
+	}
+	return m
+}
+
+// inputFill shades the cells a person may edit on a protected sheet.
+const inputFill = "FFF4CC"
 
 func write(w io.Writer, m *model) (err error) {
 	f := excelize.NewFile()
 	defer f.Close()
-	wr := &writer{f: f, m: m}
+	f.SetZipWriter(fastZip)
+	wr := &writer{f: f, m: m, grids: map[string]*grid{}, rowOf: map[string]int{}}
 	if err := wr.makeStyles(); err != nil {
 		return err
 	}
-	steps := []struct {
+	type step struct {
 		name string
 		fn   func(string) error
-	}{
+	}
+	steps := []step{
 		{SheetInstructions, wr.instructions},
 		{SheetScope, wr.scope},
 		{SheetChecklist, wr.checklist},
@@ -210,6 +247,11 @@ func write(w io.Writer, m *model) (err error) {
 		{SheetActions, wr.actions},
 		{SheetDashboard, wr.dashboard},
 		{SheetMeta, wr.meta},
+	}
+	if !m.filter.Empty() {
+		// One stakeholder's copy: their items and how to answer and
+		// return them, nothing else.
+		steps = []step{{SheetInstructions, wr.stakeholderInstructions}, {SheetChecklist, wr.checklist}, {SheetMeta, wr.meta}}
 	}
 	for i, st := range steps {
 		if i == 0 {
@@ -220,17 +262,34 @@ func write(w io.Writer, m *model) (err error) {
 			return err
 		}
 	}
+	// Both touch every sheet: done before any is streamed, they cost
+	// nothing; after, excelize would parse each sheet back.
+	idx, _ := f.GetSheetIndex(SheetChecklist)
+	f.SetActiveSheet(idx)
+	if err := f.SetSheetVisible(SheetMeta, false, true); err != nil {
+		return err
+	}
 	for _, st := range steps {
 		if err := st.fn(st.name); err != nil {
 			return fmt.Errorf("workbook sheet %s: %w", st.name, err)
 		}
+		wr.g(st.name).fitRows(wr.wrapping())
+		if st.name != SheetMeta {
+			if err := f.SetDefinedName(&excelize.DefinedName{Name: "_xlnm.Print_Area", RefersTo: wr.printArea(st.name), Scope: st.name}); err != nil {
+				return err
+			}
+		}
+		if err := wr.g(st.name).flush(f, st.name); err != nil {
+			return fmt.Errorf("workbook sheet %s: %w", st.name, err)
+		}
+	}
+	if err := wr.chartCaches(); err != nil {
+		return err
 	}
 	full := true
 	if err := f.SetCalcProps(&excelize.CalcPropsOptions{FullCalcOnLoad: &full}); err != nil {
 		return err
 	}
-	idx, _ := f.GetSheetIndex(SheetChecklist)
-	f.SetActiveSheet(idx)
 	title := "ISO/IEC 27001:2022 Gap Assessment Checklist"
 	if m.a.Org != "" {
 		title += " — " + m.a.Org
@@ -267,9 +326,14 @@ func (w *writer) makeStyles() error {
 	date := "yyyy-mm-dd"
 	mk(&w.s.date, &excelize.Style{CustomNumFmt: &date, Alignment: top, Border: border})
 	pct := "0.0%"
-	mk(&w.s.pct, &excelize.Style{CustomNumFmt: &pct, Alignment: top, Border: border})
+	mk(&w.s.pct, &excelize.Style{CustomNumFmt: &pct, Alignment: &excelize.Alignment{Vertical: "top", Horizontal: "right"}, Border: border})
 	mk(&w.s.num, &excelize.Style{Alignment: top, Border: border})
 	mk(&w.s.label, &excelize.Style{Font: &excelize.Font{Bold: true}, Alignment: wrapTop})
+	unlocked := &excelize.Protection{Locked: false}
+	mk(&w.s.input, &excelize.Style{Alignment: wrapTop, Border: border, Protection: unlocked,
+		Fill: excelize.Fill{Type: "pattern", Pattern: 1, Color: []string{inputFill}}})
+	mk(&w.s.inputDate, &excelize.Style{CustomNumFmt: &date, Alignment: top, Border: border, Protection: unlocked,
+		Fill: excelize.Fill{Type: "pattern", Pattern: 1, Color: []string{inputFill}}})
 	mk(&w.s.note, &excelize.Style{Font: &excelize.Font{Italic: true, Color: "555555"}, Alignment: &excelize.Alignment{Vertical: "top", WrapText: true}})
 	for i, h := range chart.ScoreHex {
 		mk(&w.s.score[i], &excelize.Style{Fill: excelize.Fill{Type: "pattern", Pattern: 1, Color: []string{hexColor(h)}},
@@ -288,27 +352,29 @@ func abs(sheet, col string, first, last int) string {
 
 // text writes user or catalog text as a string: never as a formula, whatever
 // it starts with.
-func (w *writer) text(sheet, ref, s string) error { return w.f.SetCellStr(sheet, ref, s) }
+func (w *writer) text(sheet, ref, s string) error { w.g(sheet).put(ref, s); return nil }
 
 // styled writes text into one cell with a style.
 func (w *writer) styled(sheet, ref, s string, style int) error {
 	if err := w.text(sheet, ref, s); err != nil {
 		return err
 	}
-	return w.f.SetCellStyle(sheet, ref, ref, style)
+	w.g(sheet).style(ref, ref, style)
+	return nil
 }
 
-// paragraphs writes notes in merged B:C cells from row r, numbered if asked,
-// and returns the next free row.
-func (w *writer) paragraphs(sh string, r int, texts []string, numbered bool, height float64) int {
+// section writes a heading at row r and under it notes in merged B:C
+// cells, numbered if asked, and returns the next free row.
+func (w *writer) section(sh string, r int, heading string, numbered bool, texts ...string) int {
+	w.styled(sh, cell("A", r), heading, w.s.subtitle)
+	r++
 	for i, s := range texts {
 		if numbered {
-			w.text(sh, cell("A", r), fmt.Sprintf("%d.", i+1))
+			w.styled(sh, cell("A", r), fmt.Sprintf("%d.", i+1), w.s.label)
 		}
 		w.text(sh, cell("B", r), s)
-		w.f.MergeCell(sh, cell("B", r), cell("C", r))
-		w.f.SetCellStyle(sh, cell("B", r), cell("C", r), w.s.note)
-		w.f.SetRowHeight(sh, r, height)
+		w.g(sh).style(cell("B", r), cell("C", r), w.s.note)
+		w.g(sh).merge(cell("B", r), cell("C", r))
 		r++
 	}
 	return r
@@ -324,33 +390,28 @@ func (w *writer) row(sheet string, row int, style int, values ...any) error {
 			err = w.text(sheet, ref, x)
 		case nil:
 		default:
-			err = w.f.SetCellValue(sheet, ref, x)
+			w.g(sheet).put(ref, x)
 		}
 		if err != nil {
 			return err
 		}
 		if style != 0 {
-			if err := w.f.SetCellStyle(sheet, ref, ref, style); err != nil {
-				return err
-			}
+			w.g(sheet).style(ref, ref, style)
 		}
 	}
 	return nil
 }
 
 func (w *writer) instructions(sh string) error {
-	f, m := w.f, w.m
-	f.SetColWidth(sh, "A", "A", 14)
-	f.SetColWidth(sh, "B", "B", 32)
-	f.SetColWidth(sh, "C", "C", 80)
+	m := w.m
+	w.colWidth(sh, "A", "A", 14)
+	w.colWidth(sh, "B", "B", 32)
+	w.colWidth(sh, "C", "C", 80)
 	w.styled(sh, "A1", "ISO/IEC 27001:2022 Gap Assessment Checklist", w.s.title)
 	r := 3
 	info := [][2]string{}
 	if w.m.stamped {
 		info = append(info, [2]string{"Organisation", m.a.Org}, [2]string{"Assessment", m.a.ID})
-		if !m.filter.Empty() {
-			info = append(info, [2]string{"Items of", m.filter.String()})
-		}
 	} else {
 		info = append(info, [2]string{"Workbook", "Blank template"})
 	}
@@ -359,24 +420,12 @@ func (w *writer) instructions(sh string) error {
 		[2]string{"Target score", fmt.Sprint(w.target())})
 	for _, kv := range info {
 		w.text(sh, cell("A", r), kv[0])
-		f.SetCellStyle(sh, cell("A", r), cell("A", r), w.s.label)
+		w.g(sh).style(cell("A", r), cell("A", r), w.s.label)
 		w.text(sh, cell("B", r), kv[1])
 		r++
 	}
-	r++
-	w.styled(sh, cell("A", r), "Scoring", w.s.subtitle)
-	r++
-	w.row(sh, r, w.s.header, "Score", "Implementation Status", "Meaning")
-	r++
-	for s := assess.Score(1); s <= 5; s++ {
-		w.row(sh, r, w.s.wrap, int(s), s.Label(), s.Meaning())
-		f.SetCellStyle(sh, cell("A", r), cell("B", r), w.s.score[s])
-		r++
-	}
-	r++
-	w.styled(sh, cell("A", r), "How to fill in this workbook", w.s.subtitle)
-	r++
-	steps := []string{
+	r = w.scoringGuide(sh, r+1) + 1
+	r = w.section(sh, r, "How to fill in this workbook", true,
 		"Work in the sheet \"Gap Checklist\": one row per clause requirement (4.1 … 10.2) and Annex A control (A.5.1 … A.8.34). Read the questions, then answer on the same row.",
 		"Score (1-5): pick 1 to 5 from the drop-down using the table above. Leave it empty if the item is not assessed yet; empty scores count 0 in readiness and lower the coverage.",
 		"A 5 needs evidence: a 5 with an empty Evidence cell counts as 4 everywhere and is flagged.",
@@ -384,19 +433,15 @@ func (w *writer) instructions(sh string) error {
 		"Applicable: clause requirements are always applicable. An Annex A control may be set to No only with a written Exclusion Justification (ISO/IEC 27001 6.1.3 d). Excluded controls leave the figures.",
 		"Owner, Priority, Target Date, Remediation Action and Effort (person-days) plan the work on every item below the target score. Owners come from the list on \"Scope & Stakeholders\".",
 		"Statement of Applicability: give each applicable control its reason for inclusion (risk assessment, legal or contractual, business requirement, best practice) and the details.",
-		"The Dashboard and the Implementation Status are formulas over the Gap Checklist: they update as you type. Do not edit them.",
-		"Send the workbook back as it is. Rows can be sorted and filtered; the hidden columns at the right (isogap stamp and the Dashboard's helpers) must stay on their rows.",
-	}
-	r = w.paragraphs(sh, r, steps, true, 32) + 1
-	w.styled(sh, cell("A", r), "Returning it to isogap", w.s.subtitle)
-	r++
-	rules := []string{
-		"isogap import ID FILE.xlsx [FILE.xlsx …] reads the Gap Checklist (and the reasons for inclusion on the Statement of Applicability), wherever its columns stand. Every file is checked first; on any problem nothing is written and each problem is listed with its sheet and cell.",
+		"The Dashboard and the Implementation Status are formulas over the Gap Checklist: they update as you type. The Dashboard, the Statement of Applicability and the Action Plan are protected without a password so that their formulas stay intact; on the last two, the shaded cells can be edited.",
+		"Sort and filter freely with the filter buttons on the header row or Data ▸ Sort: whole rows move, the hidden columns at the right (isogap stamp and the Dashboard's helpers) with them. Send the workbook back as it is.",
+	) + 1
+	w.section(sh, r, "Returning it to isogap", false,
+		"isogap import ID FILE.xlsx [FILE.xlsx …] reads the Gap Checklist wherever its columns stand, the Scope & Stakeholders sheet, and the shaded cells of the Statement of Applicability and the Action Plan. Every file is checked first; on any problem nothing is written and each problem is listed with its sheet and cell.",
 		"Each exported row is stamped with the item's version. If an item was changed in isogap since this workbook was written and the workbook changed the same field, the import stops and shows both values: choose with --theirs (the workbook wins) or --ours (isogap wins).",
 		"Evidence lines that isogap does not have yet are added; removing a line here never deletes evidence in isogap.",
-	}
-	w.paragraphs(sh, r, rules, false, 46)
-	return nil
+	)
+	return w.printSetup(sh, "")
 }
 
 func (w *writer) target() int {
@@ -409,9 +454,9 @@ func (w *writer) target() int {
 // scope writes the scope and the stakeholder list the owner drop-down uses.
 func (w *writer) scope(sh string) error {
 	f, a := w.f, w.m.a
-	f.SetColWidth(sh, "A", "A", 30)
-	f.SetColWidth(sh, "B", "B", 60)
-	f.SetColWidth(sh, "C", "C", 36)
+	w.colWidth(sh, "A", "A", 30)
+	w.colWidth(sh, "B", "B", 60)
+	w.colWidth(sh, "C", "C", 36)
 	w.styled(sh, "A1", "Scope & Stakeholders", w.s.title)
 	j := func(xs []string) string { return strings.Join(xs, "\n") }
 	r := 3
@@ -421,13 +466,13 @@ func (w *writer) scope(sh string) error {
 		{"Systems", j(a.Boundaries.Systems)}, {"Interfaces and dependencies", a.Interfaces}, {"Assessment lead", a.Lead},
 	} {
 		w.text(sh, cell("A", r), kv[0])
-		f.SetCellStyle(sh, cell("A", r), cell("A", r), w.s.label)
+		w.g(sh).style(cell("A", r), cell("A", r), w.s.label)
 		w.text(sh, cell("B", r), kv[1])
-		f.SetCellStyle(sh, cell("B", r), cell("B", r), w.s.wrap)
+		w.g(sh).style(cell("B", r), cell("B", r), w.s.wrap)
 		r++
 	}
 	w.styled(sh, cell("A", r), "Target score", w.s.label)
-	f.SetCellInt(sh, cell("B", r), int64(w.target()))
+	w.g(sh).put(cell("B", r), w.target())
 	f.SetDefinedName(&excelize.DefinedName{Name: nTarget, RefersTo: fmt.Sprintf("'%s'!$B$%d", sh, r)})
 	r += 2
 
@@ -478,7 +523,10 @@ func (w *writer) scope(sh string) error {
 		w.text(sh, cell("A", r), d)
 		r++
 	}
-	return f.SetDefinedName(&excelize.DefinedName{Name: nDept, RefersTo: abs(sh, "A", first, max(first, r-1))})
+	if err := f.SetDefinedName(&excelize.DefinedName{Name: nDept, RefersTo: abs(sh, "A", first, max(first, r-1))}); err != nil {
+		return err
+	}
+	return w.printSetup(sh, "")
 }
 
 // checklist writes the Gap Checklist: one row per item, the status and the
@@ -502,15 +550,19 @@ func (w *writer) checklist(sh string) error {
 				return err
 			}
 		}
+		g := w.g(sh)
 		if it.Score.Assessed() {
-			f.SetCellInt(sh, cell(cScore, r), int64(it.Score))
+			g.put(cell(cScore, r), int(it.Score))
 		}
 		if !it.TargetDate.IsZero() {
-			f.SetCellValue(sh, cell(cDate, r), it.TargetDate.Time())
+			g.put(cell(cDate, r), excelDate(it.TargetDate.Time()))
 		}
 		if it.EffortDays != nil {
-			f.SetCellFloat(sh, cell(cEffort, r), *it.EffortDays, -1, 64)
+			g.put(cell(cEffort, r), *it.EffortDays)
 		}
+		v := checklistValues(ci, it)
+		w.vals = append(w.vals, v)
+		w.rowOf[it.Ref] = r
 		if m.stamped {
 			put(cStamp, newStamp(m.a.ID, it))
 		}
@@ -518,17 +570,18 @@ func (w *writer) checklist(sh string) error {
 		if ci.IsControl() {
 			inScope = fmt.Sprintf(`IF(OR(UPPER(TRIM(%[1]s%[3]d))="NO",UPPER(TRIM(%[2]s%[3]d))="N/A"),0,1)`, cApplicable, cScore, r)
 		}
-		for _, fm := range []struct{ col, formula string }{
-			{cScoreVal, fmt.Sprintf(`IFERROR(MATCH(--LEFT(TRIM(%s%d),1),{1,2,3,4,5},0),0)`, cScore, r)},
-			{cEffective, fmt.Sprintf(`IF(AND(%[1]s%[3]d=5,LEN(TRIM(%[2]s%[3]d))=0),4,%[1]s%[3]d)`, cScoreVal, cEvidence, r)},
-			{cInScope, inScope},
-			{cReadiness, fmt.Sprintf(`IF(%[1]s%[2]d>=1,(%[1]s%[2]d-1)/4,0)`, cEffective, r)},
-			{cStatus, fmt.Sprintf(`IF(%[1]s%[4]d=0,"%[5]s",IF(%[2]s%[4]d=0,"Not Assessed",IF(AND(%[2]s%[4]d=5,%[3]s%[4]d=4),"Mostly Done (a 5 needs evidence)",CHOOSE(%[2]s%[4]d,"Not Started","Planning Only","Partially Implemented","Mostly Done","Fully Implemented & Evidenced"))))`,
-				cInScope, cScoreVal, cEffective, r, assess.StatusNotApplicable)},
+		for _, fm := range []struct {
+			col, formula string
+			cached       any
+		}{
+			{cScoreVal, fmt.Sprintf(`IFERROR(MATCH(--LEFT(TRIM(%s%d),1),{1,2,3,4,5},0),0)`, cScore, r), v.scoreVal},
+			{cEffective, fmt.Sprintf(`IF(AND(%[1]s%[3]d=5,LEN(TRIM(%[2]s%[3]d))=0),4,%[1]s%[3]d)`, cScoreVal, cEvidence, r), v.effective},
+			{cInScope, inScope, v.inScope},
+			{cReadiness, fmt.Sprintf(`IF(%[1]s%[2]d>=1,(%[1]s%[2]d-1)/4,0)`, cEffective, r), v.readiness},
+			{cStatus, fmt.Sprintf(`IF(%[1]s%[4]d=0,"%[5]s",IF(%[2]s%[4]d=0,"Not Assessed",IF(AND(%[2]s%[4]d=5,%[3]s%[4]d=4),"%[6]s",CHOOSE(%[2]s%[4]d,"Not Started","Planning Only","Partially Implemented","Mostly Done","Fully Implemented & Evidenced"))))`,
+				cInScope, cScoreVal, cEffective, r, assess.StatusNotApplicable, statusUnevidenced5), v.status},
 		} {
-			if err := f.SetCellFormula(sh, cell(fm.col, r), fm.formula); err != nil {
-				return err
-			}
+			g.formula(cell(fm.col, r), fm.formula, fm.cached)
 		}
 	}
 	n := max(w.last, 2)
@@ -542,9 +595,7 @@ func (w *writer) checklist(sh string) error {
 		case c.Wrap:
 			st = w.s.wrap
 		}
-		if err := f.SetCellStyle(sh, cell(col, 2), cell(col, n), st); err != nil {
-			return err
-		}
+		w.g(sh).style(cell(col, 2), cell(col, n), st)
 	}
 	if err := f.SetColVisible(sh, cStamp+":"+cKind, false); err != nil {
 		return err
@@ -567,7 +618,9 @@ func (w *writer) checklist(sh string) error {
 		Selection: []excelize.Selection{{SQRef: "H2", ActiveCell: "H2", Pane: "bottomRight"}}}); err != nil {
 		return err
 	}
-	if err := f.AutoFilter(sh, fmt.Sprintf("A1:%s%d", cNotes, n), nil); err != nil {
+	// The filter range spans the hidden columns too: sorting it moves each
+	// row whole, stamp and helpers included.
+	if err := f.AutoFilter(sh, fmt.Sprintf("A1:%s%d", cKind, n), nil); err != nil {
 		return err
 	}
 	return w.printSetup(sh, fmt.Sprintf("'%s'!$1:$1", sh))
@@ -581,10 +634,59 @@ func questions(ci catalog.Item) string {
 	return strings.Join(qs, "\n")
 }
 
+// note writes a note across columns A to last at row r.
+func (w *writer) note(sh string, r int, last, text string) {
+	w.text(sh, cell("A", r), text)
+	w.g(sh).style(cell("A", r), cell(last, r), w.s.note)
+	w.g(sh).merge(cell("A", r), cell(last, r))
+}
+
+// protect protects a sheet that shows formulas, without a password: its
+// input cells (styled unlocked) stay editable, and filtering, sorting and
+// resizing stay allowed.
+func (w *writer) protect(sh string) error {
+	return w.f.ProtectSheet(sh, &excelize.SheetProtectionOptions{SelectLockedCells: true, SelectUnlockedCells: true,
+		AutoFilter: true, Sort: true, FormatColumns: true, FormatRows: true})
+}
+
+// printArea is what a sheet prints: its cells without the hidden
+// helpers, and on the Dashboard the charts beside the figures.
+func (w *writer) printArea(sh string) string {
+	g := w.g(sh)
+	col, _ := excelize.ColumnNumberToName(max(g.maxCol, 1))
+	rows := max(g.maxRow, 1)
+	switch sh {
+	case SheetChecklist:
+		col = cNotes
+	case SheetDashboard:
+		col, rows = "R", max(rows, dashboardChartsEnd)
+	}
+	return fmt.Sprintf("'%s'!$A$1:$%s$%d", sh, col, rows)
+}
+
+// footerTitle names the workbook at the foot of each printed page.
+func footerTitle(m *model) string {
+	s := "ISO/IEC 27001:2022 gap assessment"
+	if m.a.Org != "" {
+		s += " — " + strings.ReplaceAll(m.a.Org, "&", "&&")
+	}
+	return s
+}
+
+// dashboardChartsEnd is the row below the Dashboard's last chart.
+const dashboardChartsEnd = 52
+
+// printSetup prints a sheet landscape on A4, as wide as one page, with
+// titles (rows repeated on each page) if given, and a footer naming the
+// sheet and the page.
 func (w *writer) printSetup(sh, titles string) error {
 	f := w.f
 	landscape, a4, one, zero := "landscape", 9, 1, 0
 	if err := f.SetPageLayout(sh, &excelize.PageLayoutOptions{Orientation: &landscape, Size: &a4, FitToWidth: &one, FitToHeight: &zero}); err != nil {
+		return err
+	}
+	if err := f.SetHeaderFooter(sh, &excelize.HeaderFooterOptions{
+		OddFooter: "&L&8" + footerTitle(w.m) + "&C&8&A&R&8Page &P of &N"}); err != nil {
 		return err
 	}
 	fit := true
@@ -630,7 +732,7 @@ func (w *writer) checklistValidation(sh string, n int) error {
 		{cApplicable, list("Yes", "No"), stop, "Applicable", "Yes or No. A control set to No needs an exclusion justification.", ""},
 		{cPriority, list("Critical", "High", "Medium", "Low"), stop, "Priority", "Critical, High, Medium or Low.", ""},
 		{cDept, named(nDept), stop, "Department", "Pick a department from the list.", ""},
-		{cOwner, named(nOwners), warn, "Owner", "This name is not on the Scope & Stakeholders sheet. Keep it anyway?", ""},
+		{cOwner, named(nOwners), warn, "Owner", "This name is not on the list of stakeholders. Keep it anyway?", ""},
 		{cDate, func(dv *excelize.DataValidation) error {
 			lo, hi := DateSerialRange()
 			return dv.SetRange(lo, hi, excelize.DataValidationTypeDate, excelize.DataValidationOperatorBetween)
@@ -657,7 +759,7 @@ func (w *writer) scoreColours(sh string, n int) error {
 			return err
 		}
 		formula := fmt.Sprintf("AND($%s2=1,$%s2=%d)", cInScope, cEffective, s)
-		rules = append(rules, excelize.ConditionalFormatOptions{Type: "formula", Criteria: "=", Format: &id, Value: formula})
+		rules = append(rules, excelize.ConditionalFormatOptions{Type: "formula", Criteria: formula, Format: &id})
 	}
 	if err := f.SetConditionalFormat(sh, fmt.Sprintf("%s2:%s%d", cScore, cStatus, n), rules); err != nil {
 		return err
@@ -667,7 +769,34 @@ func (w *writer) scoreColours(sh string, n int) error {
 		return err
 	}
 	return f.SetConditionalFormat(sh, fmt.Sprintf("A2:%s%d", cNotes, n), []excelize.ConditionalFormatOptions{
-		{Type: "formula", Criteria: "=", Format: &grey, Value: fmt.Sprintf("$%s2=0", cInScope)}})
+		{Type: "formula", Criteria: fmt.Sprintf("$%s2=0", cInScope), Format: &grey}})
+}
+
+// checklistValue is the value of a ref's Gap Checklist cell in col, or
+// empty when the cell is empty.
+func (w *writer) checklistValue(ref, col string, empty any) any {
+	r, ok := w.rowOf[ref]
+	if !ok {
+		return empty
+	}
+	c, _ := excelize.ColumnNameToNumber(col)
+	if v := w.g(SheetChecklist).value(c, r); v != nil && v != "" {
+		return v
+	}
+	return empty
+}
+
+// shown is what lookup(col, …) computes to for ref: the Gap Checklist
+// cell's value as text.
+func (w *writer) shown(ref, col string) string {
+	switch v := w.checklistValue(ref, col, "").(type) {
+	case string:
+		return v
+	case float64:
+		return strconv.FormatFloat(v, 'f', -1, 64)
+	default:
+		return fmt.Sprint(v)
+	}
 }
 
 // lookup is a formula that shows a Gap Checklist column for the ref in
@@ -690,14 +819,25 @@ func (w *writer) soa(sh string) error {
 		sec, _ := m.cat.Section(ci.Section)
 		w.row(sh, r, 0, it.Ref, ci.Title, sec.ID+" "+sec.Title, nil, inclusionText(it.Inclusion), it.InclusionNote)
 		for _, fm := range []struct{ col, src string }{{"D", cApplicable}, {"G", cJustification}, {"H", cStatus}, {"I", cOwner}, {"J", cEvidence}} {
-			if err := f.SetCellFormula(sh, cell(fm.col, r), lookup(fm.src, r)); err != nil {
-				return err
-			}
+			w.g(sh).formula(cell(fm.col, r), lookup(fm.src, r), w.shown(it.Ref, fm.src))
 		}
 		r++
 	}
 	last := max(r-1, 2)
-	f.SetCellStyle(sh, "A2", cell("J", last), w.s.wrap)
+	w.g(sh).style("A2", cell("J", last), w.s.wrap)
+	w.g(sh).style("D2", cell("G", last), w.s.input)
+	w.note(sh, last+2, "J", "Edit the shaded columns: Applicable, the justification for inclusion and its details, and the justification for exclusion (needed when Applicable is No); isogap imports them. "+
+		"Applicable and the justification for exclusion show the Gap Checklist's values until you type over them. The other columns come from the Gap Checklist: edit them there. "+
+		"The sheet is protected, without a password, so that its formulas stay intact.")
+	yesNo := excelize.NewDataValidation(true)
+	yesNo.SetSqref(fmt.Sprintf("D2:D%d", last))
+	if err := yesNo.SetDropList([]string{"Yes", "No"}); err != nil {
+		return err
+	}
+	yesNo.SetError(excelize.DataValidationErrorStyleStop, "Applicable", "Yes or No. A control set to No needs a justification for exclusion.")
+	if err := f.AddDataValidation(sh, yesNo); err != nil {
+		return err
+	}
 	reasons := make([]string, len(assess.InclusionReasons))
 	for i, x := range assess.InclusionReasons {
 		reasons[i] = x.Label
@@ -715,6 +855,9 @@ func (w *writer) soa(sh string) error {
 	}
 	f.SetPanes(sh, &excelize.Panes{Freeze: true, XSplit: 1, YSplit: 1, TopLeftCell: "B2", ActivePane: "bottomRight"})
 	f.AutoFilter(sh, fmt.Sprintf("A1:J%d", last), nil)
+	if err := w.protect(sh); err != nil {
+		return err
+	}
 	return w.printSetup(sh, fmt.Sprintf("'%s'!$1:$1", sh))
 }
 
@@ -733,27 +876,30 @@ func (w *writer) actions(sh string) error {
 		}
 		ci, _ := m.cat.Item(g.Ref)
 		w.row(sh, r, 0, g.Ref, ci.Title)
+		gr := w.g(sh)
 		for _, fm := range []struct{ col, src string }{{"C", cScore}, {"D", cStatus}, {"E", cOwner}, {"F", cPriority}, {"H", cAction}} {
-			if err := f.SetCellFormula(sh, cell(fm.col, r), lookup(fm.src, r)); err != nil {
-				return err
-			}
+			gr.formula(cell(fm.col, r), lookup(fm.src, r), w.shown(g.Ref, fm.src))
 		}
 		at := fmt.Sprintf(`INDEX('%s'!$%s:$%s,MATCH($A%d,%s,0)+1)`, SheetChecklist, cDate, cDate, r, nRef)
-		f.SetCellFormula(sh, cell("G", r), fmt.Sprintf(`IFERROR(IF(%s="","",%s),"")`, at, at))
+		gr.formula(cell("G", r), fmt.Sprintf(`IFERROR(IF(%s="","",%s),"")`, at, at), w.checklistValue(g.Ref, cDate, ""))
 		eff := fmt.Sprintf(`INDEX('%s'!$%s:$%s,MATCH($A%d,%s,0)+1)`, SheetChecklist, cEffort, cEffort, r, nRef)
-		f.SetCellFormula(sh, cell("I", r), fmt.Sprintf(`IFERROR(IF(%s="",%g,%s),%g)`, eff, ci.EffortDays, eff, ci.EffortDays))
+		gr.formula(cell("I", r), fmt.Sprintf(`IFERROR(IF(%s="",%g,%s),%g)`, eff, ci.EffortDays, eff, ci.EffortDays), w.checklistValue(g.Ref, cEffort, ci.EffortDays))
 		r++
 	}
 	last := max(r-1, 2)
-	f.SetCellStyle(sh, "A2", cell("I", last), w.s.wrap)
-	f.SetCellStyle(sh, "G2", cell("G", last), w.s.date)
-	note := fmt.Sprintf("Items below the target score of %d when this workbook was written, largest gap first. Their fields show the Gap Checklist's current values: edit them there. Effort is the override, or the catalog's baseline estimate when none is set.", w.target())
-	w.text(sh, cell("A", r+1), note)
-	f.MergeCell(sh, cell("A", r+1), cell("I", r+1))
-	f.SetCellStyle(sh, cell("A", r+1), cell("I", r+1), w.s.note)
-	f.SetRowHeight(sh, r+1, 32)
+	w.g(sh).style("A2", cell("I", last), w.s.wrap)
+	w.g(sh).style("E2", cell("E", last), w.s.input)
+	w.g(sh).style("G2", cell("G", last), w.s.inputDate)
+	w.g(sh).style("H2", cell("H", last), w.s.input)
+	w.note(sh, last+2, "I", fmt.Sprintf("Items below the target score of %d when this workbook was written, largest gap first. "+
+		"Edit the shaded columns: owner, target date and remediation action; isogap imports them. They show the Gap Checklist's values until you type over them. "+
+		"The other columns come from the Gap Checklist: edit them there. Effort is the override, or the catalog's baseline estimate when none is set. "+
+		"The sheet is protected, without a password, so that its formulas stay intact.", w.target()))
 	f.SetPanes(sh, &excelize.Panes{Freeze: true, YSplit: 1, TopLeftCell: "A2", ActivePane: "bottomLeft"})
 	f.AutoFilter(sh, fmt.Sprintf("A1:I%d", last), nil)
+	if err := w.protect(sh); err != nil {
+		return err
+	}
 	return w.printSetup(sh, fmt.Sprintf("'%s'!$1:$1", sh))
 }
 
@@ -804,13 +950,18 @@ func (w *writer) dashboard(sh string) error {
 	lay := Layout(w.m.cat)
 	w.dashboardTitle(sh)
 	w.figureHeader(sh, 5, "")
-	w.figureRow(sh, lay.Figures["overall"], "", "Overall", nKind+`,"<>"`)
-	w.figureRow(sh, lay.Figures["clauses"], "", "Clause requirements (4-10)", nKind+`,"`+catalog.KindClause+`"`)
-	w.figureRow(sh, lay.Figures["controls"], "", "Annex A controls", nKind+`,"`+catalog.KindControl+`"`)
+	w.figureRow(sh, lay.Figures["overall"], "", "Overall", nKind+`,"<>"`, func(v rowValues) bool { return v.kind != "" })
+	w.figureRow(sh, lay.Figures["clauses"], "", "Clause requirements (4-10)", nKind+`,"`+catalog.KindClause+`"`,
+		func(v rowValues) bool { return v.kind == catalog.KindClause })
+	w.figureRow(sh, lay.Figures["controls"], "", "Annex A controls", nKind+`,"`+catalog.KindControl+`"`,
+		func(v rowValues) bool { return v.kind == catalog.KindControl })
 	blocks, r := w.sectionFigures(sh, lay.Figures["controls"]+2)
 	distRow := w.scoreCounts(sh, r)
 	w.auditFigures(sh, lay)
 	if err := w.dashboardCharts(sh, blocks, distRow); err != nil {
+		return err
+	}
+	if err := w.protect(sh); err != nil {
 		return err
 	}
 	return w.printSetup(sh, "")
@@ -819,55 +970,60 @@ func (w *writer) dashboard(sh string) error {
 // dashboardTitle writes the title, the note on what the figures are (and
 // whose items they cover) and the target score.
 func (w *writer) dashboardTitle(sh string) {
-	f, m := w.f, w.m
-	f.SetColWidth(sh, "A", "A", 10)
-	f.SetColWidth(sh, "B", "B", 40)
-	f.SetColWidth(sh, "C", "H", 12)
+	m := w.m
+	w.colWidth(sh, "A", "A", 10)
+	w.colWidth(sh, "B", "B", 40)
+	w.colWidth(sh, "C", "H", 13)
 	title := "Dashboard"
 	if m.a.Org != "" {
 		title += " — " + m.a.Org
 	}
 	w.styled(sh, "A1", title, w.s.title)
-	sub := "Formulas over the Gap Checklist: they update as scores change. Readiness = mean of (effective score − 1) / 4 over applicable items, unassessed counting 0; coverage = share of applicable items scored; a 5 without evidence counts as 4; excluded controls leave both."
-	if !m.filter.Empty() {
-		sub = "Only the items of " + m.filter.String() + " are in this workbook; the figures cover them alone. " + sub
-	}
+	sub := "Formulas over the Gap Checklist: they update as scores change, and the sheet is protected (without a password) so that they stay intact. Readiness = mean of (effective score − 1) / 4 over applicable items, unassessed counting 0; coverage = share of applicable items scored; a 5 without evidence counts as 4; excluded controls leave both."
 	w.text(sh, "A2", sub)
-	f.MergeCell(sh, "A2", "H2")
-	f.SetCellStyle(sh, "A2", "H2", w.s.note)
-	f.SetRowHeight(sh, 2, 44)
+	w.g(sh).merge("A2", "H2")
+	w.g(sh).style("A2", "H2", w.s.note)
+	w.g(sh).height(2, 44)
 	w.text(sh, "A3", "Target score")
-	f.SetCellStyle(sh, "A3", "A3", w.s.label)
-	f.SetCellFormula(sh, "C3", nTarget)
+	w.g(sh).style("A3", "B3", w.s.label)
+	w.g(sh).merge("A3", "B3")
+	w.g(sh).formula("C3", nTarget, w.target())
 }
 
-// figureHeader heads a block of figure rows; first names the block.
+// figureHeader heads a block of figure rows; first names the block,
+// across the id and label columns.
 func (w *writer) figureHeader(sh string, r int, first string) {
 	w.row(sh, r, w.s.header, first, "", "Readiness", "Coverage", "Applicable", "Assessed", "At Target", "Not Applicable")
+	if first != "" {
+		w.g(sh).merge(cell("A", r), cell("B", r))
+	}
 }
 
 // figureRow writes the figures of the Gap Checklist's rows that crit
 // (COUNTIFS criteria) selects: readiness, coverage, applicable, assessed,
 // at target and not applicable, in columns C to H.
-func (w *writer) figureRow(sh string, r int, id, label string, crit string) {
-	f := w.f
+func (w *writer) figureRow(sh string, r int, id, label string, crit string, keep func(rowValues) bool) {
+	fv := w.figures(keep)
 	w.text(sh, cell("A", r), id)
 	w.text(sh, cell("B", r), label)
 	c := func(extra string) string { return "COUNTIFS(" + crit + extra + ")" }
 	appl := c("," + nInScope + ",1")
-	for _, fm := range []struct{ col, formula string }{
-		{"C", fmt.Sprintf("IFERROR(SUMIFS(%s,%s,%s,1)/%s,0)", nReadiness, crit, nInScope, appl)},
-		{"D", fmt.Sprintf(`IFERROR(%s/%s,0)`, c(","+nInScope+`,1,`+nEffective+`,">=1"`), appl)},
-		{"E", appl},
-		{"F", c("," + nInScope + `,1,` + nEffective + `,">=1"`)},
-		{"G", c("," + nInScope + `,1,` + nEffective + `,">="&` + nTarget)},
-		{"H", c("," + nInScope + ",0")},
+	for _, fm := range []struct {
+		col, formula string
+		cached       any
+	}{
+		{"C", fmt.Sprintf(`IF(%[4]s=0,"%[5]s",SUMIFS(%[1]s,%[2]s,%[3]s,1)/%[4]s)`, nReadiness, crit, nInScope, appl, noFigure), fv.readiness},
+		{"D", fmt.Sprintf(`IF(%[2]s=0,"%[3]s",%[1]s/%[2]s)`, c(","+nInScope+`,1,`+nEffective+`,">=1"`), appl, noFigure), fv.coverage},
+		{"E", appl, fv.applicable},
+		{"F", c("," + nInScope + `,1,` + nEffective + `,">=1"`), fv.assessed},
+		{"G", c("," + nInScope + `,1,` + nEffective + `,">="&` + nTarget), fv.atTarget},
+		{"H", c("," + nInScope + ",0"), fv.notApplicble},
 	} {
-		f.SetCellFormula(sh, cell(fm.col, r), fm.formula)
+		w.g(sh).formula(cell(fm.col, r), fm.formula, fm.cached)
 	}
-	f.SetCellStyle(sh, cell("A", r), cell("B", r), w.s.body)
-	f.SetCellStyle(sh, cell("C", r), cell("D", r), w.s.pct)
-	f.SetCellStyle(sh, cell("E", r), cell("H", r), w.s.num)
+	w.g(sh).style(cell("A", r), cell("B", r), w.s.body)
+	w.g(sh).style(cell("C", r), cell("D", r), w.s.pct)
+	w.g(sh).style(cell("E", r), cell("H", r), w.s.num)
 }
 
 // readinessBlock is a block of section rows, first to end, and the title
@@ -894,7 +1050,7 @@ func (w *writer) sectionFigures(sh string, r int) ([]readinessBlock, int) {
 			if s.Kind != kind {
 				continue
 			}
-			w.figureRow(sh, r, s.ID, s.Title, nSection+`,"`+s.ID+`"`)
+			w.figureRow(sh, r, s.ID, s.Title, nSection+`,"`+s.ID+`"`, func(v rowValues) bool { return v.section == s.ID })
 			r++
 		}
 		blocks = append(blocks, readinessBlock{chart, first, r - 1})
@@ -906,19 +1062,18 @@ func (w *writer) sectionFigures(sh string, r int) ([]readinessBlock, int) {
 // scoreCounts writes, under a header at row r, how many applicable items
 // have each effective score (or none), and returns the counts' row.
 func (w *writer) scoreCounts(sh string, r int) int {
-	f := w.f
 	w.row(sh, r, w.s.header, "Scores", "Not assessed", "1", "2", "3", "4", "5")
 	r++
 	w.text(sh, cell("A", r), "Items")
-	f.SetCellFormula(sh, cell("B", r), fmt.Sprintf(`COUNTIFS(%s,1,%s,0)`, nInScope, nEffective))
+	w.g(sh).formula(cell("B", r), fmt.Sprintf(`COUNTIFS(%s,1,%s,0)`, nInScope, nEffective), w.scoreCount(0))
 	for s := 1; s <= 5; s++ {
 		col, _ := excelize.ColumnNumberToName(2 + s)
-		f.SetCellFormula(sh, cell(col, r), fmt.Sprintf(`COUNTIFS(%s,1,%s,%d)`, nInScope, nEffective, s))
+		w.g(sh).formula(cell(col, r), fmt.Sprintf(`COUNTIFS(%s,1,%s,%d)`, nInScope, nEffective, s), w.scoreCount(s))
 	}
-	f.SetCellStyle(sh, cell("A", r), cell("G", r), w.s.num)
+	w.g(sh).style(cell("A", r), cell("G", r), w.s.num)
 	for s := 0; s <= 5; s++ {
 		col, _ := excelize.ColumnNumberToName(2 + s)
-		f.SetCellStyle(sh, cell(col, r-1), cell(col, r-1), w.s.score[s])
+		w.g(sh).style(cell(col, r-1), cell(col, r-1), w.s.score[s])
 	}
 	return r
 }
@@ -926,20 +1081,21 @@ func (w *writer) scoreCounts(sh string, r int) int {
 // auditFigures writes the 5s without evidence, the audit-readiness
 // blockers and whether the assessment is audit-ready.
 func (w *writer) auditFigures(sh string, lay DashboardLayout) {
-	f := w.f
+	flagged, blockers, ready := w.auditValues()
 	for _, x := range []struct {
 		row            int
 		label, formula string
+		cached         any
 	}{
-		{lay.Flagged, "Scored 5 without evidence (counted as 4)", fmt.Sprintf(`COUNTIFS(%s,5,%s,4)`, nScoreVal, nEffective)},
+		{lay.Flagged, "Scored 5 without evidence (counted as 4)", fmt.Sprintf(`COUNTIFS(%s,5,%s,4)`, nScoreVal, nEffective), flagged},
 		{lay.Blockers, "Audit-readiness blockers", fmt.Sprintf(`COUNTIFS(%s,1,%s,"<"&%s)+SUMPRODUCT((%s=0)*(LEN(TRIM(%s))=0))+SUMPRODUCT((LEN(TRIM(%s))>0)*(LEN(TRIM(%s))=0))`,
-			nInScope, nEffective, nTarget, nInScope, nJustify, nExclWhat, nExclReason)},
-		{lay.AuditReady, "Audit-ready", fmt.Sprintf(`IF(C%d=0,"Yes","No")`, lay.Blockers)},
+			nInScope, nEffective, nTarget, nInScope, nJustify, nExclWhat, nExclReason), blockers},
+		{lay.AuditReady, "Audit-ready", fmt.Sprintf(`IF(C%d=0,"Yes","No")`, lay.Blockers), ready},
 	} {
 		w.text(sh, cell("B", x.row), x.label)
-		f.SetCellStyle(sh, cell("B", x.row), cell("B", x.row), w.s.label)
-		f.SetCellFormula(sh, cell("C", x.row), x.formula)
-		f.SetCellStyle(sh, cell("C", x.row), cell("C", x.row), w.s.num)
+		w.g(sh).style(cell("B", x.row), cell("B", x.row), w.s.label)
+		w.g(sh).formula(cell("C", x.row), x.formula, x.cached)
+		w.g(sh).style(cell("C", x.row), cell("C", x.row), w.s.num)
 	}
 }
 
@@ -970,30 +1126,39 @@ func readinessChart(sh string, b readinessBlock) *excelize.Chart {
 			{Name: fmt.Sprintf("'%s'!$D$5", sh), Categories: abs(sh, "B", b.first, b.end), Values: abs(sh, "D", b.first, b.end),
 				Fill: excelize.Fill{Type: "pattern", Pattern: 1, Color: []string{"9EC5E0"}}},
 		},
-		Title:     excelize.ChartTitle{Paragraph: []excelize.RichTextRun{{Text: b.title}}},
-		Legend:    excelize.ChartLegend{Position: "bottom"},
-		XAxis:     excelize.ChartAxis{ReverseOrder: true},
-		YAxis:     excelize.ChartAxis{Maximum: &one, Minimum: &zero, MajorGridLines: true, NumFmt: excelize.ChartNumFmt{CustomNumFmt: "0%"}},
+		Title:     chartTitle(b.title),
+		Legend:    excelize.ChartLegend{Position: "bottom", Font: &axisFont},
+		XAxis:     excelize.ChartAxis{ReverseOrder: true, Font: axisFont},
+		YAxis:     excelize.ChartAxis{Maximum: &one, Minimum: &zero, MajorGridLines: true, NumFmt: excelize.ChartNumFmt{CustomNumFmt: "0%"}, Font: axisFont},
 		GapWidth:  &gap,
 		Dimension: excelize.ChartDimension{Width: 560, Height: 320},
 	}
 }
 
+// axisFont is the dark grey of the charts' labels, legible on paper and
+// on screen.
+var axisFont = excelize.Font{Color: "333333", Size: 9}
+
+// distributionTitle heads the score distribution chart.
+const distributionTitle = "Score distribution (applicable items, effective score)"
+
+func chartTitle(s string) excelize.ChartTitle {
+	return excelize.ChartTitle{Paragraph: []excelize.RichTextRun{{Text: s, Font: &excelize.Font{Bold: true, Color: "1F5F8B", Size: 12}}}}
+}
+
 // distributionChart is the column chart of the score counts at distRow
-// (their header above), each score in its colour.
+// (their header above); chartCaches paints each column in its score's
+// colour.
 func distributionChart(sh string, distRow int) *excelize.Chart {
 	gap := uint(60)
-	var points []excelize.ChartDataPoint
-	for s := 0; s <= 5; s++ {
-		points = append(points, excelize.ChartDataPoint{Index: s, Fill: excelize.Fill{Type: "pattern", Pattern: 1, Color: []string{hexColor(chart.ScoreHex[s])}}})
-	}
 	return &excelize.Chart{
 		Type: excelize.Col,
 		Series: []excelize.ChartSeries{{Name: fmt.Sprintf("'%s'!$A$%d", sh, distRow), Categories: fmt.Sprintf("'%s'!$B$%d:$G$%d", sh, distRow-1, distRow-1),
-			Values: fmt.Sprintf("'%s'!$B$%d:$G$%d", sh, distRow, distRow), DataPoint: points}},
-		Title:     excelize.ChartTitle{Paragraph: []excelize.RichTextRun{{Text: "Score distribution (applicable items, effective score)"}}},
+			Values: fmt.Sprintf("'%s'!$B$%d:$G$%d", sh, distRow, distRow), Fill: excelize.Fill{Type: "pattern", Pattern: 1, Color: []string{hexColor(chart.ScoreHex[0])}}}},
+		Title:     chartTitle(distributionTitle),
 		Legend:    excelize.ChartLegend{Position: "none"},
-		YAxis:     excelize.ChartAxis{MajorGridLines: true},
+		XAxis:     excelize.ChartAxis{Font: axisFont},
+		YAxis:     excelize.ChartAxis{MajorGridLines: true, Font: axisFont},
 		GapWidth:  &gap,
 		Dimension: excelize.ChartDimension{Width: 560, Height: 300},
 	}
@@ -1015,5 +1180,25 @@ func (w *writer) meta(sh string) error {
 			return err
 		}
 	}
-	return w.f.SetSheetVisible(sh, false, true)
+	if m.filter.Empty() {
+		return nil
+	}
+	// A stakeholder's copy has no Scope & Stakeholders sheet: the lists
+	// its drop-downs offer stand here, beside the key-value rows.
+	names := make([]string, len(m.a.Stakeholders))
+	for i, x := range m.a.Stakeholders {
+		names[i] = x.Name
+	}
+	for _, l := range []struct {
+		name, col string
+		values    []string
+	}{{nDept, "D", m.cat.Departments}, {nOwners, "E", names}} {
+		for i, v := range l.values {
+			w.text(sh, cell(l.col, i+1), v)
+		}
+		if err := w.f.SetDefinedName(&excelize.DefinedName{Name: l.name, RefersTo: abs(sh, l.col, 1, max(len(l.values), 1))}); err != nil {
+			return err
+		}
+	}
+	return nil
 }
