@@ -205,7 +205,18 @@ func TestDepartmentCopyNeverWipesTheLists(t *testing.T) {
 	svc := sqliteService(t)
 	id := demo(t, svc)
 	before := assessment(t, svc, id)
-	data := edit(t, export(t, svc, id, workbook.Filter{Department: "HR"}), func(f *excelize.File) {
+	// A department's copy has no scope sheet of its own; one pasted in from
+	// the full export (its hidden sheet still naming the department) must
+	// not empty the lists either.
+	hr, err := excelize.OpenReader(bytes.NewReader(export(t, svc, id, workbook.Filter{Department: "HR"})))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if i, _ := hr.GetSheetIndex(scopeSheet); i >= 0 {
+		t.Errorf("the HR copy carries the scope sheet")
+	}
+	data := edit(t, export(t, svc, id, workbook.Filter{}), func(f *excelize.File) {
+		setMeta(t, f, "filter", workbook.Filter{Department: "HR"}.String())
 		set(t, f, scopeSheet, fmt.Sprintf("B%d", scopeRow(t, f, "Interfaces and dependencies")), "AWS, Okta, GitHub")
 		// The HR copy's tables are cleared, as someone tidying up would.
 		for _, h := range []string{"Excluded from the scope", "Name"} {
@@ -325,7 +336,7 @@ func TestContributorCannotChangeTheScope(t *testing.T) {
 		t.Fatal(err)
 	}
 	before := assessment(t, svc, id)
-	book := read(t, "hr.xlsx", edit(t, export(t, svc, id, workbook.Filter{Department: "HR"}), func(f *excelize.File) {
+	book := read(t, "full.xlsx", edit(t, export(t, svc, id, workbook.Filter{}), func(f *excelize.File) {
 		set(t, f, scopeSheet, fmt.Sprintf("B%d", scopeRow(t, f, "Target score")), 3)
 	}))
 	for _, dry := range []bool{true, false} {
@@ -337,4 +348,20 @@ func TestContributorCannotChangeTheScope(t *testing.T) {
 	if got := assessment(t, svc, id); got.Version != before.Version {
 		t.Errorf("a contributor changed the assessment")
 	}
+}
+
+// setMeta sets key's value in the hidden sheet's key/value rows.
+func setMeta(t *testing.T, f *excelize.File, key, value string) {
+	t.Helper()
+	rows, err := f.GetRows(workbook.SheetMeta)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, r := range rows {
+		if len(r) > 0 && r[0] == key {
+			set(t, f, workbook.SheetMeta, fmt.Sprintf("B%d", i+1), value)
+			return
+		}
+	}
+	t.Fatalf("no %q row in the hidden sheet", key)
 }
