@@ -111,7 +111,7 @@ func New(svc *app.Service, cfg Config) (*Server, error) {
 	cop.SetDenyHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, assess.Errorf(assess.KindForbidden, "this request came from another site and was refused (cross-site request forgery protection): reload the page and try again"))
 	}))
-	s.handler = s.request(s.recoverer(securityHeaders(cop.Handler(s.limitBody(mux)))))
+	s.handler = s.request(compress(s.recoverer(securityHeaders(cop.Handler(s.limitBody(mux))))))
 	return s, nil
 }
 
