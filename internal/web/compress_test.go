@@ -13,18 +13,23 @@ import (
 	"github.com/isogap/isogap/internal/web"
 )
 
-// fetch sends a GET with an explicit Accept-Encoding (so the client does not
-// decode behind the test's back) and returns the body as it came.
-func (c *client) fetch(path, acceptEncoding string) (response, []byte) {
+// getWith sends a GET with one more request header.
+func (c *client) getWith(path, key, value string) response {
 	c.site.t.Helper()
 	saved := c.header
 	c.header = saved.Clone()
 	if c.header == nil {
 		c.header = http.Header{}
 	}
-	c.header.Set("Accept-Encoding", acceptEncoding)
+	c.header.Set(key, value)
 	defer func() { c.header = saved }()
-	res := c.get(path)
+	return c.get(path)
+}
+
+// fetch sends a GET with an explicit Accept-Encoding (so the client does not
+// decode behind the test's back) and returns the body as it came.
+func (c *client) fetch(path, acceptEncoding string) (response, []byte) {
+	res := c.getWith(path, "Accept-Encoding", acceptEncoding)
 	return res, []byte(res.body)
 }
 

@@ -73,6 +73,8 @@ type Server struct {
 	assets  *assets
 	rowHTML rowOptions
 	handler http.Handler
+	// build is part of every page's ETag (buildKey).
+	build string
 }
 
 const sessionCookie = "isogap_session"
@@ -100,6 +102,9 @@ func New(svc *app.Service, cfg Config) (*Server, error) {
 	}
 	s := &Server{svc: svc, cfg: cfg, log: cfg.Logger, errs: newErrorLog(cfg.Logger, errorLogInterval), assets: as, rowHTML: buildRowOptions()}
 	if s.pages, err = loadPages(as); err != nil {
+		return nil, err
+	}
+	if s.build, err = buildKey(as, cfg.Formats); err != nil {
 		return nil, err
 	}
 	mux := http.NewServeMux()
