@@ -182,6 +182,21 @@ func (s *Service) View(ctx context.Context, p Principal, aid string) (View, Acce
 	return v, acc, err
 }
 
+// Revision returns the assessment's revision, which every write of it
+// raises, and what p may do in it: enough for a page to tell whether what
+// it showed before is still current without loading anything else.
+func (s *Service) Revision(ctx context.Context, p Principal, aid string) (int64, Access, error) {
+	var rev int64
+	var acc Access
+	err := s.reading(ctx, p, aid, func(t *Service, a Access) error {
+		acc = a
+		var err error
+		rev, err = t.store.Revision(ctx, aid)
+		return err
+	})
+	return rev, acc, err
+}
+
 // view loads an assessment and computes its figures, unchecked: for use
 // cases that have checked already.
 func (s *Service) view(ctx context.Context, id string) (View, error) {

@@ -224,6 +224,7 @@ func roleTable() []useCase {
 	score := assess.Score(3)
 	return []useCase{
 		{name: "Access", want: anyMember, call: func(f *roleFixture, p app.Principal) error { _, err := f.svc.Access(ctx, p, f.aid); return err }},
+		{name: "Revision", want: anyMember, call: func(f *roleFixture, p app.Principal) error { _, _, err := f.svc.Revision(ctx, p, f.aid); return err }},
 		{name: "View", want: anyMember, call: func(f *roleFixture, p app.Principal) error { _, _, err := f.svc.View(ctx, p, f.aid); return err }},
 		{name: "Assessment", want: anyMember, call: func(f *roleFixture, p app.Principal) error { _, err := f.svc.Assessment(ctx, p, f.aid); return err }},
 		{name: "Item", want: anyMember, call: func(f *roleFixture, p app.Principal) error { _, err := f.svc.Item(ctx, p, f.aid, "a.5.15"); return err }},

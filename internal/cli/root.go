@@ -198,6 +198,9 @@ func newRoot(c *cliApp) *cobra.Command {
 	}
 	group(root)
 	root.CompletionOptions.HiddenDefaultCmd = true
+	// "isogap --version" as well as "isogap version", in the same words.
+	root.Version = Version
+	root.SetVersionTemplate("isogap {{.Version}}\n")
 	pf := root.PersistentFlags()
 	pf.StringVar(&c.db, "db", defaultDB, "database: a SQLite file path or a postgres:// DSN (env ISOGAP_DB)")
 	pf.StringVar(&c.catalog, "catalog", "", "custom catalog file (JSON, see \"isogap catalog --schema\"); default: the built-in ISO/IEC 27001:2022 catalog")

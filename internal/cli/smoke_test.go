@@ -89,8 +89,10 @@ func runBinary(t *testing.T, dir string, env []string, args ...string) result {
 func TestBinarySmoke(t *testing.T) {
 	t.Parallel()
 	dir := t.TempDir()
-	if r := runBinary(t, dir, nil, "version"); r.code != 0 || strings.TrimSpace(r.stdout) != "isogap "+smokeVersion {
-		t.Errorf("version: exit %d, %q %q", r.code, r.stdout, r.stderr)
+	for _, args := range [][]string{{"version"}, {"--version"}} {
+		if r := runBinary(t, dir, nil, args...); r.code != 0 || strings.TrimSpace(r.stdout) != "isogap "+smokeVersion {
+			t.Errorf("%s: exit %d, %q %q", args[0], r.code, r.stdout, r.stderr)
+		}
 	}
 	r := runBinary(t, dir, nil, "demo", "--no-serve")
 	id := firstLine(r.stdout)

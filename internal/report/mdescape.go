@@ -4,6 +4,7 @@ import (
 	"net/url"
 	"regexp"
 	"strings"
+	"sync"
 	"unicode"
 )
 
@@ -28,10 +29,12 @@ var mdEscaper = strings.NewReplacer(
 // mdURL finds what may be a web address, in angle brackets or not. It stops
 // at white space, control characters, quotes, backticks, backslashes and
 // pipes, which an autolink cannot hold or a table would split on.
-var mdURL = regexp.MustCompile("(?i)<?\\bhttps?://[^\\s\\x00-\\x1f\\x7f<>\"`|\\\\]+>?")
+var mdURL = sync.OnceValue(func() *regexp.Regexp {
+	return regexp.MustCompile("(?i)<?\\bhttps?://[^\\s\\x00-\\x1f\\x7f<>\"`|\\\\]+>?")
+})
 
 // mdOrderedList is a line start that would begin an ordered list.
-var mdOrderedList = regexp.MustCompile(`^[0-9]{1,9}\.( |$)`)
+var mdOrderedList = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[0-9]{1,9}\.( |$)`) })
 
 // mdInline is plain text as Markdown inline content on one line.
 func mdInline(s string) string {
@@ -76,7 +79,7 @@ func mdClean(s string) string {
 func mdLine(s string) string {
 	var b strings.Builder
 	last := 0
-	for _, m := range mdURL.FindAllStringIndex(s, -1) {
+	for _, m := range mdURL().FindAllStringIndex(s, -1) {
 		link, rest, ok := mdLink(s[m[0]:m[1]])
 		if !ok {
 			continue
@@ -91,7 +94,7 @@ func mdLine(s string) string {
 	case out == "":
 	case strings.ContainsRune("-+=", rune(out[0])):
 		out = `\` + out
-	case mdOrderedList.MatchString(out):
+	case mdOrderedList().MatchString(out):
 		i := strings.IndexByte(out, '.')
 		out = out[:i] + `\` + out[i:]
 	}

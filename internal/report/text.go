@@ -9,6 +9,7 @@ import (
 	"io"
 	"net/url"
 	"strings"
+	"sync"
 
 	"github.com/isogap/isogap/internal/chart"
 )
@@ -102,12 +103,15 @@ func writeFiguresMD(b *bufio.Writer, fs []Figure) {
 //go:embed report.html.tmpl
 var htmlTemplate string
 
-var htmlTmpl = template.Must(template.New("report").Funcs(template.FuncMap{
-	"number": func(d Doc, i int) string { return d.Number(i) },
-	"anchor": anchor,
-	"date":   longDate,
-	"marked": func(t *Table, i int) bool { return i < len(t.Marked) && t.Marked[i] },
-}).Parse(htmlTemplate))
+// htmlTmpl is parsed on first use, not at every start of the program.
+var htmlTmpl = sync.OnceValue(func() *template.Template {
+	return template.Must(template.New("report").Funcs(template.FuncMap{
+		"number": func(d Doc, i int) string { return d.Number(i) },
+		"anchor": anchor,
+		"date":   longDate,
+		"marked": func(t *Table, i int) bool { return i < len(t.Marked) && t.Marked[i] },
+	}).Parse(htmlTemplate))
+})
 
 type htmlBlock struct {
 	Block
@@ -145,5 +149,5 @@ func WriteHTML(w io.Writer, d Doc) error {
 		}
 		view.Sections = append(view.Sections, hs)
 	}
-	return htmlTmpl.Execute(w, view)
+	return htmlTmpl().Execute(w, view)
 }

@@ -42,6 +42,11 @@ type AssessmentStore interface {
 	// CreateAssessment stores a new assessment and its items (version 1).
 	CreateAssessment(ctx context.Context, a assess.Assessment, items []assess.Item) error
 	GetAssessment(ctx context.Context, id string) (assess.Assessment, error)
+	// Revision is the assessment's revision: a counter that every write of
+	// the assessment or of its rows (items, evidence, history, members,
+	// plan, snapshots, interviews) raises in the same transaction. Equal
+	// revisions mean nothing about the assessment changed in between.
+	Revision(ctx context.Context, id string) (int64, error)
 	ListAssessments(ctx context.Context) ([]assess.Assessment, error)
 	// UpdateAssessment stores a's header if the stored version is baseVersion,
 	// and records the changes; otherwise it fails with kind Conflict.

@@ -24,7 +24,8 @@ import (
 const benchClients = 32
 
 // BenchmarkWeb measures the web app over real loopback HTTP with 32
-// concurrent clients: the matrix page of the demo (123 items), its forecast
+// concurrent clients: the matrix page of the demo (123 items) and its
+// dashboard (plain, gzip-compressed, and asked again with their ETag), its forecast
 // and roadmap pages, a score update from the matrix's inline editor, and,
 // as the upper bound, the same server sending a static file of the matrix
 // page's size. scripts/bench-web
@@ -74,18 +75,29 @@ func benchEngine(b *testing.B, e engine) {
 		Transport:     &http.Transport{MaxIdleConns: benchClients * 2, MaxIdleConnsPerHost: benchClients * 2},
 		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
 	}
-	get := func(path string) ([]byte, error) {
+	// fetch sends a GET as a browser would: with the Accept-Encoding and
+	// If-None-Match given (an explicit Accept-Encoding keeps the client
+	// from decoding, as a browser's cache would keep the bytes).
+	fetch := func(path, acceptEncoding, etag string) (body []byte, tag string, err error) {
 		req, _ := http.NewRequest("GET", srv.URL+path, nil)
 		req.Header.Set("Cookie", cookie)
+		req.Header.Set("Accept-Encoding", acceptEncoding)
+		if etag != "" {
+			req.Header.Set("If-None-Match", etag)
+		}
 		res, err := hc.Do(req)
 		if err != nil {
-			return nil, err
+			return nil, "", err
 		}
 		defer res.Body.Close()
-		body, err := io.ReadAll(res.Body)
-		if err == nil && res.StatusCode != 200 {
+		body, err = io.ReadAll(res.Body)
+		if err == nil && res.StatusCode != 200 && !(etag != "" && res.StatusCode == http.StatusNotModified) {
 			err = fmt.Errorf("GET %s: %d", path, res.StatusCode)
 		}
+		return body, res.Header.Get("ETag"), err
+	}
+	get := func(path string) ([]byte, error) {
+		body, _, err := fetch(path, "identity", "")
 		return body, err
 	}
 	page, err := get(matrixPath)
@@ -94,9 +106,39 @@ func benchEngine(b *testing.B, e engine) {
 	}
 	static = bytes.Repeat([]byte("x"), len(page))
 
-	b.Run("matrix", func(b *testing.B) {
-		load(b, func(int) error { _, err := get(matrixPath); return err }, len(page))
-	})
+	// The matrix and the dashboard three ways: plain, gzip-compressed,
+	// and asked again with the ETag of the last answer (nothing changed:
+	// 304 once pages carry ETags, the page again before).
+	for _, name := range []string{"matrix", "dashboard"} {
+		path := matrixPath
+		if name == "dashboard" {
+			path = "/a/" + demo.ID + "/"
+		}
+		body, err := get(path)
+		if err != nil {
+			b.Fatal(err)
+		}
+		zbody, tag, err := fetch(path, "gzip", "")
+		if err != nil {
+			b.Fatal(err)
+		}
+		b.Run(name, func(b *testing.B) {
+			load(b, func(int) error { _, err := get(path); return err }, len(body))
+		})
+		b.Run(name+"-gzip", func(b *testing.B) {
+			load(b, func(int) error { _, _, err := fetch(path, "gzip", ""); return err }, len(zbody))
+		})
+		if tag == "" {
+			tag = `"none"`
+		}
+		notMod, _, err := fetch(path, "gzip", tag)
+		if err != nil {
+			b.Fatal(err)
+		}
+		b.Run(name+"-etag", func(b *testing.B) {
+			load(b, func(int) error { _, _, err := fetch(path, "gzip", tag); return err }, len(notMod))
+		})
+	}
 	// The result pages: each request computes the forecast (1,000 Monte
 	// Carlo runs) and draws its chart.
 	for _, name := range []string{"forecast", "roadmap"} {

@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/isogap/isogap/internal/app"
 	"github.com/isogap/isogap/internal/assess"
@@ -247,7 +248,9 @@ func (s *Server) dashboard(w http.ResponseWriter, r *http.Request, c *actx) erro
 	if err != nil {
 		return err
 	}
-	tl := untilNow(results.Timeline, now)
+	// The timeline is drawn to the start of today, not to this minute:
+	// the page is then the same all day and can carry an ETag.
+	tl := untilNow(results.Timeline, now.Truncate(24*time.Hour))
 	charts, err := buildCharts(res, tl)
 	if err != nil {
 		return err

@@ -22,6 +22,8 @@ import (
 type reqState struct {
 	// principal is the signed-in principal once resolved (s.principal).
 	principal *app.Principal
+	// etag is the page's ETag (s.cached), sent if the page renders with 200.
+	etag string
 }
 
 type stateKey struct{}

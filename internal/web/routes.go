@@ -7,7 +7,8 @@ import (
 )
 
 // routes lists every URL of the web app. Handlers wrapped in s.auth need a
-// session; s.in also loads an assessment the principal may see. Every
+// session; s.in also loads an assessment the principal may see; s.cached
+// does too, for pages that carry an ETag (see etag.go). Every
 // state change is a POST, checked by http.CrossOriginProtection in New.
 func (s *Server) routes(mux *http.ServeMux) {
 	mux.HandleFunc("GET /static/", s.assets.serve)
@@ -41,29 +42,29 @@ func (s *Server) routes(mux *http.ServeMux) {
 	mux.HandleFunc(routeImport, s.auth(s.importJSON))
 
 	// Inside an assessment. The four steps: scope, stakeholders, matrix, results.
-	mux.HandleFunc("GET /a/{id}/{$}", s.in(s.dashboard))
-	mux.HandleFunc("GET /a/{id}/scope", s.in(s.scopeForm))
+	mux.HandleFunc("GET /a/{id}/{$}", s.cached(s.dashboard))
+	mux.HandleFunc("GET /a/{id}/scope", s.cached(s.scopeForm))
 	mux.HandleFunc("POST /a/{id}/scope", s.in(s.saveScope))
-	mux.HandleFunc("GET /a/{id}/stakeholders", s.in(s.stakeholdersForm))
+	mux.HandleFunc("GET /a/{id}/stakeholders", s.cached(s.stakeholdersForm))
 	mux.HandleFunc("POST /a/{id}/stakeholders", s.in(s.saveStakeholders))
 	mux.HandleFunc("POST /a/{id}/owners", s.in(s.assignOwners))
-	mux.HandleFunc("GET /a/{id}/matrix", s.in(s.matrix))
+	mux.HandleFunc("GET /a/{id}/matrix", s.cached(s.matrix))
 	mux.HandleFunc("POST /a/{id}/matrix/{ref}", s.in(s.quickEdit))
-	mux.HandleFunc("GET /a/{id}/items/{ref}", s.in(s.item))
+	mux.HandleFunc("GET /a/{id}/items/{ref}", s.cached(s.item))
 	mux.HandleFunc("POST /a/{id}/items/{ref}", s.in(s.saveItem))
 	mux.HandleFunc(routeEvidence, s.in(s.addEvidence))
 	mux.HandleFunc("POST /a/{id}/evidence/{eid}/delete", s.in(s.removeEvidence))
 	mux.HandleFunc("GET /a/{id}/evidence/{eid}/file", s.auth(s.evidenceFile))
 	// The results beside the dashboard: every one is also a CLI command.
-	mux.HandleFunc("GET /a/{id}/forecast", s.in(s.forecast))
+	mux.HandleFunc("GET /a/{id}/forecast", s.cached(s.forecast))
 	mux.HandleFunc("POST /a/{id}/forecast", s.in(s.savePlan))
-	mux.HandleFunc("GET /a/{id}/roadmap", s.in(s.roadmap))
-	mux.HandleFunc("GET /a/{id}/risks", s.in(s.risks))
-	mux.HandleFunc("GET /a/{id}/soa", s.in(s.soa))
+	mux.HandleFunc("GET /a/{id}/roadmap", s.cached(s.roadmap))
+	mux.HandleFunc("GET /a/{id}/risks", s.cached(s.risks))
+	mux.HandleFunc("GET /a/{id}/soa", s.cached(s.soa))
 	mux.HandleFunc("GET /a/{id}/history", s.in(s.history))
 	mux.HandleFunc("POST /a/{id}/snapshots", s.in(s.createSnapshot))
 	mux.HandleFunc("POST /a/{id}/snapshots/delete", s.in(s.deleteSnapshot))
-	mux.HandleFunc("GET /a/{id}/downloads", s.in(s.downloads))
+	mux.HandleFunc("GET /a/{id}/downloads", s.cached(s.downloads))
 	mux.HandleFunc("GET /a/{id}/download/{format}", s.auth(s.download))
 	mux.HandleFunc("GET /a/{id}/members", s.in(s.members))
 	mux.HandleFunc("POST /a/{id}/members", s.in(s.putMember))

@@ -73,6 +73,8 @@ type Server struct {
 	assets  *assets
 	rowHTML rowOptions
 	handler http.Handler
+	// build is part of every page's ETag (buildKey).
+	build string
 }
 
 const sessionCookie = "isogap_session"
@@ -102,6 +104,9 @@ func New(svc *app.Service, cfg Config) (*Server, error) {
 	if s.pages, err = loadPages(as); err != nil {
 		return nil, err
 	}
+	if s.build, err = buildKey(as, cfg.Formats); err != nil {
+		return nil, err
+	}
 	mux := http.NewServeMux()
 	s.mux = mux
 	s.routes(mux)
@@ -111,7 +116,7 @@ func New(svc *app.Service, cfg Config) (*Server, error) {
 	cop.SetDenyHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, assess.Errorf(assess.KindForbidden, "this request came from another site and was refused (cross-site request forgery protection): reload the page and try again"))
 	}))
-	s.handler = s.request(s.recoverer(securityHeaders(cop.Handler(s.limitBody(mux)))))
+	s.handler = s.request(compress(s.recoverer(securityHeaders(cop.Handler(s.limitBody(mux))))))
 	return s, nil
 }
 

@@ -9,6 +9,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/isogap/isogap/internal/app"
 	"github.com/isogap/isogap/internal/assess"
@@ -46,11 +47,13 @@ func fieldHash(v string) string {
 	return hex.EncodeToString(sum[:4])
 }
 
-var stampRE = regexp.MustCompile(`^` + stampPrefix + `/([a-z0-9]{1,40})/([A-Za-z0-9.]{1,20})/([0-9]{1,9})/([0-9a-f]{` + strconv.Itoa(8*len(app.SheetFields)) + `})$`)
+var stampRE = sync.OnceValue(func() *regexp.Regexp {
+	return regexp.MustCompile(`^` + stampPrefix + `/([a-z0-9]{1,40})/([A-Za-z0-9.]{1,20})/([0-9]{1,9})/([0-9a-f]{` + strconv.Itoa(8*len(app.SheetFields)) + `})$`)
+})
 
 // parseStamp reads a stamp written by newStamp.
 func parseStamp(s string) (stamp, error) {
-	m := stampRE.FindStringSubmatch(strings.TrimSpace(s))
+	m := stampRE().FindStringSubmatch(strings.TrimSpace(s))
 	if m == nil {
 		return stamp{}, fmt.Errorf("not an isogap row stamp")
 	}

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 	"unicode"
 
@@ -60,7 +61,7 @@ func (p *dateProblem) Error() string { return p.problem }
 
 var dateExpected = "a date cell, YYYY-MM-DD, or text such as " + strings.Join(DateExamples[1:], ", ")
 
-var monthNames = func() map[string]time.Month {
+var monthNames = sync.OnceValue(func() map[string]time.Month {
 	m := map[string]time.Month{}
 	for mo := time.January; mo <= time.December; mo++ {
 		n := strings.ToLower(mo.String())
@@ -68,7 +69,7 @@ var monthNames = func() map[string]time.Month {
 	}
 	m["sept"] = time.September
 	return m
-}()
+})
 
 // readDate reads a date typed as text into YYYY-MM-DD.
 func readDate(s string, order DateOrder) (string, *dateProblem) {
@@ -89,7 +90,7 @@ func readDate(s string, order DateOrder) (string, *dateProblem) {
 	month := time.Month(0)
 	for _, p := range parts {
 		lp := strings.ToLower(p)
-		if mo, ok := monthNames[lp]; ok && month == 0 {
+		if mo, ok := monthNames()[lp]; ok && month == 0 {
 			month = mo
 			continue
 		}

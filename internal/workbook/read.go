@@ -11,6 +11,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/xuri/excelize/v2"
@@ -271,7 +272,7 @@ const (
 
 // headerNames maps normalised header texts to a field name (app.SheetField
 // names) or keyRef/keyStamp.
-var headerNames = func() map[string]string {
+var headerNames = sync.OnceValue(func() map[string]string {
 	m := map[string]string{}
 	add := func(key string, names ...string) {
 		for _, n := range names {
@@ -308,34 +309,34 @@ var headerNames = func() map[string]string {
 	add(app.FieldInclusionNote.String(), "inclusion details", "inclusion detail", "inclusion note", "inclusion notes",
 		"details of inclusion")
 	return m
-}()
+})
 
 // maybeRef are headers that people give a ref column as often as a
 // numbering or a title column: the values under them decide.
 var maybeRef = map[string]bool{"#": true, "no": true, "number": true, "item": true, "id": true, "requirement": true,
 	"control": true, "item no": true, "s no": true, "sr no": true}
 
-var fieldByName = func() map[string]app.SheetField {
+var fieldByName = sync.OnceValue(func() map[string]app.SheetField {
 	m := map[string]app.SheetField{}
 	for _, f := range app.SheetFields {
 		m[f.String()] = f
 	}
 	return m
-}()
+})
 
 var (
-	parenRE = regexp.MustCompile(`\([^)]*\)`)
-	nonWord = regexp.MustCompile(`[^a-z0-9#]+`)
+	parenRE = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`\([^)]*\)`) })
+	nonWord = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`[^a-z0-9#]+`) })
 )
 
 // normHeader makes "Score (1-5)", " SCORE " and "score" the same key.
 func normHeader(s string) string {
 	s = strings.ToLower(strings.TrimSpace(s))
 	s = strings.ReplaceAll(s, "&", " and ")
-	if t := strings.TrimSpace(parenRE.ReplaceAllString(s, " ")); t != "" {
+	if t := strings.TrimSpace(parenRE().ReplaceAllString(s, " ")); t != "" {
 		s = t
 	}
-	s = nonWord.ReplaceAllString(s, " ")
+	s = nonWord().ReplaceAllString(s, " ")
 	return strings.Join(strings.Fields(s), " ")
 }
 
@@ -389,7 +390,7 @@ func (r *reader) header(sheet string, allowed func(string) bool) (header, bool, 
 				maybe = append(maybe, i)
 				continue
 			}
-			key, ok := headerNames[norm]
+			key, ok := headerNames()[norm]
 			if !ok || !allowed(key) {
 				continue
 			}
@@ -449,7 +450,7 @@ func (r *reader) sheetRows(sheet string) ([][]string, error) {
 	return out, nil
 }
 
-var refLike = regexp.MustCompile(`^(?i:a[. ]?)?[0-9]{1,2}(\.[0-9]{1,3})+$`)
+var refLike = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^(?i:a[. ]?)?[0-9]{1,2}(\.[0-9]{1,3})+$`) })
 
 // holdsRefs reports whether most of a column's values under the header are refs.
 func (r *reader) holdsRefs(below [][]string, col int) bool {
@@ -460,7 +461,7 @@ func (r *reader) holdsRefs(below [][]string, col int) bool {
 		}
 		filled++
 		v := strings.TrimSpace(row[col])
-		if _, ok := r.cat.LookupRef(v); ok || refLike.MatchString(v) {
+		if _, ok := r.cat.LookupRef(v); ok || refLike().MatchString(v) {
 			refs++
 		}
 	}
@@ -619,7 +620,7 @@ func (r *reader) readRows(sheet string, h header, into []rawRow, merge bool) ([]
 				}
 				continue
 			}
-			fld := fieldByName[key]
+			fld := fieldByName()[key]
 			if fld == app.FieldTargetDate {
 				v = r.dateText(v)
 			}

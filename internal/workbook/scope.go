@@ -3,6 +3,7 @@ package workbook
 import (
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/isogap/isogap/internal/app"
 	"github.com/isogap/isogap/internal/assess"
@@ -15,7 +16,7 @@ import (
 // Department | E-mail") and runs down to the next heading.
 
 // scopeLabels maps normalised labels to the fields they name.
-var scopeLabels = func() map[string]app.ScopeField {
+var scopeLabels = sync.OnceValue(func() map[string]app.ScopeField {
 	m := map[string]app.ScopeField{}
 	add := func(f app.ScopeField, names ...string) {
 		for _, n := range names {
@@ -32,7 +33,7 @@ var scopeLabels = func() map[string]app.ScopeField {
 	add(app.ScopeLead, "assessment lead", "lead", "lead assessor")
 	add(app.ScopeTarget, "target score", "target", "target maturity")
 	return m
-}()
+})
 
 // scopeHeadings end a table; after "Departments" (the drop-down's list)
 // nothing but a table header is read.
@@ -125,7 +126,7 @@ func (r *reader) readScope(book *app.SheetBook) {
 			sc.Sheet.Stakeholders = append(sc.Sheet.Stakeholders, s)
 			sc.StakeholderCells = append(sc.StakeholderCells, []string{addr(cols[0], n), addr(cols[1], n), addr(max(cols[2], 0), n)})
 		case labels:
-			f, ok := scopeLabels[normHeader(get(first))]
+			f, ok := scopeLabels()[normHeader(get(first))]
 			if _, seen := sc.Cells[f]; !ok || seen {
 				continue
 			}

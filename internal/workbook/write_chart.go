@@ -7,6 +7,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/xuri/excelize/v2"
 
@@ -15,7 +16,9 @@ import (
 
 // seriesRefRE finds a chart series' cell reference and any (empty) cache
 // excelize wrote after it.
-var seriesRefRE = regexp.MustCompile(`<(strRef|numRef)><f>([^<]*)</f>(?:<numCache>.*?</numCache>|<strCache>.*?</strCache>)?</(?:strRef|numRef)>`)
+var seriesRefRE = sync.OnceValue(func() *regexp.Regexp {
+	return regexp.MustCompile(`<(strRef|numRef)><f>([^<]*)</f>(?:<numCache>.*?</numCache>|<strCache>.*?</strCache>)?</(?:strRef|numRef)>`)
+})
 
 // chartCaches stores, after each series reference of every chart, the
 // values its cells hold, as spreadsheet programs do when they save: a
@@ -28,8 +31,8 @@ func (w *writer) chartCaches() error {
 			return nil
 		}
 		var err error
-		b := seriesRefRE.ReplaceAllFunc(v.([]byte), func(m []byte) []byte {
-			sub := seriesRefRE.FindSubmatch(m)
+		b := seriesRefRE().ReplaceAllFunc(v.([]byte), func(m []byte) []byte {
+			sub := seriesRefRE().FindSubmatch(m)
 			cache, e := w.seriesCache(string(sub[1]) == "numRef", html.UnescapeString(string(sub[2])))
 			if e != nil {
 				err = e

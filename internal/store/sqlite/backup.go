@@ -198,7 +198,8 @@ func integrity(ctx context.Context, db *sql.DB) error {
 	return nil
 }
 
-// Holdings names the tables of the SQLite file at path that hold rows; an
+// Holdings names the tables of the SQLite file at path that hold rows
+// (bookkeeping aside: the schema version, the revision counter); an
 // empty list for a file that does not exist or holds nothing (a database
 // isogap set up and nobody used yet).
 func Holdings(ctx context.Context, path string) ([]string, error) {
@@ -215,7 +216,7 @@ func Holdings(ctx context.Context, path string) ([]string, error) {
 	}
 	defer db.Close()
 	rows, err := db.QueryContext(ctx, `SELECT name FROM sqlite_master WHERE type = 'table'
-		AND name NOT LIKE 'sqlite\_%' ESCAPE '\' AND name <> 'goose_db_version' ORDER BY name`)
+		AND name NOT LIKE 'sqlite\_%' ESCAPE '\' AND name NOT IN ('goose_db_version', 'revision_counter') ORDER BY name`)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", path, err)
 	}

@@ -144,6 +144,15 @@ func (s *Store) GetAssessment(ctx context.Context, id string) (assess.Assessment
 	return a, err
 }
 
+func (s *Store) Revision(ctx context.Context, id string) (int64, error) {
+	var rev int64
+	err := s.queryRow(ctx, `SELECT revision FROM assessments WHERE id = ?`, id).Scan(&rev)
+	if errors.Is(err, sql.ErrNoRows) {
+		return 0, notFound("assessment", id)
+	}
+	return rev, err
+}
+
 func (s *Store) ListAssessments(ctx context.Context) ([]assess.Assessment, error) {
 	rows, err := s.query(ctx, `SELECT `+assessmentCols+` FROM assessments ORDER BY org, created_at, id`)
 	if err != nil {

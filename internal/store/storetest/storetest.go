@@ -56,6 +56,7 @@ func Run(t *testing.T, e Engine) {
 		{"Snapshots", testSnapshots},
 		{"Interviews", testInterviews},
 		{"InterviewRecord", testInterviewRecord},
+		{"Revision", testRevision},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) { tc.fn(t, e) })

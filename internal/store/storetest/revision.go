@@ -1,0 +1,164 @@
+package storetest
+
+import (
+	"context"
+	"errors"
+	"testing"
+	"time"
+
+	"github.com/isogap/isogap/internal/assess"
+	"github.com/isogap/isogap/internal/store"
+)
+
+// testRevision: every kind of write to an assessment raises its revision,
+// in the same transaction (a rolled-back write raises nothing); reads and
+// another assessment's writes leave it alone.
+func testRevision(t *testing.T, e Engine) {
+	ctx := context.Background()
+	st := fresh(t, e)
+	a, items := create(t, st, "Acme")
+	other, _ := create(t, st, "Other")
+	ann, _ := st.CreateUser(ctx, assess.User{Login: "ann", Name: "Ann"}, "h", false)
+	if _, err := st.Revision(ctx, "nope"); assess.KindOf(err) != assess.KindNotFound {
+		t.Errorf("revision of an unknown assessment: %v", err)
+	}
+	rev := func(id string) int64 {
+		t.Helper()
+		r, err := st.Revision(ctx, id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return r
+	}
+	last, lastOther := rev(a.ID), rev(other.ID)
+	step := func(what string, write func() error) {
+		t.Helper()
+		if err := write(); err != nil {
+			t.Fatalf("%s: %v", what, err)
+		}
+		if now := rev(a.ID); now <= last {
+			t.Errorf("%s: revision %d, was %d: not raised", what, now, last)
+		} else {
+			last = now
+		}
+		if rev(other.ID) != lastOther {
+			t.Errorf("%s raised another assessment's revision", what)
+		}
+	}
+	it := items[0]
+	it.Score = 3
+	step("UpdateItem", func() error {
+		_, err := st.UpdateItem(ctx, a.ID, it, 1, "ann", []assess.Change{{Ref: it.Ref, Field: "score", New: "3"}})
+		return err
+	})
+	b := a
+	b.Scope = "Less"
+	step("UpdateAssessment", func() error {
+		_, err := st.UpdateAssessment(ctx, b, a.Version, "ann", assess.DiffAssessments(a, b))
+		return err
+	})
+	var ev assess.Evidence
+	step("AddEvidence", func() error {
+		var err error
+		ev, err = st.AddEvidence(ctx, a.ID, "4.1", assess.Evidence{Kind: assess.EvidenceText, Text: "policy", AddedBy: "ann"}, nil)
+		return err
+	})
+	step("RemoveEvidence", func() error { return st.RemoveEvidence(ctx, a.ID, ev.ID, "ann") })
+	m := assess.Membership{AssessmentID: a.ID, UserID: ann.ID, Role: assess.RoleContributor, Departments: []string{"HR"}}
+	step("PutMembership", func() error { return st.PutMembership(ctx, m) })
+	m.Departments = []string{"HR", "Legal & Compliance"}
+	step("PutMembership again", func() error { return st.PutMembership(ctx, m) })
+	step("DeleteMembership", func() error { return st.DeleteMembership(ctx, a.ID, ann.ID) })
+	step("PutPlanSettings", func() error {
+		_, err := st.PutPlanSettings(ctx, a.ID, map[string]string{"day_rate": "650"}, 0, "ann", nil)
+		return err
+	})
+	snap := store.Snapshot{AssessmentID: a.ID, Name: "baseline", CreatedAt: assess.Stamp(time.Now()), CreatedBy: "ann", Assessment: a, Items: items}
+	step("CreateSnapshot", func() error { return st.CreateSnapshot(ctx, snap) })
+	step("DeleteSnapshot", func() error { return st.DeleteSnapshot(ctx, a.ID, "baseline") })
+	var iv assess.Interview
+	step("CreateInterview", func() error {
+		var err error
+		iv, err = st.CreateInterview(ctx, assess.Interview{AssessmentID: a.ID, Name: "Jana", State: "draft", Refs: []string{"7.2"}})
+		return err
+	})
+	step("PutInterviewAnswer", func() error {
+		_, err := st.PutInterviewAnswer(ctx, a.ID, iv.ID, assess.InterviewAnswer{QuestionID: "7.2#1", Ref: "7.2", Kind: "yes", By: "Jana"}, 0)
+		return err
+	})
+	step("UpdateInterview", func() error {
+		cur, err := st.Interview(ctx, a.ID, iv.ID)
+		if err != nil {
+			return err
+		}
+		next := cur
+		next.State = "sent"
+		_, err = st.UpdateInterview(ctx, next, cur.Revision)
+		return err
+	})
+
+	// A write that rolls back leaves the revision where it was.
+	boom := errors.New("boom")
+	err := st.InTx(ctx, func(tx store.Store) error {
+		cur, err := tx.GetItem(ctx, a.ID, it.Ref)
+		if err != nil {
+			return err
+		}
+		cur.Score = 4
+		if _, err := tx.UpdateItem(ctx, a.ID, cur, cur.Version, "ann", nil); err != nil {
+			return err
+		}
+		return boom
+	})
+	if !errors.Is(err, boom) {
+		t.Fatalf("the rolled-back write: %v", err)
+	}
+	if rev(a.ID) != last {
+		t.Errorf("a rolled-back write moved the revision from %d to %d", last, rev(a.ID))
+	}
+
+	// Reads change nothing.
+	if _, err := st.ListItems(ctx, a.ID); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := st.Record(ctx, a.ID); err != nil {
+		t.Fatal(err)
+	}
+	if rev(a.ID) != last {
+		t.Errorf("reads moved the revision")
+	}
+
+	// An imported record starts at a revision of its own, raised by later writes.
+	rec, err := st.Record(ctx, a.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rec.Assessment.ID = assess.NewID()
+	if err := st.LoadRecord(ctx, rec); err != nil {
+		t.Fatal(err)
+	}
+	before := rev(rec.Assessment.ID)
+	if _, err := st.AddEvidence(ctx, rec.Assessment.ID, "4.1", assess.Evidence{Kind: assess.EvidenceText, Text: "x", AddedBy: "ann"}, nil); err != nil {
+		t.Fatal(err)
+	}
+	if rev(rec.Assessment.ID) <= before {
+		t.Errorf("a write to the imported copy did not raise its revision")
+	}
+	// Deleting an assessment with all its rows works with the triggers in
+	// place, and the same record loaded again under the same id never
+	// shows a revision the assessment had before (a page cached then
+	// would pass for current).
+	seen := rev(rec.Assessment.ID)
+	if err := st.DeleteAssessment(ctx, rec.Assessment.ID); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := st.Revision(ctx, rec.Assessment.ID); assess.KindOf(err) != assess.KindNotFound {
+		t.Errorf("revision of a deleted assessment: %v", err)
+	}
+	if err := st.LoadRecord(ctx, rec); err != nil {
+		t.Fatal(err)
+	}
+	if again := rev(rec.Assessment.ID); again <= seen {
+		t.Errorf("loaded again: revision %d, it had %d before its deletion", again, seen)
+	}
+}
