@@ -236,6 +236,9 @@ func (s *Server) logout(w http.ResponseWriter, r *http.Request) error {
 		}
 	}
 	s.setSessionCookie(w, r, "", -1)
+	// Pages are kept by the browser for revalidation (ETag, no-cache):
+	// signing out drops them, so Back shows nothing of the session.
+	w.Header().Set("Clear-Site-Data", `"cache"`)
 	return redirect(w, r, "/login")
 }
 

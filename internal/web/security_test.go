@@ -79,8 +79,8 @@ func TestSignInThrottledAndCookies(t *testing.T) {
 				t.Errorf("the session is unknown to a second instance: %d", r.status)
 			}
 			// Signing out ends the session on the server, not just in the browser.
-			if r := (&client{site: s, cookie: c}).post("/logout", nil); r.status != 303 {
-				t.Errorf("logout: %d", r.status)
+			if r := (&client{site: s, cookie: c}).post("/logout", nil); r.status != 303 || r.header.Get("Clear-Site-Data") != `"cache"` {
+				t.Errorf("logout: %d, Clear-Site-Data %q", r.status, r.header.Get("Clear-Site-Data"))
 			}
 			if r := (&client{site: s, cookie: c}).get("/"); r.status != 303 || r.header.Get("Location") != "/login" {
 				t.Errorf("the old cookie still works after signing out: %d", r.status)
