@@ -30,7 +30,6 @@ var axeSource string
 // scrolls sideways, and axe-core finds no serious or critical violation.
 func TestInterviewBrowser(t *testing.T) {
 	testenv.SkipIfShort(t, "the browser run")
-	exe := chromium(t)
 	ctx := context.Background()
 	s := newSite(t, engines[0].open(t), web.Config{InterviewPack: packWriter})
 	sys := app.System("setup")
@@ -61,61 +60,9 @@ func TestInterviewBrowser(t *testing.T) {
 		return v
 	}
 	items := view().Items
-	shots := *screenshots
-	if shots == "" {
-		shots = t.TempDir()
-	}
-	if err := os.MkdirAll(shots, 0o755); err != nil {
-		t.Fatal(err)
-	}
-
-	opts := []chromedp.ExecAllocatorOption{
-		chromedp.ExecPath(exe), chromedp.Headless, chromedp.NoSandbox, chromedp.DisableGPU,
-		chromedp.Flag("disable-background-networking", true), chromedp.UserDataDir(t.TempDir()),
-		chromedp.NoFirstRun, chromedp.NoDefaultBrowserCheck, chromedp.WindowSize(390, 844),
-	}
-	actx, cancel := chromedp.NewExecAllocator(ctx, opts...)
-	defer cancel()
-	bctx, cancel := chromedp.NewContext(actx)
-	defer cancel()
-	bctx, cancel = context.WithTimeout(bctx, 4*time.Minute)
-	defer cancel()
-	var consoleErrors []string
-	consoleDone := make(chan struct{})
-	console := chromedp.Console(bctx)
-	go func() {
-		defer close(consoleDone)
-		for m, err := range console {
-			if err != nil {
-				return
-			}
-			// The early submit and the review's refusals answer 4xx on purpose.
-			expected := strings.Contains(m.Text, "status of 422") || strings.Contains(m.Text, "status of 409")
-			if (m.Type == chromedp.ConsoleError || m.Type == chromedp.ConsoleException) && !expected {
-				consoleErrors = append(consoleErrors, m.Text)
-			}
-		}
-	}()
-	fail := func(step string, err error) {
-		t.Helper()
-		loc, _ := chromedp.Run(bctx, chromedp.Location())
-		body, _ := chromedp.Run(bctx, chromedp.Text(chromedp.CSS("main")))
-		t.Fatalf("%s: %v\nat %s\n%s", step, err, loc, excerpt(body))
-	}
-	run := func(step string, actions ...chromedp.Action[chromedp.Void]) {
-		t.Helper()
-		if err := chromedp.Do(bctx, actions...); err != nil {
-			fail(step, err)
-		}
-	}
-	eval := func(step, js string) string {
-		t.Helper()
-		out, err := chromedp.Run(bctx, chromedp.Evaluate[string](js))
-		if err != nil {
-			fail(step, err)
-		}
-		return out
-	}
+	br := newBrowser(t, 390, 844, 4*time.Minute,
+		"status of 422", "status of 409") // the early submit and the review's refusals answer 4xx on purpose
+	bctx, run, fail, eval, shot := br.ctx, br.run, br.fail, br.eval, br.shot
 	// waitFor polls a script expression (evaluated by the browser's
 	// debugger, so the page's Content-Security-Policy does not apply).
 	waitFor := func(step, js string) {
@@ -146,16 +93,6 @@ func TestInterviewBrowser(t *testing.T) {
 		}
 		if out != "" {
 			t.Errorf("axe-core on %s:\n%s", where, out)
-		}
-	}
-	shot := func(name string) {
-		t.Helper()
-		png, err := chromedp.Run(bctx, chromedp.FullScreenshot(100))
-		if err != nil {
-			fail("screenshot "+name, err)
-		}
-		if err := os.WriteFile(filepath.Join(shots, name), png, 0o644); err != nil {
-			t.Fatal(err)
 		}
 	}
 	// answer clicks kind on every question of the screen, waits for the
@@ -236,11 +173,7 @@ func TestInterviewBrowser(t *testing.T) {
 		if i == 0 {
 			run("review shot", chromedp.Navigate(review), chromedp.WaitVisible(chromedp.CSS(".review")))
 			axe("the review page")
-			png, err := chromedp.Run(bctx, chromedp.CaptureScreenshot())
-			if err != nil {
-				fail("review shot", err)
-			}
-			os.WriteFile(filepath.Join(shots, "interview-review.png"), png, 0o644)
+			br.windowShot("interview-review.png")
 		}
 	}
 	q := items[1].Questions[0].ID
@@ -281,9 +214,5 @@ func TestInterviewBrowser(t *testing.T) {
 		}
 	}
 
-	cancel()
-	<-consoleDone
-	if len(consoleErrors) > 0 {
-		t.Errorf("script errors in the browser: %v", consoleErrors)
-	}
+	br.close()
 }

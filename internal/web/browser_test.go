@@ -37,7 +37,6 @@ func chromium(t *testing.T) string {
 // the forecast following a new day rate, and a snapshot compared with now.
 func TestBrowser(t *testing.T) {
 	testenv.SkipIfShort(t, "the browser run")
-	exe := chromium(t)
 	ctx := context.Background()
 	s := newSite(t, engines[0].open(t), web.Config{})
 	// The demo gives the screenshots something to show.
@@ -45,77 +44,9 @@ func TestBrowser(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	shots := *screenshots
-	if shots == "" {
-		shots = t.TempDir()
-	}
-	if err := os.MkdirAll(shots, 0o755); err != nil {
-		t.Fatal(err)
-	}
-
-	opts := []chromedp.ExecAllocatorOption{
-		chromedp.ExecPath(exe), chromedp.Headless, chromedp.NoSandbox, chromedp.DisableGPU,
-		chromedp.Flag("disable-background-networking", true), chromedp.UserDataDir(t.TempDir()),
-		chromedp.NoFirstRun, chromedp.NoDefaultBrowserCheck, chromedp.WindowSize(1366, 900),
-	}
-	actx, cancel := chromedp.NewExecAllocator(ctx, opts...)
-	defer cancel()
-	bctx, cancel := chromedp.NewContext(actx)
-	defer cancel()
-	bctx, cancel = context.WithTimeout(bctx, 3*time.Minute)
-	defer cancel()
-
+	br := newBrowser(t, 1366, 900, 3*time.Minute, "status of 409") // the conflict page answers 409 on purpose
+	bctx, run, fail, shot, text := br.ctx, br.run, br.fail, br.shot, br.text
 	base := s.srv.URL
-	// Script errors and what the Content-Security-Policy blocks show up here.
-	var consoleErrors []string
-	var consoleDone = make(chan struct{})
-	console := chromedp.Console(bctx)
-	go func() {
-		defer close(consoleDone)
-		for m, err := range console {
-			if err != nil {
-				return
-			}
-			// The conflict page is answered with 409 on purpose.
-			expected := strings.Contains(m.Text, "status of 409")
-			if (m.Type == chromedp.ConsoleError || m.Type == chromedp.ConsoleException) && !expected {
-				consoleErrors = append(consoleErrors, m.Text)
-			}
-		}
-	}()
-	fail := func(step string, err error) {
-		t.Helper()
-		loc, _ := chromedp.Run(bctx, chromedp.Location())
-		body, _ := chromedp.Run(bctx, chromedp.Text(chromedp.CSS("main")))
-		t.Fatalf("%s: %v\nat %s\n%s", step, err, loc, excerpt(body))
-	}
-	run := func(step string, actions ...chromedp.Action[chromedp.Void]) {
-		t.Helper()
-		if err := chromedp.Do(bctx, actions...); err != nil {
-			fail(step, err)
-		}
-	}
-	shot := func(name string) {
-		t.Helper()
-		png, err := chromedp.Run(bctx, chromedp.FullScreenshot(100))
-		if err != nil {
-			fail("screenshot "+name, err)
-		}
-		if len(png) < 5000 {
-			t.Errorf("screenshot %s is suspiciously small (%d bytes)", name, len(png))
-		}
-		if err := os.WriteFile(filepath.Join(shots, name), png, 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	text := func(sel string) string {
-		t.Helper()
-		s, err := chromedp.Run(bctx, chromedp.Text(chromedp.CSS(sel)))
-		if err != nil {
-			fail("read "+sel, err)
-		}
-		return strings.TrimSpace(s)
-	}
 
 	// First run: the browser is sent to the setup page and creates the administrator.
 	run("setup", chromedp.Navigate(base+"/"), chromedp.WaitVisible(chromedp.CSS("#password2")),
@@ -297,38 +228,18 @@ func TestBrowser(t *testing.T) {
 	run("demo dashboard", chromedp.EmulateViewport(1366, 900), chromedp.Navigate(base+"/a/"+demo.ID+"/"), chromedp.WaitVisible(chromedp.CSS("svg.chart")))
 	shot("dashboard.png")
 	run("demo matrix", chromedp.Navigate(base+"/a/"+demo.ID+"/matrix?section=A.8"), chromedp.WaitVisible(chromedp.CSS("table.matrix")))
-	matrixShot, err := chromedp.Run(bctx, chromedp.CaptureScreenshot())
-	if err != nil {
-		fail("matrix shot", err)
-	}
-	os.WriteFile(filepath.Join(shots, "matrix.png"), matrixShot, 0o644)
+	br.windowShot("matrix.png")
 	// The roadmap's window is taller: the whole Gantt chart is in the picture.
 	for page, height := range map[string]int64{"forecast": 900, "roadmap": 1180, "risks": 900} {
 		name := page + ".png"
 		run("demo "+page, chromedp.EmulateViewport(1366, height), chromedp.Navigate(base+"/a/"+demo.ID+"/"+page), chromedp.WaitVisible(chromedp.CSS("main h1")))
-		png, err := chromedp.Run(bctx, chromedp.CaptureScreenshot())
-		if err != nil {
-			fail(page+" shot", err)
-		}
-		os.WriteFile(filepath.Join(shots, name), png, 0o644)
+		br.windowShot(name)
 	}
 	run("demo item", chromedp.EmulateViewport(1366, 900), chromedp.Navigate(base+"/a/"+demo.ID+"/items/A.5.15"), chromedp.WaitVisible(chromedp.CSS("#score-h")))
-	itemShot, err := chromedp.Run(bctx, chromedp.CaptureScreenshot())
-	if err != nil {
-		fail("item shot", err)
-	}
-	os.WriteFile(filepath.Join(shots, "item.png"), itemShot, 0o644)
+	br.windowShot("item.png")
 	// A phone-sized window still works.
 	run("mobile", chromedp.EmulateViewport(390, 844), chromedp.Navigate(base+"/a/"+demo.ID+"/"), chromedp.WaitVisible(chromedp.CSS("svg.chart")))
-	mobileShot, err := chromedp.Run(bctx, chromedp.CaptureScreenshot())
-	if err != nil {
-		fail("mobile shot", err)
-	}
-	os.WriteFile(filepath.Join(shots, "mobile.png"), mobileShot, 0o644)
+	br.windowShot("mobile.png")
 
-	cancel()
-	<-consoleDone
-	if len(consoleErrors) > 0 {
-		t.Errorf("script errors in the browser: %v", consoleErrors)
-	}
+	br.close()
 }
