@@ -6,6 +6,17 @@
 (function () {
   "use strict";
 
+  // postInline posts a form's data in the background; the server answers
+  // such a post with the fragment the page swaps in, not a whole page.
+  function postInline(form, data) {
+    return fetch(form.action, {
+      method: "POST",
+      body: data,
+      credentials: "same-origin",
+      headers: { "X-Isogap-Inline": "1", "Content-Type": "application/x-www-form-urlencoded" }
+    });
+  }
+
   function saveRow(form, ev) {
     ev.preventDefault();
     var row = form.closest("tr");
@@ -14,13 +25,7 @@
     row.classList.remove("saved", "failed");
     var button = form.querySelector("button");
     if (button) { button.disabled = true; button.textContent = "Saving…"; }
-    var data = new URLSearchParams(new FormData(form));
-    fetch(form.action, {
-      method: "POST",
-      body: data,
-      credentials: "same-origin",
-      headers: { "X-Isogap-Inline": "1", "Content-Type": "application/x-www-form-urlencoded" }
-    }).then(function (res) {
+    postInline(form, new URLSearchParams(new FormData(form))).then(function (res) {
       if (res.status === 200 || res.status === 422) {
         return res.text().then(function (html) {
           var tmp = document.createElement("tbody");
@@ -73,12 +78,7 @@
       busy = true;
       if (status) { status.textContent = "Saving…"; }
       var data = new URLSearchParams(new FormData(form));
-      fetch(form.action, {
-        method: "POST",
-        body: data,
-        credentials: "same-origin",
-        headers: { "X-Isogap-Inline": "1", "Content-Type": "application/x-www-form-urlencoded" }
-      }).then(function (res) {
+      postInline(form, data).then(function (res) {
         if (res.status !== 200) { throw new Error("not saved"); }
         return res.json();
       }).then(function (out) {
