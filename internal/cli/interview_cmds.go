@@ -67,6 +67,17 @@ func newInterviewCmd(c *cliApp) *cobra.Command {
 
 type opener func(cmd *cobra.Command) (*app.Service, error)
 
+// interview reads the interview number iid, then opens the service: a
+// mistyped number is a usage error before any database is opened.
+func (open opener) interview(cmd *cobra.Command, iid string) (*app.Service, int64, error) {
+	n, err := parseIID(iid)
+	if err != nil {
+		return nil, 0, err
+	}
+	svc, err := open(cmd)
+	return svc, n, err
+}
+
 func parseIID(s string) (int64, error) {
 	n, err := strconv.ParseInt(strings.TrimSpace(s), 10, 64)
 	if err != nil || n < 1 {
@@ -167,11 +178,7 @@ func newInterviewShowCmd(c *cliApp, open opener) *cobra.Command {
 		Short: "Show an interview's answers, evidence and suggested scores",
 		Args:  exactArgs("ID", "IID"),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			iid, err := parseIID(args[1])
-			if err != nil {
-				return err
-			}
-			svc, err := open(cmd)
+			svc, iid, err := open.interview(cmd, args[1])
 			if err != nil {
 				return err
 			}
@@ -296,11 +303,7 @@ func newInterviewRevokeCmd(c *cliApp, open opener) *cobra.Command {
 	return &cobra.Command{
 		Use: "revoke ID IID", Short: "Withdraw an interview: its link and sessions stop at once", Args: exactArgs("ID", "IID"),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			iid, err := parseIID(args[1])
-			if err != nil {
-				return err
-			}
-			svc, err := open(cmd)
+			svc, iid, err := open.interview(cmd, args[1])
 			if err != nil {
 				return err
 			}
@@ -423,11 +426,7 @@ func newInterviewReturnCmd(c *cliApp, open opener) *cobra.Command {
 		Short: "Send a question back to the interviewee with a note",
 		Args:  exactArgs("ID", "IID", "QUESTION"),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			iid, err := parseIID(args[1])
-			if err != nil {
-				return err
-			}
-			svc, err := open(cmd)
+			svc, iid, err := open.interview(cmd, args[1])
 			if err != nil {
 				return err
 			}
