@@ -192,22 +192,7 @@ func testInterviewRecord(t *testing.T, e Engine) {
 	if len(files) != 2 || string(files[3]) != "abc" {
 		t.Fatalf("files: %v, want the item's and the interview's", files)
 	}
-	dst := fresh(t, e)
-	withFiles := rec
-	withFiles.Files = files
-	if err := dst.LoadRecord(ctx, withFiles); err != nil {
-		t.Fatal(err)
-	}
-	back, err := dst.Record(ctx, a.ID)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := assess.DiffRecords(rec, back); err != nil {
-		t.Error(err)
-	}
-	if got := filesOf(t, dst, a.ID); !reflect.DeepEqual(got, files) {
-		t.Errorf("files after load: %v", got)
-	}
+	loadWithFiles(t, e, rec, files)
 	dst2 := fresh(t, e)
 	if err := dst2.LoadRecord(ctx, rec); err != nil {
 		t.Fatal(err)

@@ -399,6 +399,30 @@ func fill(t *testing.T, st store.Store, a assess.Assessment) {
 }
 
 // filesOf reads an assessment's evidence files through EvidenceFiles.
+// loadWithFiles loads rec with its files into a fresh store (as an import
+// does), checks that the store gives back the same record and files, and
+// returns that store.
+func loadWithFiles(t *testing.T, e Engine, rec assess.Record, files map[int64][]byte) store.Store {
+	t.Helper()
+	dst := fresh(t, e)
+	withFiles := rec
+	withFiles.Files = files
+	if err := dst.LoadRecord(context.Background(), withFiles); err != nil {
+		t.Fatal(err)
+	}
+	back, err := dst.Record(context.Background(), rec.Assessment.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := assess.DiffRecords(rec, back); err != nil {
+		t.Error(err)
+	}
+	if got := filesOf(t, dst, rec.Assessment.ID); !reflect.DeepEqual(got, files) {
+		t.Errorf("files after load: %v, want %v", got, files)
+	}
+	return dst
+}
+
 func filesOf(t *testing.T, st store.Store, aid string) map[int64][]byte {
 	t.Helper()
 	files := map[int64][]byte{}
@@ -444,22 +468,7 @@ func testRecordRoundTrip(t *testing.T, e Engine) {
 		t.Fatalf("evidence files: %v", files)
 	}
 	// A record loads with its files given (an import) ...
-	dst := fresh(t, e)
-	withFiles := rec
-	withFiles.Files = files
-	if err := dst.LoadRecord(ctx, withFiles); err != nil {
-		t.Fatal(err)
-	}
-	back, err := dst.Record(ctx, a.ID)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := assess.DiffRecords(rec, back); err != nil {
-		t.Error(err)
-	}
-	if got := filesOf(t, dst, a.ID); !reflect.DeepEqual(got, files) {
-		t.Errorf("files after load: %v, want %v", got, files)
-	}
+	dst := loadWithFiles(t, e, rec, files)
 	// ... or without them, each file added afterwards (a copy).
 	dst2 := fresh(t, e)
 	if err := dst2.LoadRecord(ctx, rec); err != nil {
