@@ -1,43 +1,57 @@
 package web_test
 
 import (
+	"bufio"
 	"bytes"
 	"context"
 	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
-	"net/url"
-	"regexp"
-	"slices"
+	"os"
+	"os/exec"
+	"path/filepath"
 	"strconv"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/isogap/isogap/internal/app"
+	"github.com/isogap/isogap/internal/testenv"
 	"github.com/isogap/isogap/internal/web"
 )
 
-// benchClients is how many browsers hit the server at once.
-const benchClients = 32
+// The load: wrk (Debian package) in its own process, two threads and 32
+// connections, as many browsers hitting the server at once. A client
+// written in Go on the same two cores would measure itself more than the
+// server.
+const (
+	benchConnections = 32
+	benchThreads     = 2
+)
 
-// BenchmarkWeb measures the web app over real loopback HTTP with 32
-// concurrent clients: the matrix page of the demo (123 items) and its
-// dashboard (plain, gzip-compressed, and asked again with their ETag), its forecast
-// and roadmap pages, a score update from the matrix's inline editor, and,
-// as the upper bound, the same server sending a static file of the matrix
-// page's size. scripts/bench-web
-// runs it and prints a table.
+// BenchmarkWeb measures the web app over real loopback HTTP with wrk: the
+// demo's matrix, dashboard, item, forecast and roadmap pages (plain, gzip
+// compressed, and asked again with their ETag), and a score update from
+// the matrix's inline editor. Each page is set next to its bound: Go's
+// http.FileServer sending the same bytes from a file, in the same run on
+// the same machine. scripts/bench-web runs it and prints one table per
+// engine. BENCH_SECONDS sets the duration of each case (default 5).
 func BenchmarkWeb(b *testing.B) {
+	wrk := testenv.Program(b, "wrk", "wrk")
 	for _, e := range engines {
 		// Without ISOGAP_TEST_POSTGRES, testenv skips the postgres run (fails it under CI=true).
-		b.Run(e.name, func(b *testing.B) { benchEngine(b, e) })
+		b.Run(e.name, func(b *testing.B) { benchEngine(b, e, wrk) })
 	}
 }
 
-func benchEngine(b *testing.B, e engine) {
+// benchCase is one URL asked the same way over and over.
+type benchCase struct {
+	name, path, encoding string
+	etag                 bool
+}
+
+func benchEngine(b *testing.B, e engine, wrk string) {
 	ctx := context.Background()
 	st := e.open(b)
 	svc := app.New(st, app.Config{})
@@ -58,195 +72,270 @@ func benchEngine(b *testing.B, e engine) {
 		b.Fatal(err)
 	}
 	cookie := "isogap_session=" + token
-	matrixPath := "/a/" + demo.ID + "/matrix"
-
-	// The upper bound: the same server (same listener, same middleware
-	// chain in front) sending bytes it already holds.
-	static := []byte{}
-	mux := http.NewServeMux()
-	mux.Handle("/", h)
-	mux.HandleFunc("GET /bench/static", func(w http.ResponseWriter, r *http.Request) {
-		w.Header().Set("Content-Type", "text/html; charset=utf-8")
-		http.ServeContent(w, r, "static.html", time.Time{}, bytes.NewReader(static))
-	})
-	srv := httptest.NewServer(mux)
+	srv := httptest.NewServer(h)
 	defer srv.Close()
-	hc := &http.Client{
-		Transport:     &http.Transport{MaxIdleConns: benchClients * 2, MaxIdleConnsPerHost: benchClients * 2},
-		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
-	}
-	// fetch sends a GET as a browser would: with the Accept-Encoding and
-	// If-None-Match given (an explicit Accept-Encoding keeps the client
-	// from decoding, as a browser's cache would keep the bytes).
-	fetch := func(path, acceptEncoding, etag string) (body []byte, tag string, err error) {
-		req, _ := http.NewRequest("GET", srv.URL+path, nil)
-		req.Header.Set("Cookie", cookie)
-		req.Header.Set("Accept-Encoding", acceptEncoding)
-		if etag != "" {
-			req.Header.Set("If-None-Match", etag)
-		}
-		res, err := hc.Do(req)
-		if err != nil {
-			return nil, "", err
-		}
-		defer res.Body.Close()
-		body, err = io.ReadAll(res.Body)
-		if err == nil && res.StatusCode != 200 && !(etag != "" && res.StatusCode == http.StatusNotModified) {
-			err = fmt.Errorf("GET %s: %d", path, res.StatusCode)
-		}
-		return body, res.Header.Get("ETag"), err
-	}
-	get := func(path string) ([]byte, error) {
-		body, _, err := fetch(path, "identity", "")
-		return body, err
-	}
-	page, err := get(matrixPath)
-	if err != nil {
-		b.Fatal(err)
-	}
-	static = bytes.Repeat([]byte("x"), len(page))
 
-	// The matrix and the dashboard three ways: plain, gzip-compressed,
-	// and asked again with the ETag of the last answer (nothing changed:
-	// 304 once pages carry ETags, the page again before).
-	for _, name := range []string{"matrix", "dashboard"} {
-		path := matrixPath
-		if name == "dashboard" {
-			path = "/a/" + demo.ID + "/"
-		}
-		body, err := get(path)
-		if err != nil {
-			b.Fatal(err)
-		}
-		zbody, tag, err := fetch(path, "gzip", "")
-		if err != nil {
-			b.Fatal(err)
-		}
-		b.Run(name, func(b *testing.B) {
-			load(b, func(int) error { _, err := get(path); return err }, len(body))
-		})
-		b.Run(name+"-gzip", func(b *testing.B) {
-			load(b, func(int) error { _, _, err := fetch(path, "gzip", ""); return err }, len(zbody))
-		})
-		if tag == "" {
-			tag = `"none"`
-		}
-		notMod, _, err := fetch(path, "gzip", tag)
-		if err != nil {
-			b.Fatal(err)
-		}
-		b.Run(name+"-etag", func(b *testing.B) {
-			load(b, func(int) error { _, _, err := fetch(path, "gzip", tag); return err }, len(notMod))
-		})
-	}
-	// The result pages: each request computes the forecast (1,000 Monte
-	// Carlo runs) and draws its chart.
-	for _, name := range []string{"forecast", "roadmap"} {
-		path := "/a/" + demo.ID + "/" + name
-		body, err := get(path)
-		if err != nil {
-			b.Fatal(err)
-		}
-		b.Run(name, func(b *testing.B) {
-			load(b, func(int) error { _, err := get(path); return err }, len(body))
-		})
-	}
-	b.Run("static", func(b *testing.B) {
-		load(b, func(int) error { _, err := get("/bench/static"); return err }, len(static))
-	})
+	// The bound: Go's own file server, nothing in front, sending the same
+	// bytes as the page from a file of its own.
+	dir := b.TempDir()
+	files := httptest.NewServer(http.FileServer(http.Dir(dir)))
+	defer files.Close()
 
-	// Each client edits its own item, with the version the last answer gave
-	// it, as the inline editor does.
+	a := "/a/" + demo.ID
+	var cases []benchCase
+	for _, p := range []struct{ name, path string }{
+		{"matrix", a + "/matrix"}, {"dashboard", a + "/"}, {"item", a + "/items/A.5.1"},
+		{"forecast", a + "/forecast"}, {"roadmap", a + "/roadmap"},
+	} {
+		cases = append(cases, benchCase{name: p.name, path: p.path, encoding: "identity"})
+		if p.name == "matrix" || p.name == "dashboard" {
+			cases = append(cases,
+				benchCase{name: p.name + "-gzip", path: p.path, encoding: "gzip"},
+				benchCase{name: p.name + "-etag", path: p.path, encoding: "gzip", etag: true})
+		}
+	}
+	hc := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	for i, c := range cases {
+		// One request as wrk will send it: its answer gives the bytes of
+		// the bound and, for the -etag cases, the ETag to send.
+		headers := []string{"Cookie: " + cookie, "Accept-Encoding: " + c.encoding}
+		res, body := benchGet(b, hc, srv.URL+c.path, headers)
+		if c.etag {
+			tag := res.Header.Get("ETag")
+			if tag == "" {
+				b.Fatalf("%s: no ETag", c.path)
+			}
+			headers = append(headers, "If-None-Match: "+tag)
+			if res, body = benchGet(b, hc, srv.URL+c.path, headers); res.StatusCode != http.StatusNotModified {
+				b.Fatalf("%s with its ETag: %d, want 304", c.path, res.StatusCode)
+			}
+		}
+		b.Run(c.name, func(b *testing.B) {
+			r := runWrk(b, wrk, srv.URL+c.path, headers, "")
+			r.report(b, len(body))
+			if c.etag {
+				return // a 304 has no body to compare with a file
+			}
+			name := fmt.Sprintf("case%d.html", i)
+			if err := os.WriteFile(filepath.Join(dir, name), body, 0o644); err != nil {
+				b.Fatal(err)
+			}
+			bound := runWrk(b, wrk, files.URL+"/"+name, []string{"Accept-Encoding: " + c.encoding}, "")
+			b.ReportMetric(bound.rps, "static-req/s")
+			b.ReportMetric(bound.p99, "static-p99-ms")
+			b.ReportMetric(r.rps/bound.rps, "ratio")
+		})
+	}
+
+	// The inline editor's save, as the browser sends it: each request
+	// changes the score of an item nobody else is saving at that moment,
+	// with the version the last answer for that item gave.
 	v, _, err := svc.View(ctx, app.System("bench"), demo.ID)
 	if err != nil {
 		b.Fatal(err)
 	}
-	refs := make([]string, benchClients)
-	versions := make([]int, benchClients)
-	for i := range refs {
-		refs[i], versions[i] = v.Items[i*3].Ref, v.Items[i*3].Version
+	var items strings.Builder
+	for _, it := range v.Items {
+		fmt.Fprintf(&items, "%s=%d\n", it.Ref, it.Version)
 	}
-	versionRE := regexp.MustCompile(`name="version" value="(\d+)"`)
-	var mu sync.Mutex
+	script := filepath.Join(dir, "update.lua")
+	if err := os.WriteFile(script, []byte(updateLua), 0o644); err != nil {
+		b.Fatal(err)
+	}
+	itemsFile := filepath.Join(dir, "items.txt")
+	if err := os.WriteFile(itemsFile, []byte(items.String()), 0o644); err != nil {
+		b.Fatal(err)
+	}
 	b.Run("score-update", func(b *testing.B) {
-		load(b, func(client int) error {
-			mu.Lock()
-			ref, ver := refs[client], versions[client]
-			mu.Unlock()
-			f := url.Values{"score": {strconv.Itoa(1 + ver%5)}, "version": {strconv.Itoa(ver)}, "return": {matrixPath}}
-			req, _ := http.NewRequest("POST", srv.URL+"/a/"+demo.ID+"/matrix/"+ref, strings.NewReader(f.Encode()))
-			req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-			req.Header.Set("Cookie", cookie)
-			req.Header.Set("Sec-Fetch-Site", "same-origin")
-			req.Header.Set("X-Isogap-Inline", "1")
-			res, err := hc.Do(req)
-			if err != nil {
-				return err
+		r := runWrk(b, wrk, srv.URL+a+"/matrix/", []string{"Cookie: " + cookie}, script, itemsFile, a+"/matrix", strconv.Itoa(benchThreads))
+		r.report(b, 0)
+		// What the saves did, seen through the service: every answer was
+		// a 200 (runWrk checks), so every item's version moved on.
+		after, _, err := svc.View(ctx, app.System("bench"), demo.ID)
+		if err != nil {
+			b.Fatal(err)
+		}
+		moved := 0
+		for i, it := range after.Items {
+			if it.Version > v.Items[i].Version {
+				moved++
 			}
-			body, err := io.ReadAll(res.Body)
-			res.Body.Close()
-			if err != nil {
-				return err
-			}
-			if res.StatusCode != 200 {
-				return fmt.Errorf("update %s: %d %s", ref, res.StatusCode, body[:min(300, len(body))])
-			}
-			m := versionRE.FindSubmatch(body)
-			if m == nil {
-				return fmt.Errorf("update %s: no version in the answer", ref)
-			}
-			n, _ := strconv.Atoi(string(m[1]))
-			mu.Lock()
-			versions[client] = n
-			mu.Unlock()
-			return nil
-		}, 0)
+		}
+		if moved == 0 {
+			b.Fatal("no item changed: the saves did not reach the store")
+		}
+		v = after
 	})
 }
 
-// load sends b.N requests from benchClients goroutines and reports the
-// throughput and the latency percentiles.
-func load(b *testing.B, do func(client int) error, size int) {
-	lat := make([][]time.Duration, benchClients)
-	next := make(chan struct{}, b.N)
-	for i := 0; i < b.N; i++ {
-		next <- struct{}{}
+func benchGet(b *testing.B, hc *http.Client, url string, headers []string) (*http.Response, []byte) {
+	req, _ := http.NewRequest("GET", url, nil)
+	for _, h := range headers {
+		k, v, _ := strings.Cut(h, ": ")
+		req.Header.Set(k, v)
 	}
-	close(next)
-	errs := make(chan error, benchClients)
-	var wg sync.WaitGroup
-	b.ResetTimer()
-	start := time.Now()
-	for c := 0; c < benchClients; c++ {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for range next {
-				t0 := time.Now()
-				if err := do(c); err != nil {
-					errs <- err
-					return
-				}
-				lat[c] = append(lat[c], time.Since(t0))
-			}
-		}()
-	}
-	wg.Wait()
-	elapsed := time.Since(start)
-	b.StopTimer()
-	close(errs)
-	for err := range errs {
+	res, err := hc.Do(req)
+	if err != nil {
 		b.Fatal(err)
 	}
-	all := slices.Concat(lat...)
-	slices.Sort(all)
-	pct := func(p float64) float64 {
-		return float64(all[min(len(all)-1, int(p*float64(len(all))))].Microseconds()) / 1000
+	defer res.Body.Close()
+	body, err := io.ReadAll(res.Body)
+	if err != nil {
+		b.Fatal(err)
 	}
-	b.ReportMetric(float64(len(all))/elapsed.Seconds(), "req/s")
-	b.ReportMetric(pct(0.50), "p50-ms")
-	b.ReportMetric(pct(0.99), "p99-ms")
+	if res.StatusCode != 200 && res.StatusCode != http.StatusNotModified {
+		b.Fatalf("GET %s: %d", url, res.StatusCode)
+	}
+	return res, body
+}
+
+// wrkResult is what one wrk run measured.
+type wrkResult struct {
+	rps, p50, p99 float64
+	requests      int
+}
+
+func (r wrkResult) report(b *testing.B, size int) {
+	b.ReportMetric(r.rps, "req/s")
+	b.ReportMetric(r.p50, "p50-ms")
+	b.ReportMetric(r.p99, "p99-ms")
 	if size > 0 {
 		b.ReportMetric(float64(size), "bytes/resp")
 	}
+	// The figures are wrk's; the benchmark loop itself is not timed.
+	b.ReportMetric(0, "ns/op")
 }
+
+// runWrk runs wrk against url and reads its summary. A script, when
+// given, takes the arguments that follow. Any error answer or socket
+// error fails the benchmark: a fast error is not a fast page.
+func runWrk(b *testing.B, wrk, url string, headers []string, script string, args ...string) wrkResult {
+	secs := 5
+	if s, err := strconv.Atoi(os.Getenv("BENCH_SECONDS")); err == nil && s > 0 {
+		secs = s
+	}
+	cmdArgs := []string{"-t", strconv.Itoa(benchThreads), "-c", strconv.Itoa(benchConnections),
+		"-d", strconv.Itoa(secs) + "s", "--latency", "--timeout", "10s"}
+	for _, h := range headers {
+		cmdArgs = append(cmdArgs, "-H", h)
+	}
+	if script != "" {
+		cmdArgs = append(cmdArgs, "-s", script)
+	}
+	cmdArgs = append(cmdArgs, url)
+	if len(args) > 0 {
+		cmdArgs = append(append(cmdArgs, "--"), args...)
+	}
+	out, err := exec.Command(wrk, cmdArgs...).CombinedOutput()
+	if err != nil {
+		b.Fatalf("wrk: %v\n%s", err, out)
+	}
+	r, err := parseWrk(out)
+	if err != nil {
+		b.Fatalf("%v\n%s", err, out)
+	}
+	return r
+}
+
+// parseWrk reads wrk's --latency summary.
+func parseWrk(out []byte) (wrkResult, error) {
+	var r wrkResult
+	sc := bufio.NewScanner(bytes.NewReader(out))
+	for sc.Scan() {
+		f := strings.Fields(sc.Text())
+		switch {
+		case len(f) == 2 && f[0] == "50%":
+			r.p50 = wrkDuration(f[1])
+		case len(f) == 2 && f[0] == "99%":
+			r.p99 = wrkDuration(f[1])
+		case len(f) == 2 && f[0] == "Requests/sec:":
+			r.rps, _ = strconv.ParseFloat(f[1], 64)
+		case len(f) >= 4 && f[1] == "requests" && f[2] == "in":
+			r.requests, _ = strconv.Atoi(f[0])
+		case strings.HasPrefix(sc.Text(), "  Non-2xx or 3xx responses:"),
+			strings.HasPrefix(sc.Text(), "  Socket errors:"):
+			return r, fmt.Errorf("wrk saw errors: %s", strings.TrimSpace(sc.Text()))
+		}
+	}
+	if r.rps == 0 || r.requests == 0 || r.p99 <= 0 {
+		return r, fmt.Errorf("wrk: no summary in its output")
+	}
+	return r, nil
+}
+
+// wrkDuration turns wrk's "812.00us", "1.53ms" or "1.02s" into milliseconds.
+func wrkDuration(s string) float64 {
+	for _, u := range []struct {
+		suffix string
+		ms     float64
+	}{{"us", 0.001}, {"ms", 1}, {"m", 60000}, {"s", 1000}} {
+		if n, ok := strings.CutSuffix(s, u.suffix); ok {
+			v, err := strconv.ParseFloat(n, 64)
+			if err != nil {
+				return -1
+			}
+			return v * u.ms
+		}
+	}
+	return -1
+}
+
+// updateLua drives the inline editor's save from wrk. Its arguments: a
+// file of "ref=version" lines, the matrix's path (the form's return) and
+// the number of wrk threads.
+// Each wrk thread takes every n-th item; a request picks one of its items
+// that has no save in flight and sets the next score with the version the
+// last answer for that item gave (the answer is the row, which carries its
+// ref and its new version).
+const updateLua = `
+local threads = {}
+local count = 0
+function setup(thread)
+  count = count + 1
+  thread:set("tid", count)
+  table.insert(threads, thread)
+end
+function init(args)
+  local f = assert(io.open(args[1]))
+  local nthreads = tonumber(args[3])
+  refs, versions, busy = {}, {}, {}
+  local i = 0
+  for line in f:lines() do
+    local ref, v = line:match("^(.-)=(%d+)$")
+    if ref and i % nthreads == tid - 1 then
+      table.insert(refs, ref)
+      versions[ref] = tonumber(v)
+    end
+    i = i + 1
+  end
+  f:close()
+  back = args[2]
+  base = wrk.path
+  next_i = 0
+  wrk.method = "POST"
+  wrk.headers["Content-Type"] = "application/x-www-form-urlencoded"
+  wrk.headers["Sec-Fetch-Site"] = "same-origin"
+  wrk.headers["X-Isogap-Inline"] = "1"
+end
+function request()
+  for _ = 1, #refs do
+    next_i = next_i % #refs + 1
+    local ref = refs[next_i]
+    if not busy[ref] then
+      busy[ref] = true
+      local v = versions[ref]
+      local body = "score=" .. (v % 5 + 1) .. "&version=" .. v .. "&return=" .. back
+      return wrk.format(nil, base .. ref, nil, body)
+    end
+  end
+  error("every item has a save in flight")
+end
+function response(status, headers, body)
+  local ref = body:match('id="row%-([^"]+)"')
+  local v = body:match('name="version" value="(%d+)"')
+  if ref and v then
+    versions[ref] = tonumber(v)
+    busy[ref] = nil
+  end
+end
+`
