@@ -2,6 +2,7 @@ package web
 
 import (
 	"bytes"
+	"compress/gzip"
 	"crypto/sha256"
 	"embed"
 	"encoding/hex"
@@ -9,6 +10,7 @@ import (
 	"mime"
 	"net/http"
 	"path"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -28,7 +30,10 @@ type assets struct {
 type asset struct {
 	name    string
 	content []byte
-	ctype   string
+	// gz is content gzip-compressed once at start, for text files that
+	// shrink (nil otherwise): no asset is compressed per request.
+	gz    []byte
+	ctype string
 }
 
 func loadAssets() (*assets, error) {
@@ -49,7 +54,15 @@ func loadAssets() (*assets, error) {
 		if ctype == "" {
 			ctype = "application/octet-stream"
 		}
-		as.byURL[url] = asset{name: name, content: b, ctype: ctype}
+		a := asset{name: name, content: b, ctype: ctype}
+		if compressible(ctype) && len(b) >= minCompress {
+			var buf bytes.Buffer
+			zw, _ := gzip.NewWriterLevel(&buf, gzip.BestCompression)
+			zw.Write(b)
+			zw.Close()
+			a.gz = buf.Bytes()
+		}
+		as.byURL[url] = a
 		as.urlOf[name] = url
 		return nil
 	})
@@ -72,7 +85,17 @@ func (as *assets) serve(w http.ResponseWriter, r *http.Request) {
 		http.NotFound(w, r)
 		return
 	}
-	w.Header().Set("Content-Type", a.ctype)
-	w.Header().Set("Cache-Control", "public, max-age=31536000, immutable")
-	http.ServeContent(w, r, a.name, as.loaded, bytes.NewReader(a.content))
+	h := w.Header()
+	h.Set("Content-Type", a.ctype)
+	// The URL names the content: a new release has new URLs.
+	h.Set("Cache-Control", "public, max-age=31536000, immutable")
+	body := a.content
+	if a.gz != nil && r.Header.Get("Range") == "" && acceptsGzip(r.Header.Get("Accept-Encoding")) {
+		// Set before the status line, so the compress layer passes it on.
+		// ServeContent leaves the length of an encoded body to us.
+		h.Set("Content-Encoding", "gzip")
+		h.Set("Content-Length", strconv.Itoa(len(a.gz)))
+		body = a.gz
+	}
+	http.ServeContent(w, r, a.name, as.loaded, bytes.NewReader(body))
 }

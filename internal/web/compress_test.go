@@ -6,6 +6,7 @@ import (
 	"context"
 	"io"
 	"net/http"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -101,12 +102,21 @@ func TestCompression(t *testing.T) {
 		}
 	}
 
-	// A stylesheet from the page: compressed too.
+	// A stylesheet from the page: compressed too, once when the server
+	// started (so the answer has its length up front, as a stream
+	// compressed on the fly cannot), and kept for a year.
 	_, page := admin.fetch(A+"/matrix", "identity")
 	css := string(page[bytes.Index(page, []byte("/static/app.")):])
 	css = css[:strings.IndexByte(css, '"')]
-	if res, b := admin.fetch(css, "gzip"); res.header.Get("Content-Encoding") != "gzip" || !strings.Contains(string(gunzip(t, b)), "{") {
+	res, b := admin.fetch(css, "gzip")
+	if res.header.Get("Content-Encoding") != "gzip" || !strings.Contains(string(gunzip(t, b)), "{") || !hasVary(res.header) {
 		t.Errorf("stylesheet %s: %v", css, res.header)
+	}
+	if res.header.Get("Content-Length") != strconv.Itoa(len(b)) || !strings.Contains(res.header.Get("Cache-Control"), "immutable") {
+		t.Errorf("stylesheet %s: Content-Length %q for %d bytes, Cache-Control %q", css, res.header.Get("Content-Length"), len(b), res.header.Get("Cache-Control"))
+	}
+	if plainRes, plain := admin.fetch(css, "identity"); plainRes.header.Get("Content-Encoding") != "" || !bytes.Equal(plain, gunzip(t, b)) {
+		t.Errorf("stylesheet %s without gzip: %v", css, plainRes.header)
 	}
 
 	// Downloads that are compressed files already pass untouched.
@@ -120,7 +130,7 @@ func TestCompression(t *testing.T) {
 		}
 	}
 	// The JSON export is text: compressed, and whole.
-	res, b := admin.fetch(A+"/download/json", "gzip")
+	res, b = admin.fetch(A+"/download/json", "gzip")
 	if res.header.Get("Content-Encoding") != "gzip" || !strings.Contains(res.header.Get("Content-Disposition"), "attachment") {
 		t.Fatalf("json download: %v", res.header)
 	}

@@ -124,7 +124,8 @@ func notModified(ifNoneMatch, tag string) bool {
 // cached is s.in for pages that carry an ETag: it asks for the revision
 // first (before loading the page's data, so a write in between can only
 // make the tag older than the page, never newer) and answers a matching
-// If-None-Match with 304 without loading or rendering anything.
+// If-None-Match with 304, and a tag rendered before with the bytes kept in
+// the page cache (pagecache.go), without loading or rendering anything.
 func (s *Server) cached(fn assessmentHandler) http.HandlerFunc {
 	return s.auth(func(w http.ResponseWriter, r *http.Request, p app.Principal) error {
 		rev, acc, err := s.svc.Revision(r.Context(), p, r.PathValue("id"))
@@ -137,6 +138,10 @@ func (s *Server) cached(fn assessmentHandler) http.HandlerFunc {
 			h.Set("ETag", tag)
 			h.Set("Cache-Control", pageCacheControl)
 			w.WriteHeader(http.StatusNotModified)
+			return nil
+		}
+		if pg := s.cache.get(tag); pg != nil {
+			writePage(w, r, pg)
 			return nil
 		}
 		if st := stateOf(r); st != nil {

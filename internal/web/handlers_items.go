@@ -121,9 +121,8 @@ func statusByRef(r assess.Result) map[string]assess.ItemStatus {
 func (s *Server) row(c *actx, it assess.Item, status map[string]assess.ItemStatus, ret string) matrixRow {
 	ci, _ := c.View.Catalog.Item(it.Ref)
 	is := status[it.Ref]
-	aid := c.View.Assessment.ID
 	r := matrixRow{Item: it, Cat: ci, Status: is, Editable: c.Acc.CanEditItem(it), Overdue: isOverdue(it, is, s.today()),
-		Ref: it.Ref, Href: "/a/" + aid + "/items/" + it.Ref, Post: "/a/" + aid + "/matrix/" + it.Ref, Form: "f-" + it.Ref, Return: ret}
+		Ref: it.Ref, Form: "f-" + it.Ref, Return: ret}
 	r.Edit = r.Editable && is.Applicable
 	if !is.Applicable {
 		r.Class = "na"
@@ -144,7 +143,8 @@ func (s *Server) row(c *actx, it assess.Item, status map[string]assess.ItemStatu
 }
 
 // rowOptions are the <option> lists of the matrix's selects, one per
-// selected value, built once: they are the same on every row.
+// selected value, built once: they are the same on every row. HTML lets
+// an option's end tag go, and 123 rows of them are worth leaving out.
 type rowOptions struct {
 	score    [6]template.HTML
 	priority [5]template.HTML // by Priority.Rank(); 4 is unset
@@ -159,16 +159,16 @@ func buildRowOptions() rowOptions {
 		return ""
 	}
 	for cur := 0; cur <= 5; cur++ {
-		h := `<option value=""` + sel(cur == 0) + `>–</option>`
+		h := `<option value=""` + sel(cur == 0) + `>–`
 		for sc := assess.Score(1); sc <= 5; sc++ {
-			h += fmt.Sprintf(`<option value="%d"%s>%d %s</option>`, sc, sel(int(sc) == cur), sc, html.EscapeString(sc.Label()))
+			h += fmt.Sprintf(`<option value=%d%s>%d %s`, sc, sel(int(sc) == cur), sc, html.EscapeString(sc.Label()))
 		}
 		o.score[cur] = template.HTML(h)
 	}
 	for cur := 0; cur <= len(assess.Priorities); cur++ {
-		h := `<option value=""` + sel(cur == len(assess.Priorities)) + `>–</option>`
+		h := `<option value=""` + sel(cur == len(assess.Priorities)) + `>–`
 		for i, p := range assess.Priorities {
-			h += fmt.Sprintf(`<option%s>%s</option>`, sel(i == cur), html.EscapeString(string(p)))
+			h += fmt.Sprintf(`<option%s>%s`, sel(i == cur), html.EscapeString(string(p)))
 		}
 		o.priority[cur] = template.HTML(h)
 	}

@@ -73,6 +73,7 @@ type site struct {
 	svc *app.Service
 	st  store.Store // for tests that look below the service
 	srv *httptest.Server
+	web *web.Server
 }
 
 func newSite(t testing.TB, st store.Store, cfg web.Config) *site {
@@ -91,7 +92,7 @@ func newSiteAt(t testing.TB, st store.Store, cfg web.Config, now func() time.Tim
 	}
 	srv := httptest.NewServer(h)
 	t.Cleanup(srv.Close)
-	return &site{t: t, svc: svc, st: st, srv: srv}
+	return &site{t: t, svc: svc, st: st, srv: srv, web: h}
 }
 
 // user creates an account and returns a client signed in as it.

@@ -116,11 +116,12 @@ type matrixRow struct {
 	Overdue  bool
 	// Edit: editable and applicable, so the row has inputs.
 	Edit bool
-	// Ref, Href (the item page), Post (the row's form action) and Form (its id).
-	Ref, Href, Post, Form string
-	Class                 string
-	Question              string
-	More                  int
+	// Ref, and Form (the id of the row's form). The row's links and its
+	// form's action are relative to the matrix page.
+	Ref, Form string
+	Class     string
+	Question  string
+	More      int
 	// ScoreOptions and PriorityOptions are the selects' options with the
 	// item's value selected.
 	ScoreOptions, PriorityOptions template.HTML

@@ -219,14 +219,15 @@ func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, name
 		http.Error(w, "The page could not be rendered; the error was logged.", http.StatusInternalServerError)
 		return
 	}
+	if st := stateOf(r); st != nil && st.etag != "" && status == http.StatusOK {
+		pg := newCachedPage(st.etag, buf.Bytes())
+		s.cache.put(pg)
+		writePage(w, r, pg)
+		return
+	}
 	h := w.Header()
 	h.Set("Content-Type", "text/html; charset=utf-8")
-	if st := stateOf(r); st != nil && st.etag != "" && status == http.StatusOK {
-		h.Set("ETag", st.etag)
-		h.Set("Cache-Control", pageCacheControl)
-	} else {
-		h.Set("Cache-Control", "no-store")
-	}
+	h.Set("Cache-Control", "no-store")
 	h.Set("Content-Length", strconv.Itoa(buf.Len()))
 	w.WriteHeader(status)
 	w.Write(buf.Bytes())

@@ -50,6 +50,9 @@ type Config struct {
 	// ("https://isogap.example.com"); empty takes the address each
 	// request reached.
 	BaseURL string
+	// PageCacheBytes bounds the memory of the rendered pages kept by
+	// ETag (default 64 MiB; negative: keep none).
+	PageCacheBytes int64
 	// InterviewPack writes a printable interview guide (PDF); nil offers
 	// none. The wiring passes report.WriteInterviewPack.
 	InterviewPack func(w io.Writer, in PackInput) error
@@ -75,6 +78,8 @@ type Server struct {
 	handler http.Handler
 	// build is part of every page's ETag (buildKey).
 	build string
+	// cache keeps rendered pages by ETag (nil: none).
+	cache *pageCache
 }
 
 const sessionCookie = "isogap_session"
@@ -100,7 +105,8 @@ func New(svc *app.Service, cfg Config) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := &Server{svc: svc, cfg: cfg, log: cfg.Logger, errs: newErrorLog(cfg.Logger, errorLogInterval), assets: as, rowHTML: buildRowOptions()}
+	s := &Server{svc: svc, cfg: cfg, log: cfg.Logger, errs: newErrorLog(cfg.Logger, errorLogInterval), assets: as, rowHTML: buildRowOptions(),
+		cache: newPageCache(cfg.PageCacheBytes)}
 	if s.pages, err = loadPages(as); err != nil {
 		return nil, err
 	}
