@@ -49,14 +49,7 @@ func benchEngine(b *testing.B, e engine) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	u, err := svc.CreateUser(ctx, app.System("bench"), app.NewUser{Login: "bench", Name: "Bench", Password: "benchmark password", Admin: true})
-	if err != nil {
-		b.Fatal(err)
-	}
-	token, err := svc.StartSession(ctx, app.Principal{User: u}, time.Hour)
-	if err != nil {
-		b.Fatal(err)
-	}
+	_, token := benchAdmin(b, svc)
 	cookie := "isogap_session=" + token
 	matrixPath := "/a/" + demo.ID + "/matrix"
 
