@@ -310,8 +310,19 @@ func (s *Store) History(ctx context.Context, aid string, q store.HistoryQuery) (
 		where += ` AND at >= ?`
 		args = append(args, micros(q.Since))
 	}
+	if q.AfterID > 0 {
+		where += ` AND id > ?`
+		args = append(args, q.AfterID)
+	}
+	if q.BeforeID > 0 {
+		where += ` AND id < ?`
+		args = append(args, q.BeforeID)
+	}
 	query := `SELECT id, assessment_id, ref, field, old_value, new_value, actor, at, version FROM history WHERE ` + where + ` ORDER BY id`
-	if q.Limit > 0 {
+	switch {
+	case q.Limit > 0 && q.Oldest:
+		query += ` LIMIT ` + strconv.Itoa(q.Limit)
+	case q.Limit > 0:
 		query = `SELECT * FROM (SELECT id, assessment_id, ref, field, old_value, new_value, actor, at, version FROM history WHERE ` +
 			where + ` ORDER BY id DESC LIMIT ` + strconv.Itoa(q.Limit) + `) AS newest ORDER BY id`
 	}
