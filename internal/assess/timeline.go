@@ -32,9 +32,12 @@ func Timeline(cat *catalog.Catalog, a Assessment, items []Item, history []Change
 type Replay struct {
 	// Points is the timeline, oldest first. It is shared: do not modify it.
 	Points []TimePoint
-	// LastID is the id of the newest change replayed (0: none).
-	LastID int64
-	lastAt time.Time
+	// FirstID and LastID are the ids of the oldest and the newest change
+	// replayed (0: none). History is only ever added to, but an assessment
+	// deleted and loaded again has new ids: a caller that finds another
+	// oldest id replays the whole history.
+	FirstID, LastID int64
+	lastAt          time.Time
 	// What the points depend on besides the history: the catalog, the
 	// target, the creation time and each item's part in the figures as
 	// the replay found them.
@@ -146,6 +149,7 @@ func NewReplay(cat *catalog.Catalog, a Assessment, items []Item, history []Chang
 		if history[0].At.Before(start) {
 			start = history[0].At
 		}
+		out.FirstID = history[0].ID
 		out.LastID, out.lastAt = history[len(history)-1].ID, history[len(history)-1].At
 	}
 	points = append(points, r.point(start))
