@@ -76,8 +76,9 @@ func BenchmarkHistory(b *testing.B) {
 }
 
 // loadLongHistory stores, in bulk, an assessment whose history has n
-// changes over the past year: scores, applicability, evidence and other
-// fields of random items, ending in the items' current state.
+// changes over the past year: scores, applicability, evidence (at most
+// three records an item, the oldest removed first) and other fields of
+// random items, ending in the items' current state.
 func loadLongHistory(tb testing.TB, st store.Store, now time.Time, n int) assess.Assessment {
 	tb.Helper()
 	cat := catalog.Builtin()
@@ -103,6 +104,8 @@ func loadLongHistory(tb testing.TB, st store.Store, now time.Time, n int) assess
 		case r < 7 && cat.Items[i].IsControl():
 			it.Applicable = !it.Applicable
 			it.Justification = map[bool]string{false: "Not used here."}[it.Applicable]
+		case r < 8 && len(it.Evidence) >= 3:
+			it.Evidence = it.Evidence[1:] // old records make way for new ones
 		case r < 8:
 			evID++
 			it.Evidence = append(it.Evidence, assess.Evidence{ID: evID, Kind: assess.EvidenceText, Text: "Record " + strconv.Itoa(k), AddedBy: "bench", AddedAt: at})
@@ -112,8 +115,11 @@ func loadLongHistory(tb testing.TB, st store.Store, now time.Time, n int) assess
 		it.Version++
 		it.UpdatedAt, it.UpdatedBy = at, "bench"
 		changes := assess.DiffItems(was, *it)
-		if len(it.Evidence) > len(was.Evidence) {
+		switch {
+		case len(it.Evidence) > len(was.Evidence):
 			changes = append(changes, assess.Change{Ref: it.Ref, Field: "evidence", New: it.Evidence[len(it.Evidence)-1].Summary()})
+		case len(it.Evidence) < len(was.Evidence):
+			changes = append(changes, assess.Change{Ref: it.Ref, Field: "evidence", Old: was.Evidence[0].Summary()})
 		}
 		for _, ch := range changes {
 			ch.Actor, ch.At, ch.Version = "bench", at, it.Version
