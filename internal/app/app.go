@@ -21,6 +21,7 @@ import (
 type Service struct {
 	store           store.Store
 	catalogs        *catalogCache
+	replays         *replayCache
 	clock           func() time.Time
 	everyoneCreates bool
 	obs             Observer
@@ -66,7 +67,7 @@ func New(st store.Store, cfg Config) *Service {
 	if cfg.InterviewGrace <= 0 {
 		cfg.InterviewGrace = DefaultInterviewGrace
 	}
-	return &Service{store: st, catalogs: &catalogCache{m: map[string]*catalog.Catalog{}}, clock: cfg.Clock,
+	return &Service{store: st, catalogs: &catalogCache{m: map[string]*catalog.Catalog{}}, replays: newReplayCache(), clock: cfg.Clock,
 		everyoneCreates: cfg.EveryoneCreatesAssessments, obs: cfg.Events, mailer: cfg.Mailer, grace: cfg.InterviewGrace}
 }
 

@@ -140,9 +140,9 @@ func (s *Service) results(ctx context.Context, v View, whatIf map[string]string,
 	if err != nil {
 		return Results{}, err
 	}
-	var hist []assess.Change
+	var tl []assess.TimePoint
 	if parts.Timeline {
-		if hist, err = s.store.History(ctx, id, store.HistoryQuery{}); err != nil {
+		if tl, err = s.timeline(ctx, v); err != nil {
 			return Results{}, err
 		}
 	}
@@ -152,10 +152,8 @@ func (s *Service) results(ctx context.Context, v View, whatIf map[string]string,
 			return Results{}, err
 		}
 	}
-	r, err := BuildResults(v, ps, whatIf, hist, snaps, s.now())
-	if !parts.Timeline {
-		r.Timeline = nil
-	}
+	r, err := BuildResults(v, ps, whatIf, nil, snaps, s.now())
+	r.Timeline = tl
 	return r, err
 }
 

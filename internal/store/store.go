@@ -143,9 +143,14 @@ type CatalogFile struct {
 	Content     []byte
 }
 
-// HistoryQuery narrows History.
+// HistoryQuery narrows History. Ids grow with every change recorded, so
+// AfterID and BeforeID page through a history (keyset on id) without
+// skipping or repeating an entry while new ones arrive.
 type HistoryQuery struct {
-	Ref   string    // only this item ("" = all, including assessment-level changes)
-	Since time.Time // only changes at or after this time
-	Limit int       // at most this many, newest kept (0 = no limit)
+	Ref      string    // only this item ("" = all, including assessment-level changes)
+	Since    time.Time // only changes at or after this time
+	AfterID  int64     // only changes with a greater id (0 = from the first)
+	BeforeID int64     // only changes with a smaller id (0 = to the last)
+	Limit    int       // at most this many, newest kept (0 = no limit)
+	Oldest   bool      // with Limit: keep the oldest instead
 }

@@ -63,14 +63,7 @@ func benchEngine(b *testing.B, e engine, wrk string) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	u, err := svc.CreateUser(ctx, app.System("bench"), app.NewUser{Login: "bench", Name: "Bench", Password: "benchmark password", Admin: true})
-	if err != nil {
-		b.Fatal(err)
-	}
-	token, err := svc.StartSession(ctx, app.Principal{User: u}, time.Hour)
-	if err != nil {
-		b.Fatal(err)
-	}
+	_, token := benchAdmin(b, svc)
 	cookie := "isogap_session=" + token
 	srv := httptest.NewServer(h)
 	defer srv.Close()

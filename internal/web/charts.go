@@ -95,6 +95,11 @@ func timelineSVG(tl []assess.TimePoint) (template.HTML, error) {
 	return inlineSVG(p, 6*vg.Inch, 2.8*vg.Inch, "Readiness and coverage over time")
 }
 
+// timelineBuckets is how finely readiness over time is drawn (and listed
+// under the chart): a long history is cut to at most six points for each
+// of this many stretches of time (assess.Downsample).
+const timelineBuckets = 80
+
 // untilNow extends the timeline to now, so the chart ends today.
 func untilNow(tl []assess.TimePoint, now time.Time) []assess.TimePoint {
 	if len(tl) > 0 && tl[len(tl)-1].At.Before(now) {

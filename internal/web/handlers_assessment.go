@@ -250,7 +250,7 @@ func (s *Server) dashboard(w http.ResponseWriter, r *http.Request, c *actx) erro
 	}
 	// The timeline is drawn to the start of today, not to this minute:
 	// the page is then the same all day and can carry an ETag.
-	tl := untilNow(results.Timeline, now.Truncate(24*time.Hour))
+	tl := untilNow(assess.Downsample(results.Timeline, timelineBuckets), now.Truncate(24*time.Hour))
 	charts, err := buildCharts(res, tl)
 	if err != nil {
 		return err
@@ -319,6 +319,9 @@ func (s *Server) soa(w http.ResponseWriter, r *http.Request, c *actx) error {
 	return nil
 }
 
+// historyPageSize is how many changes a page of the history shows.
+const historyPageSize = 100
+
 func (s *Server) history(w http.ResponseWriter, r *http.Request, c *actx) error {
 	return s.renderHistory(w, r, c, http.StatusOK, "", formErrors{})
 }
@@ -327,27 +330,64 @@ func (s *Server) history(w http.ResponseWriter, r *http.Request, c *actx) error 
 // snapshots, a comparison and readiness over time; snapName and snapErrs
 // are a snapshot form that was not saved.
 func (s *Server) renderHistory(w http.ResponseWriter, r *http.Request, c *actx, status int, snapName string, snapErrs formErrors) error {
-	limit := 200
-	if r.URL.Query().Get("all") == "1" {
-		limit = 0
-	}
+	q := r.URL.Query()
 	ref := ""
-	if q := r.URL.Query().Get("ref"); q != "" {
+	if v := q.Get("ref"); v != "" {
 		var err error
-		if ref, err = app.ResolveRef(c.View.Catalog, q); err != nil {
+		if ref, err = app.ResolveRef(c.View.Catalog, v); err != nil {
 			return err
 		}
 	}
-	hist, err := s.svc.History(r.Context(), c.P, c.View.Assessment.ID, app.HistoryQuery{Ref: ref, Limit: limit + 1})
+	var bound [2]int64
+	for i, name := range []string{"before", "after"} {
+		if v := q.Get(name); v != "" {
+			n, err := strconv.ParseInt(v, 10, 64)
+			if err != nil || n < 0 {
+				return assess.Errorf(assess.KindInvalid, "%s=%q: a page of the history starts at a change number, a whole number", name, v)
+			}
+			bound[i] = n
+		}
+	}
+	// after=N pages up from change N (after=0: from the oldest).
+	before, after, up := bound[0], bound[1], q.Has("after")
+	// One more than a page tells whether there is another page that way.
+	hq := app.HistoryQuery{Ref: ref, BeforeID: before, Limit: historyPageSize + 1}
+	if up {
+		hq = app.HistoryQuery{Ref: ref, AfterID: after, Limit: historyPageSize + 1, Oldest: true}
+	}
+	hist, err := s.svc.History(r.Context(), c.P, c.View.Assessment.ID, hq)
 	if err != nil {
 		return err
 	}
-	more := limit > 0 && len(hist) > limit
-	if more {
-		hist = hist[1:]
+	newer, older := before > 0, after > 0
+	if len(hist) > historyPageSize {
+		if up {
+			hist, newer = hist[:historyPageSize], true
+		} else {
+			hist, older = hist[1:], true
+		}
 	}
-	slices.Reverse(hist)
-	pg := &historyPage{Base: c.base("History", "history"), Changes: hist, Ref: ref, Limit: limit, More: more, SnapName: snapName, SnapErrors: snapErrs}
+	slices.Reverse(hist) // newest first
+	link := func(name string, id int64) string {
+		v := r.URL.Query()
+		v.Del("before")
+		v.Del("after")
+		v.Set(name, strconv.FormatInt(id, 10))
+		return "?" + v.Encode() + "#changes"
+	}
+	pg := &historyPage{Base: c.base("History", "history"), Changes: hist, Ref: ref, SnapName: snapName, SnapErrors: snapErrs, Paged: newer, PageSize: historyPageSize}
+	if len(hist) > 0 && newer {
+		pg.Newer = link("after", hist[0].ID)
+	}
+	if len(hist) > 0 && older {
+		pg.Older = link("before", hist[len(hist)-1].ID)
+	}
+	if pg.Paged || len(hist) == 0 && (before > 0 || up) {
+		v := r.URL.Query()
+		v.Del("before")
+		v.Del("after")
+		pg.Paged, pg.Newest = true, "?"+v.Encode()+"#changes"
+	}
 	if ref == "" {
 		st, err := s.historyExtras(r, c, pg)
 		if err != nil {

@@ -449,7 +449,7 @@ func (s *Server) historyExtras(r *http.Request, c *actx, pg *historyPage) (int, 
 	if err != nil {
 		return 0, err
 	}
-	if pg.TimelineSVG, err = timelineSVG(untilNow(res.Timeline, now)); err != nil {
+	if pg.TimelineSVG, err = timelineSVG(untilNow(assess.Downsample(res.Timeline, timelineBuckets), now)); err != nil {
 		return 0, err
 	}
 	pg.Snapshots, pg.CanSnapshot = res.Snapshots, c.Acc.CanManageSnapshots()

@@ -236,8 +236,13 @@ type historyPage struct {
 	Base
 	Changes []assess.Change
 	Ref     string
-	Limit   int
-	More    bool
+	// Newer and Older link to the next page of changes each way (keyset
+	// on the change id, the other parameters kept); empty at either end.
+	Newer, Older string
+	// Paged is true off the first page, which Newest links back to.
+	Paged    bool
+	Newest   string
+	PageSize int
 	// For the whole assessment: readiness over time, the snapshots
 	// (newest first) and a comparison of two states.
 	TimelineSVG template.HTML

@@ -104,11 +104,8 @@ func (s *Store) LoadRecord(ctx context.Context, r assess.Record) error {
 				}
 			}
 		}
-		for _, c := range r.History {
-			c.AssessmentID = aid
-			if err := t.insertChange(ctx, c); err != nil {
-				return err
-			}
+		if err := t.insertChanges(ctx, aid, r.History); err != nil {
+			return err
 		}
 		if r.Plan != nil {
 			ps := *r.Plan
