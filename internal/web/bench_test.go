@@ -14,7 +14,6 @@ import (
 	"strconv"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/isogap/isogap/internal/app"
 	"github.com/isogap/isogap/internal/testenv"
