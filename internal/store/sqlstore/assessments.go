@@ -173,6 +173,9 @@ func (s *Store) ListAssessments(ctx context.Context) ([]assess.Assessment, error
 func (s *Store) UpdateAssessment(ctx context.Context, a assess.Assessment, baseVersion int, actor string, changes []assess.Change) (assess.Assessment, error) {
 	var out assess.Assessment
 	err := s.write(ctx, func(t *Store) error {
+		if err := t.lockAssessment(ctx, a.ID); err != nil {
+			return err
+		}
 		now := t.now()
 		a.Version = baseVersion + 1
 		a.UpdatedAt = now
@@ -217,13 +220,8 @@ func (s *Store) DeleteAssessment(ctx context.Context, id string) error {
 				return err
 			}
 		}
-		res, err := t.exec(ctx, `DELETE FROM assessments WHERE id = ?`, id)
-		if err != nil {
-			return err
-		}
-		if n, _ := res.RowsAffected(); n == 0 {
-			return notFound("assessment", id)
-		}
-		return nil
+		delete(t.locked, id)
+		_, err := t.exec(ctx, `DELETE FROM assessments WHERE id = ?`, id)
+		return err
 	})
 }

@@ -79,6 +79,16 @@ func (m Migrations) Migrate(ctx context.Context, db *sql.DB, d Dialect) (from, t
 	if from > latest {
 		return from, from, newerSchema(from, latest)
 	}
+	if err := m.To(ctx, db, 0); err != nil {
+		return from, from, fmt.Errorf("migrate: %w", err)
+	}
+	to, err = m.Version(ctx, db, d)
+	return from, to, err
+}
+
+// To brings a database's schema up or down to version exactly (the
+// applied migrations numbered up to it); 0 means the latest.
+func (m Migrations) To(ctx context.Context, db *sql.DB, version int64) error {
 	// Migrations of parallel features may be numbered below one already
 	// applied (00002 after 00003); each stands alone, so apply it anyway.
 	opts := []goose.ProviderOption{goose.WithSlog(slog.New(slog.DiscardHandler)), goose.WithAllowOutofOrder(true)}
@@ -87,13 +97,22 @@ func (m Migrations) Migrate(ctx context.Context, db *sql.DB, d Dialect) (from, t
 	}
 	p, err := goose.NewProvider(m.Dialect, db, m.FS, opts...)
 	if err != nil {
-		return from, from, err
+		return err
 	}
-	if _, err := p.Up(ctx); err != nil {
-		return from, from, fmt.Errorf("migrate: %w", err)
+	if version == 0 {
+		_, err = p.Up(ctx)
+		return err
 	}
-	to, err = m.Version(ctx, db, d)
-	return from, to, err
+	cur, err := p.GetDBVersion(ctx)
+	if err != nil {
+		return err
+	}
+	if cur > version {
+		_, err = p.DownTo(ctx, version)
+	} else {
+		_, err = p.UpTo(ctx, version)
+	}
+	return err
 }
 
 // Check refuses a schema this build does not know. A database that isogap

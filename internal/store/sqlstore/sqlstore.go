@@ -22,9 +22,6 @@ type Dialect struct {
 	Name string
 	// Numbered placeholders ($1, $2 …) instead of "?".
 	Numbered bool
-	// LockAssessment, if set, locks an assessment's row for the rest of the
-	// transaction; an engine whose write transactions are serial leaves it empty.
-	LockAssessment string
 	// IsRetryable reports a transient error (a serialization failure or a
 	// deadlock) after which a whole transaction may run again.
 	IsRetryable func(error) bool
@@ -52,6 +49,9 @@ type DB struct {
 type Store struct {
 	db *DB
 	tx *sql.Tx
+	// locked holds the assessments a write transaction has locked (and
+	// whose revision it raised): once is enough for the whole transaction.
+	locked map[string]bool
 }
 
 var _ store.Store = (*Store)(nil)
@@ -200,7 +200,7 @@ func (s *Store) runTx(ctx context.Context, fn func(store.Store) error) (err erro
 			err = fmt.Errorf("commit: %w", cerr)
 		}
 	}()
-	return fn(&Store{db: s.db, tx: tx})
+	return fn(&Store{db: s.db, tx: tx, locked: map[string]bool{}})
 }
 
 // read runs fn on one consistent view: the current transaction, or a
