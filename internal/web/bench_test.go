@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/isogap/isogap/internal/app"
+	"github.com/isogap/isogap/internal/assess"
 	"github.com/isogap/isogap/internal/web"
 )
 
@@ -155,25 +156,37 @@ func benchEngine(b *testing.B, e engine) {
 		load(b, func(int) error { _, err := get("/bench/static"); return err }, len(static))
 	})
 
-	// Each client edits its own item, with the version the last answer gave
-	// it, as the inline editor does.
+	// Each client edits the score of its own item and posts what the
+	// matrix row's form sends (every field of the row with the value it
+	// was shown with), with the version the last answer gave it, as the
+	// inline editor does.
 	v, _, err := svc.View(ctx, app.System("bench"), demo.ID)
 	if err != nil {
 		b.Fatal(err)
 	}
-	refs := make([]string, benchClients)
-	versions := make([]int, benchClients)
-	for i := range refs {
-		refs[i], versions[i] = v.Items[i*3].Ref, v.Items[i*3].Version
+	rows := make([]assess.Item, benchClients)
+	for i := range rows {
+		rows[i] = v.Items[i*3]
 	}
 	versionRE := regexp.MustCompile(`name="version" value="(\d+)"`)
 	var mu sync.Mutex
 	b.Run("score-update", func(b *testing.B) {
 		load(b, func(client int) error {
 			mu.Lock()
-			ref, ver := refs[client], versions[client]
+			it := rows[client]
 			mu.Unlock()
-			f := url.Values{"score": {strconv.Itoa(1 + ver%5)}, "version": {strconv.Itoa(ver)}, "return": {matrixPath}}
+			ref, ver, was := it.Ref, it.Version, ""
+			if it.Score.Assessed() {
+				was = strconv.Itoa(int(it.Score))
+			}
+			score := 1 + ver%5
+			if score == int(it.Score) {
+				score = score%5 + 1 // always a change: a write
+			}
+			f := url.Values{"version": {strconv.Itoa(ver)}, "return": {matrixPath},
+				"score": {strconv.Itoa(score)}, "was_score": {was}, "owner": {it.Owner}, "was_owner": {it.Owner},
+				"priority": {string(it.Priority)}, "was_priority": {string(it.Priority)},
+				"target_date": {it.TargetDate.String()}, "was_target_date": {it.TargetDate.String()}}
 			req, _ := http.NewRequest("POST", srv.URL+"/a/"+demo.ID+"/matrix/"+ref, strings.NewReader(f.Encode()))
 			req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 			req.Header.Set("Cookie", cookie)
@@ -197,7 +210,7 @@ func benchEngine(b *testing.B, e engine) {
 			}
 			n, _ := strconv.Atoi(string(m[1]))
 			mu.Lock()
-			versions[client] = n
+			rows[client].Version, rows[client].Score = n, assess.Score(score)
 			mu.Unlock()
 			return nil
 		}, 0)

@@ -51,6 +51,7 @@ func (m Migrations) Latest() (int64, error) {
 // Version reads the schema version of a database without changing it; 0 for
 // a database isogap never touched.
 func (m Migrations) Version(ctx context.Context, db *sql.DB, d Dialect) (int64, error) {
+	d.CacheStatements = false // a handle of its own, closed without the store
 	s := &Store{db: &DB{Read: db, Write: db, Dialect: d}}
 	var exists bool
 	if err := s.queryRow(ctx, m.TableExists, versionTable).Scan(&exists); err != nil {
@@ -151,6 +152,7 @@ func (m Migrations) Check(ctx context.Context, db *sql.DB, d Dialect, autoInit b
 // missing lists the known migrations a database has not applied, below
 // its newest applied one.
 func (m Migrations) missing(ctx context.Context, db *sql.DB, d Dialect) ([]int64, error) {
+	d.CacheStatements = false // a handle of its own, closed without the store
 	s := &Store{db: &DB{Read: db, Write: db, Dialect: d}}
 	rows, err := s.query(ctx, `SELECT version_id FROM `+versionTable+` WHERE is_applied`)
 	if err != nil {

@@ -61,7 +61,11 @@ func (t *Store) queryRowTx(ctx context.Context, query string, args ...any) *sql.
 	if t.tx == nil {
 		panic("sqlstore: write outside a transaction")
 	}
-	return t.tx.QueryRowContext(ctx, t.q(query), args...)
+	query = t.q(query)
+	if st := t.stmt(ctx, query); st != nil {
+		return st.QueryRowContext(ctx, args...)
+	}
+	return t.tx.QueryRowContext(ctx, query, args...)
 }
 
 func (s *Store) GetUser(ctx context.Context, id int64) (assess.User, error) {
