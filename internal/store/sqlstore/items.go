@@ -216,7 +216,8 @@ func (s *Store) UpdateItem(ctx context.Context, aid string, it assess.Item, base
 		}
 		now := t.now()
 		it.Version, it.UpdatedAt, it.UpdatedBy = baseVersion+1, now, actor
-		// The row comes back as stored (RETURNING), not read again.
+		// The row comes back as stored (RETURNING), not read again; the
+		// evidence is the caller's (see store.AssessmentStore.UpdateItem).
 		stored, err := scanItem(t.queryRowTx(ctx, `UPDATE items SET score = ?, applicable = ?, justification = ?, inclusion = ?, inclusion_note = ?,
 			department = ?, owner = ?, priority = ?, target_date = ?, action = ?, effort_days = ?, notes = ?,
 			version = ?, updated_at = ?, updated_by = ?
@@ -238,9 +239,7 @@ func (s *Store) UpdateItem(ctx context.Context, aid string, it assess.Item, base
 		if err := t.touch(ctx, aid, now); err != nil {
 			return err
 		}
-		if stored.Evidence, err = t.itemEvidence(ctx, aid, it.Ref); err != nil {
-			return err
-		}
+		stored.Evidence = it.Evidence
 		out = stored
 		return nil
 	})
