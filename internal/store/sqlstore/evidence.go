@@ -53,15 +53,15 @@ func (t *Store) lockAssessment(ctx context.Context, aid string) error {
 	if t.locked[aid] {
 		return nil
 	}
-	var id string
-	err := t.queryRow(ctx, `UPDATE assessments SET revision = revision + 1 WHERE id = ? RETURNING id`, aid).Scan(&id)
+	// The header comes back with the lock: the writer reads it next.
+	a, err := scanAssessment(t.queryRow(ctx, `UPDATE assessments SET revision = revision + 1 WHERE id = ? RETURNING `+assessmentCols, aid))
 	if errors.Is(err, sql.ErrNoRows) {
 		return notFound("assessment", aid)
 	}
 	if err != nil {
 		return err
 	}
-	t.locked[aid] = true
+	t.locked[aid], t.headers[aid] = true, a
 	return nil
 }
 

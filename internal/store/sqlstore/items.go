@@ -258,6 +258,7 @@ func (t *Store) recordChanges(ctx context.Context, aid, ref string, version int,
 
 // touch records that something in an assessment changed.
 func (t *Store) touch(ctx context.Context, aid string, now time.Time) error {
+	delete(t.headers, aid)
 	_, err := t.exec(ctx, `UPDATE assessments SET updated_at = ? WHERE id = ? AND updated_at < ?`, micros(now), aid, micros(now))
 	return err
 }

@@ -85,6 +85,10 @@ type Store struct {
 	// locked holds the assessments a write transaction has locked (and
 	// whose revision it raised): once is enough for the whole transaction.
 	locked map[string]bool
+	// headers holds the headers of the assessments it locked, as they are
+	// now: the lock reads them, and the writes to them (touch,
+	// UpdateAssessment, DeleteAssessment) drop them.
+	headers map[string]assess.Assessment
 }
 
 var _ store.Store = (*Store)(nil)
@@ -254,7 +258,7 @@ func (s *Store) runTx(ctx context.Context, fn func(store.Store) error) (err erro
 			err = fmt.Errorf("commit: %w", cerr)
 		}
 	}()
-	return fn(&Store{db: s.db, tx: tx, pool: s.db.Write, locked: map[string]bool{}})
+	return fn(&Store{db: s.db, tx: tx, pool: s.db.Write, locked: map[string]bool{}, headers: map[string]assess.Assessment{}})
 }
 
 // read runs fn on one consistent view: the current transaction, or a

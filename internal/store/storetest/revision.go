@@ -243,3 +243,56 @@ func testRevision(t *testing.T, e Engine) {
 		}
 	}
 }
+
+// testHeaderInWriteTransaction: inside a write transaction that locked the
+// assessment, GetAssessment answers what is stored at that moment: after
+// an item save moved its last update, after a header change, and whatever
+// the caller did to what it got before.
+func testHeaderInWriteTransaction(t *testing.T, e Engine) {
+	ctx := context.Background()
+	st := fresh(t, e)
+	a, items := NewAssessment("Acme")
+	a.CreatedAt = a.CreatedAt.Add(-time.Hour)
+	a.UpdatedAt = a.CreatedAt
+	if err := st.CreateAssessment(ctx, a, items); err != nil {
+		t.Fatal(err)
+	}
+	err := st.InTx(ctx, func(tx store.Store) error {
+		if err := tx.LockAssessment(ctx, a.ID); err != nil {
+			return err
+		}
+		got, err := tx.GetAssessment(ctx, a.ID)
+		if err != nil || !reflect.DeepEqual(got, a) {
+			t.Errorf("after the lock: %+v, %v", got, err)
+		}
+		got.Stakeholders[0].Name = "Mallory"
+		got.Boundaries.Units[0] = "Mallory"
+		if again, err := tx.GetAssessment(ctx, a.ID); err != nil || !reflect.DeepEqual(again, a) {
+			t.Errorf("after the caller changed what it got: %+v, %v", again, err)
+		}
+		cur := items[0]
+		cur.Score = 2
+		if _, err := tx.UpdateItem(ctx, a.ID, cur, cur.Version, "ann", []assess.Change{{Field: "score", New: "2"}}); err != nil {
+			return err
+		}
+		after, err := tx.GetAssessment(ctx, a.ID)
+		if err != nil {
+			return err
+		}
+		if !after.UpdatedAt.After(a.UpdatedAt) || after.Stakeholders[0].Name != "Ann" || after.Boundaries.Units[0] != "Eng" {
+			t.Errorf("after an item save: %+v", after)
+		}
+		next := after
+		next.Org = "Acme Group"
+		if _, err := tx.UpdateAssessment(ctx, next, after.Version, "ann", assess.DiffAssessments(after, next)); err != nil {
+			return err
+		}
+		if again, err := tx.GetAssessment(ctx, a.ID); err != nil || again.Org != "Acme Group" || again.Version != after.Version+1 {
+			t.Errorf("after a header change: %+v, %v", again, err)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+}
