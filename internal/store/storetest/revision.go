@@ -251,12 +251,7 @@ func testRevision(t *testing.T, e Engine) {
 func testHeaderInWriteTransaction(t *testing.T, e Engine) {
 	ctx := context.Background()
 	st := fresh(t, e)
-	a, items := NewAssessment("Acme")
-	a.CreatedAt = a.CreatedAt.Add(-time.Hour)
-	a.UpdatedAt = a.CreatedAt
-	if err := st.CreateAssessment(ctx, a, items); err != nil {
-		t.Fatal(err)
-	}
+	a, items := createHourAgo(t, st, "Acme")
 	err := st.InTx(ctx, func(tx store.Store) error {
 		if err := tx.LockAssessment(ctx, a.ID); err != nil {
 			return err
