@@ -117,7 +117,11 @@ func matrixRow(body, ref string) string {
 func inlineSaveAnswersTheRow(t *testing.T, f *fixture) {
 	ctx := context.Background()
 	M := "/a/" + f.a.ID + "/matrix"
-	for c, score := range map[*client]string{f.assessor: "5", f.contributor: "2"} {
+	for _, tc := range []struct {
+		c     *client
+		score string // not the item's score before: each save changes it
+	}{{f.assessor, "5"}, {f.contributor, "1"}} {
+		c, score := tc.c, tc.score
 		inline := &client{site: f.site, cookie: c.cookie, header: http.Header{"X-Isogap-Inline": {"1"}}}
 		it, _ := f.svc.Item(ctx, app.System("test"), f.a.ID, "A.5.15")
 		r := inline.post(M+"/A.5.15", form("version", itoa(int64(it.Version)), "return", M, "was_score", "", "score", score,
