@@ -29,11 +29,11 @@ type NewEvidence struct {
 func (s *Service) AddEvidence(ctx context.Context, p Principal, aid, ref string, in NewEvidence) (assess.Evidence, error) {
 	var out assess.Evidence
 	err := s.writing(ctx, p, aid, func(t *Service, acc Access) error {
-		cur, err := t.editable(ctx, acc, ref)
+		at, err := t.editable(ctx, acc, ref)
 		if err != nil {
 			return err
 		}
-		out, err = t.addEvidence(ctx, p.Name(), aid, cur.Ref, in)
+		out, err = t.addEvidence(ctx, p.Name(), aid, at.it.Ref, in)
 		return err
 	})
 	return out, err

@@ -1040,11 +1040,11 @@ func (s *Service) AcceptInterviewItem(ctx context.Context, p Principal, aid stri
 			}
 			score = assess.Score(sg.Score)
 		}
-		cur, err := c.t.editable(ctx, c.acc, ref)
+		at, err := c.t.editable(ctx, c.acc, ref)
 		if err != nil {
 			return err
 		}
-		if out, err = c.t.edit(ctx, p, c.acc, cur, in.BaseVersion, ItemPatch{Score: &score}); err != nil {
+		if out, err = c.t.edit(ctx, p, c.acc, at, in.BaseVersion, ItemPatch{Score: &score}); err != nil {
 			return err
 		}
 		decided := slices.ContainsFunc(c.iv.Decisions, func(d assess.InterviewDecision) bool { return d.Ref == ref })

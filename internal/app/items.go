@@ -22,34 +22,42 @@ func (s *Service) Item(ctx context.Context, p Principal, aid, ref string) (asses
 }
 
 func (s *Service) item(ctx context.Context, aid, ref string) (assess.Item, error) {
-	_, ref, err := s.resolve(ctx, s.store, aid, ref)
-	if err != nil {
-		return assess.Item{}, err
+	at, err := s.locate(ctx, aid, ref)
+	return at.it, err
+}
+
+// located is an item read with its assessment's header and catalog: what
+// editing it and showing it need.
+type located struct {
+	a   assess.Assessment
+	cat *catalog.Catalog
+	it  assess.Item
+}
+
+// locate reads an item with its assessment and catalog; ref may be typed loosely.
+func (s *Service) locate(ctx context.Context, aid, ref string) (located, error) {
+	var at located
+	var err error
+	if at.a, err = s.store.GetAssessment(ctx, aid); err != nil {
+		return at, err
 	}
-	return s.store.GetItem(ctx, aid, ref)
+	if at.cat, err = s.CatalogOf(ctx, at.a); err != nil {
+		return at, err
+	}
+	if ref, err = ResolveRef(at.cat, ref); err != nil {
+		return at, err
+	}
+	at.it, err = s.store.GetItem(ctx, aid, ref)
+	return at, err
 }
 
 // editable loads an item that acc allows to edit.
-func (s *Service) editable(ctx context.Context, acc Access, ref string) (assess.Item, error) {
-	cur, err := s.item(ctx, acc.AssessmentID, ref)
+func (s *Service) editable(ctx context.Context, acc Access, ref string) (located, error) {
+	at, err := s.locate(ctx, acc.AssessmentID, ref)
 	if err != nil {
-		return cur, err
+		return at, err
 	}
-	return cur, acc.CheckEdit(cur)
-}
-
-// resolve finds an assessment's catalog and the catalog ref for what was typed.
-func (s *Service) resolve(ctx context.Context, st store.Store, aid, ref string) (*catalog.Catalog, string, error) {
-	a, err := st.GetAssessment(ctx, aid)
-	if err != nil {
-		return nil, "", err
-	}
-	cat, err := s.CatalogOf(ctx, a)
-	if err != nil {
-		return nil, "", err
-	}
-	ref, err = ResolveRef(cat, ref)
-	return cat, ref, err
+	return at, acc.CheckEdit(at.it)
 }
 
 // ItemPatch names the fields an edit changes; nil fields stay as they are.
@@ -165,27 +173,56 @@ func normalizeReasons(in []string) []string {
 // nobody changed the fields it sets since (see rebase); otherwise the
 // result is a *assess.ConflictError carrying both values.
 func (s *Service) UpdateItem(ctx context.Context, p Principal, aid, ref string, baseVersion int, patch ItemPatch, evidence ...NewEvidence) (assess.Item, error) {
-	var out assess.Item
+	v, err := s.saveItem(ctx, p, aid, ref, baseVersion, patch, evidence)
+	return v.Item, err
+}
+
+// ItemView is one item with what showing it needs: its assessment's
+// header and catalog, its place in the figures, and what p may do.
+type ItemView struct {
+	Assessment assess.Assessment
+	Catalog    *catalog.Catalog
+	Item       assess.Item
+	Status     assess.ItemStatus
+	Access     Access
+}
+
+// SaveItem is UpdateItem for a surface that shows the one item it saved
+// (the matrix's row): it reads the item, its assessment's header and the
+// history the edit merges with, under the assessment's lock as UpdateItem
+// does, and no other item, so a save costs the same in an assessment of
+// any size. The figures of the whole assessment are left to the pages
+// that show them.
+func (s *Service) SaveItem(ctx context.Context, p Principal, aid, ref string, baseVersion int, patch ItemPatch) (ItemView, error) {
+	return s.saveItem(ctx, p, aid, ref, baseVersion, patch, nil)
+}
+
+func (s *Service) saveItem(ctx context.Context, p Principal, aid, ref string, baseVersion int, patch ItemPatch, evidence []NewEvidence) (ItemView, error) {
+	var out ItemView
 	err := s.writing(ctx, p, aid, func(t *Service, acc Access) error {
-		cur, err := t.editable(ctx, acc, ref)
+		at, err := t.editable(ctx, acc, ref)
 		if err != nil {
 			return err
 		}
-		out = cur
+		it := at.it
 		if !patch.Empty() {
-			if out, err = t.edit(ctx, p, acc, cur, baseVersion, patch); err != nil {
+			if it, err = t.edit(ctx, p, acc, at, baseVersion, patch); err != nil {
 				return err
 			}
 		}
 		for _, e := range evidence {
-			if _, err := t.addEvidence(ctx, p.Name(), aid, cur.Ref, e); err != nil {
+			if _, err := t.addEvidence(ctx, p.Name(), aid, it.Ref, e); err != nil {
 				return err
 			}
 		}
 		if len(evidence) > 0 {
-			out, err = t.store.GetItem(ctx, aid, cur.Ref)
+			if it, err = t.store.GetItem(ctx, aid, it.Ref); err != nil {
+				return err
+			}
 		}
-		return err
+		ci, _ := at.cat.Item(it.Ref)
+		out = ItemView{Assessment: at.a, Catalog: at.cat, Item: it, Status: assess.StatusOf(ci, at.a, it), Access: acc}
+		return nil
 	})
 	if isSaveConflict(err) {
 		s.obs.SaveConflict()
@@ -193,8 +230,9 @@ func (s *Service) UpdateItem(ctx context.Context, p Principal, aid, ref string, 
 	return out, err
 }
 
-// edit applies a patch that acc allows to the current item cur.
-func (s *Service) edit(ctx context.Context, p Principal, acc Access, cur assess.Item, baseVersion int, patch ItemPatch) (assess.Item, error) {
+// edit applies a patch that acc allows to the item at, read under the lock.
+func (s *Service) edit(ctx context.Context, p Principal, acc Access, at located, baseVersion int, patch ItemPatch) (assess.Item, error) {
+	cur := at.it
 	if baseVersion != 0 && baseVersion != cur.Version {
 		var err error
 		if baseVersion, err = s.rebase(ctx, acc.AssessmentID, cur, baseVersion, patch); err != nil {
@@ -204,7 +242,7 @@ func (s *Service) edit(ctx context.Context, p Principal, acc Access, cur assess.
 	if err := acc.checkPatch(cur, &patch); err != nil {
 		return cur, err
 	}
-	return s.updateItem(ctx, p.Name(), acc.AssessmentID, cur.Ref, baseVersion, patch)
+	return s.apply(ctx, p.Name(), at, baseVersion, patch)
 }
 
 // rebase decides what an edit based on an older version of an item
@@ -242,14 +280,17 @@ func (s *Service) changedSince(ctx context.Context, aid, ref string, base int, f
 // updateItem applies a patch, unchecked: the callers have checked the
 // principal. An item changed since baseVersion is not touched.
 func (s *Service) updateItem(ctx context.Context, actor, aid, ref string, baseVersion int, p ItemPatch) (assess.Item, error) {
-	cat, ref, err := s.resolve(ctx, s.store, aid, ref)
+	at, err := s.locate(ctx, aid, ref)
 	if err != nil {
 		return assess.Item{}, err
 	}
-	cur, err := s.store.GetItem(ctx, aid, ref)
-	if err != nil {
-		return assess.Item{}, err
-	}
+	return s.apply(ctx, actor, at, baseVersion, p)
+}
+
+// apply stores a patch to the item at, read in this transaction, if it is
+// still at baseVersion (0: whatever version it is at).
+func (s *Service) apply(ctx context.Context, actor string, at located, baseVersion int, p ItemPatch) (assess.Item, error) {
+	cur, aid, ref := at.it, at.a.ID, at.it.Ref
 	if baseVersion == 0 {
 		baseVersion = cur.Version
 	}
@@ -262,7 +303,7 @@ func (s *Service) updateItem(ctx context.Context, actor, aid, ref string, baseVe
 		}
 		return cur, &assess.ConflictError{Ref: ref, Current: cur, Attempted: next, BaseVersion: baseVersion, Theirs: theirs}
 	}
-	if err := assess.ValidateItem(cat, next); err != nil {
+	if err := assess.ValidateItem(at.cat, next); err != nil {
 		return cur, err
 	}
 	changes := assess.DiffItems(cur, next)

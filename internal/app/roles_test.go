@@ -267,6 +267,14 @@ func roleTable() []useCase {
 			_, err := f.svc.UpdateItem(ctx, p, f.aid, f.otherRef, 0, app.ItemPatch{Score: &score})
 			return err
 		}},
+		{name: "SaveItem", want: editors, call: func(f *roleFixture, p app.Principal) error {
+			_, err := f.svc.SaveItem(ctx, p, f.aid, f.hrRef, 0, app.ItemPatch{Score: &score})
+			return err
+		}},
+		{name: "SaveItem outside HR", want: assessorOnly, call: func(f *roleFixture, p app.Principal) error {
+			_, err := f.svc.SaveItem(ctx, p, f.aid, f.otherRef, 0, app.ItemPatch{Score: &score})
+			return err
+		}},
 		{name: "AddEvidence", want: editors, call: func(f *roleFixture, p app.Principal) error {
 			_, err := f.svc.AddEvidence(ctx, p, f.aid, f.hrRef, app.NewEvidence{URL: "https://intranet.example/hr"})
 			return err

@@ -239,6 +239,13 @@ func targetOf(a Assessment) Score {
 	return Score(a.TargetScore)
 }
 
+// StatusOf is one item's place in the figures of assessment a, the same
+// as Compute gives it: what showing one item needs, without computing the
+// figures of all the others.
+func StatusOf(ci catalog.Item, a Assessment, it Item) ItemStatus {
+	return statusOf(ci, it, targetOf(a))
+}
+
 // statusOf applies the scoring rules to one item: the only place they are.
 func statusOf(ci catalog.Item, it Item, target Score) ItemStatus {
 	applicable := it.Applicable || !ci.IsControl()

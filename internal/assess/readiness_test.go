@@ -278,3 +278,26 @@ func BenchmarkComputeFullAssessment(b *testing.B) {
 		Compute(cat, a, items)
 	}
 }
+
+// StatusOf gives one item the status Compute gives it among all the others,
+// whatever its score, applicability, evidence and the assessment's target.
+func TestStatusOfMatchesCompute(t *testing.T) {
+	cat := catalog.Builtin()
+	for target := 0; target <= 5; target++ {
+		a := Assessment{TargetScore: target}
+		items := make([]Item, len(cat.Items))
+		for i, ci := range cat.Items {
+			it := Item{Ref: ci.Ref, Applicable: (i+target)%7 != 0, Score: Score((i*7 + target) % 6)}
+			if i%3 == 0 {
+				it.Evidence = []Evidence{{Kind: EvidenceText, Text: "x"}}
+			}
+			items[i] = it
+		}
+		r := Compute(cat, a, items)
+		for i, ci := range cat.Items {
+			if got := StatusOf(ci, a, items[i]); got != r.Items[i] {
+				t.Fatalf("target %d, %s: StatusOf %+v, Compute %+v", target, ci.Ref, got, r.Items[i])
+			}
+		}
+	}
+}

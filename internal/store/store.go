@@ -72,7 +72,10 @@ type AssessmentStore interface {
 	GetItem(ctx context.Context, assessmentID, ref string) (assess.Item, error)
 	// UpdateItem stores it if the stored version is baseVersion, sets the
 	// version to baseVersion+1 and records the changes under that version.
-	// Otherwise it returns *assess.ConflictError with the stored item.
+	// Otherwise it returns *assess.ConflictError with the stored item. It
+	// returns the item as stored with it.Evidence as given, unread: the
+	// evidence of the version the caller read (and a change of evidence
+	// raises the version, so at baseVersion it is the stored evidence).
 	UpdateItem(ctx context.Context, assessmentID string, it assess.Item, baseVersion int, actor string, changes []assess.Change) (assess.Item, error)
 	// AddEvidence attaches evidence (and the file's content, if any) to an
 	// item, bumps the item's version and records the change.

@@ -120,15 +120,17 @@ func benchEngine(b *testing.B, e engine, wrk string) {
 	}
 
 	// The inline editor's save, as the browser sends it: each request
-	// changes the score of an item nobody else is saving at that moment,
-	// with the version the last answer for that item gave.
+	// posts every field of the row with the value it was shown with,
+	// changes the score of an item nobody else is saving at that moment
+	// (always to another score: a real write), with the version the last
+	// answer for that item gave.
 	v, _, err := svc.View(ctx, app.System("bench"), demo.ID)
 	if err != nil {
 		b.Fatal(err)
 	}
 	var items strings.Builder
 	for _, it := range v.Items {
-		fmt.Fprintf(&items, "%s=%d\n", it.Ref, it.Version)
+		fmt.Fprintf(&items, "%s\t%d\t%d\t%s\t%s\t%s\n", it.Ref, it.Version, it.Score, it.Owner, it.Priority, it.TargetDate)
 	}
 	script := filepath.Join(dir, "update.lua")
 	if err := os.WriteFile(script, []byte(updateLua), 0o644); err != nil {
@@ -273,35 +275,37 @@ func wrkDuration(s string) float64 {
 }
 
 // updateLua drives the inline editor's save from wrk. Its arguments: a
-// file of "ref=version" lines, the matrix's path (the form's return) and
+// file with a line for each item (ref, version, score, owner, priority and
+// target date, tab-separated), the matrix's path (the form's return) and
 // the number of wrk threads.
 // Each wrk thread takes every n-th item; a request picks one of its items
 // that has no save in flight and sets the next score with the version the
 // last answer for that item gave (the answer is the row, which carries its
 // ref and its new version).
 const updateLua = `
-local threads = {}
 local count = 0
 function setup(thread)
   count = count + 1
   thread:set("tid", count)
-  table.insert(threads, thread)
+end
+local function enc(v)
+  return (v:gsub("[^%w%-_.~]", function(c) return string.format("%%%02X", string.byte(c)) end))
 end
 function init(args)
   local f = assert(io.open(args[1]))
   local nthreads = tonumber(args[3])
-  refs, versions, busy = {}, {}, {}
+  refs, rows, busy = {}, {}, {}
   local i = 0
   for line in f:lines() do
-    local ref, v = line:match("^(.-)=(%d+)$")
+    local ref, v, score, owner, prio, target = line:match("^([^\t]*)\t(%d+)\t(%d+)\t([^\t]*)\t([^\t]*)\t([^\t]*)$")
     if ref and i % nthreads == tid - 1 then
       table.insert(refs, ref)
-      versions[ref] = tonumber(v)
+      rows[ref] = {v = tonumber(v), score = tonumber(score), owner = owner, prio = prio, target = target}
     end
     i = i + 1
   end
   f:close()
-  back = args[2]
+  back = enc(args[2])
   base = wrk.path
   next_i = 0
   wrk.method = "POST"
@@ -314,9 +318,15 @@ function request()
     next_i = next_i % #refs + 1
     local ref = refs[next_i]
     if not busy[ref] then
-      busy[ref] = true
-      local v = versions[ref]
-      local body = "score=" .. (v % 5 + 1) .. "&version=" .. v .. "&return=" .. back
+      local r = rows[ref]
+      local score = r.v % 5 + 1
+      if score == r.score then score = score % 5 + 1 end
+      busy[ref] = score
+      local was = ""
+      if r.score >= 1 then was = tostring(r.score) end
+      local body = "version=" .. r.v .. "&return=" .. back .. "&score=" .. score .. "&was_score=" .. was ..
+        "&owner=" .. enc(r.owner) .. "&was_owner=" .. enc(r.owner) .. "&priority=" .. enc(r.prio) ..
+        "&was_priority=" .. enc(r.prio) .. "&target_date=" .. r.target .. "&was_target_date=" .. r.target
       return wrk.format(nil, base .. ref, nil, body)
     end
   end
@@ -325,8 +335,9 @@ end
 function response(status, headers, body)
   local ref = body:match('id="row%-([^"]+)"')
   local v = body:match('name="version" value="(%d+)"')
-  if ref and v then
-    versions[ref] = tonumber(v)
+  if ref and v and busy[ref] then
+    rows[ref].v = tonumber(v)
+    rows[ref].score = busy[ref]
     busy[ref] = nil
   end
 end

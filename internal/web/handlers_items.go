@@ -303,57 +303,71 @@ func parseItemForm(f url.Values) (app.ItemPatch, error) {
 	return p, errs.Err()
 }
 
-func (s *Server) quickEdit(w http.ResponseWriter, r *http.Request, c *actx) error {
-	if err := r.ParseForm(); err != nil {
-		return assess.Wrap(assess.KindInvalid, err, "form")
-	}
-	version, err := formVersion(r.PostForm)
+// quickEdit saves a matrix row. A save that succeeds reads and renders
+// that row only (app.SaveItem), not the whole assessment: the matrix shows
+// no figure of the whole assessment that a save would change. Anything
+// else (a conflict, a refused value) is shown against the whole
+// assessment, as the item page shows it.
+func (s *Server) quickEdit(w http.ResponseWriter, r *http.Request, p app.Principal) error {
+	aid, ref := r.PathValue("id"), r.PathValue("ref")
+	err := r.ParseForm()
 	if err != nil {
+		err = assess.Wrap(assess.KindInvalid, err, "form")
+	}
+	var version int
+	if err == nil {
+		version, err = formVersion(r.PostForm)
+	}
+	if err != nil {
+		// Someone who may not see the assessment learns no more than that.
+		if _, aerr := s.svc.Access(r.Context(), p, aid); aerr != nil {
+			return aerr
+		}
 		return err
 	}
-	ref := r.PathValue("ref")
-	var p app.ItemPatch
+	var patch app.ItemPatch
 	errs := &assess.FieldErrors{Context: ref}
-	parseCommon(r.PostForm, &p, errs)
+	parseCommon(r.PostForm, &patch, errs)
 	ret := safeNext(r.PostForm.Get("return"))
-	err = errs.Err()
-	var it assess.Item
-	if err == nil {
-		it, err = s.svc.UpdateItem(r.Context(), c.P, c.View.Assessment.ID, ref, version, p)
+	var saved app.ItemView
+	if err = errs.Err(); err == nil {
+		saved, err = s.svc.SaveItem(r.Context(), p, aid, ref, version, patch)
 	}
+	if err == nil && !isInline(r) {
+		return redirect(w, r, ret+"#row-"+saved.Item.Ref)
+	}
+	if err == nil {
+		c := &actx{P: p, View: app.View{Assessment: saved.Assessment, Catalog: saved.Catalog}, Acc: saved.Access}
+		row := s.row(c, saved.Item, map[string]assess.ItemStatus{saved.Item.Ref: saved.Status}, ret)
+		s.render(w, r, http.StatusOK, "matrix#row", &rowFragment{Row: row})
+		return nil
+	}
+	v, acc, verr := s.svc.View(r.Context(), p, aid)
+	if verr != nil {
+		return verr
+	}
+	c := &actx{P: p, View: v, Acc: acc}
 	var ce *assess.ConflictError
 	switch {
 	case errors.As(err, &ce):
 		return s.renderItem(w, r, c, ce.Ref, httpStatus(assess.KindConflict), itemState{form: &ce.Attempted, conflict: ce})
 	case assess.KindOf(err) == assess.KindInvalid && isInline(r):
-		cur, _ := c.View.Item(ref)
-		row := s.row(c, p.Apply(cur), statusByRef(c.View.Result), ret)
+		cur, _ := v.Item(ref)
+		row := s.row(c, patch.Apply(cur), statusByRef(v.Result), ret)
 		row.Item.Version = version
 		row.Error = err.Error()
 		s.render(w, r, httpStatus(assess.KindInvalid), "matrix#row", &rowFragment{Row: row})
 		return nil
 	case assess.KindOf(err) == assess.KindInvalid:
-		cur, _ := c.View.Item(ref)
-		attempted := p.Apply(cur)
+		cur, _ := v.Item(ref)
+		attempted := patch.Apply(cur)
 		fe, _ := fieldErrors(err)
 		if fe.List == nil {
 			fe.List = []assess.FieldError{{Where: "form", Problem: err.Error()}}
 		}
 		return s.renderItem(w, r, c, ref, httpStatus(assess.KindInvalid), itemState{form: &attempted, version: version, errs: fe})
-	case err != nil:
-		return err
 	}
-	if !isInline(r) {
-		return redirect(w, r, ret+"#row-"+it.Ref)
-	}
-	v, _, err := s.svc.View(r.Context(), c.P, c.View.Assessment.ID)
-	if err != nil {
-		return err
-	}
-	c.View = v
-	it, _ = v.Item(it.Ref)
-	s.render(w, r, http.StatusOK, "matrix#row", &rowFragment{Row: s.row(c, it, statusByRef(v.Result), ret)})
-	return nil
+	return err
 }
 
 // rowFragment is the matrix row the inline editor swaps in.

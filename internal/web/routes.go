@@ -49,7 +49,7 @@ func (s *Server) routes(mux *http.ServeMux) {
 	mux.HandleFunc("POST /a/{id}/stakeholders", s.in(s.saveStakeholders))
 	mux.HandleFunc("POST /a/{id}/owners", s.in(s.assignOwners))
 	mux.HandleFunc("GET /a/{id}/matrix", s.cached(s.matrix))
-	mux.HandleFunc("POST /a/{id}/matrix/{ref}", s.in(s.quickEdit))
+	mux.HandleFunc("POST /a/{id}/matrix/{ref}", s.auth(s.quickEdit))
 	mux.HandleFunc("GET /a/{id}/items/{ref}", s.cached(s.item))
 	mux.HandleFunc("POST /a/{id}/items/{ref}", s.in(s.saveItem))
 	mux.HandleFunc(routeEvidence, s.in(s.addEvidence))

@@ -27,6 +27,7 @@ func TestSaves(t *testing.T) {
 			f := newFixture(t, e)
 			t.Run("conflict names who saved each field", func(t *testing.T) { conflictNamesWhoSavedEachField(t, f) })
 			t.Run("no valid version, no save", func(t *testing.T) { saveWithoutVersionIsRefused(t, f) })
+			t.Run("inline save answers the matrix's row", func(t *testing.T) { inlineSaveAnswersTheRow(t, f) })
 		})
 	}
 }
@@ -95,5 +96,50 @@ func saveWithoutVersionIsRefused(t *testing.T, f *fixture) {
 	}
 	if now, _ := f.svc.Assessment(ctx, app.System("test"), f.a.ID); !reflect.DeepEqual(now, a) {
 		t.Errorf("refused saves changed the assessment: %+v", now)
+	}
+}
+
+// matrixRow returns an item's row of the matrix.
+func matrixRow(body, ref string) string {
+	i := strings.Index(body, `<tr id="row-`+ref+`"`)
+	if i < 0 {
+		return ""
+	}
+	row := body[i:]
+	return row[:strings.Index(row, "</tr>")+len("</tr>")]
+}
+
+// The row an inline save answers with is the one the matrix shows after
+// the save, to the byte, though the save reads no other item: the score,
+// the status the assessment's figures give it (a 5 without evidence is
+// flagged), the new version for the next save, and the controls the
+// person may use. A stale save of the same field is a conflict.
+func inlineSaveAnswersTheRow(t *testing.T, f *fixture) {
+	ctx := context.Background()
+	M := "/a/" + f.a.ID + "/matrix"
+	for _, tc := range []struct {
+		c     *client
+		score string // not the item's score before: each save changes it
+	}{{f.assessor, "5"}, {f.contributor, "1"}} {
+		c, score := tc.c, tc.score
+		inline := &client{site: f.site, cookie: c.cookie, header: http.Header{"X-Isogap-Inline": {"1"}}}
+		it, _ := f.svc.Item(ctx, app.System("test"), f.a.ID, "A.5.15")
+		r := inline.post(M+"/A.5.15", form("version", itoa(int64(it.Version)), "return", M, "was_score", "", "score", score,
+			"was_owner", it.Owner, "owner", it.Owner, "was_priority", "", "priority", "High", "was_target_date", "", "target_date", ""))
+		if r.status != http.StatusOK {
+			t.Fatalf("inline save: %d %s", r.status, excerpt(r.body))
+		}
+		page := c.get(M)
+		want := matrixRow(page.body, "A.5.15")
+		if got := matrixRow(r.body, "A.5.15"); got == "" || got != want {
+			t.Errorf("the saved row:\n%s\nthe matrix's row:\n%s", got, want)
+		}
+		if strings.Contains(want, "no evidence") != (score == "5") || !strings.Contains(want, `name="version" value="`+itoa(int64(it.Version+1))+`"`) {
+			t.Errorf("the matrix's row after the save: %s", want)
+		}
+		stale := inline.post(M+"/A.5.15", form("version", itoa(int64(it.Version)), "return", M, "was_score", "", "score", "3"))
+		if stale.status != http.StatusConflict {
+			t.Errorf("stale inline save: %d, want 409", stale.status)
+		}
 	}
 }

@@ -42,13 +42,12 @@ func Migrations() (sqlstore.Migrations, error) {
 	}, nil
 }
 
-// Dialect is PostgreSQL's: numbered placeholders, a row lock to number
-// evidence per assessment, and re-runs after serialization failures.
+// Dialect is PostgreSQL's: numbered placeholders, read snapshots, and
+// re-runs after serialization failures.
 var Dialect = sqlstore.Dialect{
-	Name:           "postgres",
-	Numbered:       true,
-	LockAssessment: `SELECT id FROM assessments WHERE id = $1 FOR UPDATE`,
-	Snapshot:       &sql.TxOptions{Isolation: sql.LevelRepeatableRead, ReadOnly: true},
+	Name:     "postgres",
+	Numbered: true,
+	Snapshot: &sql.TxOptions{Isolation: sql.LevelRepeatableRead, ReadOnly: true},
 	IsRetryable: func(err error) bool {
 		var pe *pgconn.PgError
 		return errors.As(err, &pe) && (pe.Code == "40001" || pe.Code == "40P01")

@@ -33,6 +33,18 @@ func engine() storetest.Engine {
 
 func TestContract(t *testing.T) { storetest.Run(t, engine()) }
 
+func TestRevisionUpgrade(t *testing.T) {
+	m, err := postgres.Migrations()
+	if err != nil {
+		t.Fatal(err)
+	}
+	storetest.RevisionUpgrade(t, engine(), storetest.Schema{
+		Empty:  testenv.PostgresSchema,
+		Driver: "pgx",
+		To:     m.To,
+	})
+}
+
 func BenchmarkItemUpdates(b *testing.B) { storetest.BenchmarkItemUpdates(b, engine()) }
 
 func BenchmarkPortfolio1000(b *testing.B) { storetest.BenchmarkPortfolio(b, engine(), 1000) }

@@ -34,6 +34,14 @@ func engine() storetest.Engine {
 
 func TestContract(t *testing.T) { storetest.Run(t, engine()) }
 
+func TestRevisionUpgrade(t *testing.T) {
+	storetest.RevisionUpgrade(t, engine(), storetest.Schema{
+		Empty:  func(t testing.TB) string { return filepath.Join(t.TempDir(), "isogap.db") },
+		Driver: "sqlite",
+		To:     func(ctx context.Context, db *sql.DB, v int64) error { return sqlite.Migrations.To(ctx, db, v) },
+	})
+}
+
 func BenchmarkItemUpdates(b *testing.B) { storetest.BenchmarkItemUpdates(b, engine()) }
 
 func BenchmarkPortfolio1000(b *testing.B) { storetest.BenchmarkPortfolio(b, engine(), 1000) }

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/isogap/isogap/internal/assess"
@@ -137,6 +138,9 @@ func (t *Store) insertAssessment(ctx context.Context, a assess.Assessment) error
 }
 
 func (s *Store) GetAssessment(ctx context.Context, id string) (assess.Assessment, error) {
+	if a, ok := s.headers[id]; ok {
+		return cloneAssessment(a), nil
+	}
 	a, err := scanAssessment(s.queryRow(ctx, `SELECT `+assessmentCols+` FROM assessments WHERE id = ?`, id))
 	if errors.Is(err, sql.ErrNoRows) {
 		return a, notFound("assessment", id)
@@ -173,6 +177,10 @@ func (s *Store) ListAssessments(ctx context.Context) ([]assess.Assessment, error
 func (s *Store) UpdateAssessment(ctx context.Context, a assess.Assessment, baseVersion int, actor string, changes []assess.Change) (assess.Assessment, error) {
 	var out assess.Assessment
 	err := s.write(ctx, func(t *Store) error {
+		if err := t.lockAssessment(ctx, a.ID); err != nil {
+			return err
+		}
+		delete(t.headers, a.ID)
 		now := t.now()
 		a.Version = baseVersion + 1
 		a.UpdatedAt = now
@@ -217,13 +225,18 @@ func (s *Store) DeleteAssessment(ctx context.Context, id string) error {
 				return err
 			}
 		}
-		res, err := t.exec(ctx, `DELETE FROM assessments WHERE id = ?`, id)
-		if err != nil {
-			return err
-		}
-		if n, _ := res.RowsAffected(); n == 0 {
-			return notFound("assessment", id)
-		}
-		return nil
+		delete(t.locked, id)
+		delete(t.headers, id)
+		_, err := t.exec(ctx, `DELETE FROM assessments WHERE id = ?`, id)
+		return err
 	})
+}
+
+// cloneAssessment copies a header with its lists, so a caller that changes
+// what it got changes nothing kept.
+func cloneAssessment(a assess.Assessment) assess.Assessment {
+	b := &a.Boundaries
+	b.Units, b.Locations, b.Services, b.Systems = slices.Clone(b.Units), slices.Clone(b.Locations), slices.Clone(b.Services), slices.Clone(b.Systems)
+	a.Exclusions, a.Stakeholders = slices.Clone(a.Exclusions), slices.Clone(a.Stakeholders)
+	return a
 }

@@ -39,23 +39,30 @@ func (t *Store) insertEvidence(ctx context.Context, aid, ref string, ev assess.E
 	return err
 }
 
-// lockAssessment serialises writers of one assessment where the engine
-// needs it, so what a writer read (an item's version, the evidence numbers)
-// stays current until it commits. Every write to an assessment's rows takes
-// it first: one lock order, the assessment and then its rows, so writers
-// wait for each other but never deadlock. An engine whose write
-// transactions are serial only checks that the assessment exists.
+// lockAssessment serialises writers of one assessment, so what a writer
+// read (an item's version, the evidence numbers) stays current until it
+// commits, and raises the assessment's revision: one statement, the first
+// time a transaction writes the assessment. Every write to an assessment's
+// rows takes it first: one lock order, the assessment and then its rows,
+// so writers wait for each other but never deadlock, and no write leaves
+// the revision where it was (storetest checks each write path).
 func (t *Store) lockAssessment(ctx context.Context, aid string) error {
-	query := t.db.Dialect.LockAssessment
-	if query == "" {
-		query = `SELECT id FROM assessments WHERE id = ?`
+	if t.locked == nil {
+		return errors.New("sqlstore: an assessment is locked in a write transaction only")
 	}
-	var id string
-	err := t.queryRow(ctx, query, aid).Scan(&id)
+	if t.locked[aid] {
+		return nil
+	}
+	// The header comes back with the lock: the writer reads it next.
+	a, err := scanAssessment(t.queryRow(ctx, `UPDATE assessments SET revision = revision + 1 WHERE id = ? RETURNING `+assessmentCols, aid))
 	if errors.Is(err, sql.ErrNoRows) {
 		return notFound("assessment", aid)
 	}
-	return err
+	if err != nil {
+		return err
+	}
+	t.locked[aid], t.headers[aid] = true, a
+	return nil
 }
 
 func (s *Store) LockAssessment(ctx context.Context, aid string) error {

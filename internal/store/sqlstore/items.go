@@ -186,19 +186,26 @@ func (s *Store) GetItem(ctx context.Context, aid, ref string) (assess.Item, erro
 	if err != nil {
 		return it, err
 	}
+	it.Evidence, err = s.itemEvidence(ctx, aid, ref)
+	return it, err
+}
+
+// itemEvidence lists an item's evidence, oldest first.
+func (s *Store) itemEvidence(ctx context.Context, aid, ref string) ([]assess.Evidence, error) {
 	rows, err := s.query(ctx, `SELECT `+evidenceCols+` FROM evidence WHERE assessment_id = ? AND ref = ? ORDER BY id`, aid, ref)
 	if err != nil {
-		return it, err
+		return nil, err
 	}
 	defer rows.Close()
+	var out []assess.Evidence
 	for rows.Next() {
 		ev, err := scanEvidence(rows, nil, nil)
 		if err != nil {
-			return it, err
+			return nil, err
 		}
-		it.Evidence = append(it.Evidence, ev)
+		out = append(out, ev)
 	}
-	return it, rows.Err()
+	return out, rows.Err()
 }
 
 func (s *Store) UpdateItem(ctx context.Context, aid string, it assess.Item, baseVersion int, actor string, changes []assess.Change) (assess.Item, error) {
@@ -209,20 +216,22 @@ func (s *Store) UpdateItem(ctx context.Context, aid string, it assess.Item, base
 		}
 		now := t.now()
 		it.Version, it.UpdatedAt, it.UpdatedBy = baseVersion+1, now, actor
-		res, err := t.exec(ctx, `UPDATE items SET score = ?, applicable = ?, justification = ?, inclusion = ?, inclusion_note = ?,
+		// The row comes back as stored (RETURNING), not read again; the
+		// evidence is the caller's (see store.AssessmentStore.UpdateItem).
+		stored, err := scanItem(t.queryRowTx(ctx, `UPDATE items SET score = ?, applicable = ?, justification = ?, inclusion = ?, inclusion_note = ?,
 			department = ?, owner = ?, priority = ?, target_date = ?, action = ?, effort_days = ?, notes = ?,
 			version = ?, updated_at = ?, updated_by = ?
-			WHERE assessment_id = ? AND ref = ? AND version = ?`,
-			append(itemArgs(it)[1:], aid, it.Ref, baseVersion)...)
-		if err != nil {
-			return err
-		}
-		if n, _ := res.RowsAffected(); n == 0 {
+			WHERE assessment_id = ? AND ref = ? AND version = ? RETURNING `+itemCols,
+			append(itemArgs(it)[1:], aid, it.Ref, baseVersion)...), nil)
+		if errors.Is(err, sql.ErrNoRows) {
 			cur, err := t.GetItem(ctx, aid, it.Ref)
 			if err != nil {
 				return err
 			}
 			return &assess.ConflictError{Ref: it.Ref, Current: cur, Attempted: it, BaseVersion: baseVersion}
+		}
+		if err != nil {
+			return err
 		}
 		if err := t.recordChanges(ctx, aid, it.Ref, it.Version, actor, now, changes); err != nil {
 			return err
@@ -230,8 +239,9 @@ func (s *Store) UpdateItem(ctx context.Context, aid string, it assess.Item, base
 		if err := t.touch(ctx, aid, now); err != nil {
 			return err
 		}
-		out, err = t.GetItem(ctx, aid, it.Ref)
-		return err
+		stored.Evidence = it.Evidence
+		out = stored
+		return nil
 	})
 	return out, err
 }
@@ -248,6 +258,7 @@ func (t *Store) recordChanges(ctx context.Context, aid, ref string, version int,
 
 // touch records that something in an assessment changed.
 func (t *Store) touch(ctx context.Context, aid string, now time.Time) error {
+	delete(t.headers, aid)
 	_, err := t.exec(ctx, `UPDATE assessments SET updated_at = ? WHERE id = ? AND updated_at < ?`, micros(now), aid, micros(now))
 	return err
 }

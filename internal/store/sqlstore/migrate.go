@@ -51,6 +51,7 @@ func (m Migrations) Latest() (int64, error) {
 // Version reads the schema version of a database without changing it; 0 for
 // a database isogap never touched.
 func (m Migrations) Version(ctx context.Context, db *sql.DB, d Dialect) (int64, error) {
+	d.CacheStatements = false // a handle of its own, closed without the store
 	s := &Store{db: &DB{Read: db, Write: db, Dialect: d}}
 	var exists bool
 	if err := s.queryRow(ctx, m.TableExists, versionTable).Scan(&exists); err != nil {
@@ -79,6 +80,16 @@ func (m Migrations) Migrate(ctx context.Context, db *sql.DB, d Dialect) (from, t
 	if from > latest {
 		return from, from, newerSchema(from, latest)
 	}
+	if err := m.To(ctx, db, 0); err != nil {
+		return from, from, fmt.Errorf("migrate: %w", err)
+	}
+	to, err = m.Version(ctx, db, d)
+	return from, to, err
+}
+
+// To brings a database's schema up or down to version exactly (the
+// applied migrations numbered up to it); 0 means the latest.
+func (m Migrations) To(ctx context.Context, db *sql.DB, version int64) error {
 	// Migrations of parallel features may be numbered below one already
 	// applied (00002 after 00003); each stands alone, so apply it anyway.
 	opts := []goose.ProviderOption{goose.WithSlog(slog.New(slog.DiscardHandler)), goose.WithAllowOutofOrder(true)}
@@ -87,13 +98,22 @@ func (m Migrations) Migrate(ctx context.Context, db *sql.DB, d Dialect) (from, t
 	}
 	p, err := goose.NewProvider(m.Dialect, db, m.FS, opts...)
 	if err != nil {
-		return from, from, err
+		return err
 	}
-	if _, err := p.Up(ctx); err != nil {
-		return from, from, fmt.Errorf("migrate: %w", err)
+	if version == 0 {
+		_, err = p.Up(ctx)
+		return err
 	}
-	to, err = m.Version(ctx, db, d)
-	return from, to, err
+	cur, err := p.GetDBVersion(ctx)
+	if err != nil {
+		return err
+	}
+	if cur > version {
+		_, err = p.DownTo(ctx, version)
+	} else {
+		_, err = p.UpTo(ctx, version)
+	}
+	return err
 }
 
 // Check refuses a schema this build does not know. A database that isogap
@@ -132,6 +152,7 @@ func (m Migrations) Check(ctx context.Context, db *sql.DB, d Dialect, autoInit b
 // missing lists the known migrations a database has not applied, below
 // its newest applied one.
 func (m Migrations) missing(ctx context.Context, db *sql.DB, d Dialect) ([]int64, error) {
+	d.CacheStatements = false // a handle of its own, closed without the store
 	s := &Store{db: &DB{Read: db, Write: db, Dialect: d}}
 	rows, err := s.query(ctx, `SELECT version_id FROM `+versionTable+` WHERE is_applied`)
 	if err != nil {

@@ -162,16 +162,10 @@ func (s *Store) Snapshots(ctx context.Context, aid string) ([]store.Snapshot, er
 
 func (s *Store) DeleteSnapshot(ctx context.Context, aid, name string) error {
 	return s.write(ctx, func(t *Store) error {
-		res, err := t.exec(ctx, `DELETE FROM snapshots WHERE assessment_id = ? AND name = ?`, aid, name)
-		if err != nil {
+		if err := t.lockAssessment(ctx, aid); err != nil {
 			return err
 		}
-		if n, _ := res.RowsAffected(); n == 0 {
-			if _, err := t.GetAssessment(ctx, aid); err != nil {
-				return err
-			}
-			return notFound("snapshot", aid+"@"+name)
-		}
-		return nil
+		res, err := t.exec(ctx, `DELETE FROM snapshots WHERE assessment_id = ? AND name = ?`, aid, name)
+		return affected(res, err, "snapshot", aid+"@"+name)
 	})
 }

@@ -65,6 +65,9 @@ func (s *Store) EvidenceFiles(ctx context.Context, aid string, fn func(id int64,
 
 func (s *Store) PutEvidenceFile(ctx context.Context, aid string, id int64, content []byte) error {
 	return s.write(ctx, func(t *Store) error {
+		if err := t.lockAssessment(ctx, aid); err != nil {
+			return err
+		}
 		table := "evidence_files"
 		ev, _, err := t.evidence(ctx, aid, id)
 		if assess.KindOf(err) == assess.KindNotFound {

@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -22,15 +23,20 @@ type Dialect struct {
 	Name string
 	// Numbered placeholders ($1, $2 …) instead of "?".
 	Numbered bool
-	// LockAssessment, if set, locks an assessment's row for the rest of the
-	// transaction; an engine whose write transactions are serial leaves it empty.
-	LockAssessment string
 	// IsRetryable reports a transient error (a serialization failure or a
 	// deadlock) after which a whole transaction may run again.
 	IsRetryable func(error) bool
 	// Snapshot are the options of a read-only transaction that sees one
 	// consistent state of the database.
 	Snapshot *sql.TxOptions
+	// CacheStatements keeps the statements the store runs prepared, for an
+	// engine (or driver) that would parse each one every time.
+	CacheStatements bool
+	// SerialWrites: the engine runs one write transaction at a time.
+	// Writers then queue for it in the order they came: database/sql
+	// hands a freed connection to a random waiter, which under load kept
+	// some saves waiting many times as long as the others.
+	SerialWrites bool
 }
 
 // DB is a database opened by an engine package.
@@ -46,12 +52,43 @@ type DB struct {
 	Clock func() time.Time
 
 	retried atomic.Int64
+
+	cachesMu sync.Mutex
+	caches   map[*sql.DB]*stmtCache
+
+	writeTurn     chan struct{} // holds a token while a write transaction runs (SerialWrites)
+	writeTurnOnce sync.Once
+}
+
+// takeTurn waits, in arrival order (a channel's waiters are served first
+// come, first served), until no other write transaction of this process
+// runs; release gives the turn to the next.
+func (db *DB) takeTurn(ctx context.Context) (release func(), err error) {
+	if !db.Dialect.SerialWrites {
+		return func() {}, nil
+	}
+	db.writeTurnOnce.Do(func() { db.writeTurn = make(chan struct{}, 1) })
+	select {
+	case db.writeTurn <- struct{}{}:
+		return func() { <-db.writeTurn }, nil
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
 }
 
 // Store implements store.Store on a DB, optionally inside a transaction.
 type Store struct {
 	db *DB
 	tx *sql.Tx
+	// pool is where tx came from (the write or the read pool).
+	pool *sql.DB
+	// locked holds the assessments a write transaction has locked (and
+	// whose revision it raised): once is enough for the whole transaction.
+	locked map[string]bool
+	// headers holds the headers of the assessments it locked, as they are
+	// now: the lock reads them, and the writes to them (touch,
+	// UpdateAssessment, DeleteAssessment) drop them.
+	headers map[string]assess.Assessment
 }
 
 var _ store.Store = (*Store)(nil)
@@ -103,6 +140,7 @@ func (s *Store) Close() error {
 	if s.tx != nil {
 		return errors.New("sqlstore: Close inside a transaction")
 	}
+	s.db.closeStatements()
 	err := s.db.Write.Close()
 	if s.db.Read != s.db.Write {
 		err = errors.Join(err, s.db.Read.Close())
@@ -150,15 +188,27 @@ func (s *Store) exec(ctx context.Context, query string, args ...any) (sql.Result
 	if s.tx == nil {
 		panic("sqlstore: write outside a transaction")
 	}
-	return s.tx.ExecContext(ctx, s.q(query), args...)
+	query = s.q(query)
+	if st := s.stmt(ctx, query); st != nil {
+		return st.ExecContext(ctx, args...)
+	}
+	return s.tx.ExecContext(ctx, query, args...)
 }
 
 func (s *Store) query(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
-	return s.reader().QueryContext(ctx, s.q(query), args...)
+	query = s.q(query)
+	if st := s.stmt(ctx, query); st != nil {
+		return st.QueryContext(ctx, args...)
+	}
+	return s.reader().QueryContext(ctx, query, args...)
 }
 
 func (s *Store) queryRow(ctx context.Context, query string, args ...any) *sql.Row {
-	return s.reader().QueryRowContext(ctx, s.q(query), args...)
+	query = s.q(query)
+	if st := s.stmt(ctx, query); st != nil {
+		return st.QueryRowContext(ctx, args...)
+	}
+	return s.reader().QueryRowContext(ctx, query, args...)
 }
 
 // maxAttempts bounds the re-runs of a transaction after transient errors.
@@ -183,6 +233,14 @@ func (s *Store) InTx(ctx context.Context, fn func(store.Store) error) error {
 }
 
 func (s *Store) runTx(ctx context.Context, fn func(store.Store) error) (err error) {
+	if c := s.db.cacheOf(s.db.Write); c != nil {
+		c.prepare(ctx, s.db.Write)
+	}
+	release, err := s.db.takeTurn(ctx)
+	if err != nil {
+		return err
+	}
+	defer release()
 	tx, err := s.db.Write.BeginTx(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("begin transaction: %w", err)
@@ -200,7 +258,7 @@ func (s *Store) runTx(ctx context.Context, fn func(store.Store) error) (err erro
 			err = fmt.Errorf("commit: %w", cerr)
 		}
 	}()
-	return fn(&Store{db: s.db, tx: tx})
+	return fn(&Store{db: s.db, tx: tx, pool: s.db.Write, locked: map[string]bool{}, headers: map[string]assess.Assessment{}})
 }
 
 // read runs fn on one consistent view: the current transaction, or a
@@ -209,12 +267,15 @@ func (s *Store) read(ctx context.Context, fn func(t *Store) error) error {
 	if s.tx != nil {
 		return fn(s)
 	}
+	if c := s.db.cacheOf(s.db.Read); c != nil {
+		c.prepare(ctx, s.db.Read)
+	}
 	tx, err := s.db.Read.BeginTx(ctx, s.db.Dialect.Snapshot)
 	if err != nil {
 		return fmt.Errorf("begin read transaction: %w", err)
 	}
 	defer tx.Rollback()
-	return fn(&Store{db: s.db, tx: tx})
+	return fn(&Store{db: s.db, tx: tx, pool: s.db.Read})
 }
 
 // ReadTx runs fn on one consistent, read-only view of the database.

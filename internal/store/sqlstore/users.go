@@ -61,7 +61,11 @@ func (t *Store) queryRowTx(ctx context.Context, query string, args ...any) *sql.
 	if t.tx == nil {
 		panic("sqlstore: write outside a transaction")
 	}
-	return t.tx.QueryRowContext(ctx, t.q(query), args...)
+	query = t.q(query)
+	if st := t.stmt(ctx, query); st != nil {
+		return st.QueryRowContext(ctx, args...)
+	}
+	return t.tx.QueryRowContext(ctx, query, args...)
 }
 
 func (s *Store) GetUser(ctx context.Context, id int64) (assess.User, error) {
@@ -212,7 +216,7 @@ func splitList(s string) []string {
 
 func (s *Store) PutMembership(ctx context.Context, m assess.Membership) error {
 	return s.write(ctx, func(t *Store) error {
-		if _, err := t.GetAssessment(ctx, m.AssessmentID); err != nil {
+		if err := t.lockAssessment(ctx, m.AssessmentID); err != nil {
 			return err
 		}
 		if _, err := t.GetUser(ctx, m.UserID); err != nil {
@@ -233,6 +237,9 @@ func (s *Store) PutMembership(ctx context.Context, m assess.Membership) error {
 
 func (s *Store) DeleteMembership(ctx context.Context, aid string, userID int64) error {
 	return s.write(ctx, func(t *Store) error {
+		if err := t.lockAssessment(ctx, aid); err != nil {
+			return err
+		}
 		res, err := t.exec(ctx, `DELETE FROM memberships WHERE assessment_id = ? AND user_id = ?`, aid, userID)
 		return affected(res, err, "membership", strconv.FormatInt(userID, 10))
 	})

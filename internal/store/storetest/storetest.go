@@ -58,6 +58,7 @@ func Run(t *testing.T, e Engine) {
 		{"InterviewRecord", testInterviewRecord},
 		{"Revision", testRevision},
 		{"HistoryPages", testHistoryPages},
+		{"HeaderInWriteTransaction", testHeaderInWriteTransaction},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) { tc.fn(t, e) })
@@ -159,17 +160,23 @@ func testNotFound(t *testing.T, e Engine) {
 	}
 }
 
+// createHourAgo stores an assessment created an hour ago, so an edit now
+// must move UpdatedAt forward without the test waiting for the clock to tick.
+func createHourAgo(t *testing.T, st store.Store, org string) (assess.Assessment, []assess.Item) {
+	t.Helper()
+	a, items := NewAssessment(org)
+	a.CreatedAt = a.CreatedAt.Add(-time.Hour)
+	a.UpdatedAt = a.CreatedAt
+	if err := st.CreateAssessment(context.Background(), a, items); err != nil {
+		t.Fatal(err)
+	}
+	return a, items
+}
+
 func testUpdateItemAndHistory(t *testing.T, e Engine) {
 	ctx := context.Background()
 	st := fresh(t, e)
-	// Created an hour ago, so an edit now must move UpdatedAt forward
-	// without the test waiting for the clock to tick.
-	a, items := NewAssessment("Acme")
-	a.CreatedAt = a.CreatedAt.Add(-time.Hour)
-	a.UpdatedAt = a.CreatedAt
-	if err := st.CreateAssessment(ctx, a, items); err != nil {
-		t.Fatal(err)
-	}
+	a, _ := createHourAgo(t, st, "Acme")
 	cur, err := st.GetItem(ctx, a.ID, "A.5.15")
 	if err != nil {
 		t.Fatal(err)
