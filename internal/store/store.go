@@ -48,6 +48,16 @@ type AssessmentStore interface {
 	// revisions mean nothing about the assessment changed in between.
 	Revision(ctx context.Context, id string) (int64, error)
 	ListAssessments(ctx context.Context) ([]assess.Assessment, error)
+	// Listings returns the assessments with these ids (every assessment
+	// when ids is nil), in no particular order, each with its revision and
+	// the summary kept for it. Their headers leave out what a list does not
+	// show (boundaries, interfaces, stakeholders); the exclusions and the
+	// target, which the figures need, are there.
+	Listings(ctx context.Context, ids []string) ([]Listing, error)
+	// PutSummaries keeps summaries for Listings to return. Keeping one is
+	// not a write of its assessment: the revision stays. A summary of an
+	// assessment that does not exist is dropped.
+	PutSummaries(ctx context.Context, sums []Summary) error
 	// UpdateAssessment stores a's header if the stored version is baseVersion,
 	// and records the changes; otherwise it fails with kind Conflict.
 	UpdateAssessment(ctx context.Context, a assess.Assessment, baseVersion int, actor string, changes []assess.Change) (assess.Assessment, error)
@@ -135,6 +145,31 @@ type InterviewStore interface {
 	// InterviewEvidenceContent returns evidence of an interview and its
 	// file's content (nil for text and links).
 	InterviewEvidenceContent(ctx context.Context, assessmentID string, id, evidenceID int64) (assess.InterviewEvidence, []byte, error)
+}
+
+// Summary is an assessment's headline figures computed at a revision.
+type Summary struct {
+	AssessmentID string
+	Revision     int64
+	assess.Headline
+}
+
+// Listing is an assessment in a list: its header, its revision and the
+// summary kept for it, if any. The summary is current only when its
+// revision is the assessment's: every write changes the revision, so an
+// older summary may be wrong and must be computed again.
+type Listing struct {
+	Assessment assess.Assessment
+	Revision   int64
+	Summary    *Summary
+}
+
+// Current returns the kept summary if it is current.
+func (l Listing) Current() (assess.Headline, bool) {
+	if l.Summary == nil || l.Summary.Revision != l.Revision {
+		return assess.Headline{}, false
+	}
+	return l.Summary.Headline, true
 }
 
 // CatalogFile is a stored custom catalog.

@@ -211,7 +211,7 @@ func (s *Store) DeleteAssessment(ctx context.Context, id string) error {
 			return err
 		}
 		// Children first: the engines need not agree on cascading order.
-		for _, table := range []string{"memberships", "interview_evidence_files", "interview_evidence", "interview_notes",
+		for _, table := range []string{"assessment_summaries", "memberships", "interview_evidence_files", "interview_evidence", "interview_notes",
 			"interview_answers", "interview_items", "interviews", "evidence_files", "evidence", "history", "items"} {
 			if _, err := t.exec(ctx, `DELETE FROM `+table+` WHERE assessment_id = ?`, id); err != nil {
 				return err

@@ -52,6 +52,8 @@ type DB struct {
 type Store struct {
 	db *DB
 	tx *sql.Tx
+	// stmts are the transaction's prepared bulk inserts (see insertRows).
+	stmts map[string]*sql.Stmt
 }
 
 var _ store.Store = (*Store)(nil)

@@ -57,6 +57,7 @@ func Run(t *testing.T, e Engine) {
 		{"Interviews", testInterviews},
 		{"InterviewRecord", testInterviewRecord},
 		{"Revision", testRevision},
+		{"Summaries", testSummaries},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) { tc.fn(t, e) })
