@@ -313,7 +313,7 @@ func TestBackupAndRestorePostgres(t *testing.T) {
 	id := firstLine(mustRun(t, dir, "demo", "--no-serve"))
 	mustRun(t, dir, "set", id, "A.5.7", "--score", "4", "--evidence", "Threat feed subscription")
 	mustRun(t, dir, "backup", "-o", "sqlite.db")
-	if out := mustRun(t, dir, "restore", "sqlite.db", "--to", pg); !strings.Contains(out, "into the PostgreSQL database: integrity check ok, schema version 6, 1 assessments (123 items") {
+	if out := mustRun(t, dir, "restore", "sqlite.db", "--to", pg); !strings.Contains(out, "into the PostgreSQL database: integrity check ok, schema version 8, 1 assessments (123 items") {
 		t.Errorf("restore into PostgreSQL: %s", out)
 	}
 	r := run(t, dir, nil, "restore", "sqlite.db", "--to", pg)

@@ -39,7 +39,7 @@ var Migrations = func() sqlstore.Migrations {
 
 // Dialect is SQLite's: "?" placeholders, and write transactions that are
 // serial already (BEGIN IMMEDIATE), so no row locks are needed.
-var Dialect = sqlstore.Dialect{Name: "sqlite"}
+var Dialect = sqlstore.Dialect{Name: "sqlite", DeferForeignKeys: "PRAGMA defer_foreign_keys = ON"}
 
 // dsn sets the pragmas on every pooled connection, not just the first one.
 func dsn(path string, write bool) string {
@@ -49,6 +49,10 @@ func dsn(path string, write bool) string {
 	q.Add("_pragma", "foreign_keys(1)")
 	q.Add("_pragma", "synchronous(NORMAL)")
 	if write {
+		// Statement journals in memory: a statement writing many rows
+		// needs one, and a temporary file per statement costs more than
+		// the rows.
+		q.Add("_pragma", "temp_store(MEMORY)")
 		// Take the write lock at BEGIN: a transaction that reads and then
 		// writes cannot then fail on a lock upgrade.
 		q.Set("_txlock", "immediate")

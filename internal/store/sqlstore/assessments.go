@@ -122,18 +122,26 @@ func (s *Store) CreateAssessment(ctx context.Context, a assess.Assessment, items
 	})
 }
 
+const insertAssessmentSQL = `INSERT INTO assessments (` + assessmentCols + `) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
+
 func (t *Store) insertAssessment(ctx context.Context, a assess.Assessment) error {
+	if err := t.absent(ctx, a.ID); err != nil {
+		return err
+	}
+	_, err := t.exec(ctx, insertAssessmentSQL, assessmentArgs(a)...)
+	return err
+}
+
+// absent fails with kind Conflict if the assessment exists.
+func (t *Store) absent(ctx context.Context, id string) error {
 	var exists int
-	err := t.queryRow(ctx, `SELECT COUNT(*) FROM assessments WHERE id = ?`, a.ID).Scan(&exists)
-	if err != nil {
+	if err := t.queryRow(ctx, `SELECT COUNT(*) FROM assessments WHERE id = ?`, id).Scan(&exists); err != nil {
 		return err
 	}
 	if exists > 0 {
-		return assess.Errorf(assess.KindConflict, "assessment %q already exists", a.ID)
+		return assess.Errorf(assess.KindConflict, "assessment %q already exists", id)
 	}
-	_, err = t.exec(ctx, `INSERT INTO assessments (`+assessmentCols+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-		assessmentArgs(a)...)
-	return err
+	return nil
 }
 
 func (s *Store) GetAssessment(ctx context.Context, id string) (assess.Assessment, error) {

@@ -74,3 +74,17 @@ func (t *Store) prepared(ctx context.Context, table string, cols []string, suffi
 func columns(list string) []string {
 	return strings.Fields(strings.ReplaceAll(list, ",", " "))
 }
+
+// deferForeignKeys puts off checking foreign keys until the transaction
+// commits, once per transaction: setting it again would make the engine
+// prepare every statement again.
+func (t *Store) deferForeignKeys(ctx context.Context) error {
+	if t.fkDeferred {
+		return nil
+	}
+	if _, err := t.exec(ctx, t.db.Dialect.DeferForeignKeys); err != nil {
+		return err
+	}
+	t.fkDeferred = true
+	return nil
+}

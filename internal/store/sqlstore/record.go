@@ -91,7 +91,19 @@ func (s *Store) PutEvidenceFile(ctx context.Context, aid string, id int64, conte
 func (s *Store) LoadRecord(ctx context.Context, r assess.Record) error {
 	return s.write(ctx, func(t *Store) error {
 		aid := r.Assessment.ID
-		if err := t.insertAssessment(ctx, r.Assessment); err != nil {
+		// Where per-row triggers raise the assessment's revision (SQLite),
+		// each row they fire for would rewrite the assessment's row; with
+		// foreign keys checked at commit, the rows go in first and the
+		// assessment last, which gives it its revision once.
+		childrenFirst := t.db.Dialect.DeferForeignKeys != ""
+		if childrenFirst {
+			if err := t.absent(ctx, aid); err != nil {
+				return err
+			}
+			if err := t.deferForeignKeys(ctx); err != nil {
+				return err
+			}
+		} else if err := t.insertAssessment(ctx, r.Assessment); err != nil {
 			return err
 		}
 		// Many rows to a statement: a record holds hundreds of rows, and
@@ -121,6 +133,11 @@ func (s *Store) LoadRecord(ctx context.Context, r assess.Record) error {
 			{"history", historyCols, hist},
 		} {
 			if err := t.insertRows(ctx, b.table, columns(b.cols), "", b.args); err != nil {
+				return err
+			}
+		}
+		if childrenFirst {
+			if _, err := t.exec(ctx, insertAssessmentSQL, assessmentArgs(r.Assessment)...); err != nil {
 				return err
 			}
 		}

@@ -28,6 +28,9 @@ type Dialect struct {
 	// IsRetryable reports a transient error (a serialization failure or a
 	// deadlock) after which a whole transaction may run again.
 	IsRetryable func(error) bool
+	// DeferForeignKeys, if set, is the statement that puts off checking
+	// foreign keys until the transaction commits.
+	DeferForeignKeys string
 	// Snapshot are the options of a read-only transaction that sees one
 	// consistent state of the database.
 	Snapshot *sql.TxOptions
@@ -54,6 +57,8 @@ type Store struct {
 	tx *sql.Tx
 	// stmts are the transaction's prepared bulk inserts (see insertRows).
 	stmts map[string]*sql.Stmt
+	// fkDeferred tells that the transaction checks foreign keys at commit.
+	fkDeferred bool
 }
 
 var _ store.Store = (*Store)(nil)
