@@ -342,7 +342,7 @@ func (s *Service) headlines(ctx context.Context, out []PortfolioEntry, which []i
 				return nil, err
 			}
 			out[i].Headline = assess.Compute(cat, a, items[a.ID]).Headline()
-			fresh = append(fresh, store.Summary{AssessmentID: a.ID, Revision: revision(i), Headline: out[i].Headline})
+			fresh = append(fresh, store.Summary{Assessment: a, Revision: revision(i), Headline: out[i].Headline})
 		}
 	}
 	return fresh, nil

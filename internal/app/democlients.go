@@ -185,6 +185,9 @@ func (s *Service) CreateDemoClients(ctx context.Context, p Principal, n int, see
 				}
 				heads[r.Assessment.ID] = assess.Compute(cat, r.Assessment, r.Items).Headline()
 			}
+			if len(heads) == 0 {
+				return nil
+			}
 			// Their summaries, so the portfolio need not compute them.
 			loaded, err := st.Listings(ctx, ids)
 			if err != nil {
@@ -193,7 +196,7 @@ func (s *Service) CreateDemoClients(ctx context.Context, p Principal, n int, see
 			var sums []store.Summary
 			for _, l := range loaded {
 				if h, ok := heads[l.Assessment.ID]; ok {
-					sums = append(sums, store.Summary{AssessmentID: l.Assessment.ID, Revision: l.Revision, Headline: h})
+					sums = append(sums, store.Summary{Assessment: l.Assessment, Revision: l.Revision, Headline: h})
 				}
 			}
 			return st.PutSummaries(ctx, sums)

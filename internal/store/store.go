@@ -50,9 +50,10 @@ type AssessmentStore interface {
 	ListAssessments(ctx context.Context) ([]assess.Assessment, error)
 	// Listings returns the assessments with these ids (every assessment
 	// when ids is nil), in no particular order, each with its revision and
-	// the summary kept for it. Their headers leave out what a list does not
-	// show (boundaries, interfaces, stakeholders); the exclusions and the
-	// target, which the figures need, are there.
+	// the summary kept for it. With a current summary, the header is the
+	// one kept with it; otherwise it is read whole, without what a list
+	// does not need (boundaries, interfaces, stakeholders), and the
+	// figures are the caller's to compute.
 	Listings(ctx context.Context, ids []string) ([]Listing, error)
 	// PutSummaries keeps summaries for Listings to return. Keeping one is
 	// not a write of its assessment: the revision stays. A summary of an
@@ -147,10 +148,12 @@ type InterviewStore interface {
 	InterviewEvidenceContent(ctx context.Context, assessmentID string, id, evidenceID int64) (assess.InterviewEvidence, []byte, error)
 }
 
-// Summary is an assessment's headline figures computed at a revision.
+// Summary is what a list shows of an assessment, taken at a revision:
+// the header's id, organisation, scope, lead and dates, and the headline
+// figures.
 type Summary struct {
-	AssessmentID string
-	Revision     int64
+	Assessment assess.Assessment
+	Revision   int64
 	assess.Headline
 }
 
