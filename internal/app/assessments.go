@@ -215,12 +215,11 @@ func (s *Service) view(ctx context.Context, id string) (View, error) {
 	return View{Assessment: a, Catalog: cat, Items: items, Result: assess.Compute(cat, a, items)}, nil
 }
 
-// Summary is one line of the portfolio.
+// Summary is one line of the portfolio. Its Assessment is the header
+// without boundaries, interfaces and stakeholders.
 type Summary struct {
 	Assessment assess.Assessment
-	Overall    assess.Figures
-	AuditReady bool
-	Blockers   int
+	assess.Headline
 }
 
 // PortfolioEntry is one line of a principal's portfolio.
@@ -232,88 +231,121 @@ type PortfolioEntry struct {
 // Portfolio lists the assessments p may see with their readiness and
 // coverage: administrators every one, everybody else those they are a
 // member of (expired auditors and invitations not yet accepted excluded).
+//
+// The figures come from summaries kept per assessment revision: only an
+// assessment written since its summary was kept is computed again, from
+// the same consistent read as its revision, and its summary kept
+// afterwards. Item saves thus never pay for the portfolio.
 func (s *Service) Portfolio(ctx context.Context, p Principal) ([]PortfolioEntry, error) {
 	if err := requireSignedIn(p); err != nil {
 		return nil, err
 	}
 	var out []PortfolioEntry
+	var fresh []store.Summary
 	err := s.store.ReadTx(ctx, func(st store.Store) error {
 		var err error
-		out, err = s.in(st).portfolio(ctx, p)
+		out, fresh, err = s.in(st).portfolio(ctx, p)
 		return err
 	})
-	return out, err
+	if err != nil || len(fresh) == 0 {
+		return out, err
+	}
+	// Keeping them is filling a cache: if it fails (the assessment was
+	// deleted meanwhile, the database is read-only), the next reader
+	// computes them again; a figure shown is never wrong for it.
+	_ = s.store.PutSummaries(ctx, fresh)
+	return out, nil
 }
 
-func (s *Service) portfolio(ctx context.Context, p Principal) ([]PortfolioEntry, error) {
-	var list []assess.Assessment
+func (s *Service) portfolio(ctx context.Context, p Principal) ([]PortfolioEntry, []store.Summary, error) {
 	roles := map[string]assess.Role{}
-	if p.IsAdmin() {
-		all, err := s.store.ListAssessments(ctx)
-		if err != nil {
-			return nil, err
-		}
-		list = all
-		for _, a := range all {
-			roles[a.ID] = assess.RoleAssessor
-		}
-	}
+	var ids []string // nil: every assessment
 	if !p.System {
 		ms, err := s.store.MembershipsOf(ctx, p.User.ID)
 		if err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 		now := s.now()
+		ids = []string{}
 		for _, m := range ms {
 			if m.Pending || m.Role == assess.RoleAuditor && m.Expired(now) {
 				continue
 			}
-			if _, seen := roles[m.AssessmentID]; !seen {
-				a, err := s.store.GetAssessment(ctx, m.AssessmentID)
-				if err != nil {
-					return nil, err
-				}
-				list = append(list, a)
-			}
 			roles[m.AssessmentID] = m.Role
+			ids = append(ids, m.AssessmentID)
 		}
 	}
-	slices.SortFunc(list, func(a, b assess.Assessment) int {
-		if c := strings.Compare(strings.ToLower(a.Org), strings.ToLower(b.Org)); c != 0 {
+	if p.IsAdmin() {
+		ids = nil
+	}
+	list, err := s.store.Listings(ctx, ids)
+	if err != nil {
+		return nil, nil, err
+	}
+	type keyed struct {
+		org string
+		l   *store.Listing
+	}
+	sorted := make([]keyed, len(list))
+	for i := range list {
+		sorted[i] = keyed{strings.ToLower(list[i].Assessment.Org), &list[i]}
+	}
+	slices.SortFunc(sorted, func(a, b keyed) int {
+		if c := strings.Compare(a.org, b.org); c != 0 {
 			return c
 		}
-		return a.CreatedAt.Compare(b.CreatedAt)
+		if c := a.l.Assessment.CreatedAt.Compare(b.l.Assessment.CreatedAt); c != 0 {
+			return c
+		}
+		return strings.Compare(a.l.Assessment.ID, b.l.Assessment.ID)
 	})
-	sums, err := s.summaries(ctx, list)
-	if err != nil {
-		return nil, err
+	out := make([]PortfolioEntry, len(sorted))
+	var stale []int
+	for i, k := range sorted {
+		role, member := roles[k.l.Assessment.ID]
+		if !member {
+			role = assess.RoleAssessor // an administrator's view
+		}
+		out[i] = PortfolioEntry{Summary: Summary{Assessment: k.l.Assessment}, Role: role}
+		if h, ok := k.l.Current(); ok {
+			out[i].Headline = h
+		} else {
+			stale = append(stale, i)
+		}
 	}
-	out := make([]PortfolioEntry, len(sums))
-	for i, sm := range sums {
-		out[i] = PortfolioEntry{Summary: sm, Role: roles[sm.Assessment.ID]}
-	}
-	return out, nil
+	fresh, err := s.headlines(ctx, out, stale, func(i int) int64 { return sorted[i].l.Revision })
+	return out, fresh, err
 }
 
-func (s *Service) summaries(ctx context.Context, list []assess.Assessment) ([]Summary, error) {
-	ids := make([]string, len(list))
-	for i, a := range list {
-		ids[i] = a.ID
-	}
-	items, err := s.store.ScoresOf(ctx, ids)
-	if err != nil {
-		return nil, err
-	}
-	out := make([]Summary, 0, len(list))
-	for _, a := range list {
-		cat, err := s.CatalogOf(ctx, a)
+// recomputeChunk bounds how many assessments' items are in memory at once
+// when summaries are computed again.
+const recomputeChunk = 200
+
+// headlines computes the headlines of out[i] for i in which, from their
+// items, and returns them as summaries at their revisions.
+func (s *Service) headlines(ctx context.Context, out []PortfolioEntry, which []int, revision func(int) int64) ([]store.Summary, error) {
+	var fresh []store.Summary
+	for start := 0; start < len(which); start += recomputeChunk {
+		part := which[start:min(start+recomputeChunk, len(which))]
+		ids := make([]string, len(part))
+		for j, i := range part {
+			ids[j] = out[i].Assessment.ID
+		}
+		items, err := s.store.ScoresOf(ctx, ids)
 		if err != nil {
 			return nil, err
 		}
-		r := assess.Compute(cat, a, items[a.ID])
-		out = append(out, Summary{Assessment: a, Overall: r.Overall, AuditReady: r.AuditReady, Blockers: len(r.Blockers)})
+		for _, i := range part {
+			a := out[i].Assessment
+			cat, err := s.CatalogOf(ctx, a)
+			if err != nil {
+				return nil, err
+			}
+			out[i].Headline = assess.Compute(cat, a, items[a.ID]).Headline()
+			fresh = append(fresh, store.Summary{Assessment: a, Revision: revision(i), Headline: out[i].Headline})
+		}
 	}
-	return out, nil
+	return fresh, nil
 }
 
 // Assessment reads an assessment's header (scope, stakeholders, version …)

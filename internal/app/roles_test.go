@@ -430,6 +430,10 @@ func roleTable() []useCase {
 			return err
 		}},
 		{name: "CreateDemo", want: cliOnly, call: func(f *roleFixture, p app.Principal) error { _, err := f.svc.CreateDemo(ctx, p); return err }},
+		{name: "CreateDemoClients", want: cliOnly, call: func(f *roleFixture, p app.Principal) error {
+			_, err := f.svc.CreateDemoClients(ctx, p, 1, 1, nil)
+			return err
+		}},
 		{name: "EnsureDemo", want: cliOnly, call: func(f *roleFixture, p app.Principal) error { _, _, err := f.svc.EnsureDemo(ctx, p); return err }},
 		{name: "EnsureDemoUser", want: cliOnly, call: func(f *roleFixture, p app.Principal) error {
 			_, _, err := f.svc.EnsureDemoUser(ctx, p, f.other)

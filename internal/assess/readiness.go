@@ -126,6 +126,19 @@ type Result struct {
 	AuditReady  bool              `json:"audit_ready"`
 }
 
+// Headline is what a list of assessments shows of a Result: the overall
+// figures and whether the assessment is audit-ready.
+type Headline struct {
+	Overall    Figures
+	AuditReady bool
+	Blockers   int // how many blockers stand in the way
+}
+
+// Headline returns the result's headline.
+func (r Result) Headline() Headline {
+	return Headline{Overall: r.Overall, AuditReady: r.AuditReady, Blockers: len(r.Blockers)}
+}
+
 // ItemReadiness is (effective score − 1) / 4; an unassessed item counts 0.
 func ItemReadiness(effective Score) float64 {
 	if !effective.Assessed() {

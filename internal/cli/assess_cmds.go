@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"bufio"
 	"bytes"
 	"fmt"
 	"io"
@@ -107,7 +108,10 @@ func newListCmd(c *cliApp) *cobra.Command {
 				fmt.Fprintln(out, `No assessments yet. Create one with "isogap init --org NAME", or try "isogap demo".`)
 				return nil
 			}
-			tw := tabwriter.NewWriter(out, 0, 0, 2, ' ', 0)
+			// The table writer writes cell by cell: buffered, a long list
+			// is one write, not tens of thousands.
+			buf := bufio.NewWriter(out)
+			tw := tabwriter.NewWriter(buf, 0, 0, 2, ' ', 0)
 			fmt.Fprintln(tw, "ID\tORGANISATION\tREADINESS\tCOVERAGE\tAUDIT-READY\tLEAD\tUPDATED")
 			for _, s := range list {
 				ready := "no"
@@ -117,7 +121,10 @@ func newListCmd(c *cliApp) *cobra.Command {
 				fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", s.Assessment.ID, fit(s.Assessment.Org, 40), pct(s.Overall.Readiness),
 					pct(s.Overall.Coverage), ready, s.Assessment.Lead, s.Assessment.UpdatedAt.Local().Format("2006-01-02 15:04"))
 			}
-			return tw.Flush()
+			if err := tw.Flush(); err != nil {
+				return err
+			}
+			return buf.Flush()
 		},
 	}
 	cmd.Flags().StringVar(&format, "format", "table", "output format: table or json")

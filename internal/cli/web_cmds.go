@@ -407,8 +407,10 @@ finish, then are cut; either way the exit status is 0.`,
 func newDemoCmd(c *cliApp) *cobra.Command {
 	var f webFlags
 	var noServe bool
+	var clients int
+	var seed uint64
 	cmd := &cobra.Command{
-		Use:   "demo [--addr HOST:PORT] [--no-serve]",
+		Use:   "demo [--addr HOST:PORT] [--no-serve] [--clients N [--seed S]]",
 		Short: "Open a realistic demo assessment in the browser",
 		Long: `Create a demo assessment of a 120-person SaaS company partway through its
 ISO 27001 preparation (mixed scores, evidence, owners, target dates and a
@@ -421,7 +423,12 @@ fresh password:
   Password: …
 
 If the default port is busy another free one is used. With --no-serve the
-demo is only created: its id is printed on the first line, then a summary.`,
+demo is only created: its id is printed on the first line, then a summary.
+
+With --clients N it also creates N client assessments, as a consultancy's
+portfolio holds them: varied companies, stages, scores, owners, evidence
+and history. The same --seed gives the same clients; running it again
+leaves those already there alone, so a larger N only adds the rest.`,
 		Args: noArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			svc, err := c.webService(cmd, &f)
@@ -431,6 +438,17 @@ demo is only created: its id is printed on the first line, then a summary.`,
 			a, _, err := svc.EnsureDemo(cmd.Context(), c.me())
 			if err != nil {
 				return err
+			}
+			if clients != 0 {
+				start := time.Now()
+				progress, done := c.progress("demo clients")
+				n, err := svc.CreateDemoClients(cmd.Context(), c.me(), clients, seed, progress)
+				done()
+				if err != nil {
+					return err
+				}
+				fmt.Fprintf(c.env.Stderr, "%d demo client assessments created (%d already there) in %.1f s\n",
+					n, clients-n, time.Since(start).Seconds())
 			}
 			out := cmd.OutOrStdout()
 			if noServe {
@@ -461,6 +479,8 @@ demo is only created: its id is printed on the first line, then a summary.`,
 	}
 	f.register(cmd)
 	cmd.Flags().BoolVar(&noServe, "no-serve", false, "only create (or find) the demo assessment and print its id and summary")
+	cmd.Flags().IntVar(&clients, "clients", 0, "also create this many demo client assessments (a portfolio at scale)")
+	cmd.Flags().Uint64Var(&seed, "seed", app.DemoSeed, "seed of the demo clients: the same seed gives the same clients")
 	return cmd
 }
 

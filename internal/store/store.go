@@ -48,6 +48,17 @@ type AssessmentStore interface {
 	// revisions mean nothing about the assessment changed in between.
 	Revision(ctx context.Context, id string) (int64, error)
 	ListAssessments(ctx context.Context) ([]assess.Assessment, error)
+	// Listings returns the assessments with these ids (every assessment
+	// when ids is nil), in no particular order, each with its revision and
+	// the summary kept for it. With a current summary, the header is the
+	// one kept with it; otherwise it is read whole, without what a list
+	// does not need (boundaries, interfaces, stakeholders), and the
+	// figures are the caller's to compute.
+	Listings(ctx context.Context, ids []string) ([]Listing, error)
+	// PutSummaries keeps summaries for Listings to return. Keeping one is
+	// not a write of its assessment: the revision stays. A summary of an
+	// assessment that does not exist is dropped.
+	PutSummaries(ctx context.Context, sums []Summary) error
 	// UpdateAssessment stores a's header if the stored version is baseVersion,
 	// and records the changes; otherwise it fails with kind Conflict.
 	UpdateAssessment(ctx context.Context, a assess.Assessment, baseVersion int, actor string, changes []assess.Change) (assess.Assessment, error)
@@ -138,6 +149,33 @@ type InterviewStore interface {
 	// InterviewEvidenceContent returns evidence of an interview and its
 	// file's content (nil for text and links).
 	InterviewEvidenceContent(ctx context.Context, assessmentID string, id, evidenceID int64) (assess.InterviewEvidence, []byte, error)
+}
+
+// Summary is what a list shows of an assessment, taken at a revision:
+// the header's id, organisation, scope, lead and dates, and the headline
+// figures.
+type Summary struct {
+	Assessment assess.Assessment
+	Revision   int64
+	assess.Headline
+}
+
+// Listing is an assessment in a list: its header, its revision and the
+// summary kept for it, if any. The summary is current only when its
+// revision is the assessment's: every write changes the revision, so an
+// older summary may be wrong and must be computed again.
+type Listing struct {
+	Assessment assess.Assessment
+	Revision   int64
+	Summary    *Summary
+}
+
+// Current returns the kept summary if it is current.
+func (l Listing) Current() (assess.Headline, bool) {
+	if l.Summary == nil || l.Summary.Revision != l.Revision {
+		return assess.Headline{}, false
+	}
+	return l.Summary.Headline, true
 }
 
 // CatalogFile is a stored custom catalog.

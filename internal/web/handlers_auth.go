@@ -106,7 +106,8 @@ func (s *Server) home(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	pg := &portfolioPage{Base: userBase(p, "Assessments"), Entries: list}
+	pg := &portfolioPage{Base: userBase(p, "Assessments"), All: len(list)}
+	pg.Entries = pagePortfolio(pg, list, r.URL.Query())
 	if pg.MayCreate, err = s.svc.MayCreateAssessments(r.Context(), p); err != nil {
 		return err
 	}
@@ -350,4 +351,55 @@ func (s *Server) setUserPassword(w http.ResponseWriter, r *http.Request, p app.P
 		return err
 	}
 	return redirect(w, r, "/admin/users?ok=user")
+}
+
+// portfolioPageSize is how many assessments one portfolio page lists: a
+// consultancy's thousands would make a page of megabytes.
+const portfolioPageSize = 100
+
+// pagePortfolio keeps the assessments whose organisation contains the
+// query q (any case) and returns the page asked for ("page", from 1),
+// filling pg's counts and links.
+func pagePortfolio(pg *portfolioPage, list []app.PortfolioEntry, q url.Values) []app.PortfolioEntry {
+	pg.Query = strings.TrimSpace(q.Get("q"))
+	if pg.Query != "" {
+		needle := strings.ToLower(pg.Query)
+		var match []app.PortfolioEntry
+		for _, e := range list {
+			if strings.Contains(strings.ToLower(e.Assessment.Org), needle) {
+				match = append(match, e)
+			}
+		}
+		list = match
+	}
+	for _, e := range list {
+		if e.AuditReady {
+			pg.Ready++
+		}
+	}
+	pg.Total = len(list)
+	pg.Pages = max(1, (len(list)+portfolioPageSize-1)/portfolioPageSize)
+	pg.Page, _ = strconv.Atoi(q.Get("page"))
+	pg.Page = min(max(pg.Page, 1), pg.Pages)
+	link := func(page int) string {
+		v := url.Values{}
+		if pg.Query != "" {
+			v.Set("q", pg.Query)
+		}
+		if page > 1 {
+			v.Set("page", strconv.Itoa(page))
+		}
+		if len(v) == 0 {
+			return "/"
+		}
+		return "/?" + v.Encode()
+	}
+	if pg.Page > 1 {
+		pg.Prev = link(pg.Page - 1)
+	}
+	if pg.Page < pg.Pages {
+		pg.Next = link(pg.Page + 1)
+	}
+	start := (pg.Page - 1) * portfolioPageSize
+	return list[start:min(start+portfolioPageSize, len(list))]
 }

@@ -77,9 +77,15 @@ type loginPage struct {
 
 type portfolioPage struct {
 	Base
-	Entries     []app.PortfolioEntry
+	Entries     []app.PortfolioEntry // this page's
 	MayCreate   bool
 	Invitations int
+	// Query filters by organisation; Total is how many match it, All how
+	// many the principal may see, AuditReady how many of those match.
+	Query             string
+	Total, All, Ready int
+	Page, Pages       int
+	Prev, Next        string // links to the neighbouring pages ("" at the ends)
 }
 
 type invitationsPage struct {

@@ -50,6 +50,10 @@ func dsn(path string, write bool) string {
 	q.Add("_pragma", "foreign_keys(1)")
 	q.Add("_pragma", "synchronous(NORMAL)")
 	if write {
+		// Statement journals in memory: a statement writing many rows
+		// needs one, and a temporary file per statement costs more than
+		// the rows.
+		q.Add("_pragma", "temp_store(MEMORY)")
 		// Take the write lock at BEGIN: a transaction that reads and then
 		// writes cannot then fail on a lock upgrade.
 		q.Set("_txlock", "immediate")

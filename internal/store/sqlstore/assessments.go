@@ -123,18 +123,26 @@ func (s *Store) CreateAssessment(ctx context.Context, a assess.Assessment, items
 	})
 }
 
+const insertAssessmentSQL = `INSERT INTO assessments (` + assessmentCols + `) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
+
 func (t *Store) insertAssessment(ctx context.Context, a assess.Assessment) error {
+	if err := t.absent(ctx, a.ID); err != nil {
+		return err
+	}
+	_, err := t.exec(ctx, insertAssessmentSQL, assessmentArgs(a)...)
+	return err
+}
+
+// absent fails with kind Conflict if the assessment exists.
+func (t *Store) absent(ctx context.Context, id string) error {
 	var exists int
-	err := t.queryRow(ctx, `SELECT COUNT(*) FROM assessments WHERE id = ?`, a.ID).Scan(&exists)
-	if err != nil {
+	if err := t.queryRow(ctx, `SELECT COUNT(*) FROM assessments WHERE id = ?`, id).Scan(&exists); err != nil {
 		return err
 	}
 	if exists > 0 {
-		return assess.Errorf(assess.KindConflict, "assessment %q already exists", a.ID)
+		return assess.Errorf(assess.KindConflict, "assessment %q already exists", id)
 	}
-	_, err = t.exec(ctx, `INSERT INTO assessments (`+assessmentCols+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-		assessmentArgs(a)...)
-	return err
+	return nil
 }
 
 func (s *Store) GetAssessment(ctx context.Context, id string) (assess.Assessment, error) {
@@ -219,7 +227,7 @@ func (s *Store) DeleteAssessment(ctx context.Context, id string) error {
 			return err
 		}
 		// Children first: the engines need not agree on cascading order.
-		for _, table := range []string{"memberships", "interview_evidence_files", "interview_evidence", "interview_notes",
+		for _, table := range []string{"assessment_summaries", "memberships", "interview_evidence_files", "interview_evidence", "interview_notes",
 			"interview_answers", "interview_items", "interviews", "evidence_files", "evidence", "history", "items"} {
 			if _, err := t.exec(ctx, `DELETE FROM `+table+` WHERE assessment_id = ?`, id); err != nil {
 				return err

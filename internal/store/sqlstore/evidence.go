@@ -30,13 +30,17 @@ func scanEvidence(r scanner, aid, ref *string) (assess.Evidence, error) {
 
 func (t *Store) insertEvidence(ctx context.Context, aid, ref string, ev assess.Evidence, content []byte) error {
 	_, err := t.exec(ctx, `INSERT INTO evidence (assessment_id, ref, `+evidenceCols+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-		aid, ref, ev.ID, string(ev.Kind), ev.Text, ev.URL, ev.FileName, ev.ContentType, ev.Size, ev.SHA256,
-		ev.Date.String(), ev.AddedBy, micros(ev.AddedAt))
+		evidenceArgs(aid, ref, ev)...)
 	if err != nil || content == nil {
 		return err
 	}
 	_, err = t.exec(ctx, `INSERT INTO evidence_files (assessment_id, id, content) VALUES (?, ?, ?)`, aid, ev.ID, content)
 	return err
+}
+
+func evidenceArgs(aid, ref string, ev assess.Evidence) []any {
+	return []any{aid, ref, ev.ID, string(ev.Kind), ev.Text, ev.URL, ev.FileName, ev.ContentType, ev.Size, ev.SHA256,
+		ev.Date.String(), ev.AddedBy, micros(ev.AddedAt)}
 }
 
 // lockAssessment serialises writers of one assessment, so what a writer

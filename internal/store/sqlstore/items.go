@@ -263,9 +263,14 @@ func (t *Store) touch(ctx context.Context, aid string, now time.Time) error {
 	return err
 }
 
+const historyCols = `assessment_id, ref, field, old_value, new_value, actor, at, version`
+
+func changeArgs(c assess.Change) []any {
+	return []any{c.AssessmentID, c.Ref, c.Field, c.Old, c.New, c.Actor, micros(c.At), c.Version}
+}
+
 func (t *Store) insertChange(ctx context.Context, c assess.Change) error {
-	_, err := t.exec(ctx, `INSERT INTO history (assessment_id, ref, field, old_value, new_value, actor, at, version)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, c.AssessmentID, c.Ref, c.Field, c.Old, c.New, c.Actor, micros(c.At), c.Version)
+	_, err := t.exec(ctx, `INSERT INTO history (`+historyCols+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, changeArgs(c)...)
 	return err
 }
 

@@ -97,18 +97,35 @@ func (s *Store) LoadRecord(ctx context.Context, r assess.Record) error {
 		if err := t.insertAssessment(ctx, r.Assessment); err != nil {
 			return err
 		}
+		// Many rows to a statement: a record holds hundreds of rows, and
+		// bulk creation loads thousands of records.
+		var items, evs, files, hist []any
 		for i, it := range r.Items {
-			if err := t.insertItem(ctx, aid, i, it); err != nil {
-				return err
-			}
+			items = append(items, aid, i)
+			items = append(items, itemArgs(it)...)
 			for _, ev := range it.Evidence {
-				if err := t.insertEvidence(ctx, aid, it.Ref, ev, r.Files[ev.ID]); err != nil {
-					return err
+				evs = append(evs, evidenceArgs(aid, it.Ref, ev)...)
+				if content := r.Files[ev.ID]; content != nil {
+					files = append(files, aid, ev.ID, content)
 				}
 			}
 		}
-		if err := t.insertChanges(ctx, aid, r.History); err != nil {
-			return err
+		for _, c := range r.History {
+			c.AssessmentID = aid
+			hist = append(hist, changeArgs(c)...)
+		}
+		for _, b := range []struct {
+			table, cols string
+			args        []any
+		}{
+			{"items", "assessment_id, seq, " + itemCols, items},
+			{"evidence", "assessment_id, ref, " + evidenceCols, evs},
+			{"evidence_files", "assessment_id, id, content", files},
+			{"history", historyCols, hist},
+		} {
+			if err := t.insertRows(ctx, b.table, columns(b.cols), "", b.args); err != nil {
+				return err
+			}
 		}
 		if r.Plan != nil {
 			ps := *r.Plan

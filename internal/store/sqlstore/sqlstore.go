@@ -89,6 +89,8 @@ type Store struct {
 	// now: the lock reads them, and the writes to them (touch,
 	// UpdateAssessment, DeleteAssessment) drop them.
 	headers map[string]assess.Assessment
+	// stmts are the transaction's prepared bulk inserts (see insertRows).
+	stmts map[string]*sql.Stmt
 }
 
 var _ store.Store = (*Store)(nil)

@@ -59,6 +59,7 @@ func Run(t *testing.T, e Engine) {
 		{"Revision", testRevision},
 		{"HistoryPages", testHistoryPages},
 		{"HeaderInWriteTransaction", testHeaderInWriteTransaction},
+		{"Summaries", testSummaries},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) { tc.fn(t, e) })

@@ -1,0 +1,178 @@
+package sqlstore
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"fmt"
+	"strings"
+
+	"github.com/isogap/isogap/internal/assess"
+	"github.com/isogap/isogap/internal/store"
+)
+
+// The summary's columns after the assessment's id and revision; the
+// assessment's own row is not read for a current summary (the index on
+// id and revision answers), which is what keeps a long list fast.
+const summaryCols = `revision, org, scope, lead_name, created_at, updated_at,
+	applicable, assessed, at_target, not_applicable, readiness, coverage, audit_ready, blockers`
+
+// headerCols are what Listings reads of an assessment without a current summary.
+const headerCols = `id, org, scope, exclusions, target_score, lead_name, catalog_id, catalog_version, version, created_at, updated_at, revision`
+
+func (s *Store) Listings(ctx context.Context, ids []string) ([]store.Listing, error) {
+	var out []store.Listing
+	err := s.read(ctx, func(t *Store) error {
+		query := `SELECT a.id, a.revision, s.` + strings.ReplaceAll(summaryCols, ", ", ", s.") + `
+			FROM assessments a LEFT JOIN assessment_summaries s ON s.assessment_id = a.id`
+		var stale []int
+		var err error
+		if ids == nil {
+			out, stale, err = t.listings(ctx, query, nil, out, stale)
+		} else {
+			out = make([]store.Listing, 0, len(ids))
+			for start := 0; start < len(ids); start += chunk {
+				in, args := inList(ids[start:min(start+chunk, len(ids))])
+				if out, stale, err = t.listings(ctx, query+` WHERE a.id IN `+in, args, out, stale); err != nil {
+					return err
+				}
+			}
+		}
+		if err != nil {
+			return err
+		}
+		return t.listingHeaders(ctx, out, stale)
+	})
+	return out, err
+}
+
+// listings reads listings, with the header kept in the summary when it is
+// current, and tells which lack one.
+func (t *Store) listings(ctx context.Context, query string, args []any, out []store.Listing, stale []int) ([]store.Listing, []int, error) {
+	rows, err := t.query(ctx, query, args...)
+	if err != nil {
+		return nil, nil, err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var l store.Listing
+		var id, org, scope, lead sql.NullString
+		var rev, created, updated, applicable, assessed, atTarget, notApplicable, blockers sql.NullInt64
+		var readiness, coverage sql.NullFloat64
+		var ready sql.NullBool
+		if err := rows.Scan(&id, &l.Revision, &rev, &org, &scope, &lead, &created, &updated,
+			&applicable, &assessed, &atTarget, &notApplicable, &readiness, &coverage, &ready, &blockers); err != nil {
+			return nil, nil, err
+		}
+		l.Assessment.ID = id.String
+		if rev.Valid {
+			sm := &store.Summary{Revision: rev.Int64, Assessment: assess.Assessment{ID: id.String, Org: org.String, Scope: scope.String,
+				Lead: lead.String, CreatedAt: fromMicros(created.Int64), UpdatedAt: fromMicros(updated.Int64)}}
+			f := &sm.Overall
+			f.Applicable, f.Assessed, f.AtTarget, f.NotApplicable = int(applicable.Int64), int(assessed.Int64), int(atTarget.Int64), int(notApplicable.Int64)
+			f.Readiness, f.Coverage = readiness.Float64, coverage.Float64
+			sm.AuditReady, sm.Blockers = ready.Bool, int(blockers.Int64)
+			l.Summary = sm
+		}
+		if _, ok := l.Current(); ok {
+			l.Assessment = l.Summary.Assessment
+		} else {
+			stale = append(stale, len(out))
+		}
+		out = append(out, l)
+	}
+	return out, stale, rows.Err()
+}
+
+// listingHeaders reads the header of out[i] for each i in which.
+func (t *Store) listingHeaders(ctx context.Context, out []store.Listing, which []int) error {
+	at := make(map[string]int, len(which))
+	for _, i := range which {
+		at[out[i].Assessment.ID] = i
+	}
+	for start := 0; start < len(which); start += chunk {
+		part := which[start:min(start+chunk, len(which))]
+		ids := make([]string, len(part))
+		for j, i := range part {
+			ids[j] = out[i].Assessment.ID
+		}
+		in, args := inList(ids)
+		rows, err := t.query(ctx, `SELECT `+headerCols+` FROM assessments WHERE id IN `+in, args...)
+		if err != nil {
+			return err
+		}
+		for rows.Next() {
+			var a assess.Assessment
+			var excl string
+			var created, updated, rev int64
+			if err := rows.Scan(&a.ID, &a.Org, &a.Scope, &excl, &a.TargetScore, &a.Lead, &a.CatalogID, &a.CatalogVersion,
+				&a.Version, &created, &updated, &rev); err != nil {
+				rows.Close()
+				return err
+			}
+			a.CreatedAt, a.UpdatedAt = fromMicros(created), fromMicros(updated)
+			if err := json.Unmarshal([]byte(excl), &a.Exclusions); err != nil {
+				rows.Close()
+				return fmt.Errorf("assessment %s: stored JSON: %w", a.ID, err)
+			}
+			out[at[a.ID]].Assessment, out[at[a.ID]].Revision = a, rev
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (s *Store) PutSummaries(ctx context.Context, sums []store.Summary) error {
+	return s.write(ctx, func(t *Store) error {
+		for start := 0; start < len(sums); start += chunk {
+			part := sums[start:min(start+chunk, len(sums))]
+			ids := make([]string, len(part))
+			for i, sm := range part {
+				ids[i] = sm.Assessment.ID
+			}
+			// Only assessments that still exist: one deleted since its
+			// summary was computed has nothing to keep it for.
+			in, args := inList(ids)
+			rows, err := t.query(ctx, `SELECT id FROM assessments WHERE id IN `+in, args...)
+			if err != nil {
+				return err
+			}
+			exists := map[string]bool{}
+			for rows.Next() {
+				var id string
+				if err := rows.Scan(&id); err != nil {
+					rows.Close()
+					return err
+				}
+				exists[id] = true
+			}
+			rows.Close()
+			if err := rows.Err(); err != nil {
+				return err
+			}
+			var vals []any
+			seen := map[string]bool{}
+			for _, sm := range part {
+				a := sm.Assessment
+				if !exists[a.ID] || seen[a.ID] {
+					continue
+				}
+				seen[a.ID] = true
+				f := sm.Overall
+				vals = append(vals, a.ID, sm.Revision, a.Org, a.Scope, a.Lead, micros(a.CreatedAt), micros(a.UpdatedAt),
+					f.Applicable, f.Assessed, f.AtTarget, f.NotApplicable, f.Readiness, f.Coverage, sm.AuditReady, sm.Blockers)
+			}
+			if err := t.insertRows(ctx, "assessment_summaries", columns("assessment_id, "+summaryCols), `ON CONFLICT (assessment_id) DO UPDATE SET
+				revision = excluded.revision, org = excluded.org, scope = excluded.scope, lead_name = excluded.lead_name,
+				created_at = excluded.created_at, updated_at = excluded.updated_at, applicable = excluded.applicable, assessed = excluded.assessed,
+				at_target = excluded.at_target, not_applicable = excluded.not_applicable, readiness = excluded.readiness,
+				coverage = excluded.coverage, audit_ready = excluded.audit_ready, blockers = excluded.blockers`, vals); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
