@@ -6,6 +6,7 @@ package sqlstore
 import (
 	"context"
 	"database/sql"
+	"database/sql/driver"
 	"errors"
 	"fmt"
 	"strconv"
@@ -243,7 +244,7 @@ func (s *Store) runTx(ctx context.Context, fn func(store.Store) error) (err erro
 		return err
 	}
 	defer release()
-	tx, err := s.db.Write.BeginTx(ctx, nil)
+	tx, err := beginTx(ctx, s.db.Write, nil)
 	if err != nil {
 		return fmt.Errorf("begin transaction: %w", err)
 	}
@@ -263,6 +264,24 @@ func (s *Store) runTx(ctx context.Context, fn func(store.Store) error) (err erro
 	return fn(&Store{db: s.db, tx: tx, pool: s.db.Write, locked: map[string]bool{}, headers: map[string]assess.Assessment{}})
 }
 
+// beginTx begins a transaction on a connection that works. A statement
+// cancelled with its request (a client that went away while its write
+// waited for a lock) costs the driver that connection; database/sql
+// notices only when it next hands it out and tries just twice more, so
+// after a burst of such requests the next person's request could fail with
+// "bad connection". Each try discards one broken connection, so as many
+// tries as the pool holds connections reach a working one.
+func beginTx(ctx context.Context, db *sql.DB, opts *sql.TxOptions) (*sql.Tx, error) {
+	tries := db.Stats().MaxOpenConnections + 1
+	for {
+		tx, err := db.BeginTx(ctx, opts)
+		tries--
+		if err == nil || !errors.Is(err, driver.ErrBadConn) || tries <= 0 || ctx.Err() != nil {
+			return tx, err
+		}
+	}
+}
+
 // read runs fn on one consistent view: the current transaction, or a
 // read-only snapshot transaction on the read pool (never taking a write lock).
 func (s *Store) read(ctx context.Context, fn func(t *Store) error) error {
@@ -272,7 +291,7 @@ func (s *Store) read(ctx context.Context, fn func(t *Store) error) error {
 	if c := s.db.cacheOf(s.db.Read); c != nil {
 		c.prepare(ctx, s.db.Read)
 	}
-	tx, err := s.db.Read.BeginTx(ctx, s.db.Dialect.Snapshot)
+	tx, err := beginTx(ctx, s.db.Read, s.db.Dialect.Snapshot)
 	if err != nil {
 		return fmt.Errorf("begin read transaction: %w", err)
 	}
