@@ -109,12 +109,11 @@ func compose(m Mail, from *netmail.Address, date time.Time, messageID string) ([
 	if err := m.Validate(); err != nil {
 		return nil, err
 	}
-	to := netmail.Address{Name: oneLine(m.ToName), Address: m.To}
 	var b bytes.Buffer
 	headers := []struct{ key, value string }{
 		{"Date", date.Format(time.RFC1123Z)},
-		{"From", (&netmail.Address{Name: oneLine(from.Name), Address: from.Address}).String()},
-		{"To", to.String()},
+		{"From", address(oneLine(from.Name), from.Address)},
+		{"To", address(oneLine(m.ToName), m.To)},
 		{"Subject", encodeWord(oneLine(m.Subject))},
 		{"Message-ID", messageID},
 		{"MIME-Version", "1.0"},
@@ -141,6 +140,18 @@ func compose(m Mail, from *netmail.Address, date time.Time, messageID string) ([
 		return nil, err
 	}
 	return b.Bytes(), nil
+}
+
+// address writes a name and an address for a From or To header. A name
+// beyond plain ASCII goes in base64 words: net/mail's own Q words keep
+// characters such as '\' as they are, and a reader (net/mail's included)
+// then cannot parse the header back.
+func address(name, addr string) string {
+	a := netmail.Address{Name: name, Address: addr}
+	if e := mime.BEncoding.Encode("utf-8", name); e != name {
+		return e + " " + (&netmail.Address{Address: addr}).String()
+	}
+	return a.String()
 }
 
 // encodeWord encodes a header's text as RFC 2047 words where it needs it.
