@@ -56,11 +56,7 @@ func loadAssets() (*assets, error) {
 		}
 		a := asset{name: name, content: b, ctype: ctype}
 		if compressible(ctype) && len(b) >= minCompress {
-			var buf bytes.Buffer
-			zw, _ := gzip.NewWriterLevel(&buf, gzip.BestCompression)
-			zw.Write(b)
-			zw.Close()
-			a.gz = buf.Bytes()
+			a.gz = gzipped(b, gzip.BestCompression)
 		}
 		as.byURL[url] = a
 		as.urlOf[name] = url

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"bytes"
 	"compress/gzip"
 	"io"
 	"mime"
@@ -24,6 +25,17 @@ var gzipWriters = sync.Pool{New: func() any {
 	w, _ := gzip.NewWriterLevel(io.Discard, 5)
 	return w
 }}
+
+// gzipped compresses bytes kept to be sent many times (a static file, a
+// rendered page), once, at the level given.
+func gzipped(b []byte, level int) []byte {
+	var buf bytes.Buffer
+	buf.Grow(len(b) / 4)
+	zw, _ := gzip.NewWriterLevel(&buf, level)
+	zw.Write(b)
+	zw.Close()
+	return buf.Bytes()
+}
 
 // compress wraps every answer in a gzipWriter when the request accepts gzip.
 func compress(next http.Handler) http.Handler {

@@ -274,33 +274,6 @@ func (t *Store) insertChange(ctx context.Context, c assess.Change) error {
 	return err
 }
 
-// changesPerInsert is how many history rows one INSERT writes: a long
-// history loads in a few hundred statements rather than one per row, well
-// under both engines' limits on bound parameters.
-const changesPerInsert = 500
-
-// insertChanges writes many changes of one assessment, in order.
-func (t *Store) insertChanges(ctx context.Context, aid string, changes []assess.Change) error {
-	for len(changes) > 0 {
-		n := min(len(changes), changesPerInsert)
-		var b strings.Builder
-		b.WriteString(`INSERT INTO history (assessment_id, ref, field, old_value, new_value, actor, at, version) VALUES `)
-		args := make([]any, 0, n*8)
-		for i, c := range changes[:n] {
-			if i > 0 {
-				b.WriteString(", ")
-			}
-			b.WriteString("(?, ?, ?, ?, ?, ?, ?, ?)")
-			args = append(args, aid, c.Ref, c.Field, c.Old, c.New, c.Actor, micros(c.At), c.Version)
-		}
-		if _, err := t.exec(ctx, b.String(), args...); err != nil {
-			return err
-		}
-		changes = changes[n:]
-	}
-	return nil
-}
-
 // bumpItem raises an item's version after an evidence change, whatever it was.
 func (t *Store) bumpItem(ctx context.Context, aid, ref, actor string, now time.Time) (int, error) {
 	var v int
