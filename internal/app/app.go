@@ -11,6 +11,7 @@ import (
 
 	"github.com/isogap/isogap/internal/assess"
 	"github.com/isogap/isogap/internal/catalog"
+	"github.com/isogap/isogap/internal/lru"
 	"github.com/isogap/isogap/internal/store"
 )
 
@@ -21,7 +22,7 @@ import (
 type Service struct {
 	store           store.Store
 	catalogs        *catalogCache
-	replays         *replayCache
+	replays         *lru.Cache[string, assess.Replay]
 	clock           func() time.Time
 	everyoneCreates bool
 	obs             Observer

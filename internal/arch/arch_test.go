@@ -19,6 +19,7 @@ const module = "github.com/isogap/isogap/internal/"
 // (directly or not). "*" allows any; the standard library is always allowed.
 var rules = map[string][]string{
 	"jsonx":          {},
+	"lru":            {},
 	"catalog":        {"jsonx"},
 	"assess":         {"catalog", "jsonx"},
 	"plan":           {"assess", "catalog", "jsonx"},
@@ -31,12 +32,12 @@ var rules = map[string][]string{
 	"store/sqlstore": {"store", "assess", "catalog", "jsonx"},
 	"store/sqlite":   {"store/sqlstore", "store", "assess", "catalog", "jsonx"},
 	"store/postgres": {"store/sqlstore", "store", "assess", "catalog", "jsonx"},
-	"app":            {"store", "assess", "catalog", "jsonx", "plan", "risk", "soa", "compare", "interview"},
+	"app":            {"store", "assess", "catalog", "jsonx", "lru", "plan", "risk", "soa", "compare", "interview"},
 	"chart":          {"assess", "catalog", "jsonx", "plan", "risk"},
-	"workbook":       {"app", "chart", "store", "assess", "catalog", "jsonx", "plan", "risk", "soa", "compare", "interview"},
-	"report":         {"app", "chart", "store", "assess", "catalog", "jsonx", "plan", "risk", "soa", "compare", "interview"},
-	"web":            {"app", "chart", "store", "assess", "catalog", "jsonx", "plan", "risk", "soa", "compare", "interview"},
-	"metrics":        {"app", "store", "assess", "catalog", "jsonx", "plan", "risk", "soa", "compare", "interview"},
+	"workbook":       {"app", "lru", "chart", "store", "assess", "catalog", "jsonx", "plan", "risk", "soa", "compare", "interview"},
+	"report":         {"app", "lru", "chart", "store", "assess", "catalog", "jsonx", "plan", "risk", "soa", "compare", "interview"},
+	"web":            {"app", "lru", "chart", "store", "assess", "catalog", "jsonx", "plan", "risk", "soa", "compare", "interview"},
+	"metrics":        {"app", "lru", "store", "assess", "catalog", "jsonx", "plan", "risk", "soa", "compare", "interview"},
 	"cli":            {"*"},
 }
 

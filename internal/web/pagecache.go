@@ -2,11 +2,11 @@ package web
 
 import (
 	"compress/gzip"
-	"container/list"
 	"net/http"
 	"strconv"
-	"sync"
 	"sync/atomic"
+
+	"github.com/isogap/isogap/internal/lru"
 )
 
 // The page cache. A page of an assessment is a function of its ETag
@@ -48,12 +48,8 @@ func (p *cachedPage) size() int64 {
 // pageCache keeps pages by ETag, least recently used first out once their
 // bytes pass max.
 type pageCache struct {
-	max int64
-
-	mu    sync.Mutex
-	bytes int64
-	lru   list.List // of *cachedPage, most recent in front
-	byTag map[string]*list.Element
+	max   int64
+	pages *lru.Cache[string, *cachedPage]
 
 	hits, misses atomic.Int64
 }
@@ -66,25 +62,20 @@ func newPageCache(max int64) *pageCache {
 	if max == 0 {
 		max = defaultPageCache
 	}
-	return &pageCache{max: max, byTag: map[string]*list.Element{}}
+	return &pageCache{max: max, pages: lru.New[string](0, max, (*cachedPage).size)}
 }
 
 func (c *pageCache) get(tag string) *cachedPage {
 	if c == nil {
 		return nil
 	}
-	c.mu.Lock()
-	e, ok := c.byTag[tag]
-	if ok {
-		c.lru.MoveToFront(e)
-	}
-	c.mu.Unlock()
+	p, ok := c.pages.Get(tag)
 	if !ok {
 		c.misses.Add(1)
 		return nil
 	}
 	c.hits.Add(1)
-	return e.Value.(*cachedPage)
+	return p
 }
 
 func (c *pageCache) put(p *cachedPage) {
@@ -92,21 +83,7 @@ func (c *pageCache) put(p *cachedPage) {
 		// One page may not push out most of the others.
 		return
 	}
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if e, ok := c.byTag[p.tag]; ok {
-		// Rendered twice at once: both are the same page.
-		c.lru.MoveToFront(e)
-		return
-	}
-	c.byTag[p.tag] = c.lru.PushFront(p)
-	c.bytes += p.size()
-	for c.bytes > c.max {
-		old := c.lru.Back()
-		op := c.lru.Remove(old).(*cachedPage)
-		delete(c.byTag, op.tag)
-		c.bytes -= op.size()
-	}
+	c.pages.Put(p.tag, p)
 }
 
 // newCachedPage keeps a rendered page with its gzip form, compressed once

@@ -28,8 +28,8 @@ func TestPageCacheBound(t *testing.T) {
 			t.Errorf("page %d was dropped", i)
 		}
 	}
-	if c.bytes > c.max {
-		t.Errorf("%d bytes kept, bound %d", c.bytes, c.max)
+	if n := c.pages.Cost(); n > c.max {
+		t.Errorf("%d bytes kept, bound %d", n, c.max)
 	}
 	// A page larger than a quarter of the bound is not kept.
 	big := newCachedPage(`W/"big"`, []byte(strings.Repeat("x", int(3*one))))
@@ -52,7 +52,7 @@ func TestPageCacheBound(t *testing.T) {
 		})
 	}
 	wg.Wait()
-	if c.bytes > c.max || int64(len(c.byTag)) != int64(c.lru.Len()) {
-		t.Errorf("after concurrent use: %d bytes (bound %d), %d tags, %d in the list", c.bytes, c.max, len(c.byTag), c.lru.Len())
+	if n := c.pages.Cost(); n > c.max {
+		t.Errorf("after concurrent use: %d bytes (bound %d), %d pages", n, c.max, c.pages.Len())
 	}
 }
