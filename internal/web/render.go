@@ -96,7 +96,8 @@ func templateFuncs(as *assets) template.FuncMap {
 			}
 			return m, nil
 		},
-		"size": humanSize,
+		"size":  humanSize,
+		"count": func(n int) string { return grouped(int64(n)) },
 		"attrLabel": func(s string) string {
 			return strings.ReplaceAll(s, "_", " ")
 		},
@@ -105,19 +106,24 @@ func templateFuncs(as *assets) template.FuncMap {
 
 // money formats an amount in whole units with thousands separators.
 func money(currency string, amount float64) string {
-	n := strconv.FormatInt(int64(math.Round(math.Abs(amount))), 10)
-	var b strings.Builder
-	for i, d := range n {
-		if i > 0 && (len(n)-i)%3 == 0 {
-			b.WriteByte(',')
-		}
-		b.WriteRune(d)
-	}
 	sign := ""
 	if amount < 0 {
 		sign = "−"
 	}
-	return strings.TrimSpace(currency + " " + sign + b.String())
+	return strings.TrimSpace(currency + " " + sign + grouped(int64(math.Round(math.Abs(amount)))))
+}
+
+// grouped writes a count of zero or more with thousands separators: 10,001.
+func grouped(n int64) string {
+	s := strconv.FormatInt(n, 10)
+	var b strings.Builder
+	for i, d := range s {
+		if i > 0 && (len(s)-i)%3 == 0 {
+			b.WriteByte(',')
+		}
+		b.WriteRune(d)
+	}
+	return b.String()
 }
 
 func humanSize(n int64) string {
