@@ -27,17 +27,18 @@ var rules = map[string][]string{
 	"soa":            {"assess", "catalog", "jsonx"},
 	"compare":        {"assess", "catalog", "jsonx"},
 	"interview":      {"catalog", "jsonx"},
+	"oscal":          {"assess", "catalog", "jsonx", "plan", "risk", "soa"},
 	"mail":           {},
 	"store":          {"assess", "catalog", "jsonx"},
 	"store/sqlstore": {"store", "assess", "catalog", "jsonx"},
 	"store/sqlite":   {"store/sqlstore", "store", "assess", "catalog", "jsonx"},
 	"store/postgres": {"store/sqlstore", "store", "assess", "catalog", "jsonx"},
-	"app":            {"store", "assess", "catalog", "jsonx", "lru", "plan", "risk", "soa", "compare", "interview"},
+	"app":            {"store", "assess", "catalog", "jsonx", "lru", "plan", "risk", "soa", "compare", "interview", "oscal"},
 	"chart":          {"assess", "catalog", "jsonx", "plan", "risk"},
-	"workbook":       {"app", "lru", "chart", "store", "assess", "catalog", "jsonx", "plan", "risk", "soa", "compare", "interview"},
-	"report":         {"app", "lru", "chart", "store", "assess", "catalog", "jsonx", "plan", "risk", "soa", "compare", "interview"},
-	"web":            {"app", "lru", "chart", "store", "assess", "catalog", "jsonx", "plan", "risk", "soa", "compare", "interview"},
-	"metrics":        {"app", "lru", "store", "assess", "catalog", "jsonx", "plan", "risk", "soa", "compare", "interview"},
+	"workbook":       {"app", "lru", "chart", "store", "assess", "catalog", "jsonx", "plan", "risk", "soa", "compare", "interview", "oscal"},
+	"report":         {"app", "lru", "chart", "store", "assess", "catalog", "jsonx", "plan", "risk", "soa", "compare", "interview", "oscal"},
+	"web":            {"app", "lru", "chart", "store", "assess", "catalog", "jsonx", "plan", "risk", "soa", "compare", "interview", "oscal"},
+	"metrics":        {"app", "lru", "store", "assess", "catalog", "jsonx", "plan", "risk", "soa", "compare", "interview", "oscal"},
 	"cli":            {"*"},
 }
 
@@ -101,7 +102,7 @@ func TestOnlyMetricsImportsPrometheus(t *testing.T) {
 }
 
 // domain lists the packages that hold the rules and know no surface.
-var domain = []string{"jsonx", "catalog", "assess", "plan", "risk", "soa", "compare", "interview"}
+var domain = []string{"jsonx", "catalog", "assess", "plan", "risk", "soa", "compare", "interview", "oscal"}
 
 // TestDomainImportsNoHTTP: HTTP statuses and handlers belong to package web.
 // TestLayers allows the standard library, so its HTTP part is checked here,
