@@ -4,6 +4,7 @@ import (
 	"errors"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -244,26 +245,84 @@ func (s *Server) logout(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) account(w http.ResponseWriter, r *http.Request, p app.Principal) error {
-	return s.renderAccount(w, r, p, http.StatusOK, formErrors{})
+	return s.renderAccount(w, r, p, http.StatusOK, &accountPage{})
 }
 
-func (s *Server) renderAccount(w http.ResponseWriter, r *http.Request, p app.Principal, status int, fe formErrors) error {
+// tokenDays are the lifetimes the new-token form offers.
+var tokenDays = []int{7, 30, 90, 180, 365}
+
+func (s *Server) renderAccount(w http.ResponseWriter, r *http.Request, p app.Principal, status int, pg *accountPage) error {
 	ms, err := s.svc.Memberships(r.Context(), p)
 	if err != nil {
 		return err
 	}
-	s.render(w, r, status, "account", &accountPage{Base: userBase(p, "Your account"), Memberships: ms, Errors: fe})
+	toks, err := s.svc.Tokens(r.Context(), p)
+	if err != nil {
+		return err
+	}
+	now := s.svc.Now()
+	for _, t := range toks {
+		row := tokenRow{APIToken: t, Status: "active"}
+		switch {
+		case !t.RevokedAt.IsZero():
+			row.Status = "revoked"
+		case !t.Active(now):
+			row.Status = "expired"
+		}
+		pg.Tokens = append(pg.Tokens, row)
+	}
+	if pg.TokenForm.Days == 0 {
+		pg.TokenForm.Days = 90
+	}
+	pg.Base, pg.Memberships, pg.APIBase = userBase(p, "Your account"), ms, s.baseURL(r)+"/api/v1"
+	switch r.URL.Query().Get("ok") {
+	case "revoked":
+		pg.Notice = "The token was revoked: requests that carry it are refused from now on."
+	}
+	if pg.NewToken != nil {
+		// The secret is in this answer only: no cache may keep it.
+		w.Header().Set("Cache-Control", "no-store")
+	}
+	s.render(w, r, status, "account", pg)
 	return nil
+}
+
+func (s *Server) createToken(w http.ResponseWriter, r *http.Request, p app.Principal) error {
+	form := tokenForm{Name: r.PostFormValue("name"), ReadOnly: r.PostFormValue("read_only") != ""}
+	form.Days, _ = strconv.Atoi(r.PostFormValue("days"))
+	if !slices.Contains(tokenDays, form.Days) {
+		return s.renderAccount(w, r, p, httpStatus(assess.KindInvalid), &accountPage{TokenForm: form,
+			TokenErrors: formErrors{List: []assess.FieldError{{Where: "days", Problem: "choose how long the token lasts from the list"}}}})
+	}
+	made, err := s.svc.CreateToken(r.Context(), p, app.NewToken{Name: form.Name, ReadOnly: form.ReadOnly, Expires: s.svc.Now().AddDate(0, 0, form.Days)})
+	if fe, ok := fieldErrors(err); ok {
+		return s.renderAccount(w, r, p, httpStatus(assess.KindInvalid), &accountPage{TokenForm: form, TokenErrors: fe})
+	}
+	if err != nil {
+		return err
+	}
+	return s.renderAccount(w, r, p, http.StatusCreated, &accountPage{NewToken: &made})
+}
+
+func (s *Server) revokeToken(w http.ResponseWriter, r *http.Request, p app.Principal) error {
+	id, err := strconv.ParseInt(r.PathValue("tid"), 10, 64)
+	if err != nil {
+		return assess.Errorf(assess.KindNotFound, "no access token %q", r.PathValue("tid"))
+	}
+	if err := s.svc.RevokeToken(r.Context(), p, id); err != nil {
+		return err
+	}
+	return redirect(w, r, "/account?ok=revoked")
 }
 
 func (s *Server) changePassword(w http.ResponseWriter, r *http.Request, p app.Principal) error {
 	next := r.PostFormValue("new")
 	if next != r.PostFormValue("new2") {
-		return s.renderAccount(w, r, p, httpStatus(assess.KindInvalid), formErrors{List: []assess.FieldError{{Where: "new2", Problem: "the two new passwords differ"}}})
+		return s.renderAccount(w, r, p, httpStatus(assess.KindInvalid), &accountPage{Errors: formErrors{List: []assess.FieldError{{Where: "new2", Problem: "the two new passwords differ"}}}})
 	}
 	err := s.svc.ChangePassword(r.Context(), p, r.PostFormValue("current"), next)
 	if fe, ok := fieldErrors(err); ok {
-		return s.renderAccount(w, r, p, httpStatus(assess.KindInvalid), fe)
+		return s.renderAccount(w, r, p, httpStatus(assess.KindInvalid), &accountPage{Errors: fe})
 	}
 	if err != nil {
 		return err

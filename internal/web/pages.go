@@ -415,4 +415,24 @@ type accountPage struct {
 	Base
 	Memberships []assess.Membership
 	Errors      formErrors
+	// Tokens are the person's access tokens; NewToken is one just made,
+	// with its secret, shown on this answer only.
+	Tokens      []tokenRow
+	NewToken    *app.CreatedToken
+	TokenErrors formErrors
+	TokenForm   tokenForm
+	APIBase     string
+}
+
+// tokenRow is an access token as the account page lists it.
+type tokenRow struct {
+	assess.APIToken
+	Status string // "active", "expired" or "revoked"
+}
+
+// tokenForm is what the new-token form was sent with.
+type tokenForm struct {
+	Name     string
+	Days     int
+	ReadOnly bool
 }

@@ -26,6 +26,8 @@ func (s *Server) routes(mux *http.ServeMux) {
 	mux.HandleFunc("POST /logout", s.h(s.logout))
 	mux.HandleFunc("GET /account", s.auth(s.account))
 	mux.HandleFunc("POST /account/password", s.auth(s.changePassword))
+	mux.HandleFunc("POST /account/tokens", s.auth(s.createToken))
+	mux.HandleFunc("POST /account/tokens/{tid}/revoke", s.auth(s.revokeToken))
 	mux.HandleFunc("GET /invitations", s.auth(s.invitations))
 	mux.HandleFunc("POST /invitations/{id}/accept", s.auth(s.acceptInvitation))
 	mux.HandleFunc("POST /invitations/{id}/decline", s.auth(s.declineInvitation))
