@@ -29,7 +29,7 @@ type pages struct {
 
 func templateFuncs(as *assets) template.FuncMap {
 	return template.FuncMap{
-		"asset": as.url,
+		"asset":     as.url,
 		"tokenDays": func() []int { return tokenDays },
 		"pct": func(f float64) string {
 			return fmt.Sprintf("%.0f %%", math.Round(f*100))
