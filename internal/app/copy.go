@@ -24,8 +24,8 @@ type CopyReport struct {
 // Copy moves everything from one store to another (SQLite ↔ PostgreSQL) in
 // one transaction on the target: custom catalogs, accounts, and every
 // assessment with its items, evidence, history, assumptions, snapshots and
-// memberships. Sessions and sign-in counters are not copied: people sign in
-// again. Each assessment is read back inside that
+// memberships, and the access tokens not revoked. Sessions and sign-in
+// counters are not copied: people sign in again. Each assessment is read back inside that
 // transaction and compared with the source; any difference, any id already
 // present in the target, or any error rolls the whole copy back, leaving
 // the target as it was. progress, if set, is told after each assessment.
@@ -138,8 +138,36 @@ func copyUsers(ctx context.Context, from, tx store.Store, users []assess.User, r
 		}
 		ids[u.ID] = created.ID
 		rep.Users++
+		if err := copyTokens(ctx, from, tx, u, created.ID); err != nil {
+			return nil, err
+		}
 	}
 	return ids, nil
+}
+
+// copyTokens carries an account's access tokens that were not revoked, so
+// scripts keep working after a move to another database.
+func copyTokens(ctx context.Context, from, tx store.Store, u assess.User, newID int64) error {
+	toks, err := from.Tokens(ctx, u.ID)
+	if err != nil {
+		return fmt.Errorf("read access tokens of %s: %w", u.Login, err)
+	}
+	for _, t := range toks {
+		if !t.RevokedAt.IsZero() {
+			continue
+		}
+		t.UserID = newID
+		made, err := tx.CreateToken(ctx, t)
+		if err != nil {
+			return fmt.Errorf("write access token %q of %s: %w", t.Name, u.Login, err)
+		}
+		if !t.LastUsedAt.IsZero() {
+			if err := tx.TouchToken(ctx, made.ID, t.LastUsedAt); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
 }
 
 // copyMembers copies an assessment's memberships onto the target's accounts.

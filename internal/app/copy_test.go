@@ -147,6 +147,21 @@ func TestCopyRoundTripSQLitePostgresSQLite(t *testing.T) {
 	ctx := context.Background()
 	src, _ := sqliteStore(t)
 	ids := seed(t, src)
+	// priya's tokens: one in use, one revoked (which stays behind).
+	tokSvc := app.New(src, app.Config{})
+	var secrets []string
+	for _, name := range []string{"ci", "old"} {
+		made, err := tokSvc.CreateToken(ctx, app.System("t"), app.NewToken{User: "priya", Name: name, Expires: tokSvc.Now().AddDate(0, 1, 0)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		secrets = append(secrets, made.Secret)
+		if name == "old" {
+			if err := tokSvc.RevokeUserToken(ctx, app.System("t"), "priya", made.Token.ID); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
 	pg := postgresStore(t)
 	rep, err := copyDB(ctx, src, pg, nil)
 	if err != nil {
@@ -162,6 +177,14 @@ func TestCopyRoundTripSQLitePostgresSQLite(t *testing.T) {
 	}
 	if a, b := accounts(t, src, ids), accounts(t, back, ids); strings.Join(a, "\n") != strings.Join(b, "\n") || len(a) != 6 {
 		t.Errorf("accounts differ after the round trip:\n%s\n---\n%s", strings.Join(a, "\n"), strings.Join(b, "\n"))
+	}
+	// Scripts keep their token; a revoked one stays revoked.
+	backSvc := app.New(back, app.Config{})
+	if p, err := backSvc.ResolveToken(ctx, secrets[0]); err != nil || p.User.Login != "priya" {
+		t.Errorf("priya's token on the copy: %+v %v", p.User, err)
+	}
+	if _, err := backSvc.ResolveToken(ctx, secrets[1]); err == nil {
+		t.Error("a revoked token works on the copy")
 	}
 	// A copied account signs in with its old password.
 	if _, err := app.New(back, app.Config{}).Authenticate(ctx, "priya", "another long password", "127.0.0.1"); err != nil {
