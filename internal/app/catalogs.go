@@ -123,8 +123,17 @@ func (s *Service) storedCatalogs(ctx context.Context, p Principal) ([]store.Cata
 	return files, err
 }
 
-// storedCatalog finds a stored catalog by id and version; an empty
-// version means the latest (in natural order: "10" after "9").
+// StoredCatalog returns a catalog assessments can be made from, by id and
+// version: the built-in one or a stored one, with its file; an empty
+// version means the latest (in natural order: "10" after "9"). Stored
+// catalogs are for those who may start assessments.
+func (s *Service) StoredCatalog(ctx context.Context, p Principal, id, version string) (*catalog.Catalog, []byte, error) {
+	if err := requireSignedIn(p); err != nil {
+		return nil, nil, err
+	}
+	return s.storedCatalog(ctx, p, id, version)
+}
+
 func (s *Service) storedCatalog(ctx context.Context, p Principal, id, version string) (*catalog.Catalog, []byte, error) {
 	if id == catalog.Builtin().ID && (version == "" || version == catalog.Builtin().Version) {
 		return catalog.Builtin(), nil, nil
