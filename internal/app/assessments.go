@@ -25,6 +25,9 @@ type NewAssessment struct {
 	Catalog *catalog.Catalog
 	// CatalogFile is the custom catalog's file content, kept in the store.
 	CatalogFile []byte
+	// CatalogID picks a stored catalog instead (see ImportCatalog), at
+	// CatalogVersion or, when that is empty, its latest version.
+	CatalogID, CatalogVersion string
 }
 
 // CreateAssessment starts an assessment with one unassessed item per
@@ -32,6 +35,12 @@ type NewAssessment struct {
 func (s *Service) CreateAssessment(ctx context.Context, p Principal, in NewAssessment) (assess.Assessment, error) {
 	if err := requireSignedIn(p); err != nil {
 		return assess.Assessment{}, err
+	}
+	if in.Catalog == nil && in.CatalogID != "" {
+		var err error
+		if in.Catalog, in.CatalogFile, err = s.storedCatalog(ctx, p, in.CatalogID, in.CatalogVersion); err != nil {
+			return assess.Assessment{}, err
+		}
 	}
 	cat := in.Catalog
 	if cat == nil {

@@ -18,7 +18,7 @@ import (
 	"github.com/isogap/isogap/internal/testenv"
 )
 
-func sqliteStore(t *testing.T) (store.Store, string) {
+func sqliteStore(t testing.TB) (store.Store, string) {
 	t.Helper()
 	path := filepath.Join(t.TempDir(), "isogap.db")
 	st, err := open.Store(context.Background(), path, nil)

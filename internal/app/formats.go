@@ -4,6 +4,8 @@ import (
 	"context"
 	"io"
 	"time"
+
+	"github.com/isogap/isogap/internal/oscal"
 )
 
 // Format is one way to download an assessment. Surfaces list the formats
@@ -108,6 +110,17 @@ func DefaultFormats() []Format {
 					return err
 				}
 				return WriteCSV(w, v)
+			},
+		},
+		{
+			Name: "oscal-catalog", Label: "OSCAL catalog (JSON)", Ext: "json", File: "oscal-catalog", ContentType: "application/json",
+			Description: "The catalog this assessment uses as an OSCAL 1.2 catalog: a group per clause and theme, a control per item with its questions and attributes, for other OSCAL tools.",
+			Write: func(src Source, w io.Writer) error {
+				v, err := src.View()
+				if err != nil {
+					return err
+				}
+				return oscal.WriteCatalog(w, v.Catalog)
 			},
 		},
 	}

@@ -484,6 +484,18 @@ func roleTable() []useCase {
 		{name: "DeclineInvitation", want: invitees, tokenWant: invitationTokens, call: func(f *roleFixture, p app.Principal) error {
 			return f.svc.DeclineInvitation(ctx, p, f.invitation(p))
 		}},
+		{name: "Catalogs", want: signedIn, call: func(f *roleFixture, p app.Principal) error { _, err := f.svc.Catalogs(ctx, p); return err }},
+		{name: "ImportCatalog", want: creators, call: func(f *roleFixture, p app.Principal) error {
+			_, err := f.svc.ImportCatalog(ctx, p, []byte(customCatalog))
+			return err
+		}},
+		{name: "StoredCatalog", want: creators, call: func(f *roleFixture, p app.Principal) error {
+			if _, err := f.svc.ImportCatalog(ctx, f.people[rCLI], []byte(customCatalog)); err != nil {
+				return err
+			}
+			_, _, err := f.svc.StoredCatalog(ctx, p, "acme-baseline", "")
+			return err
+		}},
 		{name: "CreateAssessment", want: creators, call: func(f *roleFixture, p app.Principal) error {
 			_, err := f.svc.CreateAssessment(ctx, p, app.NewAssessment{Org: "Mine"})
 			return err

@@ -5,12 +5,12 @@ package catalog
 
 import (
 	"bytes"
+	"cmp"
 	_ "embed"
 	"fmt"
 	"io"
 	"slices"
 	"sort"
-	"strconv"
 	"strings"
 	"sync"
 	"unicode"
@@ -52,7 +52,8 @@ type Catalog struct {
 	Attributes  []Attribute `json:"attributes,omitempty"`
 	Items       []Item      `json:"items"`
 
-	index map[string]int
+	index  map[string]int
+	folded map[string]string // lower-cased ref → ref, "" when ambiguous
 }
 
 // Section groups items: a clause ("4".."10") or an Annex A theme ("A.5".."A.8").
@@ -123,10 +124,7 @@ var builtinJSON []byte
 // start. The package tests check that the two are equal and valid.
 var builtin = sync.OnceValue(func() *Catalog {
 	c := builtinData
-	c.index = make(map[string]int, len(c.Items))
-	for i, it := range c.Items {
-		c.index[it.Ref] = i
-	}
+	c.buildIndex()
 	return &c
 })
 
@@ -195,7 +193,8 @@ func (c *Catalog) Validate() error {
 		}
 		allowed[a.Key] = set(a.Values)
 	}
-	c.index = make(map[string]int, len(c.Items))
+	c.buildIndex()
+	seen := make(map[string]bool, len(c.Items))
 	for i, it := range c.Items {
 		where := fmt.Sprintf("items[%d] (%s)", i, it.Ref)
 		if it.Ref == "" {
@@ -206,10 +205,10 @@ func (c *Catalog) Validate() error {
 			// Question ids are "<ref>#<n>", and typed refs lose their spaces.
 			add("%s: ref contains '#' or a space", where)
 		}
-		if _, dup := c.index[it.Ref]; dup {
+		if seen[it.Ref] {
 			add("%s: duplicate ref", where)
 		}
-		c.index[it.Ref] = i
+		seen[it.Ref] = true
 		if i > 0 && CompareRefs(c.Items[i-1].Ref, it.Ref) >= 0 {
 			add("%s: out of order, must come after %s", where, c.Items[i-1].Ref)
 		}
@@ -329,13 +328,37 @@ func (c *Catalog) Count(kind string) int {
 
 // LookupRef resolves what a person typed to a ref of the catalog: "a.5.15",
 // "A 5.15" and " A.5.15 " all find "A.5.15". Clause 5.1 and control A.5.1 stay
-// distinct: "5.1" never finds "A.5.1".
+// distinct: "5.1" never finds "A.5.1". Refs of other frameworks are found
+// exactly, then ignoring case ("ac-2(1)" finds "AC-2(1)") when that names
+// one item only.
 func (c *Catalog) LookupRef(s string) (string, bool) {
-	r := NormalizeRef(s)
-	if _, ok := c.index[r]; ok {
-		return r, true
+	s = strings.Join(strings.Fields(s), "")
+	if _, ok := c.index[s]; ok {
+		return s, true
 	}
-	return "", false
+	if r := NormalizeRef(s); r != s {
+		if _, ok := c.index[r]; ok {
+			return r, true
+		}
+	}
+	r, ok := c.folded[strings.ToLower(s)]
+	return r, ok && r != ""
+}
+
+// buildIndex indexes the items by ref and by lower-cased ref; a lower-cased
+// ref two items share maps to "" (ambiguous).
+func (c *Catalog) buildIndex() {
+	c.index = make(map[string]int, len(c.Items))
+	c.folded = make(map[string]string, len(c.Items))
+	for i, it := range c.Items {
+		c.index[it.Ref] = i
+		k := strings.ToLower(it.Ref)
+		if _, dup := c.folded[k]; dup {
+			c.folded[k] = ""
+		} else {
+			c.folded[k] = it.Ref
+		}
+	}
 }
 
 // NormalizeRef tidies a typed ref: trims, upper-cases a leading "a", and
@@ -353,43 +376,61 @@ func NormalizeRef(s string) string {
 	return s
 }
 
-// CompareRefs orders refs naturally: clause requirements before controls, and
-// numeric parts compared as numbers, so 8.3 comes before 8.12.
+// CompareRefs orders refs naturally: runs of digits compare as numbers and
+// come before letters, other runs compare ignoring case. So clause
+// requirements (4.1 … 10.2) come before controls (A.5.1 …), 8.3 before
+// 8.12, and AC-2 < AC-2(1) < AC-2(13) < AC-3 < AC-10. Refs that differ
+// only in case or leading zeros are ordered by their bytes, so only equal
+// refs compare equal.
 func CompareRefs(a, b string) int {
-	pa, pb := refParts(a), refParts(b)
-	for i := 0; i < len(pa) && i < len(pb); i++ {
-		if pa[i] != pb[i] {
-			if pa[i] < pb[i] {
-				return -1
-			}
+	x, y := a, b
+	for x != "" && y != "" {
+		dx, dy := isDigit(x[0]), isDigit(y[0])
+		switch {
+		case dx && !dy:
+			return -1
+		case !dx && dy:
 			return 1
 		}
+		rx, ry := leadingRun(x, dx), leadingRun(y, dy)
+		var c int
+		if dx {
+			c = compareNumbers(rx, ry)
+		} else {
+			c = strings.Compare(strings.ToLower(rx), strings.ToLower(ry))
+		}
+		if c != 0 {
+			return c
+		}
+		x, y = x[len(rx):], y[len(ry):]
 	}
 	switch {
-	case len(pa) < len(pb):
+	case x == "" && y != "":
 		return -1
-	case len(pa) > len(pb):
+	case x != "" && y == "":
 		return 1
 	}
 	return strings.Compare(a, b)
 }
 
-// refParts turns "A.5.15" into [1 5 15] and "6.1.2" into [0 6 1 2]; parts
-// that are not numbers sort after numbers.
-func refParts(ref string) []int {
-	prefix := 0
-	if strings.HasPrefix(ref, "A.") {
-		prefix, ref = 1, ref[2:]
+func isDigit(b byte) bool { return '0' <= b && b <= '9' }
+
+// leadingRun returns the leading run of digits (digits) or of other bytes.
+func leadingRun(s string, digits bool) string {
+	i := 1
+	for i < len(s) && isDigit(s[i]) == digits {
+		i++
 	}
-	out := []int{prefix}
-	for _, p := range strings.Split(ref, ".") {
-		n, err := strconv.Atoi(p)
-		if err != nil {
-			n = 1 << 30
-		}
-		out = append(out, n)
+	return s[:i]
+}
+
+// compareNumbers compares two runs of decimal digits by value, however long.
+func compareNumbers(a, b string) int {
+	a, b = strings.TrimLeft(a, "0"), strings.TrimLeft(b, "0")
+	if len(a) != len(b) {
+		return cmp.Compare(len(a), len(b))
 	}
-	return out
+	return strings.Compare(a, b)
 }
 
 // SortRefs sorts refs in natural order.

@@ -279,3 +279,51 @@ func FuzzParse(f *testing.F) {
 		}
 	})
 }
+
+// Refs of other frameworks sort naturally too: runs of digits as numbers,
+// an enhancement right after its control.
+func TestCompareRefsNatural(t *testing.T) {
+	want := []string{"AC-1", "AC-2", "AC-2(1)", "AC-2(2)", "AC-2(13)", "AC-3", "AC-10", "AU-2", "CM-7(5)", "SC-7"}
+	refs := slices.Clone(want)
+	slices.Reverse(refs)
+	SortRefs(refs)
+	if !slices.Equal(refs, want) {
+		t.Errorf("sorted: %v\nwant:   %v", refs, want)
+	}
+	for _, p := range [][2]string{{"8.3", "8.12"}, {"10.2", "A.5.1"}, {"9.3.3", "10.1"}, {"A.5.37", "A.6.1"}, {"s1.1.1", "s1.2.1"}, {"x-9", "x-010"}} {
+		if CompareRefs(p[0], p[1]) >= 0 || CompareRefs(p[1], p[0]) <= 0 {
+			t.Errorf("%s does not sort before %s", p[0], p[1])
+		}
+	}
+	if CompareRefs("AC-2", "AC-2") != 0 || CompareRefs("x-01", "x-1") == 0 {
+		t.Error("only equal refs compare equal")
+	}
+	// The built-in catalog is already in this order, item after item.
+	b := Builtin()
+	for i := 1; i < len(b.Items); i++ {
+		if CompareRefs(b.Items[i-1].Ref, b.Items[i].Ref) >= 0 {
+			t.Errorf("built-in %s sorts after %s", b.Items[i-1].Ref, b.Items[i].Ref)
+		}
+	}
+}
+
+// A catalog whose refs are not ISO-shaped still finds what people type:
+// exactly, then as an ISO ref, then ignoring case.
+func TestLookupRefOtherFramework(t *testing.T) {
+	c := &Catalog{Format: Format, ID: "x", Name: "X", Version: "1", Departments: []string{"IT"},
+		Sections: []Section{{ID: "AC", Kind: KindControl, Title: "Access control"}}}
+	for _, ref := range []string{"AC-2", "AC-2(1)", "Ac-3"} {
+		c.Items = append(c.Items, Item{Ref: ref, Kind: KindControl, Section: "AC", Title: ref, Questions: []Question{{Text: "?"}}, Department: "IT", EffortDays: 1})
+	}
+	if err := c.Validate(); err != nil {
+		t.Fatal(err)
+	}
+	for in, want := range map[string]string{"AC-2": "AC-2", "ac-2": "AC-2", " ac-2(1) ": "AC-2(1)", "Ac-3": "Ac-3", "AC-3": "Ac-3"} {
+		if got, ok := c.LookupRef(in); !ok || got != want {
+			t.Errorf("LookupRef(%q) = %q, %v; want %q", in, got, ok, want)
+		}
+	}
+	if got, ok := c.LookupRef("AC-4"); ok {
+		t.Errorf("LookupRef(AC-4) found %q", got)
+	}
+}

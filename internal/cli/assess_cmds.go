@@ -2,9 +2,11 @@ package cli
 
 import (
 	"bufio"
-	"bytes"
+	"context"
+	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"strconv"
 	"strings"
@@ -18,20 +20,51 @@ import (
 	"github.com/isogap/isogap/internal/catalog"
 )
 
-// loadCatalog reads --catalog, or returns nil for the built-in catalog.
-func (c *cliApp) loadCatalog() (*catalog.Catalog, []byte, error) {
+// loadCatalog reads --catalog: a catalog file (isogap or OSCAL JSON) or
+// the id of a catalog stored in the database, "ID" (its latest version) or
+// "ID@VERSION". It returns nil for the built-in catalog.
+func (c *cliApp) loadCatalog(ctx context.Context) (*catalog.Catalog, []byte, error) {
 	if c.catalog == "" {
 		return nil, nil, nil
 	}
-	data, err := os.ReadFile(c.path(c.catalog))
-	if err != nil {
+	data, err := readCatalogFile(c.path(c.catalog))
+	switch {
+	case err == nil:
+		cat, content, _, err := app.ReadCatalogFile(data)
+		if err != nil {
+			return nil, nil, assess.Wrap(assess.KindInvalid, err, c.catalog)
+		}
+		return cat, content, nil
+	case !errors.Is(err, fs.ErrNotExist) || strings.ContainsAny(c.catalog, `/\`) || strings.HasSuffix(strings.ToLower(c.catalog), ".json"):
 		return nil, nil, assess.Wrap(assess.KindInvalid, err, "--catalog")
 	}
-	cat, err := catalog.Parse(bytes.NewReader(data))
+	svc, err := c.service(ctx)
 	if err != nil {
-		return nil, nil, assess.Wrap(assess.KindInvalid, err, c.catalog)
+		return nil, nil, err
 	}
-	return cat, data, nil
+	id, version, _ := strings.Cut(c.catalog, "@")
+	cat, content, err := svc.StoredCatalog(ctx, c.me(), id, version)
+	if assess.KindOf(err) == assess.KindNotFound {
+		err = assess.Errorf(assess.KindNotFound, "--catalog %s: no such file, and %v", c.catalog, err)
+	}
+	return cat, content, err
+}
+
+// maxCatalogFile bounds a catalog file read (NIST SP 800-53 as OSCAL is
+// about 10 MB).
+const maxCatalogFile = 64 << 20
+
+func readCatalogFile(path string) ([]byte, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	data, err := io.ReadAll(io.LimitReader(f, maxCatalogFile+1))
+	if err == nil && len(data) > maxCatalogFile {
+		err = fmt.Errorf("%s: larger than %d MiB", path, maxCatalogFile>>20)
+	}
+	return data, err
 }
 
 func newInitCmd(c *cliApp) *cobra.Command {
@@ -45,7 +78,7 @@ Prints the new assessment's id, which every other command takes.`,
 		Example: `  isogap init --org "Acme Ltd" --scope "The Acme SaaS platform and its support" --employees 80`,
 		Args:    noArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			cat, file, err := c.loadCatalog()
+			cat, file, err := c.loadCatalog(cmd.Context())
 			if err != nil {
 				return err
 			}

@@ -248,7 +248,9 @@ func newCatalogCmd(c *cliApp) *cobra.Command {
 		Use:   "catalog [--format table|csv|json]",
 		Short: "Print the catalog: every clause requirement and Annex A control",
 		Long: `Print the catalog the assessments are run against: the built-in
-ISO/IEC 27001:2022 catalog, or the file named by --catalog.
+ISO/IEC 27001:2022 catalog, or the one --catalog names (a file, isogap or
+OSCAL JSON, or a stored catalog's ID[@VERSION]).
+"isogap catalog import" stores a catalog, "isogap catalog list" lists them.
 
   table  ref, title, default department and effort, for reading
   csv    one row per item: ref, kind, section, title, department, questions,
@@ -267,7 +269,7 @@ ISO/IEC 27001:2022 catalog, or the file named by --catalog.
 			if err := checkFormat(format, "table", "csv", "json"); err != nil {
 				return err
 			}
-			cat, raw, err := c.loadCatalog()
+			cat, raw, err := c.loadCatalog(cmd.Context())
 			if err != nil {
 				return err
 			}
@@ -286,6 +288,7 @@ ISO/IEC 27001:2022 catalog, or the file named by --catalog.
 	}
 	cmd.Flags().StringVar(&format, "format", "table", "table, csv or json")
 	cmd.Flags().BoolVar(&schema, "schema", false, "print the JSON Schema of the catalog format")
+	cmd.AddCommand(newCatalogImportCmd(c), newCatalogListCmd(c))
 	return cmd
 }
 

@@ -203,7 +203,7 @@ func newRoot(c *cliApp) *cobra.Command {
 	root.SetVersionTemplate("isogap {{.Version}}\n")
 	pf := root.PersistentFlags()
 	pf.StringVar(&c.db, "db", defaultDB, "database: a SQLite file path or a postgres:// DSN (env ISOGAP_DB)")
-	pf.StringVar(&c.catalog, "catalog", "", "custom catalog file (JSON, see \"isogap catalog --schema\"); default: the built-in ISO/IEC 27001:2022 catalog")
+	pf.StringVar(&c.catalog, "catalog", "", "catalog to use: a file (isogap or OSCAL catalog JSON) or a catalog stored by \"isogap catalog import\", as ID or ID@VERSION; default: the built-in ISO/IEC 27001:2022 catalog")
 	pf.StringVar(&c.actor, "actor", "", "name recorded in the history for changes (default: your user name)")
 	root.SetFlagErrorFunc(func(cmd *cobra.Command, err error) error { return usage(err) })
 	for _, cmd := range []*cobra.Command{

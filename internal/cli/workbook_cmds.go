@@ -83,7 +83,7 @@ A filled-in copy is read back with "isogap import ID FILE.xlsx".`,
   isogap --catalog acme-baseline.json template -o acme.xlsx`,
 		Args: noArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			cat, _, err := c.loadCatalog()
+			cat, _, err := c.loadCatalog(cmd.Context())
 			if err != nil {
 				return err
 			}
