@@ -46,7 +46,7 @@ var writes = map[string]bool{
 	"CreateInterview": true, "UpdateInterview": true, "SendInterview": true, "RemindInterviews": true, "RevokeInterview": true,
 	"AnswerQuestion": true, "AddInterviewEvidence": true, "SubmitInterview": true, "AcceptInterviewItem": true,
 	"ReturnQuestions": true, "DeleteAssessment": true, "AcceptInvitation": true, "DeclineInvitation": true,
-	"CreateAssessment": true, "ImportJSON": true, "CreateUser": true, "UpdateUser": true, "SetUserPassword": true,
+	"CreateAssessment": true, "ImportJSON": true, "ImportCatalog": true, "CreateUser": true, "UpdateUser": true, "SetUserPassword": true,
 	"MayCreateAssessments": true, // a read-only token may not create, so it is told no
 }
 
@@ -489,13 +489,14 @@ func roleTable() []useCase {
 			_, err := f.svc.ImportCatalog(ctx, p, []byte(customCatalog))
 			return err
 		}},
-		{name: "StoredCatalog", want: creators, call: func(f *roleFixture, p app.Principal) error {
-			if _, err := f.svc.ImportCatalog(ctx, f.people[rCLI], []byte(customCatalog)); err != nil {
+		{name: "StoredCatalog", want: creators, tokenWant: map[string]assess.Kind{rToken: ok, rReadOnly: assess.KindForbidden}, // for starting assessments, which a read-only token may not
+			call: func(f *roleFixture, p app.Principal) error {
+				if _, err := f.svc.ImportCatalog(ctx, f.people[rCLI], []byte(customCatalog)); err != nil {
+					return err
+				}
+				_, _, err := f.svc.StoredCatalog(ctx, p, "acme-baseline", "")
 				return err
-			}
-			_, _, err := f.svc.StoredCatalog(ctx, p, "acme-baseline", "")
-			return err
-		}},
+			}},
 		{name: "CreateAssessment", want: creators, call: func(f *roleFixture, p app.Principal) error {
 			_, err := f.svc.CreateAssessment(ctx, p, app.NewAssessment{Org: "Mine"})
 			return err
