@@ -104,72 +104,17 @@ func TestDocumentsValidate(t *testing.T) {
 			if err := oscal.Validate(model, doc); err != nil {
 				t.Errorf("%s %s: %v", name, model, err)
 			}
-			CheckReferences(t, name+" "+model, doc)
+			checkReferences(t, name+" "+model, doc)
 		}
 	}
 }
 
-// CheckReferences fails when a uuid is defined twice or a reference (an
-// observation, risk, finding, party or role, or an href "#uuid") points at
-// nothing in the document.
-func CheckReferences(t *testing.T, what string, doc []byte) {
+// checkReferences fails the test when a document's references are broken
+// (see oscal.CheckReferences).
+func checkReferences(t *testing.T, what string, doc []byte) {
 	t.Helper()
-	var root any
-	if err := json.Unmarshal(doc, &root); err != nil {
-		t.Fatal(err)
-	}
-	defined, roles := map[string]bool{}, map[string]bool{}
-	var refs []string
-	var walk func(path string, v any)
-	walk = func(path string, v any) {
-		switch x := v.(type) {
-		case map[string]any:
-			for k, c := range x {
-				p := path + "/" + k
-				switch s, _ := c.(string); k {
-				case "uuid":
-					if defined[s] {
-						t.Errorf("%s: uuid %s defined twice (again at %s)", what, s, p)
-					}
-					defined[s] = true
-				case "observation-uuid", "risk-uuid", "finding-uuid", "actor-uuid", "subject-uuid":
-					refs = append(refs, p+"="+s)
-				case "party-uuids":
-					for _, u := range c.([]any) {
-						refs = append(refs, p+"="+u.(string))
-					}
-				case "href":
-					if strings.HasPrefix(s, "#") {
-						refs = append(refs, p+"="+s[1:])
-					}
-				case "role-id":
-					refs = append(refs, p+"=role:"+s)
-				case "id":
-					if strings.HasSuffix(path, "/roles") || strings.Contains(path, "/roles/") {
-						roles[s] = true
-					}
-				}
-				walk(p, c)
-			}
-		case []any:
-			for i, c := range x {
-				walk(path+"/"+strconv.Itoa(i), c)
-			}
-		}
-	}
-	walk("", root)
-	for _, r := range refs {
-		p, target, _ := strings.Cut(r, "=")
-		if role, ok := strings.CutPrefix(target, "role:"); ok {
-			if !roles[role] {
-				t.Errorf("%s: %s names role %q, not defined in the metadata", what, p, role)
-			}
-		} else if !defined[target] {
-			t.Errorf("%s: %s points at %s, defined nowhere in the document", what, p, target)
-		}
-	}
-	if len(refs) == 0 {
-		t.Errorf("%s: no references at all", what)
+	if err := oscal.CheckReferences(doc); err != nil {
+		t.Errorf("%s: %v", what, err)
 	}
 }
 
@@ -493,7 +438,26 @@ func FuzzWriters(f *testing.F) {
 			if err := oscal.Validate(model, doc); err != nil {
 				t.Fatalf("%s: %v", model, err)
 			}
-			CheckReferences(t, model, doc)
+			checkReferences(t, model, doc)
 		}
 	})
+}
+
+func TestCheckReferences(t *testing.T) {
+	good := `{"x":{"uuid":"u1","metadata":{"roles":[{"id":"owner"}],"parties":[{"uuid":"p1"}]},
+		"a":[{"uuid":"o1"},{"related-observations":[{"observation-uuid":"o1"}],"role-id":"owner","party-uuids":["p1"],"href":"#u1"}]}}`
+	if err := oscal.CheckReferences([]byte(good)); err != nil {
+		t.Errorf("a whole document: %v", err)
+	}
+	for bad, want := range map[string]string{
+		strings.Replace(good, `"observation-uuid":"o1"`, `"observation-uuid":"o2"`, 1): "/x/a/1/related-observations/0/observation-uuid: o2",
+		strings.Replace(good, `"party-uuids":["p1"]`, `"party-uuids":["p1","p9"]`, 1):  "/x/a/1/party-uuids/1: p9",
+		strings.Replace(good, `"href":"#u1"`, `"href":"#r1"`, 1):                       "/x/a/1/href: r1",
+		strings.Replace(good, `"role-id":"owner"`, `"role-id":"lead"`, 1):              "role lead",
+		strings.Replace(good, `{"uuid":"o1"}`, `{"uuid":"p1"}`, 1):                     "uuid p1 is defined twice",
+	} {
+		if err := oscal.CheckReferences([]byte(bad)); err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("%s: %v, want an error naming %q", bad, err, want)
+		}
+	}
 }
