@@ -123,5 +123,25 @@ func DefaultFormats() []Format {
 				return oscal.WriteCatalog(w, v.Catalog)
 			},
 		},
+		oscalFormat(Format{Name: "oscal-assessment-results", Label: "OSCAL assessment results (JSON)", File: "oscal-assessment-results",
+			Description: "NIST OSCAL 1.2 assessment results for GRC tools: a finding and an observation per item (score, status, owner, " +
+				"evidence with SHA-256 hashes, not the files) and what blocks audit-readiness as risks."}, oscal.WriteAssessmentResults),
+		oscalFormat(Format{Name: "oscal-poam", Label: "OSCAL plan of action and milestones (JSON)", File: "oscal-poam",
+			Description: "NIST OSCAL 1.2 POA&M: every gap with its remediation action, owner, priority, target date, " +
+				"and the roadmap's effort and planned dates."}, oscal.WritePOAM),
 	}
+}
+
+// oscalFormat is an OSCAL document written as of the assessment's last
+// change (see OSCALInput), so re-exports of an unchanged assessment are equal.
+func oscalFormat(f Format, write func(io.Writer, oscal.Input) error) Format {
+	f.Ext, f.ContentType = "json", "application/json"
+	f.Write = func(src Source, w io.Writer) error {
+		in, err := src.OSCAL()
+		if err != nil {
+			return err
+		}
+		return write(w, in)
+	}
+	return f
 }

@@ -73,24 +73,46 @@ func (c *cliApp) exporters() map[string]exporter {
 	return formats
 }
 
+// xlsxHelp describes the workbook export, which the CLI adds to the
+// service's formats (with its per-stakeholder copies).
+const xlsxHelp = `The checklist workbook (Instructions, Scope & Stakeholders, Gap Checklist,
+Statement of Applicability, Action Plan, Dashboard) to fill in and send back with
+"isogap import ID FILE.xlsx". Each row is stamped with its item's version so the
+import never overwrites a newer edit unseen. --department or --owner writes one
+stakeholder's copy: their items and questions, the scoring guide, and how to
+return it to the assessment lead.`
+
+// exportFormatsHelp lists every format "isogap export" writes, from the
+// formats themselves, so a new one shows up in the help by being added.
+func exportFormatsHelp() string {
+	var b strings.Builder
+	add := func(name, desc string) {
+		b.WriteString("  " + name + "\n")
+		for _, l := range strings.Split(wrapText(desc, 72), "\n") {
+			b.WriteString("      " + l + "\n")
+		}
+	}
+	for _, f := range app.DefaultFormats() {
+		add(f.Name, f.Description)
+	}
+	add("xlsx", xlsxHelp)
+	return strings.TrimSuffix(b.String(), "\n")
+}
+
+func exportFormatNames() []string {
+	var names []string
+	for _, f := range app.DefaultFormats() {
+		names = append(names, f.Name)
+	}
+	return append(names, "xlsx")
+}
+
 func newExportCmd(c *cliApp) *cobra.Command {
 	var format, out string
 	cmd := &cobra.Command{
-		Use:   "export ID --format json|csv|xlsx [-o FILE] [--department D | --owner O]",
+		Use:   "export ID --format FORMAT [-o FILE] [--department D | --owner O]",
 		Short: "Export a complete assessment",
-		Long: `Export an assessment.
-
-  json  everything: scope, stakeholders, items, evidence (files included),
-        history. "isogap import" restores it exactly.
-  csv   one row per item with its score, status, owner, dates, evidence and
-        the readiness isogap computes; for spreadsheets and BI tools.
-  xlsx  the checklist workbook (Instructions, Scope & Stakeholders, Gap
-        Checklist, Statement of Applicability, Action Plan, Dashboard) to
-        fill in and send back with "isogap import ID FILE.xlsx". Each row is
-        stamped with its item's version so the import never overwrites a
-        newer edit unseen. --department or --owner writes one stakeholder's
-        copy: their items and questions, the scoring guide, and how to
-        return it to the assessment lead.
+		Long: "Export an assessment in one of these formats:\n\n" + exportFormatsHelp() + `
 
 Without -o the export goes to standard output; an xlsx export whose standard
 output is a terminal goes to ` + workbook.FileName + ` instead
@@ -98,7 +120,8 @@ output is a terminal goes to ` + workbook.FileName + ` instead
 		Example: `  isogap export ID --format json -o acme.json
   isogap export ID --format csv > acme.csv
   isogap export ID --format xlsx -o acme.xlsx
-  isogap export ID --format xlsx --department HR -o acme-hr.xlsx`,
+  isogap export ID --format xlsx --department HR -o acme-hr.xlsx
+  isogap export ID --format oscal-poam -o acme-poam.json`,
 		Args: exactArgs("ID"),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			exp := c.exporters()
@@ -135,7 +158,7 @@ output is a terminal goes to ` + workbook.FileName + ` instead
 			return commit()
 		},
 	}
-	cmd.Flags().StringVar(&format, "format", "json", "json, csv or xlsx")
+	cmd.Flags().StringVar(&format, "format", "json", "one of "+strings.Join(exportFormatNames(), ", "))
 	cmd.Flags().StringVarP(&out, "output", "o", "", "write to FILE instead of standard output")
 	cmd.Flags().StringVar(&c.exportFilter.Department, "department", "", "xlsx: only the items of this department")
 	cmd.Flags().StringVar(&c.exportFilter.Owner, "owner", "", "xlsx: only the items of this owner")

@@ -63,12 +63,12 @@ func catalogDocOf(c *catalog.Catalog) (catalogDoc, error) {
 		}
 	}
 	body := catalogBody{UUID: UUID("catalog", c.ID, c.Version, hex.EncodeToString(sum[:])), Metadata: md}
-	ids := idMaker{}
+	groupIDs, controlIDs := catalogIDs(c)
 	at := map[string]int{}
 	for _, s := range c.Sections {
 		at[s.ID] = len(body.Groups)
 		body.Groups = append(body.Groups, group{
-			ID: ids.make("sec-", s.ID), Title: s.Title,
+			ID: groupIDs[s.ID], Title: s.Title,
 			Props: []Prop{{Name: "label", Value: s.ID}, nsProp(propKind, s.Kind)},
 		})
 	}
@@ -77,7 +77,7 @@ func catalogDocOf(c *catalog.Catalog) (catalogDoc, error) {
 		if !ok {
 			return catalogDoc{}, fmt.Errorf("oscal: item %s: section %q is not in the catalog", it.Ref, it.Section)
 		}
-		body.Groups[g].Controls = append(body.Groups[g].Controls, controlOf(it, ids.make("ref-", it.Ref)))
+		body.Groups[g].Controls = append(body.Groups[g].Controls, controlOf(it, controlIDs[it.Ref]))
 	}
 	return catalogDoc{Catalog: body}, nil
 }
@@ -102,6 +102,10 @@ func controlOf(it catalog.Item, id string) control {
 	if s := strings.TrimSpace(it.Summary); s != "" {
 		ctl.Parts = append(ctl.Parts, Part{ID: id + "_gdn", Name: "guidance", Prose: s})
 	}
+	// What an assessment concludes on: the findings of the assessment
+	// results name it (objective-id).
+	ctl.Parts = append(ctl.Parts, Part{ID: id + objectiveSuffix, Name: "assessment-objective",
+		Prose: "The item is in place and reaches the assessment's target score, with evidence to show it."})
 	for i, q := range it.Questions {
 		ctl.Parts = append(ctl.Parts, Part{ID: fmt.Sprintf("%s_q%d", id, i+1), Name: partQuestion, NS: Namespace,
 			Props: []Prop{nsProp(propQuestionID, q.ID)}, Prose: q.Text})
@@ -110,6 +114,30 @@ func controlOf(it catalog.Item, id string) control {
 		ctl.Parts = append(ctl.Parts, Part{ID: fmt.Sprintf("%s_ev%d", id, i+1), Name: partEvidence, NS: Namespace, Prose: e})
 	}
 	return ctl
+}
+
+// objectiveSuffix ends the id of a control's assessment-objective part.
+const objectiveSuffix = "_obj"
+
+// catalogIDs gives the OSCAL ids of a catalog's groups (by section id) and
+// controls (by ref), made in one sequence so that no two meet.
+func catalogIDs(c *catalog.Catalog) (groups, controls map[string]string) {
+	ids := idMaker{}
+	groups, controls = map[string]string{}, map[string]string{}
+	for _, s := range c.Sections {
+		groups[s.ID] = ids.make("sec-", s.ID)
+	}
+	for _, it := range c.Items {
+		controls[it.Ref] = ids.make("ref-", it.Ref)
+	}
+	return groups, controls
+}
+
+// ControlIDs gives the OSCAL control id of each item of a catalog (by ref),
+// as WriteCatalog writes them, for documents that point at its controls.
+func ControlIDs(c *catalog.Catalog) map[string]string {
+	_, controls := catalogIDs(c)
+	return controls
 }
 
 func nsProp(name, value string) Prop { return Prop{Name: name, NS: Namespace, Value: value} }

@@ -155,14 +155,18 @@ func Timestamp(t time.Time) string { return t.UTC().Format(time.RFC3339) }
 
 // Metadata is the metadata every OSCAL document opens with.
 type Metadata struct {
-	Title        string `json:"title"`
-	Published    string `json:"published,omitempty"`
-	LastModified string `json:"last-modified"`
-	Version      string `json:"version"`
-	OSCALVersion string `json:"oscal-version"`
-	Props        []Prop `json:"props,omitempty"`
-	Links        []Link `json:"links,omitempty"`
-	Remarks      string `json:"remarks,omitempty"`
+	Title        string  `json:"title"`
+	Published    string  `json:"published,omitempty"`
+	LastModified string  `json:"last-modified"`
+	Version      string  `json:"version"`
+	OSCALVersion string  `json:"oscal-version"`
+	Props        []Prop  `json:"props,omitempty"`
+	Links        []Link  `json:"links,omitempty"`
+	Roles        []Role  `json:"roles,omitempty"`
+	Parties      []Party `json:"parties,omitempty"`
+	// ResponsibleParties give the roles to parties.
+	ResponsibleParties []ResponsibleParty `json:"responsible-parties,omitempty"`
+	Remarks            string             `json:"remarks,omitempty"`
 }
 
 // Prop is a name/value property; NS is empty for OSCAL's own names.
