@@ -88,11 +88,11 @@ const (
 func Defaults() Assumptions {
 	return Assumptions{
 		CapacityBy: ByOwner, Capacity: 2, Capacities: map[string]float64{},
-		EffortFactor: 1, QuickWinDays: 2, EffortLow: 0.8, EffortHigh: 1.6, Runs: 1000, Seed: 27001,
+		EffortFactor: 0.25, QuickWinDays: 0.5, EffortLow: 0.8, EffortHigh: 1.6, Runs: 1000, Seed: 27001,
 		OperateWeeks: 10, InternalAuditWeeks: 2, ManagementReviewWeeks: 1,
 		IntervalWeeks: 6, CertificateWeeks: 4,
 		RecordsDaysPerWeek: 0.5, InternalAuditDays: 5, ManagementReviewDays: 2, RiskReviewDays: 3,
-		DayRate: 600, Currency: "EUR", AuditDayRate: 1000, Consultants: 0, Tools: 3000,
+		DayRate: 600, Currency: "EUR", AuditDayRate: 1500, Consultants: 0, Tools: 3000,
 	}
 }
 
