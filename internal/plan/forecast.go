@@ -2,6 +2,7 @@ package plan
 
 import (
 	"cmp"
+	"fmt"
 	"hash/fnv"
 	"math"
 	"slices"
@@ -658,4 +659,32 @@ func triangular(u, lo, hi float64) float64 {
 		return lo + math.Sqrt(u*(hi-lo)*(1-lo))
 	}
 	return hi - math.Sqrt((1-u)*(hi-lo)*(hi-1))
+}
+
+// Explain says in a few sentences why the certificate date is what it is:
+// whose queue ends last, what is on it, and what one more day a week for
+// that owner would change. The web page, the command line and the report
+// print the same sentences.
+func (f Forecast) Explain() []string {
+	cp := f.CriticalPath
+	if cp == nil {
+		return []string{"Nothing is below its target: the date is set by the ISMS operating period and the audits alone."}
+	}
+	out := []string{fmt.Sprintf("%s's queue ends last: %s person-days at %s days a week, done on %s; the operating period and the audits follow it.",
+		cp.Resource, num(math.Round(cp.Effort*10)/10), num(cp.Capacity), cp.Finish)}
+	out = append(out, fmt.Sprintf("On it, in order (%d): %s.", len(cp.Refs), strings.Join(cp.Refs, ", ")))
+	if cp.Next != "" {
+		out = append(out, fmt.Sprintf("The next queue to end is %s's, on %s.", cp.Next, cp.NextFinish))
+	}
+	switch {
+	case cp.WhatIfCapacity <= cp.Capacity:
+		out = append(out, fmt.Sprintf("%s already gives 7 days a week: only moving actions to others or lowering their effort brings the date forward.", cp.Resource))
+	case cp.DaysSaved > 0:
+		out = append(out, fmt.Sprintf("What if %s gave %s days a week: the certificate at P50 on %s instead of %s, %d days earlier (capacity.%s=%s).",
+			cp.Resource, num(cp.WhatIfCapacity), cp.WhatIfP50, f.Certification.P50, cp.DaysSaved, cp.Resource, num(cp.WhatIfCapacity)))
+	default:
+		out = append(out, fmt.Sprintf("What if %s gave %s days a week: the certificate at P50 stays on %s; another queue ends as late.",
+			cp.Resource, num(cp.WhatIfCapacity), f.Certification.P50))
+	}
+	return out
 }
