@@ -229,4 +229,3 @@ func TestForecastPageAuditCycleAndCriticalPath(t *testing.T) {
 		}
 	}
 }
-
