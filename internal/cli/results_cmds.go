@@ -3,9 +3,11 @@ package cli
 import (
 	"fmt"
 	"io"
+	"math"
 	"os"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -100,9 +102,10 @@ func checkFormatOutput(format, out string, allowed []string, binary ...string) e
 
 func newForecastCmd(c *cliApp) *cobra.Command {
 	var format string
+	var explain bool
 	var rf resultFlags
 	cmd := &cobra.Command{
-		Use:   "forecast ID [--format table|json] [--what-if KEY=VALUE]...",
+		Use:   "forecast ID [--format table|json] [--what-if KEY=VALUE]... [--explain]",
 		Short: "Forecast the certification date (P50/P90) and the budget",
 		Long: `Forecast how long certification will take and what it will cost.
 
@@ -119,12 +122,21 @@ Stage 1 audit, the interval, the Stage 2 audit and the certificate.
 
 The P50 and P90 dates and budgets come from a seeded Monte Carlo over each
 action's effort: the same inputs always give the same forecast. The budget
-is internal person-days at the day rate plus the external costs.
+is internal person-days at the day rate plus the external costs. The
+certification body's audit days come from the published audit-time table by
+headcount (Stage 1 + Stage 2, then a third of them for each surveillance audit
+in years 2 and 3 and two thirds for the recertification), its fee is the days
+times its day rate; the three-year cycle adds those audits and a year of
+running the ISMS in years 2 and 3 to year one.
+
+--explain adds the critical path: whose queue ends last, the items on it, and
+what one more day a week for that owner would change.
 
 Every assumption is listed and can be changed for the assessment with
 "isogap plan ID --set KEY=VALUE", or tried without saving with --what-if.`,
 		Example: `  isogap forecast ID
   isogap forecast ID --what-if capacity=3 --what-if "capacity.Samir Okafor=4"
+  isogap forecast ID --explain
   isogap forecast ID --format json | jq .certification`,
 		Args: exactArgs("ID"),
 		RunE: func(cmd *cobra.Command, args []string) error {
@@ -143,23 +155,35 @@ Every assumption is listed and can be changed for the assessment with
 					plan.Forecast
 				}{r.Assessment.ID, r.Assessment.Org, r.Settings, r.Forecast})
 			}
-			printForecast(cmd.OutOrStdout(), r)
+			printForecast(cmd.OutOrStdout(), r, explain)
 			return nil
 		},
 	}
 	cmd.Flags().StringVar(&format, "format", "table", "output format: table or json")
+	cmd.Flags().BoolVar(&explain, "explain", false, "explain the date: the queue that ends last, its items, and one more day a week for its owner")
 	rf.register(cmd)
 	return cmd
 }
 
-func printForecast(w io.Writer, r app.Results) {
+func printForecast(w io.Writer, r app.Results, explain bool) {
 	f := r.Forecast
 	cur := f.Budget.Currency
 	fmt.Fprintf(w, "%s  (assessment %s)\n", r.Assessment.Org, r.Assessment.ID)
 	fmt.Fprintf(w, "Forecast from %s: %d actions, %.1f person-days of remediation, size factor %.2f\n\n",
 		f.Start, len(f.Actions), f.Budget.RemediationDays, f.SizeFactor)
 	fmt.Fprintf(w, "Certificate  P50 %s   P90 %s   (at exactly the estimates: %s)\n", f.Certification.P50, f.Certification.P90, f.Certification.Planned)
-	fmt.Fprintf(w, "Budget       P50 %s   P90 %s   (planned: %s)\n\n", money(cur, f.Budget.P50), money(cur, f.Budget.P90), money(cur, f.Budget.Total))
+	fmt.Fprintf(w, "Budget       P50 %s   P90 %s   (planned: %s)\n", money(cur, f.Budget.P50), money(cur, f.Budget.P90), money(cur, f.Budget.Total))
+	fmt.Fprintf(w, "Three years  P50 %s   P90 %s   (certificate, surveillance, recertification)\n", money(cur, f.Cycle.P50), money(cur, f.Cycle.P90))
+	au := f.Audit
+	fmt.Fprintf(w, "Audit        %s auditor-days (%s): Stage 1 %s days, Stage 2 %s days, %s at %s a day\n\n",
+		fnum(au.InitialDays), auditBasis(au), fnum(au.Stage1Days), fnum(au.Stage2Days), money(cur, au.Fee), money(cur, au.DayRate))
+	if explain {
+		fmt.Fprintln(w, "CRITICAL PATH")
+		for _, line := range f.Explain() {
+			fmt.Fprintln(w, "  "+line)
+		}
+		fmt.Fprintln(w)
+	}
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(tw, "ROAD TO CERTIFICATION\tFROM\tTO")
 	fmt.Fprintf(tw, "Remediation (%d actions, %d quick wins)\t%s\t%s\n", len(f.Actions), f.QuickWins, f.Start, f.RemediationDone)
@@ -176,6 +200,14 @@ func printForecast(w io.Writer, r app.Results) {
 		fmt.Fprintf(tw, "%s\t%14s\n", x.Name, money(cur, x.Amount))
 	}
 	fmt.Fprintf(tw, "Total\t%14s\n", money(cur, f.Budget.Total))
+	tw.Flush()
+	fmt.Fprintln(w)
+	tw = tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	fmt.Fprintf(tw, "THREE-YEAR CYCLE (planned)\tAUDIT\tAUDIT FEE\tINTERNAL\tTOTAL\n")
+	for _, y := range f.Cycle.Years {
+		fmt.Fprintf(tw, "%s\t%s auditor-days\t%s\t%s person-days\t%s\n", y.Name, fnum(y.AuditDays), money(cur, y.AuditFee), fnum(math.Round(y.InternalDays*10)/10), money(cur, y.Total))
+	}
+	fmt.Fprintf(tw, "Total\t\t\t\t%s\n", money(cur, f.Cycle.Total))
 	tw.Flush()
 	fmt.Fprintln(w)
 	tw = tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
@@ -206,6 +238,17 @@ func printSettings(w io.Writer, settings []plan.Setting) {
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", s.Name, s.Value, s.Unit, set, s.Description)
 	}
 	tw.Flush()
+}
+
+// fnum prints a number of days without needless decimals.
+func fnum(f float64) string { return strconv.FormatFloat(f, 'f', -1, 64) }
+
+// auditBasis says where the audit days come from.
+func auditBasis(au plan.Audit) string {
+	if au.DaysSource == plan.AuditSet {
+		return fmt.Sprintf("set; the table gives %s for %s persons", fnum(au.TableDays), au.Band)
+	}
+	return au.Band + " persons"
 }
 
 // money formats an amount with thousands separators.

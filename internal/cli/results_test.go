@@ -208,3 +208,26 @@ func TestResultCommandsBadInput(t *testing.T) {
 		t.Error("a refused report wrote a file")
 	}
 }
+
+// --explain names the queue that ends last, its items and the what-if of
+// one more day a week; the table shows the audit days and the three years.
+func TestForecastExplain(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	id := firstLine(mustRun(t, dir, "demo", "--no-serve"))
+	out := mustRun(t, dir, "forecast", id, "--today", "2027-01-04", "--explain")
+	for _, want := range []string{"CRITICAL PATH", "Samir Okafor's queue ends last", "On it, in order", "What if Samir Okafor gave 3 days a week", "capacity.Samir Okafor=3"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("--explain lacks %q:\n%s", want, out)
+		}
+	}
+	table := mustRun(t, dir, "forecast", id, "--today", "2027-01-04")
+	for _, want := range []string{"12 auditor-days (86–125 persons)", "Stage 1 4 days", "Stage 2 8 days", "THREE-YEAR CYCLE", "Year 2: surveillance audit", "Year 4: recertification audit", "4 auditor-days"} {
+		if !strings.Contains(table, want) {
+			t.Errorf("the forecast lacks %q:\n%s", want, table)
+		}
+	}
+	if strings.Contains(table, "CRITICAL PATH") {
+		t.Error("the critical path is shown without --explain")
+	}
+}

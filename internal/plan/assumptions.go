@@ -29,6 +29,10 @@ type Assumptions struct {
 	// SizeFactor scales the catalog's baseline effort; 0 means "from the
 	// number of employees" (see SizeFactor).
 	SizeFactor float64 `json:"size_factor"`
+	// EffortFactor scales the catalog's baseline effort for every
+	// organisation: the calibration against published timelines and costs
+	// (docs/forecast.md).
+	EffortFactor float64 `json:"effort_factor"`
 	// QuickWinDays: an action of at most this many person-days is a quick win.
 	QuickWinDays float64 `json:"quick_win_days"`
 	// EffortLow and EffortHigh bound the effort uncertainty: each action's
@@ -39,7 +43,8 @@ type Assumptions struct {
 	Runs       int     `json:"runs"`
 	Seed       uint64  `json:"seed"`
 
-	// Durations, in weeks, of what follows remediation.
+	// Durations, in weeks, of what follows remediation. Stage1Weeks and
+	// Stage2Weeks of 0 mean "from the audit days" (see StageWeeks).
 	OperateWeeks          float64 `json:"operate_weeks"`
 	InternalAuditWeeks    float64 `json:"internal_audit_weeks"`
 	ManagementReviewWeeks float64 `json:"management_review_weeks"`
@@ -52,10 +57,21 @@ type Assumptions struct {
 	RecordsDaysPerWeek   float64 `json:"records_days_per_week"`
 	InternalAuditDays    float64 `json:"internal_audit_days"`
 	ManagementReviewDays float64 `json:"management_review_days"`
+	// RiskReviewDays is the yearly internal time to review the risk
+	// assessment and treatment, part of running the ISMS after certification.
+	RiskReviewDays float64 `json:"risk_review_days"`
+
+	// AuditDays is the certification body's time for the initial audit
+	// (Stage 1 + Stage 2) in auditor-days; 0 means "from the headcount"
+	// (see AuditTable). AuditDayRate is the body's price of one auditor-day.
+	AuditDays    float64 `json:"audit_days"`
+	AuditDayRate float64 `json:"audit_day_rate"`
 
 	// Money.
-	DayRate           float64 `json:"day_rate"`
-	Currency          string  `json:"currency"`
+	DayRate  float64 `json:"day_rate"`
+	Currency string  `json:"currency"`
+	// CertificationBody is the fee for Stage 1 and Stage 2; 0 means the
+	// audit days × the audit day rate.
 	CertificationBody float64 `json:"certification_body"`
 	Consultants       float64 `json:"consultants"`
 	Tools             float64 `json:"tools"`
@@ -72,11 +88,11 @@ const (
 func Defaults() Assumptions {
 	return Assumptions{
 		CapacityBy: ByOwner, Capacity: 2, Capacities: map[string]float64{},
-		QuickWinDays: 2, EffortLow: 0.8, EffortHigh: 1.6, Runs: 1000, Seed: 27001,
+		EffortFactor: 0.25, QuickWinDays: 0.5, EffortLow: 0.8, EffortHigh: 1.6, Runs: 1000, Seed: 27001,
 		OperateWeeks: 10, InternalAuditWeeks: 2, ManagementReviewWeeks: 1,
-		Stage1Weeks: 1, IntervalWeeks: 6, Stage2Weeks: 1, CertificateWeeks: 4,
-		RecordsDaysPerWeek: 0.5, InternalAuditDays: 5, ManagementReviewDays: 2,
-		DayRate: 600, Currency: "EUR", CertificationBody: 12000, Consultants: 0, Tools: 3000,
+		IntervalWeeks: 6, CertificateWeeks: 4,
+		RecordsDaysPerWeek: 0.5, InternalAuditDays: 5, ManagementReviewDays: 2, RiskReviewDays: 3,
+		DayRate: 600, Currency: "EUR", AuditDayRate: 1500, Consultants: 0, Tools: 3000,
 	}
 }
 
@@ -133,6 +149,29 @@ func numKey(name, group, unit, desc string, lo, hi float64, field func(*Assumpti
 		}}
 }
 
+// autoKey is a number that may be "auto" (stored as 0): isogap derives it.
+func autoKey(name, group, unit, desc, what string, lo, hi float64, field func(*Assumptions) *float64) Key {
+	return Key{Name: name, Group: group, Unit: unit, Description: desc,
+		get: func(a *Assumptions) string {
+			if *field(a) == 0 {
+				return "auto"
+			}
+			return num(*field(a))
+		},
+		set: func(a *Assumptions, s string) error {
+			if t := strings.ToLower(strings.TrimSpace(s)); t == "auto" || t == "" {
+				*field(a) = 0
+				return nil
+			}
+			f, err := parseNum(s, lo, hi)
+			if err != nil {
+				return fmt.Errorf("%w; expected auto or %s from %s to %s", err, what, num(lo), num(hi))
+			}
+			*field(a) = f
+			return nil
+		}}
+}
+
 const (
 	groupSchedule = "Schedule"
 	groupEffort   = "Effort"
@@ -169,25 +208,10 @@ var keys = []Key{
 		func(a *Assumptions) *float64 { return &a.Capacity }),
 	numKey("quick_win_days", groupEffort, "person-days", "an action of at most this effort is a quick win, done first", 0, 50,
 		func(a *Assumptions) *float64 { return &a.QuickWinDays }),
-	{Name: "size_factor", Group: groupEffort, Unit: "× baseline", Description: "scales the catalog's baseline effort (auto: from the number of employees)",
-		get: func(a *Assumptions) string {
-			if a.SizeFactor == 0 {
-				return "auto"
-			}
-			return num(a.SizeFactor)
-		},
-		set: func(a *Assumptions, s string) error {
-			if t := strings.ToLower(strings.TrimSpace(s)); t == "auto" || t == "" {
-				a.SizeFactor = 0
-				return nil
-			}
-			f, err := parseNum(s, 0.1, 10)
-			if err != nil {
-				return fmt.Errorf("%w; expected auto or a factor from 0.1 to 10", err)
-			}
-			a.SizeFactor = f
-			return nil
-		}},
+	autoKey("size_factor", groupEffort, "× baseline", "scales the catalog's baseline effort (auto: from the number of employees)", "a factor", 0.1, 10,
+		func(a *Assumptions) *float64 { return &a.SizeFactor }),
+	numKey("effort_factor", groupEffort, "× baseline", "scales the catalog's baseline effort for every organisation: isogap's calibration against published timelines and costs", 0.05, 10,
+		func(a *Assumptions) *float64 { return &a.EffortFactor }),
 	numKey("effort_low", groupEffort, "× estimate", "the least an action may take, as a share of its estimate (uncertainty range)", 0.1, 1,
 		func(a *Assumptions) *float64 { return &a.EffortLow }),
 	numKey("effort_high", groupEffort, "× estimate", "the most an action may take, as a multiple of its estimate (uncertainty range)", 1, 10,
@@ -198,11 +222,13 @@ var keys = []Key{
 		func(a *Assumptions) *float64 { return &a.InternalAuditWeeks }),
 	numKey("management_review_weeks", groupISMS, "weeks", "management review (9.3) after the internal audit", 0, 26,
 		func(a *Assumptions) *float64 { return &a.ManagementReviewWeeks }),
-	numKey("stage1_weeks", groupISMS, "weeks", "Stage 1 audit (documentation and readiness review) and its report", 0, 26,
+	autoKey("audit_days", groupISMS, "auditor-days", "certification body's time for Stage 1 and Stage 2 together (auto: from the number of employees, by the published audit-time table)", "days", 0.5, 1000,
+		func(a *Assumptions) *float64 { return &a.AuditDays }),
+	autoKey("stage1_weeks", groupISMS, "weeks", "Stage 1 audit (documentation and readiness review) and its report (auto: its auditor-days, five a week)", "weeks", 0.1, 26,
 		func(a *Assumptions) *float64 { return &a.Stage1Weeks }),
 	numKey("interval_weeks", groupISMS, "weeks", "time between Stage 1 and Stage 2 to close Stage 1 findings", 0, 52,
 		func(a *Assumptions) *float64 { return &a.IntervalWeeks }),
-	numKey("stage2_weeks", groupISMS, "weeks", "Stage 2 audit (certification audit)", 0, 26,
+	autoKey("stage2_weeks", groupISMS, "weeks", "Stage 2 audit (certification audit) (auto: its auditor-days, five a week)", "weeks", 0.1, 26,
 		func(a *Assumptions) *float64 { return &a.Stage2Weeks }),
 	numKey("certificate_weeks", groupISMS, "weeks", "certification body's review until the certificate is issued", 0, 26,
 		func(a *Assumptions) *float64 { return &a.CertificateWeeks }),
@@ -212,6 +238,8 @@ var keys = []Key{
 		func(a *Assumptions) *float64 { return &a.InternalAuditDays }),
 	numKey("management_review_days", groupISMS, "person-days", "internal time for the management review", 0, 365,
 		func(a *Assumptions) *float64 { return &a.ManagementReviewDays }),
+	numKey("risk_review_days", groupISMS, "person-days/year", "internal time each year to review the risks and their treatment, once certified", 0, 365,
+		func(a *Assumptions) *float64 { return &a.RiskReviewDays }),
 	numKey("day_rate", groupCost, "per person-day", "cost of one internal person-day", 0, 1e6,
 		func(a *Assumptions) *float64 { return &a.DayRate }),
 	{Name: "currency", Group: groupCost, Unit: "ISO 4217 code", Description: "currency of every amount",
@@ -224,7 +252,9 @@ var keys = []Key{
 			a.Currency = s
 			return nil
 		}},
-	numKey("certification_body", groupCost, "amount", "certification body's fees for Stage 1 and Stage 2", 0, 1e9,
+	numKey("audit_day_rate", groupCost, "per auditor-day", "certification body's price of one auditor-day", 0, 1e6,
+		func(a *Assumptions) *float64 { return &a.AuditDayRate }),
+	autoKey("certification_body", groupCost, "amount", "certification body's fees for Stage 1 and Stage 2 (auto: audit days × audit day rate)", "an amount", 1, 1e9,
 		func(a *Assumptions) *float64 { return &a.CertificationBody }),
 	numKey("consultants", groupCost, "amount", "external consultants (for example an outsourced internal audit)", 0, 1e9,
 		func(a *Assumptions) *float64 { return &a.Consultants }),

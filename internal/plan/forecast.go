@@ -2,6 +2,7 @@ package plan
 
 import (
 	"cmp"
+	"fmt"
 	"hash/fnv"
 	"math"
 	"slices"
@@ -135,6 +136,85 @@ type Forecast struct {
 	Late       int `json:"late"`
 	Unassessed int `json:"unassessed"`
 	QuickWins  int `json:"quick_wins"`
+	// Audit is the certification body's time and fee; Cycle the cost of the
+	// whole three-year certificate; CriticalPath why the date is what it is
+	// (nil when there is nothing to remediate).
+	Audit        Audit         `json:"audit"`
+	Cycle        Cycle         `json:"cycle"`
+	CriticalPath *CriticalPath `json:"critical_path,omitempty"`
+}
+
+// Audit sources.
+const (
+	AuditFromTable = "table"
+	AuditSet       = "set"
+)
+
+// Audit is the certification body's audit time (auditor-days) through the
+// certificate's three years, and its fee for the initial audit.
+type Audit struct {
+	Persons int `json:"persons"`
+	// Band is the headcount band of the table ("86–125"); TableDays its days.
+	Band      string  `json:"band"`
+	TableDays float64 `json:"table_days"`
+	// InitialDays (Stage 1 + Stage 2) are the table's, or set (DaysSource).
+	InitialDays         float64 `json:"initial_days"`
+	DaysSource          string  `json:"days_source"`
+	Stage1Days          float64 `json:"stage1_days"`
+	Stage2Days          float64 `json:"stage2_days"`
+	SurveillanceDays    float64 `json:"surveillance_days"`
+	RecertificationDays float64 `json:"recertification_days"`
+	DayRate             float64 `json:"day_rate"`
+	// Fee is the initial audit's fee: days × rate, or set (FeeSource).
+	Fee       float64 `json:"fee"`
+	FeeSource string  `json:"fee_source"`
+}
+
+// CycleYear is one year of the certificate's cycle: the certification
+// body's audit and the internal time to run the ISMS (and, in year one,
+// to remediate and get certified).
+type CycleYear struct {
+	Name         string  `json:"name"`
+	AuditDays    float64 `json:"audit_days"`
+	AuditFee     float64 `json:"audit_fee"`
+	InternalDays float64 `json:"internal_days"`
+	Internal     float64 `json:"internal_cost"`
+	Other        float64 `json:"other_cost"`
+	Total        float64 `json:"total"`
+}
+
+// Cycle is the cost of the whole certificate: year one (the budget), the
+// surveillance years 2 and 3 and the recertification audit in year 4.
+// P50 and P90 differ from Total only by year one's uncertainty.
+type Cycle struct {
+	Years []CycleYear `json:"years"`
+	// RunningDays is the internal time to run the ISMS in a year once
+	// certified: records, internal audit, management review, risk review.
+	RunningDays float64 `json:"running_days_per_year"`
+	Total       float64 `json:"total"`
+	P50         float64 `json:"p50"`
+	P90         float64 `json:"p90"`
+}
+
+// CriticalPath explains the date: the owner's (or department's) queue that
+// ends last sets when remediation is done, and so the certificate date.
+type CriticalPath struct {
+	Resource string      `json:"resource"`
+	Capacity float64     `json:"capacity_days_per_week"`
+	Effort   float64     `json:"effort_days"`
+	Finish   assess.Date `json:"finish"`
+	// Refs are the queue's actions in the order they are done.
+	Refs []string `json:"refs"`
+	// Next is the queue that ends after it (empty when it is the only one).
+	Next       string      `json:"next,omitempty"`
+	NextFinish assess.Date `json:"next_finish,omitempty"`
+	// WhatIf: the same forecast with WhatIfCapacity for this resource
+	// (one day a week more, at most 7).
+	WhatIfCapacity float64     `json:"what_if_capacity_days_per_week"`
+	WhatIfPlanned  assess.Date `json:"what_if_planned"`
+	WhatIfP50      assess.Date `json:"what_if_p50"`
+	// DaysSaved is how much earlier the P50 certificate comes.
+	DaysSaved int `json:"what_if_days_saved"`
 }
 
 // weeksToDays turns a duration in weeks into whole calendar days.
@@ -179,6 +259,8 @@ func Compute(cat *catalog.Catalog, a assess.Assessment, items []assess.Item, asm
 		size = SizeFactor(a.Employees)
 	}
 	f := Forecast{Assumptions: asm, SizeFactor: size, Employees: a.Employees, Target: res.Target, Start: asm.Start}
+	f.Audit = auditOf(a.Employees, asm)
+	sched := withStageWeeks(asm, f.Audit)
 
 	for _, is := range res.Items {
 		if !is.Applicable || !is.BelowTarget {
@@ -189,7 +271,7 @@ func Compute(cat *catalog.Catalog, a assess.Assessment, items []assess.Item, asm
 		if !ok {
 			it = assess.Item{Ref: is.Ref, Applicable: true}
 		}
-		effort, source := Effort(ci, it, is.Gap, size)
+		effort, source := Effort(ci, it, is.Gap, size*asm.EffortFactor)
 		dept := it.Department
 		if dept == "" {
 			dept = ci.Department
@@ -224,6 +306,10 @@ func Compute(cat *catalog.Catalog, a assess.Assessment, items []assess.Item, asm
 		}
 		return queueOrder(x, y)
 	})
+	queues := map[string][]string{}
+	for _, act := range f.Actions {
+		queues[act.Resource] = append(queues[act.Resource], act.Ref)
+	}
 	resIndex := map[string]int{}
 	for i := range f.Actions {
 		act := &f.Actions[i]
@@ -263,7 +349,7 @@ func Compute(cat *catalog.Catalog, a assess.Assessment, items []assess.Item, asm
 	})
 
 	f.RemediationDone = asm.Start.AddDays(remDays)
-	f.Steps = steps(asm, f.RemediationDone)
+	f.Steps = steps(sched, f.RemediationDone)
 	f.Certification.Planned = f.Steps[len(f.Steps)-1].Finish
 	f.Phases = phases(f)
 
@@ -273,7 +359,7 @@ func Compute(cat *catalog.Catalog, a assess.Assessment, items []assess.Item, asm
 	b.InternalDays = b.RemediationDays + b.OperatingDays
 	b.Internal = b.InternalDays * asm.DayRate
 	b.External = []Cost{
-		{"Certification body", asm.CertificationBody},
+		{"Certification body", f.Audit.Fee},
 		{"Consultants", asm.Consultants},
 		{"Tools", asm.Tools},
 	}
@@ -284,13 +370,122 @@ func Compute(cat *catalog.Catalog, a assess.Assessment, items []assess.Item, asm
 	f.Budget = b
 
 	// Monte Carlo.
-	afterDays := afterRemediationDays(asm)
+	afterDays := afterRemediationDays(sched)
 	p50d, p90d, p50w, p90w := simulate(inCatalogOrder, f.Resources, resIndex, asm)
 	f.Certification.P50 = asm.Start.AddDays(p50d + afterDays)
 	f.Certification.P90 = asm.Start.AddDays(p90d + afterDays)
 	f.Budget.P50 = (p50w+b.OperatingDays)*asm.DayRate + b.ExternalTotal
 	f.Budget.P90 = (p90w+b.OperatingDays)*asm.DayRate + b.ExternalTotal
+	f.Cycle = cycle(f.Budget, f.Audit, asm)
+	f.CriticalPath = criticalPath(f, queues, inCatalogOrder, resIndex, remDays, afterDays)
 	return f
+}
+
+// auditOf resolves the certification body's audit time and fee.
+func auditOf(employees int, asm Assumptions) Audit {
+	t := AuditTime()
+	au := Audit{Persons: employees, DaysSource: AuditFromTable, DayRate: asm.AuditDayRate, FeeSource: AuditFromTable}
+	au.TableDays, au.Band = t.InitialDays(employees)
+	au.InitialDays = au.TableDays
+	if asm.AuditDays > 0 {
+		au.InitialDays, au.DaysSource = asm.AuditDays, AuditSet
+	}
+	au.Stage1Days, au.Stage2Days = t.StageDays(au.InitialDays)
+	au.SurveillanceDays = t.SurveillanceDays(au.InitialDays)
+	au.RecertificationDays = t.RecertificationDays(au.InitialDays)
+	au.Fee = au.InitialDays * asm.AuditDayRate
+	if asm.CertificationBody > 0 {
+		au.Fee, au.FeeSource = asm.CertificationBody, AuditSet
+	}
+	return au
+}
+
+// auditorDaysPerWeek turns auditor-days into calendar weeks: one auditor,
+// five days a week, whole weeks.
+const auditorDaysPerWeek = 5
+
+// withStageWeeks fills the stage lengths left to isogap from the audit days.
+func withStageWeeks(asm Assumptions, au Audit) Assumptions {
+	if asm.Stage1Weeks == 0 {
+		asm.Stage1Weeks = math.Ceil(au.Stage1Days / auditorDaysPerWeek)
+	}
+	if asm.Stage2Weeks == 0 {
+		asm.Stage2Weeks = math.Ceil(au.Stage2Days / auditorDaysPerWeek)
+	}
+	return asm
+}
+
+// workingWeeks is the weeks a year in which the ISMS keeps its records.
+const workingWeeks = 46
+
+// cycle is the cost of the certificate's three years and its renewal. The
+// years after the first are certain: only year one carries the forecast's
+// uncertainty.
+func cycle(b Budget, au Audit, asm Assumptions) Cycle {
+	c := Cycle{RunningDays: asm.RecordsDaysPerWeek*workingWeeks + asm.InternalAuditDays + asm.ManagementReviewDays + asm.RiskReviewDays}
+	c.Years = append(c.Years, CycleYear{Name: "Year 1: remediation and certification", AuditDays: au.InitialDays, AuditFee: au.Fee,
+		InternalDays: b.InternalDays, Internal: b.Internal, Other: b.ExternalTotal - au.Fee, Total: b.Total})
+	later := 0.0
+	for _, y := range []struct {
+		name    string
+		days    float64
+		running bool
+	}{
+		{"Year 2: surveillance audit", au.SurveillanceDays, true},
+		{"Year 3: surveillance audit", au.SurveillanceDays, true},
+		{"Year 4: recertification audit", au.RecertificationDays, false},
+	} {
+		cy := CycleYear{Name: y.name, AuditDays: y.days, AuditFee: y.days * au.DayRate}
+		if au.FeeSource == AuditSet && au.InitialDays > 0 {
+			// A fee set by hand scales with the days, as the body would quote.
+			cy.AuditFee = au.Fee * y.days / au.InitialDays
+		}
+		if y.running {
+			cy.InternalDays = c.RunningDays
+			cy.Internal = c.RunningDays * asm.DayRate
+		}
+		cy.Total = cy.AuditFee + cy.Internal
+		later += cy.Total
+		c.Years = append(c.Years, cy)
+	}
+	c.Total = b.Total + later
+	c.P50 = b.P50 + later
+	c.P90 = b.P90 + later
+	return c
+}
+
+// criticalPath finds the queue that ends last and what one more day a week
+// for its owner would change.
+func criticalPath(f Forecast, queues map[string][]string, actions []Action, resIndex map[string]int, remDays, afterDays int) *CriticalPath {
+	if len(f.Resources) == 0 {
+		return nil
+	}
+	asm := f.Assumptions
+	finishDays := func(r Resource) float64 { return r.Effort / r.Capacity * 7 }
+	order := slices.Clone(f.Resources)
+	slices.SortStableFunc(order, func(x, y Resource) int {
+		if c := cmp.Compare(finishDays(y), finishDays(x)); c != 0 {
+			return c
+		}
+		return cmp.Compare(x.Name, y.Name)
+	})
+	last := order[0]
+	cp := &CriticalPath{Resource: last.Name, Capacity: last.Capacity, Effort: last.Effort, Finish: last.Finish, Refs: queues[last.Name]}
+	if len(order) > 1 {
+		cp.Next, cp.NextFinish = order[1].Name, order[1].Finish
+	}
+	cp.WhatIfCapacity = min(7, last.Capacity+1)
+	more := slices.Clone(f.Resources)
+	more[resIndex[last.Name]].Capacity = cp.WhatIfCapacity
+	rem := 0
+	for _, r := range more {
+		rem = max(rem, int(math.Ceil(finishDays(r))))
+	}
+	cp.WhatIfPlanned = f.Certification.Planned.AddDays(rem - remDays)
+	p50d, _, _, _ := simulate(actions, more, resIndex, asm)
+	cp.WhatIfP50 = asm.Start.AddDays(p50d + afterDays)
+	cp.DaysSaved = int(f.Certification.P50.Time().Sub(cp.WhatIfP50.Time()).Hours() / 24)
+	return cp
 }
 
 // queueOrder is the order of one resource's actions.
@@ -464,4 +659,32 @@ func triangular(u, lo, hi float64) float64 {
 		return lo + math.Sqrt(u*(hi-lo)*(1-lo))
 	}
 	return hi - math.Sqrt((1-u)*(hi-lo)*(hi-1))
+}
+
+// Explain says in a few sentences why the certificate date is what it is:
+// whose queue ends last, what is on it, and what one more day a week for
+// that owner would change. The web page, the command line and the report
+// print the same sentences.
+func (f Forecast) Explain() []string {
+	cp := f.CriticalPath
+	if cp == nil {
+		return []string{"Nothing is below its target: the date is set by the ISMS operating period and the audits alone."}
+	}
+	out := []string{fmt.Sprintf("%s's queue ends last: %s person-days at %s days a week, done on %s; the operating period and the audits follow it.",
+		cp.Resource, num(math.Round(cp.Effort*10)/10), num(cp.Capacity), cp.Finish)}
+	out = append(out, fmt.Sprintf("On it, in order (%d): %s.", len(cp.Refs), strings.Join(cp.Refs, ", ")))
+	if cp.Next != "" {
+		out = append(out, fmt.Sprintf("The next queue to end is %s's, on %s.", cp.Next, cp.NextFinish))
+	}
+	switch {
+	case cp.WhatIfCapacity <= cp.Capacity:
+		out = append(out, fmt.Sprintf("%s already gives 7 days a week: only moving actions to others or lowering their effort brings the date forward.", cp.Resource))
+	case cp.DaysSaved > 0:
+		out = append(out, fmt.Sprintf("What if %s gave %s days a week: the certificate at P50 on %s instead of %s, %d days earlier (capacity.%s=%s).",
+			cp.Resource, num(cp.WhatIfCapacity), cp.WhatIfP50, f.Certification.P50, cp.DaysSaved, cp.Resource, num(cp.WhatIfCapacity)))
+	default:
+		out = append(out, fmt.Sprintf("What if %s gave %s days a week: the certificate at P50 stays on %s; another queue ends as late.",
+			cp.Resource, num(cp.WhatIfCapacity), f.Certification.P50))
+	}
+	return out
 }

@@ -2,6 +2,7 @@ package plan
 
 import (
 	"fmt"
+	"math"
 	"math/rand/v2"
 	"reflect"
 	"strings"
@@ -78,7 +79,8 @@ func notLater(t *testing.T, what string, f, g Forecast) {
 	for _, m := range []struct {
 		name string
 		a, b float64
-	}{{"planned budget", f.Budget.Total, g.Budget.Total}, {"P50 budget", f.Budget.P50, g.Budget.P50}, {"P90 budget", f.Budget.P90, g.Budget.P90}} {
+	}{{"planned budget", f.Budget.Total, g.Budget.Total}, {"P50 budget", f.Budget.P50, g.Budget.P50}, {"P90 budget", f.Budget.P90, g.Budget.P90},
+		{"three-year cost", f.Cycle.Total, g.Cycle.Total}, {"three-year cost P50", f.Cycle.P50, g.Cycle.P50}, {"three-year cost P90", f.Cycle.P90, g.Cycle.P90}} {
 		if m.b > m.a+eps {
 			t.Errorf("%s: %s went from %.2f to %.2f", what, m.name, m.a, m.b)
 		}
@@ -154,8 +156,8 @@ func TestMoreCapacityNeverLater(t *testing.T) {
 			earlier++
 		}
 		notLater(t, fmt.Sprintf("case %d", n), before, after)
-		if after.Budget.Total != before.Budget.Total {
-			t.Errorf("case %d: capacity changed the budget: %.2f → %.2f", n, before.Budget.Total, after.Budget.Total)
+		if after.Budget.Total != before.Budget.Total || after.Cycle.Total != before.Cycle.Total {
+			t.Errorf("case %d: capacity changed the budget: %.2f → %.2f (three years %.2f → %.2f)", n, before.Budget.Total, after.Budget.Total, before.Cycle.Total, after.Cycle.Total)
 		}
 	}
 	if earlier == 0 {
@@ -221,8 +223,8 @@ func TestWorkedExample(t *testing.T) {
 	for _, act := range f.Actions {
 		byRef[act.Ref] = act
 	}
-	want41 := ci41.EffortDays * 2 / 4
-	want515 := ci515.EffortDays * 3 / 4
+	want41 := ci41.EffortDays * 2 / 4 * asm.EffortFactor
+	want515 := ci515.EffortDays * 3 / 4 * asm.EffortFactor
 	if got := byRef["4.1"].Effort; got != want41 {
 		t.Errorf("4.1 effort %v, want baseline × 2/4 = %v", got, want41)
 	}
@@ -248,7 +250,8 @@ func TestWorkedExample(t *testing.T) {
 	if f.RemediationDone != start.AddDays(remDays) {
 		t.Errorf("remediation done %s, want %s", f.RemediationDone, start.AddDays(remDays))
 	}
-	after := 7 * (10 + 2 + 1 + 1 + 6 + 1 + 4)
+	// 50 people: 10 audit days, Stage 1 3 days (one week), Stage 2 7 days (two weeks).
+	after := 7 * (10 + 2 + 1 + 1 + 6 + 2 + 4)
 	if f.Certification.Planned != start.AddDays(remDays+after) {
 		t.Errorf("certified %s, want %s", f.Certification.Planned, start.AddDays(remDays+after))
 	}
@@ -256,8 +259,34 @@ func TestWorkedExample(t *testing.T) {
 		t.Errorf("P90 %s before P50 %s", f.Certification.P90, f.Certification.P50)
 	}
 	days := want41 + want515 + 3 + 0.5*10 + 5 + 2
-	if f.Budget.InternalDays != days || f.Budget.Total != days*600+12000+3000 {
-		t.Errorf("budget %v days, total %v; want %v days, %v", f.Budget.InternalDays, f.Budget.Total, days, days*600+15000)
+	fee := 10 * asm.AuditDayRate
+	if f.Budget.InternalDays != days || f.Budget.Total != days*600+fee+3000 {
+		t.Errorf("budget %v days, total %v; want %v days, %v", f.Budget.InternalDays, f.Budget.Total, days, days*600+fee+3000)
+	}
+	if au := f.Audit; au.InitialDays != 10 || au.Band != "46–65" || au.Stage1Days != 3 || au.Stage2Days != 7 || au.Fee != fee || au.SurveillanceDays != 3.5 || au.RecertificationDays != 7 {
+		t.Errorf("audit: %+v", au)
+	}
+	// The cycle: year one is the budget; years 2 and 3 a surveillance audit
+	// and a year of running the ISMS; then the recertification audit.
+	running := 0.5*46 + 5 + 2 + 3
+	wantCycle := f.Budget.Total + 2*(3.5*asm.AuditDayRate+running*600) + 7*asm.AuditDayRate
+	if c := f.Cycle; len(c.Years) != 4 || math.Abs(c.Total-wantCycle) > 1e-6 || c.RunningDays != running || math.Abs(c.P50-c.Total-(f.Budget.P50-f.Budget.Total)) > 1e-6 {
+		t.Errorf("cycle: %+v, want total %v", c, wantCycle)
+	}
+	// The critical path: Ann's queue (4.1, A.5.15) or Bo's (A.8.8), whichever ends last.
+	cp := f.CriticalPath
+	if cp == nil {
+		t.Fatal("no critical path")
+	}
+	wantRes, wantRefs := "Bo", []string{"A.8.8"}
+	if ceil(ann*7) > 42 {
+		wantRes, wantRefs = "Ann", []string{"4.1", "A.5.15"}
+	}
+	if cp.Resource != wantRes || !reflect.DeepEqual(cp.Refs, wantRefs) || cp.WhatIfCapacity != asm.CapacityOf(wantRes)+1 {
+		t.Errorf("critical path %+v, want %s %v", cp, wantRes, wantRefs)
+	}
+	if f.Certification.P50.Before(cp.WhatIfP50) || cp.DaysSaved < 0 || f.Certification.Planned.Before(cp.WhatIfPlanned) {
+		t.Errorf("one more day a week made it later: %+v", cp)
 	}
 	if n := len(f.Steps); n != 7 || f.Steps[1].Name != "Internal audit (9.2)" || f.Steps[2].Name != "Management review (9.3)" {
 		t.Errorf("steps: %+v", f.Steps)

@@ -229,13 +229,19 @@ func forecastSection(f plan.Forecast, settings []plan.Setting) Section {
 			{"Certificate, P50", longDate(f.Certification.P50.Time()), "half of the runs finish by then"},
 			{"Certificate, P90", longDate(f.Certification.P90.Time()), "nine in ten runs finish by then"},
 			{"Budget, P50", money(cur, f.Budget.P50), "P90 " + money(cur, f.Budget.P90)},
+			{"Three years, P50", money(cur, f.Cycle.P50), "certificate, two surveillance audits, recertification"},
 		}},
-		{Paragraph: fmt.Sprintf("Effort per action = the catalog's baseline for taking the item from 1 to 5 × the share of the way still to go (gap / 4) × the organisation-size factor (%.2f for %s), unless the item carries its own estimate. "+
+		{Paragraph: fmt.Sprintf("Effort per action = the catalog's baseline for taking the item from 1 to 5 × the share of the way still to go (gap / 4) × the organisation-size factor (%.2f for %s) × the effort factor (%s), unless the item carries its own estimate. "+
 			"The dates come from %d Monte Carlo runs (seed %d) in which each action takes its estimate times a factor drawn between %s and %s (most likely 1). "+
 			"At exactly the estimates the certificate would be issued on %s.",
-			f.SizeFactor, employees(f.Employees), f.Assumptions.Runs, f.Assumptions.Seed, days(f.Assumptions.EffortLow), days(f.Assumptions.EffortHigh), longDate(f.Certification.Planned.Time()))},
+			f.SizeFactor, employees(f.Employees), days(f.Assumptions.EffortFactor), f.Assumptions.Runs, f.Assumptions.Seed, days(f.Assumptions.EffortLow), days(f.Assumptions.EffortHigh), longDate(f.Certification.Planned.Time()))},
 		{Table: stepTable(f)},
 		{Table: budgetTable(f.Budget)},
+		{Heading: "Certification body's audits and the three-year cycle"},
+		{Paragraph: auditText(f.Audit, cur)},
+		{Table: cycleTable(f.Cycle, cur)},
+		{Heading: "Why this date"},
+		{Paragraph: strings.Join(f.Explain(), " ")},
 		{Heading: "Assumptions"},
 		{Paragraph: "Every assumption can be changed for this assessment (isogap plan ID --set KEY=VALUE); those marked \"set\" were. The rest are isogap's defaults."},
 		{Table: assumptionTable(settings)},
@@ -266,6 +272,26 @@ func budgetTable(b plan.Budget) *Table {
 	bud.Rows = append(bud.Rows, []string{"Total (planned)", money(cur, b.Total)},
 		[]string{"Total, P50", money(cur, b.P50)}, []string{"Total, P90", money(cur, b.P90)})
 	return bud
+}
+
+// auditText says how long the certification body audits and what it costs.
+func auditText(au plan.Audit, cur string) string {
+	basis := fmt.Sprintf("from the published audit-time table for %s persons", au.Band)
+	if au.DaysSource == plan.AuditSet {
+		basis = fmt.Sprintf("set for this assessment; the published table gives %s days for %s persons", days(au.TableDays), au.Band)
+	}
+	return fmt.Sprintf("The initial audit takes %s auditor-days (%s): Stage 1 %s days, Stage 2 %s days; fee %s. Each surveillance audit (years 2 and 3) takes %s days and the recertification %s days.",
+		days(au.InitialDays), basis, days(au.Stage1Days), days(au.Stage2Days), money(cur, au.Fee), days(au.SurveillanceDays), days(au.RecertificationDays))
+}
+
+// cycleTable is the cost of each year of the certificate.
+func cycleTable(c plan.Cycle, cur string) *Table {
+	t := &Table{Header: []string{"Year", "Audit days", "Audit fee", "Internal days", "Total"}, Widths: []float64{3.2, 1.1, 1.3, 1.2, 1.4}}
+	for _, y := range c.Years {
+		t.Rows = append(t.Rows, []string{y.Name, days(y.AuditDays), money(cur, y.AuditFee), days(round1(y.InternalDays)), money(cur, y.Total)})
+	}
+	t.Rows = append(t.Rows, []string{"Three years (planned)", "", "", "", money(cur, c.Total)}, []string{"Three years, P50", "", "", "", money(cur, c.P50)})
+	return t
 }
 
 // progressSection is section 9: readiness over time, and the snapshots

@@ -295,7 +295,7 @@ func TestHTMLAndMarkdown(t *testing.T) {
 	if strings.Contains(html, "<?xml") {
 		t.Error("an XML prologue inside the HTML")
 	}
-	for _, want := range []string{`href="#appendix-b-soa"`, `id="appendix-b-soa"`, "Forecast and budget", "A.8.34"} {
+	for _, want := range []string{`href="#appendix-b-soa"`, `id="appendix-b-soa"`, "Forecast and budget", "A.8.34", "Three years, P50", "auditor-days", "Year 2: surveillance audit", "queue ends last", "What if "} {
 		if !strings.Contains(html, want) {
 			t.Errorf("HTML lacks %s", want)
 		}

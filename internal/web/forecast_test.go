@@ -181,3 +181,51 @@ func diffRows(s string) [][]string {
 	}
 	return out
 }
+
+// The forecast page shows the certification body's days by headcount, the
+// three-year cycle beside year one, and the critical path with its what-if.
+func TestForecastPageAuditCycleAndCriticalPath(t *testing.T) {
+	ctx := context.Background()
+	now := time.Date(2027, 1, 4, 12, 0, 0, 0, time.UTC)
+	s := newSiteAt(t, engines[0].open(t), web.Config{}, func() time.Time { return now })
+	admin, _ := s.user("root", true)
+	demo, err := s.svc.CreateDemo(ctx, app.System("test"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := s.svc.Results(ctx, app.System("test"), demo.ID, nil, app.AllResults)
+	if err != nil {
+		t.Fatal(err)
+	}
+	fc := res.Forecast
+	page := admin.get("/a/" + demo.ID + "/forecast")
+	if page.status != 200 {
+		t.Fatalf("forecast page: %d", page.status)
+	}
+	body := html.UnescapeString(page.body)
+	audit := section(t, body, `id="audit-days"`)
+	for _, want := range []string{"12 auditor-days", "Stage 1 4 days, Stage 2 8 days", "86–125 persons", "EUR 18,000", "surveillance audit takes 4 days", "recertification 8 days"} {
+		if !strings.Contains(audit, want) {
+			t.Errorf("the audit paragraph lacks %q:\n%s", want, audit)
+		}
+	}
+	cycle := section(t, body, `id="cycle-h"`)
+	for _, y := range fc.Cycle.Years {
+		if !strings.Contains(cycle, y.Name) {
+			t.Errorf("the cycle lacks %q", y.Name)
+		}
+	}
+	if !strings.Contains(cycle, `id="cycle-total">`+moneyText("EUR", fc.Cycle.Total)) {
+		t.Errorf("the cycle total is not %s:\n%s", moneyText("EUR", fc.Cycle.Total), cycle)
+	}
+	why := section(t, body, `id="critical-path"`)
+	cp := fc.CriticalPath
+	if cp == nil {
+		t.Fatal("the demo has no critical path")
+	}
+	for _, want := range []string{cp.Resource + "'s queue ends last", cp.Refs[0], "What if " + cp.Resource + " gave", cp.WhatIfP50.String()} {
+		if !strings.Contains(why, want) {
+			t.Errorf("the critical path lacks %q:\n%s", want, why)
+		}
+	}
+}
