@@ -308,6 +308,11 @@ func (s *Service) authenticate(ctx context.Context, login, password, addr string
 				return assess.User{}, ferr
 			}
 		}
+		if err == nil {
+			if eerr := s.event(ctx, s.store, u.ID, assess.EventSignInFailed, "wrong password", addr); eerr != nil {
+				return assess.User{}, eerr
+			}
+		}
 		return assess.User{}, assess.Errorf(assess.KindUnauthenticated, errBadCredentials)
 	}
 	if u.Disabled {
@@ -317,7 +322,7 @@ func (s *Service) authenticate(ctx context.Context, login, password, addr string
 	if err := s.store.ClearLoginFailures(ctx, pairKey); err != nil {
 		return u, err
 	}
-	return u, nil
+	return u, s.event(ctx, s.store, u.ID, assess.EventSignIn, "password", addr)
 }
 
 // TokenHash is what the database keeps of a session token.
@@ -397,16 +402,21 @@ func (s *Service) ChangePassword(ctx context.Context, p Principal, current, next
 	if err := errs.Err(); err != nil {
 		return err
 	}
-	return s.setPassword(ctx, p.User.ID, next)
+	return s.setPassword(ctx, p.User.ID, next, assess.EventPasswordChanged, "")
 }
 
-func (s *Service) setPassword(ctx context.Context, id int64, pw string) error {
+// setPassword stores a new password, signs the account out everywhere and
+// records the event (kind) in its security history.
+func (s *Service) setPassword(ctx context.Context, id int64, pw, kind, detail string) error {
 	hash, err := HashPassword(pw)
 	if err != nil {
 		return err
 	}
 	return s.store.InTx(ctx, func(st store.Store) error {
 		if err := st.SetPassword(ctx, id, hash); err != nil {
+			return err
+		}
+		if err := s.event(ctx, st, id, kind, detail, ""); err != nil {
 			return err
 		}
 		return st.DeleteSessions(ctx, id)
@@ -431,7 +441,7 @@ func (s *Service) SetUserPassword(ctx context.Context, p Principal, login, pw st
 	if err := errs.Err(); err != nil {
 		return err
 	}
-	return s.setPassword(ctx, u.ID, pw)
+	return s.setPassword(ctx, u.ID, pw, assess.EventPasswordSet, "by "+p.Name())
 }
 
 // Users lists every account (administrators only).

@@ -46,7 +46,7 @@ var writes = map[string]bool{
 	"CreateInterview": true, "UpdateInterview": true, "SendInterview": true, "RemindInterviews": true, "RevokeInterview": true,
 	"AnswerQuestion": true, "AddInterviewEvidence": true, "SubmitInterview": true, "AcceptInterviewItem": true,
 	"ReturnQuestions": true, "DeleteAssessment": true, "AcceptInvitation": true, "DeclineInvitation": true,
-	"CreateAssessment": true, "ImportJSON": true, "ImportCatalog": true, "CreateUser": true, "UpdateUser": true, "SetUserPassword": true,
+	"CreateAssessment": true, "ImportJSON": true, "ImportCatalog": true, "CreateUser": true, "UpdateUser": true, "SetUserPassword": true, "UpdateSiteSettings": true,
 	"MayCreateAssessments": true, // a read-only token may not create, so it is told no
 }
 
@@ -572,6 +572,14 @@ func roleTable() []useCase {
 		}},
 		{name: "RevokeUserToken", want: adminsRevoke, tokenWant: bothTokens(assess.KindForbidden), call: func(f *roleFixture, p app.Principal) error {
 			return f.svc.RevokeUserToken(ctx, p, "admin", 1<<40)
+		}},
+		{name: "UpdateSiteSettings", want: adminOnly, call: func(f *roleFixture, p app.Principal) error {
+			_, err := f.svc.UpdateSiteSettings(ctx, p, app.SiteSettings{PasswordSignIn: true, Require2FA: app.Require2FAAdmins})
+			return err
+		}},
+		{name: "SecurityEvents", want: tokenMakers, tokenWant: bothTokens(assess.KindForbidden), call: func(f *roleFixture, p app.Principal) error {
+			_, err := f.svc.SecurityEvents(ctx, p, "", 0)
+			return err
 		}},
 		{name: "TakeInventory", want: cliOnly, call: func(f *roleFixture, p app.Principal) error { _, err := f.svc.TakeInventory(ctx, p); return err }},
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/base64"
+	"fmt"
 	"strings"
 	"time"
 
@@ -93,8 +94,10 @@ func (s *Service) CreateToken(ctx context.Context, p Principal, in NewToken) (Cr
 		if active >= maxActiveTokens {
 			return assess.Errorf(assess.KindInvalid, "%s already has %d working access tokens: revoke the ones no longer used first", owner.Login, active)
 		}
-		tok, err = st.CreateToken(ctx, tok)
-		return err
+		if tok, err = st.CreateToken(ctx, tok); err != nil {
+			return err
+		}
+		return s.event(ctx, st, owner.ID, assess.EventTokenCreated, tokenDetail(tok, p), "")
 	})
 	return CreatedToken{Token: tok, Secret: secret}, err
 }
@@ -157,7 +160,21 @@ func (s *Service) RevokeUserToken(ctx context.Context, p Principal, login string
 	if err != nil {
 		return err
 	}
-	return s.store.RevokeToken(ctx, u.ID, id, s.now())
+	return s.store.InTx(ctx, func(st store.Store) error {
+		if err := st.RevokeToken(ctx, u.ID, id, s.now()); err != nil {
+			return err
+		}
+		return s.event(ctx, st, u.ID, assess.EventTokenRevoked, fmt.Sprintf("token %d, by %s", id, p.Name()), "")
+	})
+}
+
+// tokenDetail describes a token made, for the security history.
+func tokenDetail(t assess.APIToken, by Principal) string {
+	access := "read and write"
+	if t.ReadOnly {
+		access = "read-only"
+	}
+	return fmt.Sprintf("%q (%s, %s…, expires %s), by %s", t.Name, access, t.Prefix, t.ExpiresAt.Format(time.DateOnly), by.Name())
 }
 
 // tokenAccount is whose tokens p may list or revoke.

@@ -131,3 +131,30 @@ type APIToken struct {
 func (t APIToken) Active(now time.Time) bool {
 	return t.RevokedAt.IsZero() && now.Before(t.ExpiresAt)
 }
+
+// SecurityEvent is one event of an account's security history: a sign-in,
+// a failed one, a password or factor changed, a token made. People see
+// their own; site administrators see everyone's.
+type SecurityEvent struct {
+	ID     int64     `json:"id"`
+	UserID int64     `json:"user_id"`
+	Kind   string    `json:"kind"`
+	Detail string    `json:"detail,omitempty"`
+	Addr   string    `json:"addr,omitempty"`
+	At     time.Time `json:"at"`
+}
+
+// The kinds of security event.
+const (
+	EventSignIn          = "sign-in"
+	EventSignInFailed    = "sign-in-failed"
+	EventPasswordChanged = "password-changed"
+	EventPasswordSet     = "password-set"
+	EventTokenCreated    = "token-created"
+	EventTokenRevoked    = "token-revoked"
+	EventFactorAdded     = "factor-added"
+	EventFactorRemoved   = "factor-removed"
+	EventRecoveryUsed    = "recovery-code-used"
+	EventSignedOutAll    = "signed-out-everywhere"
+	EventIdentityLinked  = "identity-linked"
+)

@@ -51,3 +51,23 @@ func TestTokenCommands(t *testing.T) {
 		}
 	}
 }
+
+func TestSiteCommands(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	if out := mustRun(t, dir, "site", "show"); !strings.Contains(out, "Password sign-in:  on") || !strings.Contains(out, "nobody") {
+		t.Errorf("a fresh site: %s", out)
+	}
+	out := mustRun(t, dir, "site", "set", "--password-sign-in=false", "--require-2fa", "admins")
+	if !strings.Contains(out, "Password sign-in:  off") || !strings.Contains(out, "admins") {
+		t.Errorf("after set: %s", out)
+	}
+	if out := mustRun(t, dir, "site", "set", "--password-sign-in=true"); !strings.Contains(out, "on") || !strings.Contains(out, "admins") {
+		t.Errorf("setting one rule changed the other: %s", out)
+	}
+	for _, args := range [][]string{{"site", "set"}, {"site", "set", "--require-2fa", "auditors"}} {
+		if r := run(t, dir, nil, args...); r.code == 0 || r.stderr == "" {
+			t.Errorf("isogap %s: exit 0", strings.Join(args, " "))
+		}
+	}
+}

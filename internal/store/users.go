@@ -48,6 +48,16 @@ type UserStore interface {
 	// TouchToken records that a token was used at at.
 	TouchToken(ctx context.Context, id int64, at time.Time) error
 
+	// Settings returns the site settings stored, by key.
+	Settings(ctx context.Context) (map[string]string, error)
+	// PutSetting stores one site setting.
+	PutSetting(ctx context.Context, key, value, by string, at time.Time) error
+	// AddSecurityEvent records an event of an account's security history.
+	AddSecurityEvent(ctx context.Context, e assess.SecurityEvent) error
+	// SecurityEvents returns an account's newest events, newest first, at
+	// most limit, and only those before beforeID when it is not 0.
+	SecurityEvents(ctx context.Context, userID int64, beforeID int64, limit int) ([]assess.SecurityEvent, error)
+
 	// PutMembership adds or replaces a user's membership of an assessment.
 	PutMembership(ctx context.Context, m assess.Membership) error
 	DeleteMembership(ctx context.Context, assessmentID string, userID int64) error

@@ -274,6 +274,9 @@ func (s *Server) renderAccount(w http.ResponseWriter, r *http.Request, p app.Pri
 	if pg.TokenForm.Days == 0 {
 		pg.TokenForm.Days = 90
 	}
+	if pg.Security, err = s.securityEvents(r, p, ""); err != nil {
+		return err
+	}
 	pg.Base, pg.Memberships, pg.APIBase = userBase(p, "Your account"), ms, s.baseURL(r)+"/api/v1"
 	switch r.URL.Query().Get("ok") {
 	case "revoked":
@@ -373,8 +376,57 @@ func (s *Server) userForm(w http.ResponseWriter, r *http.Request, p app.Principa
 	if err != nil {
 		return err
 	}
-	s.render(w, r, http.StatusOK, "user", &userPage{Base: userBase(p, "Account "+u.Login), U: u})
+	sec, err := s.securityEvents(r, p, u.Login)
+	if err != nil {
+		return err
+	}
+	s.render(w, r, http.StatusOK, "user", &userPage{Base: userBase(p, "Account "+u.Login), U: u, Security: sec})
 	return nil
+}
+
+// securityEvents reads the page of an account's security history the
+// request asks for (?before=ID), with the link to the page before.
+func (s *Server) securityEvents(r *http.Request, p app.Principal, login string) (securityEvents, error) {
+	before, _ := strconv.ParseInt(r.URL.Query().Get("before"), 10, 64)
+	evs, err := s.svc.SecurityEvents(r.Context(), p, login, before)
+	if err != nil {
+		return securityEvents{}, err
+	}
+	out := securityEvents{Events: evs}
+	if len(evs) == app.SecurityEventsPage {
+		q := url.Values{"before": {strconv.FormatInt(evs[len(evs)-1].ID, 10)}}
+		out.Older = r.URL.Path + "?" + q.Encode() + "#security"
+	}
+	return out, nil
+}
+
+func (s *Server) siteForm(w http.ResponseWriter, r *http.Request, p app.Principal) error {
+	if !p.IsAdmin() {
+		return assess.Errorf(assess.KindForbidden, "only a site administrator can change the site's sign-in settings")
+	}
+	st, err := s.svc.SiteSettings(r.Context())
+	if err != nil {
+		return err
+	}
+	pg := &sitePage{Base: userBase(p, "Site settings"), Settings: st}
+	if r.URL.Query().Get("ok") == "saved" {
+		pg.Notice = "Saved: the new rules apply to the next sign-in, on every instance."
+	}
+	s.render(w, r, http.StatusOK, "site", pg)
+	return nil
+}
+
+func (s *Server) saveSite(w http.ResponseWriter, r *http.Request, p app.Principal) error {
+	in := app.SiteSettings{PasswordSignIn: r.PostFormValue("password_sign_in") == "on", Require2FA: r.PostFormValue("require_2fa")}
+	_, err := s.svc.UpdateSiteSettings(r.Context(), p, in)
+	if fe, ok := fieldErrors(err); ok {
+		s.render(w, r, httpStatus(assess.KindInvalid), "site", &sitePage{Base: userBase(p, "Site settings"), Settings: in, Errors: fe})
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	return redirect(w, r, "/admin/site?ok=saved")
 }
 
 func (s *Server) updateUser(w http.ResponseWriter, r *http.Request, p app.Principal) error {
@@ -461,4 +513,20 @@ func pagePortfolio(pg *portfolioPage, list []app.PortfolioEntry, q url.Values) [
 	}
 	start := (pg.Page - 1) * portfolioPageSize
 	return list[start:min(start+portfolioPageSize, len(list))]
+}
+
+// eventLabels name the kinds of security event for people.
+var eventLabels = map[string]string{
+	assess.EventSignIn: "Signed in", assess.EventSignInFailed: "Failed sign-in", assess.EventPasswordChanged: "Password changed",
+	assess.EventPasswordSet: "Password set by an administrator", assess.EventTokenCreated: "Access token made",
+	assess.EventTokenRevoked: "Access token revoked", assess.EventFactorAdded: "Second factor added",
+	assess.EventFactorRemoved: "Second factor removed", assess.EventRecoveryUsed: "Recovery code used",
+	assess.EventSignedOutAll: "Signed out everywhere", assess.EventIdentityLinked: "Single sign-on identity linked",
+}
+
+func eventLabel(kind string) string {
+	if l, ok := eventLabels[kind]; ok {
+		return l
+	}
+	return kind
 }

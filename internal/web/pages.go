@@ -407,8 +407,23 @@ type usersPage struct {
 
 type userPage struct {
 	Base
-	U      assess.User
-	Errors formErrors
+	U        assess.User
+	Errors   formErrors
+	Security securityEvents
+}
+
+// securityEvents is a page of an account's security history.
+type securityEvents struct {
+	Events []assess.SecurityEvent
+	// Older links to the page before, when there may be one.
+	Older string
+}
+
+// sitePage is the administrators' page of the site's sign-in rules.
+type sitePage struct {
+	Base
+	Settings app.SiteSettings
+	Errors   formErrors
 }
 
 type accountPage struct {
@@ -422,6 +437,7 @@ type accountPage struct {
 	TokenErrors formErrors
 	TokenForm   tokenForm
 	APIBase     string
+	Security    securityEvents
 }
 
 // tokenRow is an access token as the account page lists it.

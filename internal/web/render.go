@@ -29,8 +29,9 @@ type pages struct {
 
 func templateFuncs(as *assets) template.FuncMap {
 	return template.FuncMap{
-		"asset":     as.url,
-		"tokenDays": func() []int { return tokenDays },
+		"asset":      as.url,
+		"tokenDays":  func() []int { return tokenDays },
+		"eventLabel": eventLabel,
 		"pct": func(f float64) string {
 			return fmt.Sprintf("%.0f %%", math.Round(f*100))
 		},

@@ -37,6 +37,8 @@ func (s *Server) routes(mux *http.ServeMux) {
 	mux.HandleFunc("GET /admin/users/{login}", s.auth(s.userForm))
 	mux.HandleFunc("POST /admin/users/{login}", s.auth(s.updateUser))
 	mux.HandleFunc("POST /admin/users/{login}/password", s.auth(s.setUserPassword))
+	mux.HandleFunc("GET /admin/site", s.auth(s.siteForm))
+	mux.HandleFunc("POST /admin/site", s.auth(s.saveSite))
 
 	mux.HandleFunc("GET /{$}", s.h(s.home))
 	mux.HandleFunc("GET /new", s.auth(s.newAssessmentForm))

@@ -74,3 +74,50 @@ func TestAccountTokens(t *testing.T) {
 		}
 	})
 }
+
+// Administrators set the site's sign-in rules; each person sees their own
+// security history, and administrators anyone's.
+func TestSiteSettingsAndSecurityHistory(t *testing.T) {
+	forEngines(t, func(t *testing.T, e engine) {
+		s := newAccountsSite(t, e)
+		ctx := context.Background()
+		if r := s.ann.get("/admin/site"); r.status != http.StatusForbidden {
+			t.Errorf("ann opening the site settings: %d", r.status)
+		}
+		if r := s.ann.post("/admin/site", form("require_2fa", "everyone")); r.status != http.StatusForbidden {
+			t.Errorf("ann saving the site settings: %d", r.status)
+		}
+		r := s.admin.get("/admin/site")
+		if r.status != http.StatusOK || !strings.Contains(r.body, `id="password_sign_in" name="password_sign_in" checked`) {
+			t.Fatalf("the site settings: %d %s", r.status, excerpt(r.body))
+		}
+		if r := s.admin.post("/admin/site", form("require_2fa", "auditors", "password_sign_in", "on")); r.status != http.StatusUnprocessableEntity || !strings.Contains(r.body, "require_2fa") {
+			t.Errorf("an unknown group: %d %s", r.status, excerpt(r.body))
+		}
+		r = s.admin.post("/admin/site", form("require_2fa", "admins"))
+		if r.status != http.StatusSeeOther || r.header.Get("Location") != "/admin/site?ok=saved" {
+			t.Fatalf("save: %d %s", r.status, excerpt(r.body))
+		}
+		if st, _ := s.svc.SiteSettings(ctx); st.PasswordSignIn || st.Require2FA != "admins" {
+			t.Errorf("stored: %+v", st)
+		}
+
+		// A failed sign-in and a made token show in Ann's history.
+		if c, _ := s.signIn("ann", "not her password at all"); c != nil {
+			t.Fatal("a wrong password signed in")
+		}
+		s.ann.post("/account/tokens", form("name", "ci", "days", "30"))
+		r = s.ann.get("/account")
+		for _, want := range []string{"Security history", "Failed sign-in", "Access token made", `&#34;ci&#34;`} {
+			if !strings.Contains(r.body, want) {
+				t.Errorf("ann's account page lacks %q", want)
+			}
+		}
+		if r := s.admin.get("/admin/users/ann"); !strings.Contains(r.body, "Failed sign-in") {
+			t.Errorf("the administrator's view of ann: %s", excerpt(r.body))
+		}
+		if r := s.bob.get("/account"); strings.Contains(r.body, "Failed sign-in") {
+			t.Error("bob sees ann's history")
+		}
+	})
+}
