@@ -99,6 +99,11 @@ type scopePage struct {
 	Form       assess.Assessment
 	Exclusions []assess.Exclusion // the existing ones plus blank rows
 	Errors     formErrors
+	// For a new assessment: the catalogs to start from, the chosen one's
+	// key, and whether p may start assessments (and so see the catalogs).
+	Catalogs  []catalogChoice
+	Catalog   string
+	MayCreate bool
 }
 
 type stakeholdersPage struct {
