@@ -10,6 +10,7 @@ import (
 
 	"github.com/isogap/isogap/internal/app"
 	"github.com/isogap/isogap/internal/assess"
+	"github.com/isogap/isogap/internal/catalog"
 	"github.com/isogap/isogap/internal/soa"
 )
 
@@ -293,12 +294,13 @@ func (s *Server) dashboard(w http.ResponseWriter, r *http.Request, c *actx) erro
 	// The timeline is drawn to the start of today, not to this minute:
 	// the page is then the same all day and can carry an ETag.
 	tl := untilNow(assess.Downsample(results.Timeline, timelineBuckets), now.Truncate(24*time.Hour))
-	charts, err := buildCharts(res, tl)
+	builtin := v.Catalog.ID == catalog.Builtin().ID
+	charts, err := buildCharts(res, tl, builtin)
 	if err != nil {
 		return err
 	}
 	pg := &dashboardPage{Base: c.base("Step 4 · Results", "dashboard"), R: res, ClausesSVG: charts.clauses, ThemesSVG: charts.themes,
-		DistSVG: charts.dist, TimelineSVG: charts.timeline, Flagged: res.Flagged(), Timeline: tl, Forecast: results.Forecast}
+		DistSVG: charts.dist, TimelineSVG: charts.timeline, Flagged: res.Flagged(), Timeline: tl, Forecast: results.Forecast, Builtin: builtin}
 	for _, f := range s.cfg.Formats {
 		if f.Name == "pdf" {
 			pg.ReportURL = "/a/" + v.Assessment.ID + "/download/pdf"

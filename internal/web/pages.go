@@ -235,6 +235,9 @@ type dashboardPage struct {
 	Interviews []app.InterviewSummary
 	// Mine are the interviews waiting for the signed-in member's answers.
 	Mine []app.InterviewSummary
+	// Builtin is set for the ISO/IEC 27001 catalog, whose control groups
+	// are Annex A's themes.
+	Builtin bool
 }
 
 type soaPage struct {
