@@ -35,7 +35,11 @@ func infoOf(c *catalog.Catalog, notes []string) CatalogInfo {
 func ReadCatalogFile(data []byte) (*catalog.Catalog, []byte, []string, error) {
 	cat, notes, err := oscal.ReadCatalogNotes(data)
 	if err != nil {
-		return nil, nil, nil, assess.Wrap(assess.KindInvalid, err, "catalog file")
+		what := "catalog file"
+		if strings.HasPrefix(err.Error(), "catalog") {
+			what = "" // the reader's message names it already
+		}
+		return nil, nil, nil, assess.Wrap(assess.KindInvalid, err, what)
 	}
 	var root struct {
 		Format *string `json:"format"`
@@ -50,6 +54,10 @@ func ReadCatalogFile(data []byte) (*catalog.Catalog, []byte, []string, error) {
 	return cat, append(content, '\n'), notes, nil
 }
 
+// MaxCatalogFile bounds a catalog file to import: NIST SP 800-53 rev5 as
+// OSCAL JSON, the largest catalog in common use, is about 10 MiB.
+const MaxCatalogFile = 64 << 20
+
 // ImportCatalog keeps a catalog file (isogap or OSCAL JSON) in the
 // database so assessments can be made from it; only those who may start
 // assessments may. Importing the same file again changes nothing; another
@@ -57,6 +65,9 @@ func ReadCatalogFile(data []byte) (*catalog.Catalog, []byte, []string, error) {
 func (s *Service) ImportCatalog(ctx context.Context, p Principal, data []byte) (CatalogInfo, error) {
 	if err := requireSignedIn(p); err != nil {
 		return CatalogInfo{}, err
+	}
+	if len(data) > MaxCatalogFile {
+		return CatalogInfo{}, assess.Errorf(assess.KindInvalid, "catalog file: larger than %d MiB", MaxCatalogFile>>20)
 	}
 	cat, content, notes, err := ReadCatalogFile(data)
 	if err != nil {

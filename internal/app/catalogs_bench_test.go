@@ -2,54 +2,17 @@ package app_test
 
 import (
 	"context"
-	"encoding/json"
-	"fmt"
 	"strconv"
 	"testing"
 
 	"github.com/isogap/isogap/internal/app"
 	"github.com/isogap/isogap/internal/oscal"
+	"github.com/isogap/isogap/internal/testenv"
 )
 
-// sp80053Sized writes an OSCAL catalog the size of NIST SP 800-53: 20
-// families of 20 controls with two enhancements each (1,200 controls),
-// each with a parameter in a two-item statement and some guidance.
-func sp80053Sized(version string) []byte {
-	type m = map[string]any
-	var groups []m
-	for f := range 20 {
-		fam := fmt.Sprintf("F%c", 'A'+f)
-		var controls []m
-		for n := 1; n <= 20; n++ {
-			ctl := func(id, label, title string) m {
-				prm := id + "_prm"
-				return m{"id": id, "title": title,
-					"params": []m{{"id": prm, "label": "organization-defined frequency"}},
-					"props":  []m{{"name": "label", "value": label}},
-					"parts": []m{
-						{"id": id + "_smt", "name": "statement", "parts": []m{
-							{"id": id + "_smt.a", "name": "item", "props": []m{{"name": "label", "value": "a."}}, "prose": "Define and document the " + title + " arrangements;"},
-							{"id": id + "_smt.b", "name": "item", "props": []m{{"name": "label", "value": "b."}}, "prose": "Review them {{ insert: param, " + prm + " }}."}}},
-						{"id": id + "_gdn", "name": "guidance", "prose": "A paragraph of discussion that a reader of the catalog would find useful when putting the control in place."}}}
-			}
-			base := ctl(fmt.Sprintf("%s-%d", fam, n), fmt.Sprintf("%s-%d", fam, n), "Control Number "+strconv.Itoa(n))
-			base["controls"] = []m{
-				ctl(fmt.Sprintf("%s-%d.1", fam, n), fmt.Sprintf("%s-%d(1)", fam, n), "First Enhancement"),
-				ctl(fmt.Sprintf("%s-%d.2", fam, n), fmt.Sprintf("%s-%d(2)", fam, n), "Second Enhancement"),
-			}
-			controls = append(controls, base)
-		}
-		groups = append(groups, m{"id": fam, "class": "family", "title": "Family " + fam, "controls": controls})
-	}
-	doc := m{"catalog": m{"uuid": oscal.UUID("bench", version),
-		"metadata": m{"title": "Generated catalog of 1200 controls", "last-modified": "2025-01-01T00:00:00Z", "version": version, "oscal-version": oscal.Version},
-		"groups":   groups}}
-	data, err := json.Marshal(doc)
-	if err != nil {
-		panic(err)
-	}
-	return data
-}
+// sp80053Sized is an OSCAL catalog the size of NIST SP 800-53 (1,200
+// controls).
+func sp80053Sized(version string) []byte { return testenv.GeneratedOSCALCatalog(20, 20, version) }
 
 func TestSP80053SizedImports(t *testing.T) {
 	c, err := oscal.ReadCatalog(sp80053Sized("1"))

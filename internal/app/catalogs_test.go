@@ -3,7 +3,6 @@ package app_test
 import (
 	"bytes"
 	"context"
-	"os"
 	"strings"
 	"testing"
 
@@ -11,16 +10,10 @@ import (
 	"github.com/isogap/isogap/internal/assess"
 	"github.com/isogap/isogap/internal/catalog"
 	"github.com/isogap/isogap/internal/oscal"
+	"github.com/isogap/isogap/internal/testenv"
 )
 
-func basicCatalog(t testing.TB) []byte {
-	t.Helper()
-	data, err := os.ReadFile("../oscal/testdata/basic-catalog.json")
-	if err != nil {
-		t.Fatal(err)
-	}
-	return data
-}
+var basicCatalog = testenv.BasicOSCALCatalog
 
 // NIST's basic catalog imports, is listed, and an assessment made from it
 // is scored and computed like an ISO one.
@@ -145,5 +138,21 @@ func TestOSCALCatalogDownloadImportsBack(t *testing.T) {
 	}
 	if _, err := svc.ImportCatalog(ctx, app.System("t"), []byte(`{"profile": {}}`)); assess.KindOf(err) != assess.KindInvalid || !strings.Contains(err.Error(), "profile") {
 		t.Errorf("a profile: %v", err)
+	}
+}
+
+// A catalog file past MaxCatalogFile is refused before it is parsed, and
+// the message says the limit; the error of a file the reader refuses names
+// the catalog file once.
+func TestImportCatalogLimits(t *testing.T) {
+	st, _ := sqliteStore(t)
+	svc := app.New(st, app.Config{})
+	big := make([]byte, app.MaxCatalogFile+1)
+	if _, err := svc.ImportCatalog(context.Background(), app.System("t"), big); assess.KindOf(err) != assess.KindInvalid || !strings.Contains(err.Error(), "larger than 64 MiB") {
+		t.Errorf("a file past the limit: %v", err)
+	}
+	_, err := svc.ImportCatalog(context.Background(), app.System("t"), []byte("not json"))
+	if assess.KindOf(err) != assess.KindInvalid || strings.Count(err.Error(), "catalog file") != 1 {
+		t.Errorf("not JSON: %v", err)
 	}
 }

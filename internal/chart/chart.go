@@ -4,6 +4,7 @@ package chart
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
 	"image/color"
 	"math"
@@ -116,9 +117,18 @@ func GroupsOf(gs []assess.Group) []Group {
 	return out
 }
 
+// ErrNoData is what a chart with nothing to draw returns: a custom
+// catalog may have no clause requirements, or no ISO/IEC 27002 attributes.
+// Callers leave that chart out.
+var ErrNoData = errors.New("chart: nothing to draw")
+
 // ReadinessBars draws readiness and coverage per group as horizontal bars,
-// with the readiness a target score would mean as a line.
+// with the readiness a target score would mean as a line. Without groups
+// it returns ErrNoData.
 func ReadinessBars(title string, groups []Group, target int) (*plot.Plot, error) {
+	if len(groups) == 0 {
+		return nil, ErrNoData
+	}
 	p := newPlot(title)
 	n := len(groups)
 	ready, cover := make(plotter.Values, n), make(plotter.Values, n)

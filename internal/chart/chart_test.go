@@ -2,6 +2,7 @@ package chart
 
 import (
 	"bytes"
+	"errors"
 	"image/png"
 	"strconv"
 	"strings"
@@ -76,5 +77,13 @@ func TestCountTicksAreWholeNumbers(t *testing.T) {
 				t.Errorf("0..%v: tick %+v", hi, tk)
 			}
 		}
+	}
+}
+
+// A catalog without clause requirements has no groups to draw by clause:
+// the chart says so with ErrNoData for its callers to leave it out.
+func TestReadinessBarsWithoutGroups(t *testing.T) {
+	if _, err := ReadinessBars("By clause", nil, 4); !errors.Is(err, ErrNoData) {
+		t.Errorf("no groups: %v, want ErrNoData", err)
 	}
 }

@@ -1,6 +1,7 @@
 package report
 
 import (
+	"errors"
 	"fmt"
 	"strings"
 
@@ -523,6 +524,9 @@ func Charts(r app.Results) (map[string]*Chart, error) {
 	out := map[string]*Chart{}
 	add := func(id, title string, w, h vg.Length, build func() (*plot.Plot, error)) error {
 		p, err := build()
+		if errors.Is(err, chart.ErrNoData) {
+			return nil // a custom catalog without these groups: no chart
+		}
 		if err != nil {
 			return fmt.Errorf("chart %s: %w", id, err)
 		}

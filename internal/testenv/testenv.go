@@ -10,6 +10,8 @@ import (
 	"net/url"
 	"os"
 	"os/exec"
+	"path/filepath"
+	"runtime"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -150,4 +152,20 @@ func (b *LockedBuffer) String() string {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	return b.buf.String()
+}
+
+// BasicOSCALCatalog returns NIST's sample OSCAL catalog (basic-catalog.json,
+// kept in the oscal package's testdata) for the tests of every package that
+// imports catalogs.
+func BasicOSCALCatalog(t testing.TB) []byte {
+	t.Helper()
+	_, here, _, ok := runtime.Caller(0)
+	if !ok {
+		t.Fatal("testenv: cannot locate its own source file")
+	}
+	data, err := os.ReadFile(filepath.Join(filepath.Dir(here), "..", "oscal", "testdata", "basic-catalog.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return data
 }

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"errors"
 	"html"
 	"html/template"
 	"regexp"
@@ -55,22 +56,33 @@ type dashboardCharts struct {
 	clauses, themes, dist, timeline template.HTML
 }
 
-func buildCharts(r assess.Result, tl []assess.TimePoint) (dashboardCharts, error) {
+// buildCharts draws the dashboard's charts; builtin names the control
+// groups as ISO/IEC 27001's Annex A themes.
+func buildCharts(r assess.Result, tl []assess.TimePoint, builtin bool) (dashboardCharts, error) {
+	themeTitle, themeLabel := "By control group", "control group"
+	if builtin {
+		themeTitle, themeLabel = "By Annex A theme", "Annex A theme"
+	}
 	var c dashboardCharts
 	var err error
-	p, err := chart.ReadinessBars("By clause", chart.GroupsOf(r.ByClause), r.Target)
-	if err != nil {
+	// A custom catalog may have no clause requirements: no chart for them.
+	bars := func(title string, gs []assess.Group, h vg.Length, label string) (template.HTML, error) {
+		p, err := chart.ReadinessBars(title, chart.GroupsOf(gs), r.Target)
+		if errors.Is(err, chart.ErrNoData) {
+			return "", nil
+		}
+		if err != nil {
+			return "", err
+		}
+		return inlineSVG(p, 6*vg.Inch, h, label)
+	}
+	if c.clauses, err = bars("By clause", r.ByClause, 3.4*vg.Inch, "Readiness and coverage by clause"); err != nil {
 		return c, err
 	}
-	if c.clauses, err = inlineSVG(p, 6*vg.Inch, 3.4*vg.Inch, "Readiness and coverage by clause"); err != nil {
+	if c.themes, err = bars(themeTitle, r.ByTheme, 2.4*vg.Inch, "Readiness and coverage by "+themeLabel); err != nil {
 		return c, err
 	}
-	if p, err = chart.ReadinessBars("By Annex A theme", chart.GroupsOf(r.ByTheme), r.Target); err != nil {
-		return c, err
-	}
-	if c.themes, err = inlineSVG(p, 6*vg.Inch, 2.4*vg.Inch, "Readiness and coverage by Annex A theme"); err != nil {
-		return c, err
-	}
+	var p *plot.Plot
 	if p, err = chart.Distribution("Score distribution (applicable items)", r.Scores); err != nil {
 		return c, err
 	}

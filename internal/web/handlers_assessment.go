@@ -10,6 +10,7 @@ import (
 
 	"github.com/isogap/isogap/internal/app"
 	"github.com/isogap/isogap/internal/assess"
+	"github.com/isogap/isogap/internal/catalog"
 	"github.com/isogap/isogap/internal/soa"
 )
 
@@ -75,9 +76,29 @@ func scopeFromForm(r *http.Request, a assess.Assessment) (assess.Assessment, for
 }
 
 func (s *Server) newAssessmentForm(w http.ResponseWriter, r *http.Request, p app.Principal) error {
-	s.render(w, r, http.StatusOK, "scope", &scopePage{Base: userBase(p, "New assessment"), New: true,
-		Form: assess.Assessment{TargetScore: assess.DefaultTarget, Lead: p.User.Name}, Exclusions: exclusionRows(nil)})
+	pg := &scopePage{Base: userBase(p, "New assessment"), New: true,
+		Form: assess.Assessment{TargetScore: assess.DefaultTarget, Lead: p.User.Name}, Exclusions: exclusionRows(nil)}
+	if err := s.offerCatalogs(r, p, pg, r.URL.Query().Get("catalog")); err != nil {
+		return err
+	}
+	s.render(w, r, http.StatusOK, "scope", pg)
 	return nil
+}
+
+// offerCatalogs fills the new-assessment form's choice of catalog: those
+// p may start from, the one named by key chosen (the built-in one when
+// key is empty or names none of them).
+func (s *Server) offerCatalogs(r *http.Request, p app.Principal, pg *scopePage, key string) error {
+	list, err := s.catalogChoices(r, p, false)
+	if err != nil {
+		return err
+	}
+	pg.Catalogs, pg.Catalog = list, list[0].Key
+	if c, ok := chosenCatalog(list, key); ok {
+		pg.Catalog = c.Key
+	}
+	pg.MayCreate, err = s.svc.MayCreateAssessments(r.Context(), p)
+	return err
 }
 
 func (s *Server) createAssessment(w http.ResponseWriter, r *http.Request, p app.Principal) error {
@@ -85,16 +106,38 @@ func (s *Server) createAssessment(w http.ResponseWriter, r *http.Request, p app.
 		return assess.Wrap(assess.KindInvalid, err, "form")
 	}
 	a, fe := scopeFromForm(r, assess.Assessment{TargetScore: assess.DefaultTarget})
+	key := r.PostForm.Get("catalog")
 	again := func(fe formErrors) error {
-		s.render(w, r, httpStatus(assess.KindInvalid), "scope", &scopePage{Base: userBase(p, "New assessment"), New: true,
-			Form: a, Exclusions: exclusionRows(a.Exclusions), Errors: fe})
+		pg := &scopePage{Base: userBase(p, "New assessment"), New: true, Form: a, Exclusions: exclusionRows(a.Exclusions), Errors: fe}
+		if err := s.offerCatalogs(r, p, pg, key); err != nil {
+			return err
+		}
+		s.render(w, r, httpStatus(assess.KindInvalid), "scope", pg)
 		return nil
 	}
 	if fe.Any() {
 		return again(fe)
 	}
+	list, err := s.catalogChoices(r, p, false)
+	if err != nil {
+		return err
+	}
+	cat, ok := chosenCatalog(list, key)
+	if !ok {
+		// Stored catalogs are listed only to those who may start
+		// assessments; the app refuses the others below, whatever the catalog.
+		may, err := s.svc.MayCreateAssessments(r.Context(), p)
+		if err != nil {
+			return err
+		}
+		if may {
+			return again(formErrors{List: []assess.FieldError{{Where: "catalog", Value: key, Problem: "not a catalog you may start an assessment from",
+				Expected: "one of the catalogs listed (import it on the Catalogs page first)"}}})
+		}
+	}
 	created, err := s.svc.CreateAssessment(r.Context(), p, app.NewAssessment{Org: a.Org, Scope: a.Scope, Boundaries: a.Boundaries,
-		Interfaces: a.Interfaces, Exclusions: a.Exclusions, TargetScore: a.TargetScore, Employees: a.Employees, Lead: a.Lead})
+		Interfaces: a.Interfaces, Exclusions: a.Exclusions, TargetScore: a.TargetScore, Employees: a.Employees, Lead: a.Lead,
+		CatalogID: cat.ID, CatalogVersion: cat.Version})
 	if fe, ok := fieldErrors(err); ok {
 		return again(fe)
 	}
@@ -251,12 +294,13 @@ func (s *Server) dashboard(w http.ResponseWriter, r *http.Request, c *actx) erro
 	// The timeline is drawn to the start of today, not to this minute:
 	// the page is then the same all day and can carry an ETag.
 	tl := untilNow(assess.Downsample(results.Timeline, timelineBuckets), now.Truncate(24*time.Hour))
-	charts, err := buildCharts(res, tl)
+	builtin := v.Catalog.ID == catalog.Builtin().ID
+	charts, err := buildCharts(res, tl, builtin)
 	if err != nil {
 		return err
 	}
 	pg := &dashboardPage{Base: c.base("Step 4 · Results", "dashboard"), R: res, ClausesSVG: charts.clauses, ThemesSVG: charts.themes,
-		DistSVG: charts.dist, TimelineSVG: charts.timeline, Flagged: res.Flagged(), Timeline: tl, Forecast: results.Forecast}
+		DistSVG: charts.dist, TimelineSVG: charts.timeline, Flagged: res.Flagged(), Timeline: tl, Forecast: results.Forecast, Builtin: builtin}
 	for _, f := range s.cfg.Formats {
 		if f.Name == "pdf" {
 			pg.ReportURL = "/a/" + v.Assessment.ID + "/download/pdf"

@@ -119,6 +119,7 @@ const (
 const (
 	routeEvidence = "POST /a/{id}/items/{ref}/evidence"
 	routeImport   = "POST /import"
+	routeCatalogs = "POST /catalogs"
 	// routeAnswerEvidence follows the root of an interview's answer pages.
 	routeAnswerEvidence = "/items/{ref}/evidence"
 )
@@ -136,6 +137,8 @@ func (s *Server) bodyCap(pattern string) (limit int64, upload bool, what string)
 		return s.cfg.MaxUpload + uploadOverhead, true, "an evidence file may be at most " + humanSize(s.cfg.MaxUpload)
 	case routeImport:
 		return maxImport, true, "an import may be at most " + humanSize(maxImport)
+	case routeCatalogs:
+		return app.MaxCatalogFile + uploadOverhead, true, "a catalog file may be at most " + humanSize(app.MaxCatalogFile)
 	}
 	return maxFormBody, false, "a form may be at most " + humanSize(maxFormBody)
 }

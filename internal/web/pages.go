@@ -99,6 +99,11 @@ type scopePage struct {
 	Form       assess.Assessment
 	Exclusions []assess.Exclusion // the existing ones plus blank rows
 	Errors     formErrors
+	// For a new assessment: the catalogs to start from, the chosen one's
+	// key, and whether p may start assessments (and so see the catalogs).
+	Catalogs  []catalogChoice
+	Catalog   string
+	MayCreate bool
 }
 
 type stakeholdersPage struct {
@@ -230,6 +235,9 @@ type dashboardPage struct {
 	Interviews []app.InterviewSummary
 	// Mine are the interviews waiting for the signed-in member's answers.
 	Mine []app.InterviewSummary
+	// Builtin is set for the ISO/IEC 27001 catalog, whose control groups
+	// are Annex A's themes.
+	Builtin bool
 }
 
 type soaPage struct {

@@ -44,6 +44,8 @@ func (s *Server) routes(mux *http.ServeMux) {
 	mux.HandleFunc("GET /new", s.auth(s.newAssessmentForm))
 	mux.HandleFunc("POST /new", s.auth(s.createAssessment))
 	mux.HandleFunc(routeImport, s.auth(s.importJSON))
+	mux.HandleFunc("GET /catalogs", s.auth(s.catalogs))
+	mux.HandleFunc(routeCatalogs, s.auth(s.importCatalog))
 
 	// Inside an assessment. The four steps: scope, stakeholders, matrix, results.
 	mux.HandleFunc("GET /a/{id}/{$}", s.cached(s.dashboard))

@@ -39,6 +39,7 @@ var pageTypes = map[string]page{
 	"review":       &reviewPage{},
 	"answer":       &answerPage{},
 	"link":         &linkPage{},
+	"catalogs":     &catalogsPage{},
 }
 
 // fragments are templates executed on their own, with their own data.
