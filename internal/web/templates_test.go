@@ -34,6 +34,7 @@ var pageTypes = map[string]page{
 	"users":        &usersPage{},
 	"user":         &userPage{},
 	"account":      &accountPage{},
+	"site":         &sitePage{},
 	"invitations":  &invitationsPage{},
 	"interviews":   &interviewsPage{},
 	"review":       &reviewPage{},
