@@ -39,6 +39,8 @@ var pageTypes = map[string]page{
 	"review":       &reviewPage{},
 	"answer":       &answerPage{},
 	"link":         &linkPage{},
+	"sso":          &ssoAdminPage{},
+	"site":         &sitePage{},
 }
 
 // fragments are templates executed on their own, with their own data.
