@@ -440,7 +440,7 @@ func (s *Service) finishSSO(ctx context.Context, in SSOCallback) (SSOResult, int
 		return res, st.LinkUserID, ssoRefused(sp, verifyProblem(err), err)
 	}
 	if subtle.ConstantTimeCompare([]byte(idt.Nonce), []byte(st.Nonce)) != 1 {
-		return res, st.LinkUserID, ssoRefused(sp, "the ID token's nonce is not this sign-in's (a replayed token)", nil)
+		return res, st.LinkUserID, ssoRefused(sp, "the ID token carries the nonce of another sign-in (a replayed token)", nil)
 	}
 	var all map[string]any
 	var c ssoClaims
