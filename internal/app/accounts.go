@@ -260,6 +260,9 @@ func (s *Service) Authenticate(ctx context.Context, login, password, addr string
 }
 
 func (s *Service) authenticate(ctx context.Context, login, password, addr string) (assess.User, error) {
+	if err := s.passwordSignInAllowed(ctx); err != nil {
+		return assess.User{}, err
+	}
 	login = NormalizeLogin(login)
 	now := s.now()
 	since := now.Add(-LoginWindow)

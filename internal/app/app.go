@@ -28,6 +28,7 @@ type Service struct {
 	obs             Observer
 	mailer          Mailer
 	grace           time.Duration
+	sso             *ssoCache
 }
 
 // Config is what a Service is told.
@@ -69,7 +70,8 @@ func New(st store.Store, cfg Config) *Service {
 		cfg.InterviewGrace = DefaultInterviewGrace
 	}
 	return &Service{store: st, catalogs: &catalogCache{m: map[string]*catalog.Catalog{}}, replays: newReplayCache(), clock: cfg.Clock,
-		everyoneCreates: cfg.EveryoneCreatesAssessments, obs: cfg.Events, mailer: cfg.Mailer, grace: cfg.InterviewGrace}
+		everyoneCreates: cfg.EveryoneCreatesAssessments, obs: cfg.Events, mailer: cfg.Mailer, grace: cfg.InterviewGrace,
+		sso: newSSOCache()}
 }
 
 // in returns the service working on another store, the transaction of

@@ -47,6 +47,7 @@ var writes = map[string]bool{
 	"AnswerQuestion": true, "AddInterviewEvidence": true, "SubmitInterview": true, "AcceptInterviewItem": true,
 	"ReturnQuestions": true, "DeleteAssessment": true, "AcceptInvitation": true, "DeclineInvitation": true,
 	"CreateAssessment": true, "ImportJSON": true, "ImportCatalog": true, "CreateUser": true, "UpdateUser": true, "SetUserPassword": true, "UpdateSiteSettings": true,
+	"SaveSSOProvider": true, "RemoveSSOProvider": true,
 	"MayCreateAssessments": true, // a read-only token may not create, so it is told no
 }
 
@@ -129,6 +130,16 @@ var (
 	adminsOthers = outcome{rAdmin: ok, rCLI: ok, rAssessor: assess.KindForbidden, rContributor: assess.KindForbidden, rViewer: assess.KindForbidden,
 		rAuditor: assess.KindForbidden, rExpired: assess.KindForbidden, rStranger: assess.KindForbidden, rNobody: assess.KindUnauthenticated}
 )
+
+// ssoLinkers: people signed in with their own account link and unlink
+// identities (allowed gets k); the command line has no account.
+func ssoLinkers(k assess.Kind) outcome {
+	o := outcome{rCLI: assess.KindUnauthenticated, rNobody: assess.KindUnauthenticated}
+	for _, r := range []string{rAdmin, rAssessor, rContributor, rViewer, rAuditor, rExpired, rStranger} {
+		o[r] = k
+	}
+	return o
+}
 
 // wantOf is the outcome a use case gives a role.
 func (uc useCase) wantOf(r string) assess.Kind {
@@ -580,6 +591,25 @@ func roleTable() []useCase {
 		{name: "SecurityEvents", want: tokenMakers, tokenWant: bothTokens(assess.KindForbidden), call: func(f *roleFixture, p app.Principal) error {
 			_, err := f.svc.SecurityEvents(ctx, p, "", 0)
 			return err
+		}},
+		{name: "SaveSSOProvider", want: adminOnly, call: func(f *roleFixture, p app.Principal) error {
+			_, err := f.svc.SaveSSOProvider(ctx, p, assess.SSOProvider{Name: "corp", DisplayName: "Corp", Issuer: "https://id.example.com", ClientID: "isogap"}, true)
+			return err
+		}},
+		{name: "SSOProviders", want: adminOnly, call: func(f *roleFixture, p app.Principal) error { _, err := f.svc.SSOProviders(ctx, p); return err }},
+		{name: "SSOProvider", want: adminOnly, call: func(f *roleFixture, p app.Principal) error { _, err := f.svc.SSOProvider(ctx, p, "corp"); return err }},
+		{name: "RemoveSSOProvider", want: adminOnly, call: func(f *roleFixture, p app.Principal) error { return f.svc.RemoveSSOProvider(ctx, p, "corp") }},
+		// Linking needs an enabled provider; none is, so the allowed are told so.
+		{name: "StartLinkSSO", want: ssoLinkers(assess.KindNotFound), tokenWant: bothTokens(assess.KindForbidden), call: func(f *roleFixture, p app.Principal) error {
+			_, err := f.svc.StartLinkSSO(ctx, p, "corp", "http://127.0.0.1/sso/callback")
+			return err
+		}},
+		{name: "Identities", want: ssoLinkers(ok), tokenWant: bothTokens(assess.KindForbidden), call: func(f *roleFixture, p app.Principal) error {
+			_, err := f.svc.Identities(ctx, p)
+			return err
+		}},
+		{name: "UnlinkIdentity", want: ssoLinkers(assess.KindInvalid), tokenWant: bothTokens(assess.KindForbidden), call: func(f *roleFixture, p app.Principal) error {
+			return f.svc.UnlinkIdentity(ctx, p, "corp", "not the password")
 		}},
 		{name: "TakeInventory", want: cliOnly, call: func(f *roleFixture, p app.Principal) error { _, err := f.svc.TakeInventory(ctx, p); return err }},
 	}

@@ -76,6 +76,9 @@ func (s *Service) UpdateSiteSettings(ctx context.Context, p Principal, in SiteSe
 		e.Add("require_2fa", in.Require2FA, "is not a group isogap knows", `"", "admins", "assessors" or "everyone"`)
 		return in, e
 	}
+	if err := s.ssoLockoutGuard(ctx, p, in); err != nil {
+		return in, err
+	}
 	now := s.now()
 	err := s.store.InTx(ctx, func(st store.Store) error {
 		if err := st.PutSetting(ctx, settingPasswordSignIn, strconv.FormatBool(in.PasswordSignIn), p.Name(), now); err != nil {
@@ -104,4 +107,22 @@ func (s *Service) SecurityEvents(ctx context.Context, p Principal, login string,
 // event records a security event of an account.
 func (s *Service) event(ctx context.Context, st store.Store, userID int64, kind, detail, addr string) error {
 	return st.AddSecurityEvent(ctx, assess.SecurityEvent{UserID: userID, Kind: kind, Detail: detail, Addr: addr, At: s.now()})
+}
+
+// ErrPasswordSignInOff is the refusal of a password sign-in on a site that
+// turned it off.
+const ErrPasswordSignInOff = "password sign-in is turned off on this site: sign in with one of the single sign-on buttons"
+
+// passwordSignInAllowed refuses password sign-ins when the site turned
+// them off. The command line is unaffected: it sets passwords and turns
+// password sign-in back on ("isogap site set --password-sign-in=true").
+func (s *Service) passwordSignInAllowed(ctx context.Context) error {
+	st, err := siteSettings(ctx, s.store)
+	if err != nil {
+		return err
+	}
+	if !st.PasswordSignIn {
+		return assess.Errorf(assess.KindUnauthenticated, ErrPasswordSignInOff)
+	}
+	return nil
 }

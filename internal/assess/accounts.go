@@ -146,15 +146,66 @@ type SecurityEvent struct {
 
 // The kinds of security event.
 const (
-	EventSignIn          = "sign-in"
-	EventSignInFailed    = "sign-in-failed"
-	EventPasswordChanged = "password-changed"
-	EventPasswordSet     = "password-set"
-	EventTokenCreated    = "token-created"
-	EventTokenRevoked    = "token-revoked"
-	EventFactorAdded     = "factor-added"
-	EventFactorRemoved   = "factor-removed"
-	EventRecoveryUsed    = "recovery-code-used"
-	EventSignedOutAll    = "signed-out-everywhere"
-	EventIdentityLinked  = "identity-linked"
+	EventSignIn           = "sign-in"
+	EventSignInFailed     = "sign-in-failed"
+	EventPasswordChanged  = "password-changed"
+	EventPasswordSet      = "password-set"
+	EventTokenCreated     = "token-created"
+	EventTokenRevoked     = "token-revoked"
+	EventFactorAdded      = "factor-added"
+	EventFactorRemoved    = "factor-removed"
+	EventRecoveryUsed     = "recovery-code-used"
+	EventSignedOutAll     = "signed-out-everywhere"
+	EventIdentityLinked   = "identity-linked"
+	EventIdentityUnlinked = "identity-unlinked"
 )
+
+// SSOProvider is an OpenID Connect provider people sign in with.
+type SSOProvider struct {
+	// Name is the provider's slug, in URLs and on the command line.
+	Name string `json:"name"`
+	// DisplayName is what the sign-in button says ("Sign in with …").
+	DisplayName string `json:"display_name"`
+	Issuer      string `json:"issuer"`
+	ClientID    string `json:"client_id"`
+	// ClientSecret is sent to the provider only; listings leave it empty
+	// and say whether one is set (SecretSet).
+	ClientSecret string   `json:"-"`
+	SecretSet    bool     `json:"secret_set"`
+	Scopes       []string `json:"scopes"`
+	// JIT creates an account at the first sign-in of a person whose
+	// verified e-mail address is in one of AllowedDomains.
+	JIT            bool     `json:"jit"`
+	AllowedDomains []string `json:"allowed_domains"`
+	// GroupClaim names the ID-token claim that lists the person's groups;
+	// AdminGroups make a site administrator, CreatorGroups may start
+	// assessments. Applied at each sign-in, both ways.
+	GroupClaim    string    `json:"group_claim,omitempty"`
+	AdminGroups   []string  `json:"admin_groups"`
+	CreatorGroups []string  `json:"creator_groups"`
+	Enabled       bool      `json:"enabled"`
+	UpdatedAt     time.Time `json:"updated_at"`
+	UpdatedBy     string    `json:"updated_by"`
+}
+
+// Identity links an account to a provider's subject.
+type Identity struct {
+	Provider string    `json:"provider"`
+	Subject  string    `json:"subject"`
+	UserID   int64     `json:"user_id"`
+	Email    string    `json:"email,omitempty"`
+	LinkedAt time.Time `json:"linked_at"`
+}
+
+// SSOState is a single sign-on under way, between the redirect to the
+// provider and its answer. StateHash is the hash of the state sent.
+type SSOState struct {
+	StateHash string
+	Provider  string
+	Nonce     string
+	Verifier  string
+	// LinkUserID is the signed-in account to link to (0: a sign-in).
+	LinkUserID int64
+	Next       string
+	ExpiresAt  time.Time
+}

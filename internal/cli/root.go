@@ -208,7 +208,7 @@ func newRoot(c *cliApp) *cobra.Command {
 	root.SetFlagErrorFunc(func(cmd *cobra.Command, err error) error { return usage(err) })
 	for _, cmd := range []*cobra.Command{
 		newInitCmd(c), newListCmd(c), newShowCmd(c), newSetCmd(c), newHistoryCmd(c),
-		newExportCmd(c), newImportCmd(c), newTemplateCmd(c), newDemoCmd(c), newCatalogCmd(c), newTokenCmd(c), newSiteCmd(c), newMigrateCmd(c), newCopyCmd(c), newBackupCmd(c), newRestoreCmd(c), newVersionCmd(),
+		newExportCmd(c), newImportCmd(c), newTemplateCmd(c), newDemoCmd(c), newCatalogCmd(c), newTokenCmd(c), newSiteCmd(c), newSSOCmd(c), newMigrateCmd(c), newCopyCmd(c), newBackupCmd(c), newRestoreCmd(c), newVersionCmd(),
 		newForecastCmd(c), newPlanCmd(c), newRoadmapCmd(c), newRisksCmd(c), newSoACmd(c), newReportCmd(c),
 		newSnapshotCmd(c), newSnapshotsCmd(c), newCompareCmd(c),
 		newServeCmd(c), newUserCmd(c), newMemberCmd(c), newInterviewCmd(c),

@@ -58,6 +58,34 @@ type UserStore interface {
 	// most limit, and only those before beforeID when it is not 0.
 	SecurityEvents(ctx context.Context, userID int64, beforeID int64, limit int) ([]assess.SecurityEvent, error)
 
+	// SSOProviders lists the single sign-on providers by name, secrets
+	// included (the service keeps them from every listing).
+	SSOProviders(ctx context.Context) ([]assess.SSOProvider, error)
+	// SSOProvider returns one provider (kind NotFound when there is none).
+	SSOProvider(ctx context.Context, name string) (assess.SSOProvider, error)
+	// PutSSOProvider adds or replaces a provider.
+	PutSSOProvider(ctx context.Context, p assess.SSOProvider) error
+	// DeleteSSOProvider removes a provider and its links (kind NotFound
+	// when there is none).
+	DeleteSSOProvider(ctx context.Context, name string) error
+	// IdentityUser finds the account linked to a provider's subject (kind
+	// NotFound when none is).
+	IdentityUser(ctx context.Context, provider, subject string) (assess.User, error)
+	// Identities lists an account's links, by provider.
+	Identities(ctx context.Context, userID int64) ([]assess.Identity, error)
+	// LinkIdentity stores a link; a subject linked already, or an account
+	// linked to the provider already, fails with kind Conflict.
+	LinkIdentity(ctx context.Context, id assess.Identity) error
+	// UnlinkIdentity removes an account's link to a provider (kind NotFound
+	// when there is none).
+	UnlinkIdentity(ctx context.Context, userID int64, provider string) error
+	// PutSSOState keeps a sign-in under way.
+	PutSSOState(ctx context.Context, st assess.SSOState) error
+	// TakeSSOState removes and returns a sign-in under way that has not
+	// expired at now: a second take of the same state finds nothing (kind
+	// NotFound), on every instance.
+	TakeSSOState(ctx context.Context, stateHash string, now time.Time) (assess.SSOState, error)
+
 	// PutMembership adds or replaces a user's membership of an assessment.
 	PutMembership(ctx context.Context, m assess.Membership) error
 	DeleteMembership(ctx context.Context, assessmentID string, userID int64) error

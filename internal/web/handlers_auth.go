@@ -192,8 +192,7 @@ func (s *Server) loginForm(w http.ResponseWriter, r *http.Request) error {
 	if _, err := s.principal(r); err == nil {
 		return redirect(w, r, safeNext(r.URL.Query().Get("next")))
 	}
-	s.render(w, r, http.StatusOK, "login", &loginPage{Base: Base{Title: "Sign in"}, Next: safeNext(r.URL.Query().Get("next"))})
-	return nil
+	return s.renderLogin(w, r, http.StatusOK, &loginPage{Next: safeNext(r.URL.Query().Get("next"))})
 }
 
 // safeNext keeps a post-sign-in redirect on this site: a path from the
@@ -222,8 +221,7 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) error {
 		if d, ok := app.RetryAfter(err); ok {
 			w.Header().Set("Retry-After", strconv.Itoa(int(d.Seconds())))
 		}
-		s.render(w, r, httpStatus(k), "login", &loginPage{Base: Base{Title: "Sign in"}, Login: login, Next: next, Error: err.Error()})
-		return nil
+		return s.renderLogin(w, r, httpStatus(k), &loginPage{Login: login, Next: next, Error: err.Error()})
 	}
 	if err != nil {
 		return err
@@ -277,10 +275,17 @@ func (s *Server) renderAccount(w http.ResponseWriter, r *http.Request, p app.Pri
 	if pg.Security, err = s.securityEvents(r, p, ""); err != nil {
 		return err
 	}
+	errs := pg.SSO.Errors
+	if pg.SSO, err = s.accountSSO(r, p); err != nil {
+		return err
+	}
+	pg.SSO.Errors = errs
 	pg.Base, pg.Memberships, pg.APIBase = userBase(p, "Your account"), ms, s.baseURL(r)+"/api/v1"
 	switch r.URL.Query().Get("ok") {
 	case "revoked":
 		pg.Notice = "The token was revoked: requests that carry it are refused from now on."
+	case "linked", "unlinked":
+		pg.Notice = ssoNotices[r.URL.Query().Get("ok")]
 	}
 	if pg.NewToken != nil {
 		// The secret is in this answer only: no cache may keep it.
@@ -522,6 +527,7 @@ var eventLabels = map[string]string{
 	assess.EventTokenRevoked: "Access token revoked", assess.EventFactorAdded: "Second factor added",
 	assess.EventFactorRemoved: "Second factor removed", assess.EventRecoveryUsed: "Recovery code used",
 	assess.EventSignedOutAll: "Signed out everywhere", assess.EventIdentityLinked: "Single sign-on identity linked",
+	assess.EventIdentityUnlinked: "Single sign-on identity unlinked",
 }
 
 func eventLabel(kind string) string {

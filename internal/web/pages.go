@@ -73,6 +73,10 @@ type loginPage struct {
 	Base
 	Login, Next string
 	Error       string
+	// SSO are the enabled single sign-on providers' buttons; PasswordOff
+	// hides the password form on a site that turned it off.
+	SSO         []app.SSOButton
+	PasswordOff bool
 }
 
 type portfolioPage struct {
@@ -446,6 +450,9 @@ type accountPage struct {
 	TokenForm   tokenForm
 	APIBase     string
 	Security    securityEvents
+	// SSO is the single sign-on part; SSOError a refused link, in words.
+	SSO      ssoSection
+	SSOError string
 }
 
 // tokenRow is an access token as the account page lists it.

@@ -39,6 +39,13 @@ func (s *Server) routes(mux *http.ServeMux) {
 	mux.HandleFunc("POST /admin/users/{login}/password", s.auth(s.setUserPassword))
 	mux.HandleFunc("GET /admin/site", s.auth(s.siteForm))
 	mux.HandleFunc("POST /admin/site", s.auth(s.saveSite))
+	mux.HandleFunc("GET /admin/sso", s.auth(s.ssoAdmin))
+	mux.HandleFunc("POST /admin/sso", s.auth(s.ssoSave))
+	mux.HandleFunc("POST /admin/sso/{name}/remove", s.auth(s.ssoRemove))
+	mux.HandleFunc("GET /sso/callback", s.h(s.ssoCallback))
+	mux.HandleFunc("GET /sso/{name}", s.h(s.ssoStart))
+	mux.HandleFunc("GET /account/sso/{name}/link", s.auth(s.ssoLink))
+	mux.HandleFunc("POST /account/sso/{name}/unlink", s.auth(s.ssoUnlink))
 
 	mux.HandleFunc("GET /{$}", s.h(s.home))
 	mux.HandleFunc("GET /new", s.auth(s.newAssessmentForm))

@@ -41,6 +41,7 @@ var pageTypes = map[string]page{
 	"answer":       &answerPage{},
 	"link":         &linkPage{},
 	"catalogs":     &catalogsPage{},
+	"sso":          &ssoAdminPage{},
 }
 
 // fragments are templates executed on their own, with their own data.

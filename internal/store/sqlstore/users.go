@@ -181,6 +181,9 @@ func (s *Store) DeleteExpired(ctx context.Context, now, failuresBefore time.Time
 		if _, err := t.exec(ctx, `DELETE FROM sessions WHERE expires_at <= ?`, micros(now)); err != nil {
 			return err
 		}
+		if _, err := t.exec(ctx, `DELETE FROM sso_states WHERE expires_at <= ?`, micros(now)); err != nil {
+			return err
+		}
 		_, err := t.exec(ctx, `DELETE FROM login_failures WHERE at < ?`, micros(failuresBefore))
 		return err
 	})

@@ -236,6 +236,8 @@ func testRevision(t *testing.T, e Engine) {
 		"Membership", "Members", "MembershipsOf", "RecordLoginFailure", "LoginFailures", "ClearLoginFailures",
 		"CreateToken", "Tokens", "TokenByHash", "RevokeToken", "TouchToken",
 		"Settings", "PutSetting", "AddSecurityEvent", "SecurityEvents",
+		"SSOProviders", "SSOProvider", "PutSSOProvider", "DeleteSSOProvider", "IdentityUser", "Identities", "LinkIdentity",
+		"UnlinkIdentity", "PutSSOState", "TakeSSOState",
 		"InTx", "ReadTx", "Engine", "Close",
 		// Summaries are derived from a revision: keeping one must leave
 		// the revision alone (testSummaries checks it).

@@ -51,6 +51,7 @@ func Run(t *testing.T, e Engine) {
 		{"Sessions", testSessions},
 		{"Tokens", testTokens},
 		{"SiteSecurity", testSiteSecurity},
+		{"SSO", testSSO},
 		{"Memberships", testMemberships},
 		{"LoginFailures", testLoginFailures},
 		{"PlanSettings", testPlanSettings},
