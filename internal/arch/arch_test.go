@@ -38,6 +38,7 @@ var rules = map[string][]string{
 	"workbook":       {"app", "lru", "chart", "store", "assess", "catalog", "jsonx", "plan", "risk", "soa", "compare", "interview", "oscal"},
 	"report":         {"app", "lru", "chart", "store", "assess", "catalog", "jsonx", "plan", "risk", "soa", "compare", "interview", "oscal"},
 	"web":            {"app", "lru", "chart", "store", "assess", "catalog", "jsonx", "plan", "risk", "soa", "compare", "interview", "oscal"},
+	"api":            {"app", "lru", "store", "assess", "catalog", "jsonx", "plan", "risk", "soa", "compare", "interview", "oscal"},
 	"metrics":        {"app", "lru", "store", "assess", "catalog", "jsonx", "plan", "risk", "soa", "compare", "interview", "oscal"},
 	"cli":            {"*"},
 }
