@@ -130,6 +130,9 @@ func (s *Service) CreateUser(ctx context.Context, p Principal, in NewUser) (asse
 	if err := requireAdmin(p, "create accounts"); err != nil {
 		return assess.User{}, err
 	}
+	if err := requireWriter(p); err != nil {
+		return assess.User{}, err
+	}
 	return s.createUser(ctx, in, false)
 }
 
@@ -327,7 +330,7 @@ func TokenHash(token string) string {
 // and returns its secret token (for the cookie); only the token's hash is
 // stored.
 func (s *Service) StartSession(ctx context.Context, p Principal, ttl time.Duration) (string, error) {
-	if p.System || p.User.ID == 0 {
+	if p.System || p.User.ID == 0 || p.Token != nil {
 		return "", assess.Errorf(assess.KindUnauthenticated, "a session is for a signed-in account")
 	}
 	u := p.User
@@ -379,7 +382,7 @@ func (s *Service) EndSession(ctx context.Context, token string) error {
 // ChangePassword sets a user's own password after checking the current
 // one, and signs them out everywhere else.
 func (s *Service) ChangePassword(ctx context.Context, p Principal, current, next string) error {
-	if p.System || p.User.ID == 0 {
+	if p.System || p.User.ID == 0 || p.Token != nil {
 		return assess.Errorf(assess.KindUnauthenticated, "sign in to change your password (the command line sets passwords with \"isogap user password\")")
 	}
 	_, hash, err := s.store.UserByLogin(ctx, p.User.Login)
@@ -416,6 +419,9 @@ func (s *Service) SetUserPassword(ctx context.Context, p Principal, login, pw st
 	if err := requireAdmin(p, "set another person's password"); err != nil {
 		return err
 	}
+	if err := requireWriter(p); err != nil {
+		return err
+	}
 	u, _, err := s.store.UserByLogin(ctx, NormalizeLogin(login))
 	if err != nil {
 		return err
@@ -450,6 +456,9 @@ func (s *Service) UserByLogin(ctx context.Context, p Principal, login string) (a
 // themselves, so a site always keeps one.
 func (s *Service) UpdateUser(ctx context.Context, p Principal, u assess.User) (assess.User, error) {
 	if err := requireAdmin(p, "change accounts"); err != nil {
+		return u, err
+	}
+	if err := requireWriter(p); err != nil {
 		return u, err
 	}
 	cur, err := s.store.GetUser(ctx, u.ID)

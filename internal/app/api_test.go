@@ -22,6 +22,7 @@ var principalFree = map[string]string{
 	"SetupFirstAdmin":         "creates the first account; refused once any exists",
 	"Authenticate":            "checks a login and password: how a principal comes to be",
 	"ResolveSession":          "finds the principal behind a session token",
+	"ResolveToken":            "finds the principal behind an access token",
 	"EndSession":              "signs out the holder of a session token",
 	"Ready":                   "tells whether the database answers (the readiness probe); reads nothing about anybody",
 	"InterviewSignIn":         "opens an interview link: how an interview principal comes to be",

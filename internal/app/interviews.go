@@ -315,6 +315,9 @@ func (s *Service) interviewTx(ctx context.Context, p Principal, aid string, iid 
 	}
 	run := func(st store.Store) error {
 		if write {
+			if err := requireWriter(p); err != nil {
+				return err
+			}
 			if err := st.LockAssessment(ctx, aid); err != nil {
 				if assess.KindOf(err) == assess.KindNotFound && p.Interview != nil {
 					return assess.Errorf(assess.KindNotFound, "interview %d of assessment %q not found", iid, aid)

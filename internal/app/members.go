@@ -147,6 +147,9 @@ func (s *Service) answerInvitation(ctx context.Context, p Principal, aid string,
 	if err := requireAccount(p, "invitations"); err != nil {
 		return err
 	}
+	if err := requireWriter(p); err != nil {
+		return err
+	}
 	return s.store.InTx(ctx, func(st store.Store) error {
 		m, err := st.Membership(ctx, aid, p.User.ID)
 		if assess.KindOf(err) == assess.KindNotFound || err == nil && !m.Pending {

@@ -23,6 +23,17 @@ type Principal struct {
 	// Interview, when set, is the holder of an interview link: it may use
 	// the interview use cases of that one interview and nothing else.
 	Interview *InterviewGrant
+	// Token, when set, is the personal access token the user's request
+	// came with (the REST API). The principal has the user's rights, no
+	// more; a read-only token's principal writes nothing.
+	Token *TokenGrant
+}
+
+// TokenGrant is the access token a principal acts through.
+type TokenGrant struct {
+	ID       int64
+	Name     string
+	ReadOnly bool
 }
 
 // System returns the trusted local principal recorded under name.
@@ -76,6 +87,9 @@ func (s *Service) requireCreator(ctx context.Context, st store.Store, p Principa
 	if err := requireSignedIn(p); err != nil {
 		return err
 	}
+	if err := requireWriter(p); err != nil {
+		return err
+	}
 	if p.IsAdmin() || s.everyoneCreates {
 		return nil
 	}
@@ -85,6 +99,16 @@ func (s *Service) requireCreator(ctx context.Context, st store.Store, p Principa
 	}
 	if !u.CreatesAssessments && !u.Admin {
 		return forbidden("starting assessments is for site administrators and the accounts they allow: ask a site administrator")
+	}
+	return nil
+}
+
+// requireWriter refuses a read-only access token: it reads what its owner
+// may read and changes nothing. Every use case that writes asks it (all
+// assessment writes through writing and interviewTx).
+func requireWriter(p Principal) error {
+	if p.Token != nil && p.Token.ReadOnly {
+		return forbidden("the access token %q is read-only: use a token made without --read-only to change anything", p.Token.Name)
 	}
 	return nil
 }
@@ -301,6 +325,9 @@ func (s *Service) reading(ctx context.Context, p Principal, aid string, fn func(
 func (s *Service) writing(ctx context.Context, p Principal, aid string, fn func(t *Service, acc Access) error) error {
 	return s.store.InTx(ctx, func(st store.Store) error {
 		if err := requireSignedIn(p); err != nil {
+			return err
+		}
+		if err := requireWriter(p); err != nil {
 			return err
 		}
 		if err := st.LockAssessment(ctx, aid); err != nil {

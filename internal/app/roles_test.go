@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"context"
 	"reflect"
+	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -24,7 +26,29 @@ const (
 	rExpired     = "expired auditor"
 	rStranger    = "stranger"
 	rNobody      = "nobody"
+	// The assessor's personal access tokens (the REST API).
+	rToken    = "assessor's token"
+	rReadOnly = "assessor's read-only token"
 )
+
+// tokenRoles act as the assessor through a token: they get the assessor's
+// outcome, except where a use case's row says otherwise (tokenWant), and a
+// read-only token is refused every use case that writes.
+var tokenRoles = []string{rToken, rReadOnly}
+
+// writes lists the use cases that change something: a read-only token is
+// refused each. TestWritesAreListed keeps the list complete by the verbs
+// use cases are named with.
+var writes = map[string]bool{
+	"UpdateItem": true, "UpdateItem outside HR": true, "SaveItem": true, "SaveItem outside HR": true, "AddEvidence": true,
+	"RemoveEvidence": true, "ImportSheets": true, "UpdateAssessment": true, "AssignOwners": true, "SetPlan": true,
+	"CreateSnapshot": true, "DeleteSnapshot": true, "PutMember": true, "PutMember new member": true, "RemoveMember": true,
+	"CreateInterview": true, "UpdateInterview": true, "SendInterview": true, "RemindInterviews": true, "RevokeInterview": true,
+	"AnswerQuestion": true, "AddInterviewEvidence": true, "SubmitInterview": true, "AcceptInterviewItem": true,
+	"ReturnQuestions": true, "DeleteAssessment": true, "AcceptInvitation": true, "DeclineInvitation": true,
+	"CreateAssessment": true, "ImportJSON": true, "CreateUser": true, "UpdateUser": true, "SetUserPassword": true,
+	"MayCreateAssessments": true, // a read-only token may not create, so it is told no
+}
 
 var everyone = []string{rAdmin, rCLI, rAssessor, rContributor, rViewer, rAuditor, rExpired, rStranger, rNobody}
 
@@ -62,6 +86,64 @@ var (
 	accountHolders   = outcome{rAdmin: ok, rCLI: assess.KindUnauthenticated, rAssessor: ok, rContributor: ok, rViewer: ok, rAuditor: ok, rExpired: ok,
 		rStranger: ok, rNobody: assess.KindUnauthenticated}
 )
+
+// The assessor has no invitation to answer; a read-only token is refused first.
+var invitationTokens = map[string]assess.Kind{rToken: assess.KindNotFound, rReadOnly: assess.KindForbidden}
+
+// A use case named with a verb that changes things is in writes, or says
+// what tokens get in its row (or is the command line's alone).
+func TestWritesAreListed(t *testing.T) {
+	verbs := []string{"Update", "Save", "Add", "Remove", "Import", "Assign", "Set", "Create", "Delete", "Put", "Send", "Remind",
+		"Revoke", "Answer", "Submit", "Accept", "Return", "Decline", "Ensure", "Copy"}
+	for _, uc := range roleTable() {
+		for _, v := range verbs {
+			if strings.HasPrefix(uc.name, v) && !writes[uc.name] && uc.tokenWant == nil && uc.want[rAssessor] != assess.KindForbidden {
+				t.Errorf("%s looks like a write: list it in writes (a read-only token must be refused it) or give its row a tokenWant", uc.name)
+			}
+		}
+	}
+	for name := range writes {
+		if !slices.ContainsFunc(roleTable(), func(uc useCase) bool { return uc.name == name }) {
+			t.Errorf("writes lists %q, which the role table has no row for", name)
+		}
+	}
+}
+
+func bothTokens(k assess.Kind) map[string]assess.Kind {
+	return map[string]assess.Kind{rToken: k, rReadOnly: k}
+}
+
+var (
+	// Tokens: an account makes and lists its own; the command line must
+	// name the account.
+	tokenMakers = outcome{rAdmin: ok, rCLI: assess.KindInvalid, rAssessor: ok, rContributor: ok, rViewer: ok, rAuditor: ok, rExpired: ok,
+		rStranger: ok, rNobody: assess.KindUnauthenticated}
+	tokenRevokers = outcome{rAdmin: assess.KindNotFound, rCLI: assess.KindInvalid, rAssessor: assess.KindNotFound, rContributor: assess.KindNotFound,
+		rViewer: assess.KindNotFound, rAuditor: assess.KindNotFound, rExpired: assess.KindNotFound, rStranger: assess.KindNotFound, rNobody: assess.KindUnauthenticated}
+	// Only the command line makes a token for someone else.
+	cliOnlyOthers = outcome{rAdmin: ok, rCLI: ok, rAssessor: assess.KindForbidden, rContributor: assess.KindForbidden, rViewer: assess.KindForbidden,
+		rAuditor: assess.KindForbidden, rExpired: assess.KindForbidden, rStranger: assess.KindForbidden, rNobody: assess.KindUnauthenticated}
+	// Administrators see and revoke anyone's tokens.
+	adminsRevoke = outcome{rAdmin: assess.KindNotFound, rCLI: assess.KindNotFound, rAssessor: assess.KindForbidden, rContributor: assess.KindForbidden, rViewer: assess.KindForbidden,
+		rAuditor: assess.KindForbidden, rExpired: assess.KindForbidden, rStranger: assess.KindForbidden, rNobody: assess.KindUnauthenticated}
+	adminsOthers = outcome{rAdmin: ok, rCLI: ok, rAssessor: assess.KindForbidden, rContributor: assess.KindForbidden, rViewer: assess.KindForbidden,
+		rAuditor: assess.KindForbidden, rExpired: assess.KindForbidden, rStranger: assess.KindForbidden, rNobody: assess.KindUnauthenticated}
+)
+
+// wantOf is the outcome a use case gives a role.
+func (uc useCase) wantOf(r string) assess.Kind {
+	if !slices.Contains(tokenRoles, r) {
+		return uc.want[r]
+	}
+	if k, set := uc.tokenWant[r]; set {
+		return k
+	}
+	k := uc.want[rAssessor]
+	if r == rReadOnly && writes[uc.name] && k == ok {
+		return assess.KindForbidden
+	}
+	return k
+}
 
 // roleFixture is one assessment with a member of every role, built afresh
 // for each role so that what one role may change never shows in another's row.
@@ -150,6 +232,15 @@ func newRoleFixture(t *testing.T, st store.Store) *roleFixture {
 		t.Fatal(err)
 	}
 	f.people[rAssessor] = app.Principal{User: allowed}
+	for r, ro := range map[string]bool{rToken: false, rReadOnly: true} {
+		tok, err := svc.CreateToken(ctx, f.people[rAssessor], app.NewToken{Name: r, Expires: now.AddDate(0, 1, 0), ReadOnly: ro})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if f.people[r], err = svc.ResolveToken(ctx, tok.Secret); err != nil {
+			t.Fatal(err)
+		}
+	}
 	a, err := svc.CreateAssessment(ctx, f.people[rAssessor], app.NewAssessment{Org: "Acme"})
 	if err != nil {
 		t.Fatal(err)
@@ -213,10 +304,13 @@ func (f *roleFixture) invitation(p app.Principal) string {
 
 // useCase calls one use case as p and returns its error.
 type useCase struct {
-	name   string // the app.Service method it calls
-	want   outcome
-	call   func(f *roleFixture, p app.Principal) error
-	unread bool // it needs no assessment fixture of its own
+	name string // the app.Service method it calls
+	want outcome
+	// tokenWant is the outcome of the token roles where it is not the
+	// assessor's (a read-only token is refused writes anyway).
+	tokenWant map[string]assess.Kind
+	call      func(f *roleFixture, p app.Principal) error
+	unread    bool // it needs no assessment fixture of its own
 }
 
 func roleTable() []useCase {
@@ -384,10 +478,10 @@ func roleTable() []useCase {
 			_, err := f.svc.Invitations(ctx, p)
 			return err
 		}},
-		{name: "AcceptInvitation", want: invitees, call: func(f *roleFixture, p app.Principal) error {
+		{name: "AcceptInvitation", want: invitees, tokenWant: invitationTokens, call: func(f *roleFixture, p app.Principal) error {
 			return f.svc.AcceptInvitation(ctx, p, f.invitation(p))
 		}},
-		{name: "DeclineInvitation", want: invitees, call: func(f *roleFixture, p app.Principal) error {
+		{name: "DeclineInvitation", want: invitees, tokenWant: invitationTokens, call: func(f *roleFixture, p app.Principal) error {
 			return f.svc.DeclineInvitation(ctx, p, f.invitation(p))
 		}},
 		{name: "CreateAssessment", want: creators, call: func(f *roleFixture, p app.Principal) error {
@@ -421,11 +515,11 @@ func roleTable() []useCase {
 		{name: "SetUserPassword", want: adminOnly, call: func(f *roleFixture, p app.Principal) error {
 			return f.svc.SetUserPassword(ctx, p, "spare", "another long password")
 		}},
-		{name: "ChangePassword", want: accountHolders, call: func(f *roleFixture, p app.Principal) error {
+		{name: "ChangePassword", want: accountHolders, tokenWant: bothTokens(assess.KindUnauthenticated), call: func(f *roleFixture, p app.Principal) error {
 			return f.svc.ChangePassword(ctx, p, "long enough password", "a new long password")
 		}},
 		{name: "Memberships", want: accountHolders, call: func(f *roleFixture, p app.Principal) error { _, err := f.svc.Memberships(ctx, p); return err }},
-		{name: "StartSession", want: accountHolders, call: func(f *roleFixture, p app.Principal) error {
+		{name: "StartSession", want: accountHolders, tokenWant: bothTokens(assess.KindUnauthenticated), call: func(f *roleFixture, p app.Principal) error {
 			_, err := f.svc.StartSession(ctx, p, time.Hour)
 			return err
 		}},
@@ -443,6 +537,28 @@ func roleTable() []useCase {
 			dst, _ := sqliteStore(f.t())
 			_, err := f.svc.CopyTo(ctx, p, app.New(dst, app.Config{}), nil)
 			return err
+		}},
+		{name: "CreateToken", want: tokenMakers, tokenWant: bothTokens(assess.KindForbidden), call: func(f *roleFixture, p app.Principal) error {
+			_, err := f.svc.CreateToken(ctx, p, app.NewToken{Name: "ci", Expires: f.svc.Now().AddDate(0, 0, 90)})
+			return err
+		}},
+		{name: "CreateToken for another account", want: cliOnlyOthers, tokenWant: bothTokens(assess.KindForbidden), call: func(f *roleFixture, p app.Principal) error {
+			_, err := f.svc.CreateToken(ctx, p, app.NewToken{Name: "ci", Expires: f.svc.Now().AddDate(0, 0, 90), User: "admin"})
+			return err
+		}},
+		{name: "Tokens", want: tokenMakers, tokenWant: bothTokens(assess.KindForbidden), call: func(f *roleFixture, p app.Principal) error {
+			_, err := f.svc.Tokens(ctx, p)
+			return err
+		}},
+		{name: "RevokeToken", want: tokenRevokers, tokenWant: bothTokens(assess.KindForbidden), call: func(f *roleFixture, p app.Principal) error {
+			return f.svc.RevokeToken(ctx, p, 1<<40)
+		}},
+		{name: "UserTokens", want: adminsOthers, tokenWant: bothTokens(assess.KindForbidden), call: func(f *roleFixture, p app.Principal) error {
+			_, err := f.svc.UserTokens(ctx, p, "admin")
+			return err
+		}},
+		{name: "RevokeUserToken", want: adminsRevoke, tokenWant: bothTokens(assess.KindForbidden), call: func(f *roleFixture, p app.Principal) error {
+			return f.svc.RevokeUserToken(ctx, p, "admin", 1<<40)
 		}},
 		{name: "TakeInventory", want: cliOnly, call: func(f *roleFixture, p app.Principal) error { _, err := f.svc.TakeInventory(ctx, p); return err }},
 	}
@@ -471,14 +587,14 @@ func TestRoleTable(t *testing.T) {
 		open func(t *testing.T) store.Store
 	}{{"sqlite", func(t *testing.T) store.Store { st, _ := sqliteStore(t); return st }}, {"postgres", postgresStore}} {
 		t.Run(eng.name, func(t *testing.T) {
-			for _, r := range everyone {
+			for _, r := range append(slices.Clone(everyone), tokenRoles...) {
 				t.Run(r, func(t *testing.T) {
 					f := newRoleFixture(t, eng.open(t))
 					f.tb = t
 					p := f.people[r] // the zero Principal for nobody
 					for _, uc := range table {
 						err := uc.call(f, p)
-						if want := uc.want[r]; (err == nil) != (want == ok) || (err != nil && assess.KindOf(err) != want) {
+						if want := uc.wantOf(r); (err == nil) != (want == ok) || (err != nil && assess.KindOf(err) != want) {
 							t.Errorf("%s as %s: %s, want %s", uc.name, r, outcomeOf(err), kindName(want))
 						}
 					}

@@ -108,3 +108,26 @@ type Session struct {
 	CreatedAt time.Time `json:"created_at"`
 	ExpiresAt time.Time `json:"expires_at"`
 }
+
+// APIToken is a personal access token: a user's key for scripts and other
+// tools to use the REST API in their name. The secret is shown once when
+// the token is made; only its hash is stored. A token never has more
+// rights than its owner, and a read-only one writes nothing.
+type APIToken struct {
+	ID     int64  `json:"id"`
+	UserID int64  `json:"user_id"`
+	Name   string `json:"name"`
+	// Prefix is the secret's first characters, to tell tokens apart.
+	Prefix     string    `json:"prefix"`
+	TokenHash  string    `json:"-"`
+	ReadOnly   bool      `json:"read_only"`
+	CreatedAt  time.Time `json:"created_at"`
+	ExpiresAt  time.Time `json:"expires_at"`
+	LastUsedAt time.Time `json:"last_used_at,omitzero"`
+	RevokedAt  time.Time `json:"revoked_at,omitzero"`
+}
+
+// Active reports a token that is neither revoked nor expired at now.
+func (t APIToken) Active(now time.Time) bool {
+	return t.RevokedAt.IsZero() && now.Before(t.ExpiresAt)
+}

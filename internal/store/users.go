@@ -34,6 +34,20 @@ type UserStore interface {
 	// DeleteExpired drops sessions and failed sign-ins older than now/before.
 	DeleteExpired(ctx context.Context, now, failuresBefore time.Time) error
 
+	// CreateToken stores a personal access token and returns it with its id.
+	CreateToken(ctx context.Context, t assess.APIToken) (assess.APIToken, error)
+	// Tokens lists a user's tokens, newest first, revoked and expired ones
+	// included.
+	Tokens(ctx context.Context, userID int64) ([]assess.APIToken, error)
+	// TokenByHash finds a token by its secret's hash, with its owner (kind
+	// Unauthenticated when there is none); the caller checks it is active.
+	TokenByHash(ctx context.Context, tokenHash string) (assess.APIToken, assess.User, error)
+	// RevokeToken marks one of a user's tokens revoked at at (kind NotFound
+	// when the user has no such token; revoking twice keeps the first time).
+	RevokeToken(ctx context.Context, userID, id int64, at time.Time) error
+	// TouchToken records that a token was used at at.
+	TouchToken(ctx context.Context, id int64, at time.Time) error
+
 	// PutMembership adds or replaces a user's membership of an assessment.
 	PutMembership(ctx context.Context, m assess.Membership) error
 	DeleteMembership(ctx context.Context, assessmentID string, userID int64) error

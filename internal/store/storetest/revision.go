@@ -234,6 +234,7 @@ func testRevision(t *testing.T, e Engine) {
 		"CreateUser", "GetUser", "UserByLogin", "ListUsers", "CountUsers", "UpdateUser", "SetPassword",
 		"CreateSession", "Session", "ExtendSession", "DeleteSession", "DeleteSessions", "DeleteExpired",
 		"Membership", "Members", "MembershipsOf", "RecordLoginFailure", "LoginFailures", "ClearLoginFailures",
+		"CreateToken", "Tokens", "TokenByHash", "RevokeToken", "TouchToken",
 		"InTx", "ReadTx", "Engine", "Close",
 		// Summaries are derived from a revision: keeping one must leave
 		// the revision alone (testSummaries checks it).

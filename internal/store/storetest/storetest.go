@@ -49,6 +49,7 @@ func Run(t *testing.T, e Engine) {
 		{"Users", testUsers},
 		{"FirstAdminRace", testFirstAdminRace},
 		{"Sessions", testSessions},
+		{"Tokens", testTokens},
 		{"Memberships", testMemberships},
 		{"LoginFailures", testLoginFailures},
 		{"PlanSettings", testPlanSettings},

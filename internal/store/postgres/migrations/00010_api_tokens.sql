@@ -1,0 +1,19 @@
+-- +goose Up
+-- Personal access tokens for the REST API. Only the secret's hash is kept;
+-- times are microseconds since the epoch, 0 for "not yet".
+CREATE TABLE api_tokens (
+    id           BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    user_id      BIGINT NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+    name         TEXT NOT NULL,
+    prefix       TEXT NOT NULL,
+    token_hash   TEXT NOT NULL UNIQUE,
+    read_only    BOOLEAN NOT NULL DEFAULT FALSE,
+    created_at   BIGINT NOT NULL,
+    expires_at   BIGINT NOT NULL,
+    last_used_at BIGINT NOT NULL DEFAULT 0,
+    revoked_at   BIGINT NOT NULL DEFAULT 0
+);
+CREATE INDEX api_tokens_user ON api_tokens (user_id);
+
+-- +goose Down
+DROP TABLE api_tokens;
