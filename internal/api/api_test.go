@@ -4,9 +4,11 @@ import (
 	"context"
 	"encoding/json"
 	"net/http"
+	"net/http/httptest"
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/isogap/isogap/internal/api"
 	"github.com/isogap/isogap/internal/app"
@@ -85,6 +87,10 @@ func TestAuthentication(t *testing.T) {
 	forEngines(t, func(t *testing.T, e engine) {
 		w := newWorld(t, e, api.Config{})
 		anon := &client{site: w.site}
+		session, err := w.svc.StartSession(context.Background(), app.Principal{User: w.assessorU}, time.Hour)
+		if err != nil {
+			t.Fatal(err)
+		}
 		for _, tc := range []struct {
 			name   string
 			header []string
@@ -92,7 +98,7 @@ func TestAuthentication(t *testing.T) {
 			{"no token", nil},
 			{"unknown token", []string{"Authorization", "Bearer isg_nosuchtoken"}},
 			{"not bearer", []string{"Authorization", "Basic YXNhOnB3"}},
-			{"a session cookie alone", []string{"Cookie", "isogap_session=" + w.assessor.token}},
+			{"a session cookie alone", []string{"Cookie", "isogap_session=" + session}},
 		} {
 			r := anon.do("GET", "/api/v1/me", nil, tc.header...)
 			if r.Status != http.StatusUnauthorized || !strings.HasPrefix(r.Header.Get("WWW-Authenticate"), "Bearer") {
@@ -220,3 +226,251 @@ func TestRoles(t *testing.T) {
 }
 
 func itoa64(n int64) string { b, _ := json.Marshal(n); return string(b) }
+
+func TestTokens(t *testing.T) {
+	forEngines(t, func(t *testing.T, e engine) {
+		w := newWorld(t, e, api.Config{})
+		ctx := context.Background()
+		// Expired: made valid, then the clock of a second service passes it.
+		short := w.token(w.assessorU, app.NewToken{Name: "short", Expires: time.Now().Add(time.Hour)})
+		later := app.New(w.st, app.Config{Clock: func() time.Time { return time.Now().Add(2 * time.Hour) }})
+		if _, err := later.ResolveToken(ctx, short); assess.KindOf(err) != assess.KindUnauthenticated {
+			t.Fatalf("the later service takes the token: %v", err)
+		}
+		laterAPI, err := api.New(later, api.Config{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		rec := httptest.NewRecorder()
+		req := httptest.NewRequest("GET", "/api/v1/me", nil)
+		req.Header.Set("Authorization", "Bearer "+short)
+		laterAPI.ServeHTTP(rec, req)
+		if rec.Code != http.StatusUnauthorized || !strings.Contains(rec.Body.String(), "expired") {
+			t.Errorf("expired token: %d %s", rec.Code, rec.Body)
+		}
+		// Revoked.
+		tok, err := w.svc.CreateToken(ctx, app.Principal{User: w.assessorU}, app.NewToken{Name: "gone", Expires: time.Now().Add(time.Hour)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		gone := &client{site: w.site, token: tok.Secret}
+		if r := gone.do("GET", "/api/v1/me", nil); r.Status != 200 {
+			t.Fatalf("before revoking: %d %s", r.Status, r.Body)
+		}
+		if err := w.svc.RevokeToken(ctx, app.Principal{User: w.assessorU}, tok.Token.ID); err != nil {
+			t.Fatal(err)
+		}
+		if r := gone.do("GET", "/api/v1/me", nil); r.Status != http.StatusUnauthorized || !strings.Contains(string(r.Body), "revoked") {
+			t.Errorf("revoked token: %d %s", r.Status, r.Body)
+		}
+		// Read-only: every read works, every write route is refused.
+		ro := &client{site: w.site, token: w.token(w.assessorU, app.NewToken{Name: "dashboard", ReadOnly: true})}
+		var me api.Me
+		ro.do("GET", "/api/v1/me", nil).json(t, &me)
+		if me.Token == nil || me.Token.Name != "dashboard" || !me.Token.ReadOnly {
+			t.Errorf("me: %+v", me.Token)
+		}
+		if r := ro.do("GET", w.path("/items/A.5.1"), nil); r.Status != 200 {
+			t.Errorf("read-only read: %d %s", r.Status, r.Body)
+		}
+		ev, err := w.svc.AddEvidence(ctx, app.Principal{User: w.assessorU}, w.aid, "A.5.1", app.NewEvidence{Text: "A policy"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		iv, err := w.svc.CreateInterview(ctx, app.Principal{User: w.assessorU}, w.aid, app.NewInterview{Name: "Hana", Email: "hana@example.com", Department: "HR"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := w.svc.CreateSnapshot(ctx, app.Principal{User: w.assessorU}, w.aid, "base"); err != nil {
+			t.Fatal(err)
+		}
+		fill := strings.NewReplacer("{id}", w.aid, "{ref}", "A.5.1", "{eid}", itoa64(ev.ID), "{name}", "base", "{login}", "vic",
+			"{uid}", itoa64(w.viewerU.ID), "{iid}", itoa64(iv.ID))
+		bodies := map[string]any{
+			"POST /api/v1/assessments":                           map[string]any{"org": "Other"},
+			"PATCH /api/v1/assessments/{id}":                     map[string]any{"version": 1, "scope": "x"},
+			"PATCH /api/v1/assessments/{id}/items/{ref}":         map[string]any{"version": 0, "score": 3},
+			"POST /api/v1/assessments/{id}/items/{ref}/evidence": map[string]any{"text": "x"},
+			"POST /api/v1/assessments/{id}/snapshots":            map[string]any{"name": "ro"},
+			"PUT /api/v1/assessments/{id}/members/{login}":       map[string]any{"role": "viewer"},
+			"POST /api/v1/assessments/{id}/interviews":           map[string]any{"name": "Lee", "email": "lee@example.com", "department": "HR"},
+		}
+		writes := 0
+		for _, p := range w.api.Patterns() {
+			method, path, _ := strings.Cut(p, " ")
+			if method == "GET" || path == "" {
+				continue
+			}
+			writes++
+			r := ro.do(method, fill.Replace(path), bodies[p])
+			if r.Status != http.StatusForbidden || !strings.Contains(string(r.Body), "read-only") {
+				t.Errorf("read-only %s: %d %s", p, r.Status, r.Body)
+			}
+		}
+		if writes < 12 {
+			t.Errorf("only %d write routes tried", writes)
+		}
+		// Another user's assessment by id: not found, as if there were none.
+		if r := w.outsider.do("GET", w.path(""), nil); r.Status != http.StatusNotFound {
+			t.Errorf("another user's assessment: %d %s", r.Status, r.Body)
+		}
+	})
+}
+
+func TestItemConflict(t *testing.T) {
+	forEngines(t, func(t *testing.T, e engine) {
+		w := newWorld(t, e, api.Config{})
+		var it api.ItemOut
+		w.assessor.do("GET", w.path("/items/A.5.1"), nil).json(t, &it)
+		base := it.Version
+		// Two edits from the same version on different fields: both land.
+		if r := w.assessor.do("PATCH", w.path("/items/A.5.1"), map[string]any{"version": base, "owner": "Dana"}); r.Status != 200 {
+			t.Fatalf("first: %d %s", r.Status, r.Body)
+		}
+		r := w.contributor.do("PATCH", w.path("/items/A.6.1"), map[string]any{"version": 1, "notes": "hr"})
+		if r.Status != 200 {
+			t.Fatalf("contributor: %d %s", r.Status, r.Body)
+		}
+		r = w.assessor.do("PATCH", w.path("/items/A.5.1"), map[string]any{"version": base, "score": 3})
+		if r.Status != 200 {
+			t.Fatalf("other field from the same version: %d %s", r.Status, r.Body)
+		}
+		r.json(t, &it)
+		if it.Owner != "Dana" || it.Score != 3 {
+			t.Errorf("both edits should stay: %+v", it.Item)
+		}
+		// Two edits from the same version on the same field: the second is a 409 with both values.
+		base = it.Version
+		if r := w.assessor.do("PATCH", w.path("/items/A.5.1"), map[string]any{"version": base, "priority": "High"}); r.Status != 200 {
+			t.Fatalf("first priority: %d %s", r.Status, r.Body)
+		}
+		r = w.assessor.do("PATCH", w.path("/items/A.5.1"), map[string]any{"version": base, "priority": "Low"})
+		if r.Status != http.StatusConflict {
+			t.Fatalf("second priority: %d %s", r.Status, r.Body)
+		}
+		var p api.Problem
+		r.json(t, &p)
+		if len(p.Conflicts) != 1 || p.Conflicts[0].Field != "priority" || p.Conflicts[0].Yours != "Low" || p.Conflicts[0].Theirs != "High" ||
+			p.Conflicts[0].SavedBy != w.assessorU.Name || p.Current == nil || p.Current.Priority != "High" {
+			t.Errorf("conflict: %s", r.Body)
+		}
+		// Bad input names the field.
+		r = w.assessor.do("PATCH", w.path("/items/A.5.1"), map[string]any{"version": 0, "score": 9, "target_date": "soon", "colour": "red"})
+		if r.Status != http.StatusUnprocessableEntity || !strings.Contains(string(r.Body), `"where":"colour"`) {
+			t.Errorf("unknown field: %d %s", r.Status, r.Body)
+		}
+		r = w.assessor.do("PATCH", w.path("/items/A.5.1"), map[string]any{"version": 0, "score": 9, "target_date": "soon"})
+		r.json(t, &p)
+		if r.Status != http.StatusUnprocessableEntity || len(p.Errors) != 2 || p.Errors[0].Where != "score" || p.Errors[1].Where != "target_date" {
+			t.Errorf("bad fields: %d %s", r.Status, r.Body)
+		}
+		// effort_days null clears the override.
+		w.assessor.do("PATCH", w.path("/items/A.5.1"), map[string]any{"version": 0, "effort_days": 4.5}).json(t, &it)
+		if it.EffortDays == nil || *it.EffortDays != 4.5 {
+			t.Fatalf("effort: %+v", it.EffortDays)
+		}
+		w.assessor.do("PATCH", w.path("/items/A.5.1"), []byte(`{"version":0,"effort_days":null}`)).json(t, &it)
+		if it.EffortDays != nil {
+			t.Errorf("effort not cleared: %v", *it.EffortDays)
+		}
+		// The header: a change from an old version is a conflict.
+		var a assess.Assessment
+		w.assessor.do("GET", w.path(""), nil).json(t, &a)
+		if r := w.assessor.do("PATCH", w.path(""), map[string]any{"version": a.Version, "scope": "One"}); r.Status != 200 {
+			t.Fatalf("header: %d %s", r.Status, r.Body)
+		}
+		if r := w.assessor.do("PATCH", w.path(""), map[string]any{"version": a.Version, "scope": "Two"}); r.Status != http.StatusConflict {
+			t.Errorf("stale header: %d %s", r.Status, r.Body)
+		}
+	})
+}
+
+func TestPaginationAndETag(t *testing.T) {
+	forEngines(t, func(t *testing.T, e engine) {
+		w := newWorld(t, e, api.Config{})
+		// Every item exactly once, in pages of 7, following next.
+		seen := map[string]int{}
+		next := w.path("/items?limit=7")
+		pages := 0
+		for next != "" {
+			r := w.viewer.do("GET", next, nil)
+			if r.Status != 200 {
+				t.Fatalf("%s: %d %s", next, r.Status, r.Body)
+			}
+			var pg api.Page[api.ItemOut]
+			r.json(t, &pg)
+			for _, it := range pg.Data {
+				seen[it.Ref]++
+			}
+			if pg.NextURL != "" && !strings.Contains(r.Header.Get("Link"), pg.NextURL) {
+				t.Errorf("Link %q, next %q", r.Header.Get("Link"), pg.NextURL)
+			}
+			next = pg.NextURL
+			pages++
+		}
+		if len(seen) != 123 || pages != 18 {
+			t.Errorf("%d items in %d pages", len(seen), pages)
+		}
+		for ref, n := range seen {
+			if n != 1 {
+				t.Errorf("%s seen %d times", ref, n)
+			}
+		}
+		// A filter pages too.
+		var pg api.Page[api.ItemOut]
+		w.viewer.do("GET", w.path("/items?section=clauses&limit=500"), nil).json(t, &pg)
+		if len(pg.Data) != 30 || pg.NextURL != "" {
+			t.Errorf("clauses: %d, next %q", len(pg.Data), pg.NextURL)
+		}
+		// History, oldest first, every change once.
+		for i := range 5 {
+			w.assessor.do("PATCH", w.path("/items/A.5.1"), map[string]any{"version": 0, "notes": "note " + itoa64(int64(i))})
+		}
+		var ids []int64
+		next = w.path("/history?limit=2")
+		for next != "" {
+			var hp api.Page[assess.Change]
+			w.auditor.do("GET", next, nil).json(t, &hp)
+			for _, c := range hp.Data {
+				ids = append(ids, c.ID)
+			}
+			next = hp.NextURL
+		}
+		if len(ids) < 5 || !slices.IsSorted(ids) || len(slices.Compact(slices.Clone(ids))) != len(ids) {
+			t.Errorf("history ids %v", ids)
+		}
+		if r := w.viewer.do("GET", w.path("/items?cursor=bm90LWpzb24"), nil); r.Status != http.StatusUnprocessableEntity {
+			t.Errorf("bad cursor: %d", r.Status)
+		}
+		// ETag: 304 while nothing changed, 200 once something did.
+		r := w.viewer.do("GET", w.path("/items/A.5.1"), nil)
+		tag := r.Header.Get("ETag")
+		if tag == "" {
+			t.Fatal("no ETag")
+		}
+		if r := w.viewer.do("GET", w.path("/items/A.5.1"), nil, "If-None-Match", tag); r.Status != http.StatusNotModified {
+			t.Errorf("unchanged: %d", r.Status)
+		}
+		w.assessor.do("PATCH", w.path("/items/A.8.1"), map[string]any{"version": 0, "notes": "changed"})
+		if r := w.viewer.do("GET", w.path("/items/A.5.1"), nil, "If-None-Match", tag); r.Status != 200 {
+			t.Errorf("changed: %d", r.Status)
+		}
+	})
+}
+
+func TestRateLimit(t *testing.T) {
+	w := newWorld(t, engines[0], api.Config{Rate: 0.001, Burst: 3})
+	for i := range 3 {
+		if r := w.viewer.do("GET", "/api/v1/me", nil); r.Status != 200 {
+			t.Fatalf("request %d: %d", i, r.Status)
+		}
+	}
+	r := w.viewer.do("GET", "/api/v1/me", nil)
+	if r.Status != http.StatusTooManyRequests || r.Header.Get("Retry-After") == "" {
+		t.Errorf("over the limit: %d %q", r.Status, r.Header.Get("Retry-After"))
+	}
+	// Another token has its own bucket.
+	if r := w.auditor.do("GET", "/api/v1/me", nil); r.Status != 200 {
+		t.Errorf("another token: %d", r.Status)
+	}
+}

@@ -66,6 +66,7 @@ func forEngines(t *testing.T, test func(t *testing.T, e engine)) {
 type site struct {
 	t   testing.TB
 	svc *app.Service
+	st  store.Store
 	api *api.Handler
 	srv *httptest.Server
 	doc *described
@@ -84,7 +85,7 @@ func newSite(t testing.TB, st store.Store, cfg api.Config) *site {
 	}
 	srv := httptest.NewServer(w)
 	t.Cleanup(srv.Close)
-	return &site{t: t, svc: svc, api: h, srv: srv, doc: describe(t, h)}
+	return &site{t: t, svc: svc, st: st, api: h, srv: srv, doc: describe(t, h)}
 }
 
 // user creates an account and a token for it.
@@ -94,15 +95,20 @@ func (s *site) user(login string) (*client, assess.User) {
 	if err != nil {
 		s.t.Fatal(err)
 	}
-	return &client{site: s, token: s.token(u)}, u
+	return &client{site: s, token: s.token(u, app.NewToken{Name: "test"})}, u
 }
 
-func (s *site) token(u assess.User) string {
-	token, err := s.svc.StartSession(context.Background(), app.Principal{User: u}, 24*time.Hour)
+// token makes an access token for u (a day long unless in says otherwise).
+func (s *site) token(u assess.User, in app.NewToken) string {
+	s.t.Helper()
+	if in.Expires.IsZero() {
+		in.Expires = time.Now().Add(24 * time.Hour)
+	}
+	tok, err := s.svc.CreateToken(context.Background(), app.Principal{User: u}, in)
 	if err != nil {
 		s.t.Fatal(err)
 	}
-	return token
+	return tok.Secret
 }
 
 // client sends requests with one token; every answer is checked against
