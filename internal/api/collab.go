@@ -2,6 +2,7 @@ package api
 
 import (
 	"net/http"
+	"slices"
 	"strings"
 	"time"
 
@@ -90,11 +91,16 @@ func (h *Handler) putMember(w http.ResponseWriter, r *http.Request, p app.Princi
 }
 
 func (h *Handler) removeMember(w http.ResponseWriter, r *http.Request, p app.Principal) error {
-	uid, err := pathID(r, "uid")
+	aid, login := r.PathValue("id"), app.NormalizeLogin(r.PathValue("login"))
+	list, err := h.svc.Members(r.Context(), p, aid)
 	if err != nil {
 		return err
 	}
-	if err := h.svc.RemoveMember(r.Context(), p, r.PathValue("id"), uid); err != nil {
+	i := slices.IndexFunc(list, func(m assess.Membership) bool { return m.User.Login == login })
+	if i < 0 {
+		return assess.Errorf(assess.KindNotFound, "%q is no member of assessment %s", login, aid)
+	}
+	if err := h.svc.RemoveMember(r.Context(), p, aid, list[i].UserID); err != nil {
 		return err
 	}
 	w.WriteHeader(http.StatusNoContent)

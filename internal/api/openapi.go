@@ -102,7 +102,6 @@ var paramText = map[string]string{
 	"eid":    "the evidence's id",
 	"name":   "the snapshot's name",
 	"login":  "the account's login",
-	"uid":    "the member's user id",
 	"iid":    "the interview's id",
 	"format": "the export format",
 }
@@ -113,7 +112,7 @@ func (h *Handler) operation(g *schemaGen, rt route) obj {
 	for _, m := range pathParam.FindAllStringSubmatch(rt.path, -1) {
 		s := obj{"type": "string"}
 		switch m[1] {
-		case "eid", "uid", "iid":
+		case "eid", "iid":
 			s = obj{"type": "integer", "minimum": 1}
 		case "format":
 			var names []any

@@ -115,7 +115,7 @@ func (h *Handler) table() []route {
 
 		{method: "GET", path: a + "/members", op: "listMembers", summary: "An assessment's members", tag: tM, h: h.listMembers, status: ok, out: Members{}},
 		{method: "PUT", path: a + "/members/{login}", op: "putMember", summary: "Give an account a role (administrators add, assessors invite)", tag: tM, h: h.putMember, write: true, body: MemberPut{}, status: ok, out: assess.Membership{}},
-		{method: "DELETE", path: a + "/members/{uid}", op: "removeMember", summary: "Remove a member", tag: tM, h: h.removeMember, write: true, status: http.StatusNoContent},
+		{method: "DELETE", path: a + "/members/{login}", op: "removeMember", summary: "Remove a member", tag: tM, h: h.removeMember, write: true, status: http.StatusNoContent},
 
 		{method: "GET", path: a + "/interviews", op: "listInterviews", summary: "An assessment's interviews", tag: tIv, h: h.listInterviews, status: ok, out: Interviews{}},
 		{method: "POST", path: a + "/interviews", op: "createInterview", summary: "Prepare an interview of a stakeholder", tag: tIv, h: h.createInterview, write: true, idem: true, body: NewInterview{}, status: http.StatusCreated, out: Interview{}},
