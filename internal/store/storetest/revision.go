@@ -235,6 +235,7 @@ func testRevision(t *testing.T, e Engine) {
 		"CreateSession", "Session", "ExtendSession", "DeleteSession", "DeleteSessions", "DeleteExpired",
 		"Membership", "Members", "MembershipsOf", "RecordLoginFailure", "LoginFailures", "ClearLoginFailures",
 		"CreateToken", "Tokens", "TokenByHash", "RevokeToken", "TouchToken",
+		"ClaimIdempotencyKey", "FinishIdempotencyKey", "ReleaseIdempotencyKey",
 		"InTx", "ReadTx", "Engine", "Close",
 		// Summaries are derived from a revision: keeping one must leave
 		// the revision alone (testSummaries checks it).

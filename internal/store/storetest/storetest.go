@@ -50,6 +50,7 @@ func Run(t *testing.T, e Engine) {
 		{"FirstAdminRace", testFirstAdminRace},
 		{"Sessions", testSessions},
 		{"Tokens", testTokens},
+		{"Idempotency", testIdempotency},
 		{"Memberships", testMemberships},
 		{"LoginFailures", testLoginFailures},
 		{"PlanSettings", testPlanSettings},
