@@ -475,3 +475,106 @@ func TestRateLimit(t *testing.T) {
 		t.Errorf("another token: %d", r.Status)
 	}
 }
+
+func TestIdempotencyKeys(t *testing.T) {
+	forEngines(t, func(t *testing.T, e engine) {
+		w := newWorld(t, e, api.Config{})
+		body := map[string]any{"org": "Globex", "scope": "Cloud"}
+		first := w.assessor.do("POST", "/api/v1/assessments", body, "Idempotency-Key", "create-globex")
+		if first.Status != http.StatusCreated {
+			t.Fatalf("first: %d %s", first.Status, first.Body)
+		}
+		again := w.assessor.do("POST", "/api/v1/assessments", body, "Idempotency-Key", "create-globex")
+		if again.Status != http.StatusCreated || string(again.Body) != string(first.Body) || again.Header.Get("Idempotent-Replayed") != "true" ||
+			again.Header.Get("Location") != first.Header.Get("Location") {
+			t.Errorf("replay: %d %s %v, first %s", again.Status, again.Body, again.Header, first.Body)
+		}
+		var pg api.Page[api.AssessmentSummary]
+		w.assessor.do("GET", "/api/v1/assessments", nil).json(t, &pg)
+		globex := 0
+		for _, a := range pg.Data {
+			if a.Org == "Globex" {
+				globex++
+			}
+		}
+		if globex != 1 {
+			t.Errorf("%d Globex assessments after a replayed create", globex)
+		}
+		other := w.assessor.do("POST", "/api/v1/assessments", map[string]any{"org": "Initech"}, "Idempotency-Key", "create-globex")
+		if other.Status != http.StatusUnprocessableEntity || !strings.Contains(string(other.Body), "Idempotency-Key") {
+			t.Errorf("same key, another body: %d %s", other.Status, other.Body)
+		}
+		// Another account's key of the same name is its own.
+		if r := w.viewer.do("POST", "/api/v1/assessments", map[string]any{"org": "Viewer's"}, "Idempotency-Key", "create-globex"); r.Status != http.StatusCreated {
+			t.Errorf("another account's key: %d %s", r.Status, r.Body)
+		}
+		// A create that fails frees its key.
+		if r := w.assessor.do("POST", w.path("/snapshots"), map[string]any{"name": "bad@name"}, "Idempotency-Key", "snap"); r.Status != http.StatusUnprocessableEntity {
+			t.Fatalf("bad snapshot: %d %s", r.Status, r.Body)
+		}
+		if r := w.assessor.do("POST", w.path("/snapshots"), map[string]any{"name": "good"}, "Idempotency-Key", "snap"); r.Status != http.StatusCreated {
+			t.Errorf("after a failed create: %d %s", r.Status, r.Body)
+		}
+		// A file upload replays too, and is stored once.
+		up := func() response {
+			return w.assessor.upload(w.path("/items/A.5.1/evidence"), map[string]string{"text": "The policy", "date": "2027-01-04"}, "policy.pdf", []byte("%PDF-1.7 policy"),
+				"Idempotency-Key", "upload-1")
+		}
+		u1, u2 := up(), up()
+		if u1.Status != http.StatusCreated || string(u1.Body) != string(u2.Body) {
+			t.Errorf("upload replay: %d %s / %d %s", u1.Status, u1.Body, u2.Status, u2.Body)
+		}
+		var ev api.Page[api.EvidenceOut]
+		w.assessor.do("GET", w.path("/evidence?ref=A.5.1"), nil).json(t, &ev)
+		if len(ev.Data) != 1 || ev.Data[0].FileName != "policy.pdf" || ev.Data[0].Size != 15 {
+			t.Errorf("evidence after a replayed upload: %+v", ev.Data)
+		}
+		r := w.assessor.do("GET", w.path("/evidence/"+itoa64(ev.Data[0].ID)+"/file"), nil)
+		if r.Status != 200 || string(r.Body) != "%PDF-1.7 policy" {
+			t.Errorf("download: %d %q", r.Status, r.Body)
+		}
+	})
+}
+
+func TestReferencePage(t *testing.T) {
+	s := newSite(t, engines[0].open(t), api.Config{})
+	anon := &client{site: s}
+	r := anon.do("GET", "/api/v1/docs", nil)
+	if r.Status != 200 || !strings.HasPrefix(r.Header.Get("Content-Type"), "text/html") {
+		t.Fatalf("%d %s", r.Status, r.Header.Get("Content-Type"))
+	}
+	page := string(r.Body)
+	var doc struct {
+		Paths map[string]map[string]struct{ OperationID string }
+	}
+	if err := json.Unmarshal(anon.do("GET", "/api/v1/openapi.json", nil).Body, &doc); err != nil {
+		t.Fatal(err)
+	}
+	for path, ops := range doc.Paths {
+		for _, op := range ops {
+			if !strings.Contains(page, `id="op-`+op.OperationID+`"`) || !strings.Contains(page, path) {
+				t.Errorf("the page lacks %s (%s)", op.OperationID, path)
+			}
+		}
+	}
+	for _, k := range assess.Kinds() {
+		if !strings.Contains(page, `id="problem-`+strings.ReplaceAll(k.String(), " ", "-")+`"`) {
+			t.Errorf("the page lacks the problem %q", k)
+		}
+	}
+	if strings.Contains(page, "<script") || strings.Contains(page, "http://") && !strings.Contains(page, "http://127.0.0.1") {
+		t.Error("the page loads something from elsewhere")
+	}
+	// A problem's type leads to its explanation on the page.
+	var p api.Problem
+	anon.do("GET", "/api/v1/me", nil).json(t, &p)
+	if !strings.HasPrefix(p.Type, "/api/v1/docs#") || !strings.Contains(page, `id="`+strings.TrimPrefix(p.Type, "/api/v1/docs#")+`"`) {
+		t.Errorf("problem type %q", p.Type)
+	}
+	// Every kind has its status.
+	for _, k := range assess.Kinds() {
+		if k != assess.KindInternal && api.Status(k) == http.StatusInternalServerError {
+			t.Errorf("kind %v has no status", k)
+		}
+	}
+}
