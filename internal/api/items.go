@@ -15,12 +15,8 @@ import (
 )
 
 func (h *Handler) listItems(w http.ResponseWriter, r *http.Request, p app.Principal) error {
-	aid := r.PathValue("id")
-	if done, err := h.etag(w, r, p, aid); done || err != nil {
-		return err
-	}
-	v, _, err := h.svc.View(r.Context(), p, aid)
-	if err != nil {
+	v, done, err := h.view(w, r, p)
+	if done || err != nil {
 		return err
 	}
 	f := app.ItemFilterFrom(r.URL.Query())
@@ -47,6 +43,17 @@ func (h *Handler) listItems(w http.ResponseWriter, r *http.Request, p app.Princi
 	return nil
 }
 
+// view loads the assessment of the request with its figures, unless the
+// client's copy is current (done: 304 sent).
+func (h *Handler) view(w http.ResponseWriter, r *http.Request, p app.Principal) (app.View, bool, error) {
+	aid := r.PathValue("id")
+	if done, err := h.etag(w, r, p, aid); done || err != nil {
+		return app.View{}, done, err
+	}
+	v, _, err := h.svc.View(r.Context(), p, aid)
+	return v, false, err
+}
+
 func itemOut(it assess.Item, is assess.ItemStatus) ItemOut {
 	if it.Evidence == nil {
 		it.Evidence = []assess.Evidence{}
@@ -58,12 +65,8 @@ func itemOut(it assess.Item, is assess.ItemStatus) ItemOut {
 }
 
 func (h *Handler) getItem(w http.ResponseWriter, r *http.Request, p app.Principal) error {
-	aid := r.PathValue("id")
-	if done, err := h.etag(w, r, p, aid); done || err != nil {
-		return err
-	}
-	v, _, err := h.svc.View(r.Context(), p, aid)
-	if err != nil {
+	v, done, err := h.view(w, r, p)
+	if done || err != nil {
 		return err
 	}
 	ref, err := app.ResolveRef(v.Catalog, r.PathValue("ref"))
@@ -146,12 +149,8 @@ func itemPatch(in ItemPatch, body []byte) (app.ItemPatch, error) {
 }
 
 func (h *Handler) listEvidence(w http.ResponseWriter, r *http.Request, p app.Principal) error {
-	aid := r.PathValue("id")
-	if done, err := h.etag(w, r, p, aid); done || err != nil {
-		return err
-	}
-	v, _, err := h.svc.View(r.Context(), p, aid)
-	if err != nil {
+	v, done, err := h.view(w, r, p)
+	if done || err != nil {
 		return err
 	}
 	only := r.URL.Query().Get("ref")

@@ -10,7 +10,9 @@ import (
 	"github.com/isogap/isogap/internal/assess"
 )
 
-// kindStatus is the API's one table from an error's kind to its status.
+// kindStatus is the one table from an error's kind to the status the API
+// and the web app answer with; the domain names kinds, this edge gives
+// them meaning.
 var kindStatus = map[assess.Kind]int{
 	assess.KindInternal:        http.StatusInternalServerError,
 	assess.KindInvalid:         http.StatusUnprocessableEntity,
