@@ -32,6 +32,9 @@ func (s *Store) ClaimIdempotencyKey(ctx context.Context, rec store.IdempotencyRe
 }
 
 func (s *Store) FinishIdempotencyKey(ctx context.Context, rec store.IdempotencyRecord) error {
+	if rec.Body == nil {
+		rec.Body = []byte{} // an answer without a body; a nil slice would be NULL
+	}
 	return s.write(ctx, func(t *Store) error {
 		res, err := t.exec(ctx, `UPDATE idempotency_keys SET status = ?, body = ?, location = ? WHERE user_id = ? AND key = ?`,
 			rec.Status, rec.Body, rec.Location, rec.UserID, rec.Key)

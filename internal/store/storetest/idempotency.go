@@ -44,6 +44,13 @@ func testIdempotency(t *testing.T, e Engine) {
 	if err != nil || claimed || got.Status != 201 || !bytes.Equal(got.Body, rec.Body) || got.Location != rec.Location || !got.CreatedAt.Equal(now) {
 		t.Fatalf("replay: %+v %v %v", got, claimed, err)
 	}
+	// An answer without a body (a 204) is kept too.
+	if _, claimed, err := st.ClaimIdempotencyKey(ctx, store.IdempotencyRecord{UserID: ann.ID, Key: "empty", RequestHash: "e", CreatedAt: now}, day); err != nil || !claimed {
+		t.Fatalf("claim empty: %v %v", claimed, err)
+	}
+	if err := st.FinishIdempotencyKey(ctx, store.IdempotencyRecord{UserID: ann.ID, Key: "empty", Status: 204}); err != nil {
+		t.Errorf("an answer without a body: %v", err)
+	}
 	if err := st.FinishIdempotencyKey(ctx, store.IdempotencyRecord{UserID: ann.ID, Key: "nope", Status: 201}); assess.KindOf(err) != assess.KindNotFound {
 		t.Errorf("finishing an unclaimed key: %v", err)
 	}
