@@ -121,6 +121,9 @@ var (
 		rStranger: ok, rNobody: assess.KindUnauthenticated}
 	tokenRevokers = outcome{rAdmin: assess.KindNotFound, rCLI: assess.KindInvalid, rAssessor: assess.KindNotFound, rContributor: assess.KindNotFound,
 		rViewer: assess.KindNotFound, rAuditor: assess.KindNotFound, rExpired: assess.KindNotFound, rStranger: assess.KindNotFound, rNobody: assess.KindUnauthenticated}
+	// Idempotency keys belong to accounts.
+	accountKeys = outcome{rAdmin: ok, rCLI: assess.KindForbidden, rAssessor: ok, rContributor: ok, rViewer: ok, rAuditor: ok, rExpired: ok,
+		rStranger: ok, rNobody: assess.KindUnauthenticated}
 	// Only the command line makes a token for someone else.
 	cliOnlyOthers = outcome{rAdmin: ok, rCLI: ok, rAssessor: assess.KindForbidden, rContributor: assess.KindForbidden, rViewer: assess.KindForbidden,
 		rAuditor: assess.KindForbidden, rExpired: assess.KindForbidden, rStranger: assess.KindForbidden, rNobody: assess.KindUnauthenticated}
@@ -610,6 +613,11 @@ func roleTable() []useCase {
 		}},
 		{name: "UnlinkIdentity", want: ssoLinkers(assess.KindInvalid), tokenWant: bothTokens(assess.KindForbidden), call: func(f *roleFixture, p app.Principal) error {
 			return f.svc.UnlinkIdentity(ctx, p, "corp", "not the password")
+		}},
+		// The key is the account's: the create it wraps checks the rest.
+		{name: "Idempotent", want: accountKeys, call: func(f *roleFixture, p app.Principal) error {
+			_, _, err := f.svc.Idempotent(ctx, p, "k", []byte("POST /x"), func() (app.Answer, error) { return app.Answer{Status: 201}, nil })
+			return err
 		}},
 		{name: "TakeInventory", want: cliOnly, call: func(f *roleFixture, p app.Principal) error { _, err := f.svc.TakeInventory(ctx, p); return err }},
 	}

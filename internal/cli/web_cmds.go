@@ -16,6 +16,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/isogap/isogap/internal/api"
 	"github.com/isogap/isogap/internal/app"
 	"github.com/isogap/isogap/internal/assess"
 	"github.com/isogap/isogap/internal/metrics"
@@ -43,6 +44,9 @@ type webFlags struct {
 	// are served; neither given, there are none.
 	metricsListen string
 	metricsToken  string
+	// apiRate and apiBurst limit the requests of one API token.
+	apiRate  float64
+	apiBurst int
 }
 
 // metricsOn reports whether the server exports metrics.
@@ -65,6 +69,8 @@ func (f *webFlags) register(cmd *cobra.Command) {
 		"serve Prometheus metrics at /metrics on this address of their own, HOST:PORT, apart from the app (env ISOGAP_METRICS_LISTEN)")
 	fl.StringVar(&f.metricsToken, "metrics-token", "",
 		`serve Prometheus metrics only to requests with "Authorization: Bearer TOKEN", on the app's address unless --metrics-listen (env ISOGAP_METRICS_TOKEN keeps it out of the process list)`)
+	fl.Float64Var(&f.apiRate, "api-rate", 10, "requests per second one API token may make on average (negative: no limit)")
+	fl.IntVar(&f.apiBurst, "api-burst", 40, "requests one API token may make at once, above its rate")
 }
 
 // fromEnv applies the environment to flags not given on the command line.
@@ -235,6 +241,11 @@ func (c *cliApp) serve(ctx context.Context, svc *app.Service, f webFlags, fallba
 		// commands use, or else the one the assessor's browser reached.
 		BaseURL: c.env.Getenv("ISOGAP_BASE_URL"),
 	}
+	apiHandler, err := api.New(svc, api.Config{Formats: cfg.Formats, Rate: f.apiRate, Burst: f.apiBurst, BaseURL: cfg.BaseURL})
+	if err != nil {
+		return err
+	}
+	cfg.API = apiHandler
 	var metricsSrv *metricsServer
 	if c.metrics != nil {
 		cfg.Metrics = c.metrics

@@ -85,6 +85,15 @@ type UserStore interface {
 	// expired at now: a second take of the same state finds nothing (kind
 	// NotFound), on every instance.
 	TakeSSOState(ctx context.Context, stateHash string, now time.Time) (assess.SSOState, error)
+	// ClaimIdempotencyKey records that rec's create is under way (Status
+	// 0), dropping the user's records created before since first. When a
+	// record of the key is left, it returns that one and false instead.
+	ClaimIdempotencyKey(ctx context.Context, rec IdempotencyRecord, since time.Time) (IdempotencyRecord, bool, error)
+	// FinishIdempotencyKey stores the answer of a claimed create.
+	FinishIdempotencyKey(ctx context.Context, rec IdempotencyRecord) error
+	// ReleaseIdempotencyKey drops a claim whose create failed, so the
+	// request may be sent again.
+	ReleaseIdempotencyKey(ctx context.Context, userID int64, key string) error
 
 	// PutMembership adds or replaces a user's membership of an assessment.
 	PutMembership(ctx context.Context, m assess.Membership) error
@@ -102,4 +111,17 @@ type UserStore interface {
 	// LoginFailures counts a key's failures at or after since.
 	LoginFailures(ctx context.Context, key string, since time.Time) (int, error)
 	ClearLoginFailures(ctx context.Context, key string) error
+}
+
+// IdempotencyRecord is the first answer to a user's create sent with an
+// idempotency key.
+type IdempotencyRecord struct {
+	UserID      int64
+	Key         string
+	RequestHash string
+	// Status is the answer's HTTP status; 0 while the create runs.
+	Status    int
+	Body      []byte
+	Location  string
+	CreatedAt time.Time
 }

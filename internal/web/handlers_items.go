@@ -18,97 +18,10 @@ import (
 	"github.com/isogap/isogap/internal/catalog"
 )
 
-// matrixFilter is the matrix's query string.
-type matrixFilter struct {
-	Q        string
-	Section  string // a section id, or "clauses" / "controls"
-	Dept     string
-	Owner    string // a name, or "-" for items without an owner
-	Score    string // "0" (not assessed) … "5"
-	Priority string
-	Status   string // below, attarget, unassessed, na, flagged
-	Attr     string // "key:value"
-	Overdue  bool
-}
+// matrixFilter is the matrix's query string, the same filter the API takes.
+type matrixFilter = app.ItemFilter
 
-func readFilter(q url.Values) matrixFilter {
-	return matrixFilter{Q: strings.TrimSpace(q.Get("q")), Section: q.Get("section"), Dept: q.Get("dept"), Owner: q.Get("owner"),
-		Score: q.Get("score"), Priority: q.Get("priority"), Status: q.Get("status"), Attr: q.Get("attr"), Overdue: q.Get("overdue") == "1"}
-}
-
-// Active reports whether any filter is set.
-func (f matrixFilter) Active() bool { return f != (matrixFilter{}) }
-
-func (f matrixFilter) match(it assess.Item, ci catalog.Item, is assess.ItemStatus, today assess.Date) bool {
-	switch f.Section {
-	case "":
-	case "clauses":
-		if ci.IsControl() {
-			return false
-		}
-	case "controls":
-		if !ci.IsControl() {
-			return false
-		}
-	default:
-		if ci.Section != f.Section {
-			return false
-		}
-	}
-	if f.Dept != "" && it.Department != f.Dept {
-		return false
-	}
-	if f.Owner == "-" && it.Owner != "" || f.Owner != "" && f.Owner != "-" && !strings.EqualFold(it.Owner, f.Owner) {
-		return false
-	}
-	if f.Score != "" && strconv.Itoa(int(it.Score)) != f.Score {
-		return false
-	}
-	if f.Priority != "" && string(it.Priority) != f.Priority {
-		return false
-	}
-	switch f.Status {
-	case "below":
-		if !is.Applicable || !is.BelowTarget {
-			return false
-		}
-	case "attarget":
-		if !is.Applicable || is.BelowTarget {
-			return false
-		}
-	case "unassessed":
-		if !is.Applicable || it.Score.Assessed() {
-			return false
-		}
-	case "na":
-		if is.Applicable {
-			return false
-		}
-	case "flagged":
-		if !is.Unevidenced5 {
-			return false
-		}
-	}
-	if f.Overdue && !isOverdue(it, is, today) {
-		return false
-	}
-	if key, val, ok := strings.Cut(f.Attr, ":"); ok && !slices.Contains(ci.Attr(key), val) {
-		return false
-	}
-	if f.Q != "" {
-		hay := strings.ToLower(strings.Join(append([]string{ci.Ref, ci.Title, ci.Summary, it.Owner, it.Action, it.Notes}, ci.QuestionTexts()...), "\n"))
-		for _, word := range strings.Fields(strings.ToLower(f.Q)) {
-			if !strings.Contains(hay, word) {
-				return false
-			}
-		}
-	}
-	return true
-}
-
-func isOverdue(it assess.Item, is assess.ItemStatus, today assess.Date) bool {
-	return !it.TargetDate.IsZero() && it.TargetDate.Before(today) && is.Applicable && is.BelowTarget
-}
+func readFilter(q url.Values) matrixFilter { return app.ItemFilterFrom(q) }
 
 func statusByRef(r assess.Result) map[string]assess.ItemStatus {
 	m := make(map[string]assess.ItemStatus, len(r.Items))
@@ -121,7 +34,7 @@ func statusByRef(r assess.Result) map[string]assess.ItemStatus {
 func (s *Server) row(c *actx, it assess.Item, status map[string]assess.ItemStatus, ret string) matrixRow {
 	ci, _ := c.View.Catalog.Item(it.Ref)
 	is := status[it.Ref]
-	r := matrixRow{Item: it, Cat: ci, Status: is, Editable: c.Acc.CanEditItem(it), Overdue: isOverdue(it, is, s.today()),
+	r := matrixRow{Item: it, Cat: ci, Status: is, Editable: c.Acc.CanEditItem(it), Overdue: app.IsOverdue(it, is, s.today()),
 		Ref: it.Ref, Form: "f-" + it.Ref, Return: ret}
 	r.Edit = r.Editable && is.Applicable
 	if !is.Applicable {
@@ -189,7 +102,7 @@ func (s *Server) matrix(w http.ResponseWriter, r *http.Request, c *actx) error {
 			owners[it.Owner] = true
 		}
 		ci, _ := v.Catalog.Item(it.Ref)
-		if f.match(it, ci, status[it.Ref], today) {
+		if f.Match(it, ci, status[it.Ref], today) {
 			pg.Rows = append(pg.Rows, s.row(c, it, status, ret))
 		}
 	}

@@ -56,6 +56,11 @@ type Config struct {
 	// InterviewPack writes a printable interview guide (PDF); nil offers
 	// none. The wiring passes report.WriteInterviewPack.
 	InterviewPack func(w io.Writer, in PackInput) error
+	// API, when set, serves every path under /api/: outside the session
+	// cookie and the cross-origin protection (it authenticates by bearer
+	// token, which a browser never sends by itself), inside the request
+	// log, metrics, compression and panic recovery.
+	API http.Handler
 }
 
 // RequestMetrics hears of every request once it is answered: its method,
@@ -122,7 +127,14 @@ func New(svc *app.Service, cfg Config) (*Server, error) {
 	cop.SetDenyHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, assess.Errorf(assess.KindForbidden, "this request came from another site and was refused (cross-site request forgery protection): reload the page and try again"))
 	}))
-	s.handler = s.request(compress(s.recoverer(securityHeaders(cop.Handler(s.limitBody(mux))))))
+	var site http.Handler = securityHeaders(cop.Handler(s.limitBody(mux)))
+	if cfg.API != nil {
+		top := http.NewServeMux()
+		top.Handle("/api/", cfg.API)
+		top.Handle("/", site)
+		site = top
+	}
+	s.handler = s.request(compress(s.recoverer(site)))
 	return s, nil
 }
 

@@ -52,6 +52,7 @@ func Run(t *testing.T, e Engine) {
 		{"Tokens", testTokens},
 		{"SiteSecurity", testSiteSecurity},
 		{"SSO", testSSO},
+		{"Idempotency", testIdempotency},
 		{"Memberships", testMemberships},
 		{"LoginFailures", testLoginFailures},
 		{"PlanSettings", testPlanSettings},

@@ -1,4 +1,4 @@
-package web
+package api
 
 import (
 	"testing"
@@ -7,7 +7,7 @@ import (
 )
 
 // TestEveryKindHasAStatus keeps kindStatus exhaustive: a kind added to
-// package assess fails here until the web app knows how to answer it.
+// package assess fails here until the web app and the API know how to answer it.
 func TestEveryKindHasAStatus(t *testing.T) {
 	known := map[assess.Kind]bool{}
 	for _, k := range assess.Kinds() {
@@ -20,8 +20,8 @@ func TestEveryKindHasAStatus(t *testing.T) {
 		if s < 400 || s > 599 {
 			t.Errorf("kind %q answers %d, not an error status", k, s)
 		}
-		if httpStatus(k) != s {
-			t.Errorf("httpStatus(%q) = %d, the table says %d", k, httpStatus(k), s)
+		if Status(k) != s {
+			t.Errorf("Status(%q) = %d, the table says %d", k, Status(k), s)
 		}
 	}
 	for k := range kindStatus {
