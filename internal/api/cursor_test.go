@@ -2,8 +2,8 @@ package api
 
 import (
 	"net/url"
-	"unicode/utf8"
 	"testing"
+	"unicode/utf8"
 )
 
 // A cursor is whatever a client sends back: anything decodes to a key or
