@@ -15,15 +15,25 @@ import (
 // assessment's own row is not read for a current summary (the index on
 // id and revision answers), which is what keeps a long list fast.
 const summaryCols = `revision, org, scope, lead_name, created_at, updated_at,
-	applicable, assessed, at_target, not_applicable, readiness, coverage, audit_ready, blockers`
+	applicable, assessed, at_target, not_applicable, readiness, coverage, audit_ready, blockers,
+	target_score, catalog_id, catalog_version, version`
 
 // headerCols are what Listings reads of an assessment without a current summary.
 const headerCols = `id, org, scope, exclusions, target_score, lead_name, catalog_id, catalog_version, version, created_at, updated_at, revision`
 
+// qualified names each of a list of columns as a column of table t.
+func qualified(t, cols string) string {
+	list := columns(cols)
+	for i, c := range list {
+		list[i] = t + "." + c
+	}
+	return strings.Join(list, ", ")
+}
+
 func (s *Store) Listings(ctx context.Context, ids []string) ([]store.Listing, error) {
 	var out []store.Listing
 	err := s.read(ctx, func(t *Store) error {
-		query := `SELECT a.id, a.revision, s.` + strings.ReplaceAll(summaryCols, ", ", ", s.") + `
+		query := `SELECT a.id, a.revision, ` + qualified("s", summaryCols) + `
 			FROM assessments a LEFT JOIN assessment_summaries s ON s.assessment_id = a.id`
 		var stale []int
 		var err error
@@ -56,18 +66,20 @@ func (t *Store) listings(ctx context.Context, query string, args []any, out []st
 	defer rows.Close()
 	for rows.Next() {
 		var l store.Listing
-		var id, org, scope, lead sql.NullString
-		var rev, created, updated, applicable, assessed, atTarget, notApplicable, blockers sql.NullInt64
+		var id, org, scope, lead, catID, catVersion sql.NullString
+		var rev, created, updated, applicable, assessed, atTarget, notApplicable, blockers, target, version sql.NullInt64
 		var readiness, coverage sql.NullFloat64
 		var ready sql.NullBool
 		if err := rows.Scan(&id, &l.Revision, &rev, &org, &scope, &lead, &created, &updated,
-			&applicable, &assessed, &atTarget, &notApplicable, &readiness, &coverage, &ready, &blockers); err != nil {
+			&applicable, &assessed, &atTarget, &notApplicable, &readiness, &coverage, &ready, &blockers,
+			&target, &catID, &catVersion, &version); err != nil {
 			return nil, nil, err
 		}
 		l.Assessment.ID = id.String
 		if rev.Valid {
 			sm := &store.Summary{Revision: rev.Int64, Assessment: assess.Assessment{ID: id.String, Org: org.String, Scope: scope.String,
-				Lead: lead.String, CreatedAt: fromMicros(created.Int64), UpdatedAt: fromMicros(updated.Int64)}}
+				Lead: lead.String, CreatedAt: fromMicros(created.Int64), UpdatedAt: fromMicros(updated.Int64),
+				TargetScore: int(target.Int64), CatalogID: catID.String, CatalogVersion: catVersion.String, Version: int(version.Int64)}}
 			f := &sm.Overall
 			f.Applicable, f.Assessed, f.AtTarget, f.NotApplicable = int(applicable.Int64), int(assessed.Int64), int(atTarget.Int64), int(notApplicable.Int64)
 			f.Readiness, f.Coverage = readiness.Float64, coverage.Float64
@@ -163,13 +175,16 @@ func (s *Store) PutSummaries(ctx context.Context, sums []store.Summary) error {
 				seen[a.ID] = true
 				f := sm.Overall
 				vals = append(vals, a.ID, sm.Revision, a.Org, a.Scope, a.Lead, micros(a.CreatedAt), micros(a.UpdatedAt),
-					f.Applicable, f.Assessed, f.AtTarget, f.NotApplicable, f.Readiness, f.Coverage, sm.AuditReady, sm.Blockers)
+					f.Applicable, f.Assessed, f.AtTarget, f.NotApplicable, f.Readiness, f.Coverage, sm.AuditReady, sm.Blockers,
+					a.TargetScore, a.CatalogID, a.CatalogVersion, a.Version)
 			}
 			if err := t.insertRows(ctx, "assessment_summaries", columns("assessment_id, "+summaryCols), `ON CONFLICT (assessment_id) DO UPDATE SET
 				revision = excluded.revision, org = excluded.org, scope = excluded.scope, lead_name = excluded.lead_name,
 				created_at = excluded.created_at, updated_at = excluded.updated_at, applicable = excluded.applicable, assessed = excluded.assessed,
 				at_target = excluded.at_target, not_applicable = excluded.not_applicable, readiness = excluded.readiness,
-				coverage = excluded.coverage, audit_ready = excluded.audit_ready, blockers = excluded.blockers`, vals); err != nil {
+				coverage = excluded.coverage, audit_ready = excluded.audit_ready, blockers = excluded.blockers,
+				target_score = excluded.target_score, catalog_id = excluded.catalog_id, catalog_version = excluded.catalog_version,
+				version = excluded.version`, vals); err != nil {
 				return err
 			}
 		}

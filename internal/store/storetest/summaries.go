@@ -44,7 +44,8 @@ func testSummaries(t *testing.T, e Engine) {
 	if !ok || fmt.Sprintf("%+v", got) != fmt.Sprintf("%+v", want.Headline) {
 		t.Errorf("kept summary: %+v %v, want %+v", got, ok, want.Headline)
 	}
-	if l := la.Assessment; l.Org != "Acme" || l.Scope != a.Scope || l.Lead != a.Lead || !l.CreatedAt.Equal(a.CreatedAt) || !l.UpdatedAt.Equal(a.UpdatedAt) {
+	if l := la.Assessment; l.Org != "Acme" || l.Scope != a.Scope || l.Lead != a.Lead || !l.CreatedAt.Equal(a.CreatedAt) || !l.UpdatedAt.Equal(a.UpdatedAt) ||
+		l.TargetScore != a.TargetScore || l.TargetScore == 0 || l.CatalogID != a.CatalogID || l.CatalogVersion != a.CatalogVersion || l.Version != a.Version || l.Version == 0 {
 		t.Errorf("header kept with the summary: %+v", l)
 	}
 	if rev, _ := st.Revision(ctx, a.ID); rev != want.Revision {
