@@ -213,8 +213,36 @@ func asMap(v any) map[string]any {
 	return m
 }
 
+// prose renders a description's text: escaped, with `code` spans as code
+// (the CommonMark the description may use, and no more).
+func prose(s string) template.HTML {
+	parts := strings.Split(template.HTMLEscapeString(s), "`")
+	var b strings.Builder
+	for i, p := range parts {
+		switch {
+		case i%2 == 1 && i < len(parts)-1:
+			b.WriteString("<code>" + p + "</code>")
+		case i%2 == 1:
+			b.WriteString("`" + p) // an unpaired backtick stays as it is
+		default:
+			b.WriteString(p)
+		}
+	}
+	return template.HTML(b.String())
+}
+
+// sentence ends a summary with a full stop when a description follows it.
+func sentence(s string) string {
+	if s == "" || strings.ContainsAny(s[len(s)-1:], ".!?:") {
+		return s
+	}
+	return s + "."
+}
+
 var refTemplate = template.Must(template.New("ref").Funcs(template.FuncMap{
-	"anchor": func(s string) string { return "schema-" + s },
+	"prose":    prose,
+	"sentence": sentence,
+	"anchor":   func(s string) string { return "schema-" + s },
 	"isSchema": func(s string) bool {
 		return s != "" && unicodeUpper(s[0])
 	},
@@ -235,22 +263,22 @@ nav a{margin-right:1rem}
 <body>
 <h1>{{.Title}}</h1>
 <p>{{.Summary}}</p>
-<p>{{.Description}}</p>
+<p>{{prose .Description}}</p>
 <p>The machine-readable description: <a href="openapi.json">openapi.json</a> (OpenAPI 3.1).</p>
 <nav>{{range .Tags}}<a href="#tag-{{.Name}}">{{.Name}}</a>{{end}}<a href="#schemas">Schemas</a><a href="#problems">Problems</a></nav>
 {{range .Tags}}
 <h2 id="tag-{{.Name}}">{{.Name}}</h2>
-<p>{{.Description}}</p>
+<p>{{prose .Description}}</p>
 {{range .Ops}}
 <section class="op" id="op-{{.ID}}">
 <div><span class="m m-{{.Method}}">{{.Method}}</span> <span class="path">{{.Path}}</span></div>
-<p>{{.Summary}}{{if .Description}} {{.Description}}{{end}}</p>
+<p>{{if .Description}}{{sentence .Summary}} {{prose .Description}}{{else}}{{.Summary}}{{end}}</p>
 {{if .Params}}<table><tr><th>parameter</th><th>in</th><th>type</th><th></th></tr>
-{{range .Params}}<tr><td><code>{{.Name}}</code></td><td>{{.In}}</td><td>{{.Type}}</td><td>{{.Description}}</td></tr>
+{{range .Params}}<tr><td><code>{{.Name}}</code></td><td>{{.In}}</td><td>{{.Type}}</td><td>{{prose .Description}}</td></tr>
 {{end}}</table>{{end}}
 {{if .Body}}<table><tr><th>body</th><th></th></tr>{{range .Body}}<tr><td>{{.Media}}</td><td>{{if isSchema .Type}}<a href="#{{anchor .Type}}">{{.Type}}</a>{{else}}{{.Type}}{{end}}</td></tr>{{end}}</table>{{end}}
 <table><tr><th>status</th><th>answer</th><th></th></tr>
-{{range .Responses}}<tr><td>{{.Status}}</td><td>{{.Description}}</td><td>{{range .Types}}{{.Media}} {{if isSchema .Type}}<a href="#{{anchor .Type}}">{{.Type}}</a>{{else}}{{.Type}}{{end}} {{end}}</td></tr>
+{{range .Responses}}<tr><td>{{.Status}}</td><td>{{prose .Description}}</td><td>{{range .Types}}{{.Media}} {{if isSchema .Type}}<a href="#{{anchor .Type}}">{{.Type}}</a>{{else}}{{.Type}}{{end}} {{end}}</td></tr>
 {{end}}</table>
 </section>
 {{end}}{{end}}
