@@ -33,9 +33,9 @@ func FuzzCursor(f *testing.F) {
 func TestProse(t *testing.T) {
 	for in, want := range map[string]string{
 		"send `Authorization: Bearer <token>` now": "send <code>Authorization: Bearer &lt;token&gt;</code> now",
-		"a `b` c `d`":                              "a <code>b</code> c <code>d</code>",
-		"one ` alone":                              "one ` alone",
-		"<script>":                                 "&lt;script&gt;",
+		"a `b` c `d`": "a <code>b</code> c <code>d</code>",
+		"one ` alone": "one ` alone",
+		"<script>":    "&lt;script&gt;",
 	} {
 		if got := string(prose(in)); got != want {
 			t.Errorf("prose(%q) = %q, want %q", in, got, want)
