@@ -23,6 +23,7 @@ var principalFree = map[string]string{
 	"Authenticate":            "checks a login and password: how a principal comes to be",
 	"ResolveSession":          "finds the principal behind a session token",
 	"ResolveToken":            "finds the principal behind an access token",
+	"ResolveStep":             "finds the half-way sign-in behind a token: how a principal of the second step comes to be",
 	"SiteSettings":            "reads the site's sign-in rules, which the sign-in page needs before anyone signs in; they hold no secret",
 	"EndSession":              "signs out the holder of a session token",
 	"Ready":                   "tells whether the database answers (the readiness probe); reads nothing about anybody",
