@@ -18,6 +18,8 @@ var pageTypes = map[string]page{
 	"error":        &errorPage{},
 	"setup":        &setupPage{},
 	"login":        &loginPage{},
+	"twofactor":    &twoFactorPage{},
+	"site":         &sitePage{},
 	"portfolio":    &portfolioPage{},
 	"scope":        &scopePage{},
 	"stakeholders": &stakeholdersPage{},
