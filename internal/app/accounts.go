@@ -264,39 +264,8 @@ func (s *Service) authenticate(ctx context.Context, login, password, addr string
 		return assess.User{}, err
 	}
 	login = NormalizeLogin(login)
-	now := s.now()
-	since := now.Add(-LoginWindow)
-	accountKey, addressKey, pairKey := loginKeyAccount+login, loginKeyAddress+addr, loginKeyPair+login+" "+addr
-	count := func(key string, since time.Time) (int, error) { return s.store.LoginFailures(ctx, key, since) }
-	pair, err := count(pairKey, since)
-	if err != nil {
+	if err := s.throttled(ctx, login, addr); err != nil {
 		return assess.User{}, err
-	}
-	if pair >= MaxFailuresPair {
-		return assess.User{}, retryAfter(LoginWindow, errTooManyAttempts, "for this account from your address", int(LoginWindow.Minutes()))
-	}
-	n, err := count(addressKey, since)
-	if err != nil {
-		return assess.User{}, err
-	}
-	if n >= MaxFailuresAddress {
-		return assess.User{}, retryAfter(LoginWindow, errTooManyAttempts, "from your address", int(LoginWindow.Minutes()))
-	}
-	if pair > 0 {
-		n, err := count(accountKey, since)
-		if err != nil {
-			return assess.User{}, err
-		}
-		if d := LoginDelay(n); d > 0 {
-			// A failure less than d ago (times are kept to the microsecond).
-			recent, err := count(accountKey, now.Add(-d+time.Microsecond))
-			if err != nil {
-				return assess.User{}, err
-			}
-			if recent > 0 {
-				return assess.User{}, retryAfter(d, errSlowDown, int(d/time.Second))
-			}
-		}
 	}
 	u, hash, err := s.store.UserByLogin(ctx, login)
 	if err != nil && assess.KindOf(err) != assess.KindNotFound {
@@ -306,10 +275,8 @@ func (s *Service) authenticate(ctx context.Context, login, password, addr string
 		hash = dummyHash()
 	}
 	if !CheckPassword(hash, password) || err != nil {
-		for _, k := range []string{accountKey, addressKey, pairKey} {
-			if ferr := s.store.RecordLoginFailure(ctx, k, now); ferr != nil {
-				return assess.User{}, ferr
-			}
+		if ferr := s.failed(ctx, login, addr); ferr != nil {
+			return assess.User{}, ferr
 		}
 		if err == nil {
 			if eerr := s.event(ctx, s.store, u.ID, assess.EventSignInFailed, "wrong password", addr); eerr != nil {
@@ -321,11 +288,72 @@ func (s *Service) authenticate(ctx context.Context, login, password, addr string
 	if u.Disabled {
 		return assess.User{}, assess.Errorf(assess.KindUnauthenticated, "this account is disabled: ask a site administrator")
 	}
-	// The account's failures stay: they slow down whoever else is guessing.
-	if err := s.store.ClearLoginFailures(ctx, pairKey); err != nil {
+	if err := succeeded(ctx, s.store, login, addr); err != nil {
 		return u, err
 	}
 	return u, s.event(ctx, s.store, u.ID, assess.EventSignIn, "password", addr)
+}
+
+// throttled refuses a sign-in step for login from addr after too many
+// failures (kind RateLimited): the password step and the second step alike.
+func (s *Service) throttled(ctx context.Context, login, addr string) error {
+	now := s.now()
+	since := now.Add(-LoginWindow)
+	accountKey, addressKey, pairKey := loginKeys(login, addr)
+	count := func(key string, since time.Time) (int, error) { return s.store.LoginFailures(ctx, key, since) }
+	pair, err := count(pairKey, since)
+	if err != nil {
+		return err
+	}
+	if pair >= MaxFailuresPair {
+		return retryAfter(LoginWindow, errTooManyAttempts, "for this account from your address", int(LoginWindow.Minutes()))
+	}
+	n, err := count(addressKey, since)
+	if err != nil {
+		return err
+	}
+	if n >= MaxFailuresAddress {
+		return retryAfter(LoginWindow, errTooManyAttempts, "from your address", int(LoginWindow.Minutes()))
+	}
+	if pair > 0 {
+		n, err := count(accountKey, since)
+		if err != nil {
+			return err
+		}
+		if d := LoginDelay(n); d > 0 {
+			// A failure less than d ago (times are kept to the microsecond).
+			recent, err := count(accountKey, now.Add(-d+time.Microsecond))
+			if err != nil {
+				return err
+			}
+			if recent > 0 {
+				return retryAfter(d, errSlowDown, int(d/time.Second))
+			}
+		}
+	}
+	return nil
+}
+
+func loginKeys(login, addr string) (account, address, pair string) {
+	return loginKeyAccount + login, loginKeyAddress + addr, loginKeyPair + login + " " + addr
+}
+
+// succeeded forgets login's failures from addr; the account's failures
+// stay: they slow down whoever else is guessing.
+func succeeded(ctx context.Context, st store.Store, login, addr string) error {
+	_, _, pair := loginKeys(login, addr)
+	return st.ClearLoginFailures(ctx, pair)
+}
+
+// failed counts a failed sign-in step for login from addr.
+func (s *Service) failed(ctx context.Context, login, addr string) error {
+	a, b, c := loginKeys(login, addr)
+	for _, k := range []string{a, b, c} {
+		if err := s.store.RecordLoginFailure(ctx, k, s.now()); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // TokenHash is what the database keeps of a session token.
@@ -338,7 +366,7 @@ func TokenHash(token string) string {
 // and returns its secret token (for the cookie); only the token's hash is
 // stored.
 func (s *Service) StartSession(ctx context.Context, p Principal, ttl time.Duration) (string, error) {
-	if p.System || p.User.ID == 0 || p.Token != nil {
+	if !p.isAccount() {
 		return "", assess.Errorf(assess.KindUnauthenticated, "a session is for a signed-in account")
 	}
 	u := p.User
@@ -376,7 +404,12 @@ func (s *Service) ResolveSession(ctx context.Context, token string, ttl time.Dur
 			return Principal{}, err
 		}
 	}
-	return Principal{User: u}, nil
+	if now.Sub(ss.LastUsedAt) >= sessionTouchEvery {
+		if err := s.store.TouchSession(ctx, h, now); err != nil {
+			return Principal{}, err
+		}
+	}
+	return Principal{User: u, session: h}, nil
 }
 
 // EndSession signs a browser out.
@@ -390,7 +423,7 @@ func (s *Service) EndSession(ctx context.Context, token string) error {
 // ChangePassword sets a user's own password after checking the current
 // one, and signs them out everywhere else.
 func (s *Service) ChangePassword(ctx context.Context, p Principal, current, next string) error {
-	if p.System || p.User.ID == 0 || p.Token != nil {
+	if !p.isAccount() {
 		return assess.Errorf(assess.KindUnauthenticated, "sign in to change your password (the command line sets passwords with \"isogap user password\")")
 	}
 	_, hash, err := s.store.UserByLogin(ctx, p.User.Login)
@@ -429,13 +462,7 @@ func (s *Service) setPassword(ctx context.Context, id int64, pw, kind, detail st
 // SetUserPassword is an administrator setting someone's password (a reset);
 // the user is signed out everywhere.
 func (s *Service) SetUserPassword(ctx context.Context, p Principal, login, pw string) error {
-	if err := requireAdmin(p, "set another person's password"); err != nil {
-		return err
-	}
-	if err := requireWriter(p); err != nil {
-		return err
-	}
-	u, _, err := s.store.UserByLogin(ctx, NormalizeLogin(login))
+	u, err := s.adminTarget(ctx, p, login, "set another person's password")
 	if err != nil {
 		return err
 	}
@@ -445,6 +472,19 @@ func (s *Service) SetUserPassword(ctx context.Context, p Principal, login, pw st
 		return err
 	}
 	return s.setPassword(ctx, u.ID, pw, assess.EventPasswordSet, "by "+p.Name())
+}
+
+// adminTarget is the account an administrator (or the command line) acts
+// on, by login.
+func (s *Service) adminTarget(ctx context.Context, p Principal, login, what string) (assess.User, error) {
+	if err := requireAdmin(p, what); err != nil {
+		return assess.User{}, err
+	}
+	if err := requireWriter(p); err != nil {
+		return assess.User{}, err
+	}
+	u, _, err := s.store.UserByLogin(ctx, NormalizeLogin(login))
+	return u, err
 }
 
 // Users lists every account (administrators only).

@@ -23,6 +23,7 @@ var principalFree = map[string]string{
 	"Authenticate":            "checks a login and password: how a principal comes to be",
 	"ResolveSession":          "finds the principal behind a session token",
 	"ResolveToken":            "finds the principal behind an access token",
+	"ResolveStep":             "finds the half-way sign-in behind a token: how a principal of the second step comes to be",
 	"SiteSettings":            "reads the site's sign-in rules, which the sign-in page needs before anyone signs in; they hold no secret",
 	"SSOSignInButtons":        "lists the enabled single sign-on providers for the sign-in page; they hold no secret",
 	"StartSSO":                "begins a single sign-on: how a principal comes to be",

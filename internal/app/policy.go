@@ -27,6 +27,21 @@ type Principal struct {
 	// came with (the REST API). The principal has the user's rights, no
 	// more; a read-only token's principal writes nothing.
 	Token *TokenGrant
+	// session is the hash of the session token the principal came with
+	// (the web app), "" otherwise.
+	session string
+	// step, when set, is a half-way sign-in: the principal may finish it
+	// (a second factor, or enrolling one) and do nothing else.
+	step *assess.Session
+}
+
+// SignInStage is "" for a signed-in principal, or the stage of a half-way
+// sign-in (assess.SessionSecondStep, assess.SessionEnrol).
+func (p Principal) SignInStage() string {
+	if p.step == nil {
+		return ""
+	}
+	return p.step.Stage
 }
 
 // TokenGrant is the access token a principal acts through.
@@ -51,12 +66,22 @@ func (p Principal) Name() string {
 }
 
 // IsAdmin reports a site administrator (or the CLI).
-func (p Principal) IsAdmin() bool { return p.Interview == nil && (p.System || p.User.Admin) }
+func (p Principal) IsAdmin() bool {
+	return p.Interview == nil && p.step == nil && (p.System || p.User.Admin)
+}
 
 // signedIn reports a principal that is someone: a user with an account or
 // the CLI. The zero Principal is nobody and may do nothing; an interview
 // principal is nobody too, outside its interview's use cases.
-func (p Principal) signedIn() bool { return p.Interview == nil && (p.System || p.User.ID != 0) }
+func (p Principal) signedIn() bool {
+	return p.Interview == nil && p.step == nil && (p.System || p.User.ID != 0)
+}
+
+// isAccount reports a person signed in to the web app with both steps
+// done: not the CLI, a token, an interview link or a half-way sign-in.
+func (p Principal) isAccount() bool {
+	return !p.System && p.User.ID != 0 && p.Token == nil && p.Interview == nil && p.step == nil
+}
 
 func forbidden(format string, args ...any) error {
 	return assess.Errorf(assess.KindForbidden, format, args...)
@@ -125,7 +150,7 @@ func requireSystem(p Principal, what string) error {
 // requireAccount refuses all but a signed-in account: what belongs to a
 // person (their memberships and invitations) is not the CLI's.
 func requireAccount(p Principal, what string) error {
-	if p.System || p.User.ID == 0 {
+	if p.System || p.User.ID == 0 || p.step != nil {
 		return assess.Errorf(assess.KindUnauthenticated, "%s belong to a signed-in account", what)
 	}
 	return nil

@@ -48,6 +48,7 @@ var writes = map[string]bool{
 	"ReturnQuestions": true, "DeleteAssessment": true, "AcceptInvitation": true, "DeclineInvitation": true,
 	"CreateAssessment": true, "ImportJSON": true, "ImportCatalog": true, "CreateUser": true, "UpdateUser": true, "SetUserPassword": true, "UpdateSiteSettings": true,
 	"SaveSSOProvider": true, "RemoveSSOProvider": true,
+	"ResetFactors":         true,
 	"MayCreateAssessments": true, // a read-only token may not create, so it is told no
 }
 
@@ -87,6 +88,22 @@ var (
 	accountHolders   = outcome{rAdmin: ok, rCLI: assess.KindUnauthenticated, rAssessor: ok, rContributor: ok, rViewer: ok, rAuditor: ok, rExpired: ok,
 		rStranger: ok, rNobody: assess.KindUnauthenticated}
 )
+
+// Second factors and sessions are a signed-in person's own: the command
+// line has none; what the table asks for is not there (NotFound) or not
+// valid (Invalid).
+var (
+	nobodyYet = outcome{rAdmin: assess.KindUnauthenticated, rCLI: assess.KindUnauthenticated, rAssessor: assess.KindUnauthenticated,
+		rContributor: assess.KindUnauthenticated, rViewer: assess.KindUnauthenticated, rAuditor: assess.KindUnauthenticated,
+		rExpired: assess.KindUnauthenticated, rStranger: assess.KindUnauthenticated, rNobody: assess.KindUnauthenticated}
+	ownNotFound = own(assess.KindNotFound)
+	ownInvalid  = own(assess.KindInvalid)
+)
+
+func own(k assess.Kind) outcome {
+	return outcome{rAdmin: k, rCLI: assess.KindUnauthenticated, rAssessor: k, rContributor: k, rViewer: k, rAuditor: k, rExpired: k,
+		rStranger: k, rNobody: assess.KindUnauthenticated}
+}
 
 // The assessor has no invitation to answer; a read-only token is refused first.
 var invitationTokens = map[string]assess.Kind{rToken: assess.KindNotFound, rReadOnly: assess.KindForbidden}
@@ -314,6 +331,24 @@ func (f *roleFixture) invitation(p app.Principal) string {
 		}
 	}
 	return a.ID
+}
+
+// viaSession is p as the web app sees them through a session of their own
+// (passkeys keep their ceremony on it); other principals as they are.
+func (f *roleFixture) viaSession(p app.Principal) app.Principal {
+	if p.User.ID == 0 || p.Token != nil || p.System {
+		return p
+	}
+	ctx := context.Background()
+	tok, err := f.svc.StartSession(ctx, p, time.Hour)
+	if err != nil {
+		f.tb.Fatal(err)
+	}
+	got, err := f.svc.ResolveSession(ctx, tok, time.Hour)
+	if err != nil {
+		f.tb.Fatal(err)
+	}
+	return got
 }
 
 // useCase calls one use case as p and returns its error.
@@ -619,6 +654,67 @@ func roleTable() []useCase {
 			_, _, err := f.svc.Idempotent(ctx, p, "k", []byte("POST /x"), func() (app.Answer, error) { return app.Answer{Status: 201}, nil })
 			return err
 		}},
+		{name: "SignIn", want: accountHolders, tokenWant: bothTokens(assess.KindUnauthenticated), call: func(f *roleFixture, p app.Principal) error {
+			_, err := f.svc.SignIn(ctx, p, app.SessionMeta{}, time.Hour)
+			return err
+		}},
+		// The second step is for a half-way sign-in only (ResolveStep),
+		// which no role of the table is.
+		{name: "SecondStep", want: nobodyYet, tokenWant: bothTokens(assess.KindUnauthenticated), call: func(f *roleFixture, p app.Principal) error {
+			_, err := f.svc.SecondStep(ctx, p, "000000", app.SessionMeta{}, time.Hour)
+			return err
+		}},
+		{name: "FinishEnrolment", want: nobodyYet, tokenWant: bothTokens(assess.KindUnauthenticated), call: func(f *roleFixture, p app.Principal) error {
+			_, err := f.svc.FinishEnrolment(ctx, p, app.SessionMeta{}, time.Hour)
+			return err
+		}},
+		{name: "BeginPasskeyStep", want: nobodyYet, tokenWant: bothTokens(assess.KindUnauthenticated), call: func(f *roleFixture, p app.Principal) error {
+			_, err := f.svc.BeginPasskeyStep(ctx, p, "http://localhost")
+			return err
+		}},
+		{name: "FinishPasskeyStep", want: nobodyYet, tokenWant: bothTokens(assess.KindUnauthenticated), call: func(f *roleFixture, p app.Principal) error {
+			_, err := f.svc.FinishPasskeyStep(ctx, p, "http://localhost", []byte("{}"), app.SessionMeta{}, time.Hour)
+			return err
+		}},
+		{name: "Sessions", want: accountHolders, tokenWant: bothTokens(assess.KindUnauthenticated), call: func(f *roleFixture, p app.Principal) error {
+			_, err := f.svc.Sessions(ctx, p)
+			return err
+		}},
+		{name: "RevokeSession", want: ownNotFound, tokenWant: bothTokens(assess.KindUnauthenticated), call: func(f *roleFixture, p app.Principal) error {
+			return f.svc.RevokeSession(ctx, p, "0123456789abcdef")
+		}},
+		{name: "SignOutEverywhere", want: accountHolders, tokenWant: bothTokens(assess.KindUnauthenticated), call: func(f *roleFixture, p app.Principal) error {
+			return f.svc.SignOutEverywhere(ctx, f.viaSession(p), "")
+		}},
+		{name: "MyFactors", want: accountHolders, tokenWant: bothTokens(assess.KindForbidden), call: func(f *roleFixture, p app.Principal) error {
+			_, err := f.svc.MyFactors(ctx, p)
+			return err
+		}},
+		{name: "BeginTOTP", want: accountHolders, tokenWant: bothTokens(assess.KindForbidden), call: func(f *roleFixture, p app.Principal) error {
+			_, err := f.svc.BeginTOTP(ctx, p)
+			return err
+		}},
+		{name: "ConfirmTOTP", want: ownNotFound, tokenWant: bothTokens(assess.KindForbidden), call: func(f *roleFixture, p app.Principal) error {
+			_, err := f.svc.ConfirmTOTP(ctx, p, 1<<40, "", "000000")
+			return err
+		}},
+		{name: "BeginPasskey", want: accountHolders, tokenWant: bothTokens(assess.KindForbidden), call: func(f *roleFixture, p app.Principal) error {
+			_, err := f.svc.BeginPasskey(ctx, f.viaSession(p), "http://localhost")
+			return err
+		}},
+		{name: "FinishPasskey", want: ownInvalid, tokenWant: bothTokens(assess.KindForbidden), call: func(f *roleFixture, p app.Principal) error {
+			_, err := f.svc.FinishPasskey(ctx, f.viaSession(p), "http://localhost", "", []byte("{}"))
+			return err
+		}},
+		{name: "RemoveFactor", want: ownNotFound, tokenWant: bothTokens(assess.KindUnauthenticated), call: func(f *roleFixture, p app.Principal) error {
+			return f.svc.RemoveFactor(ctx, p, 1<<40, "long enough password")
+		}},
+		{name: "RegenerateRecoveryCodes", want: ownInvalid, tokenWant: bothTokens(assess.KindUnauthenticated), call: func(f *roleFixture, p app.Principal) error {
+			_, err := f.svc.RegenerateRecoveryCodes(ctx, p, "long enough password")
+			return err
+		}},
+		{name: "ResetFactors", want: adminOnly, call: func(f *roleFixture, p app.Principal) error { return f.svc.ResetFactors(ctx, p, "spare") }},
+		{name: "FactorCounts", want: adminOnly, call: func(f *roleFixture, p app.Principal) error { _, err := f.svc.FactorCounts(ctx, p); return err }},
 		{name: "TakeInventory", want: cliOnly, call: func(f *roleFixture, p app.Principal) error { _, err := f.svc.TakeInventory(ctx, p); return err }},
 	}
 }

@@ -107,7 +107,36 @@ type Session struct {
 	UserID    int64     `json:"user_id"`
 	CreatedAt time.Time `json:"created_at"`
 	ExpiresAt time.Time `json:"expires_at"`
+	// LastUsedAt is when the session was last used, recorded at most once
+	// a minute.
+	LastUsedAt time.Time `json:"last_used_at"`
+	// Addr and Agent are the client's address and browser at sign-in.
+	Addr  string `json:"addr,omitempty"`
+	Agent string `json:"agent,omitempty"`
+	// Stage is "" for a session; SessionSecondStep or SessionEnrol for the
+	// short half-way state of a sign-in, which opens nothing but that step.
+	Stage string `json:"stage,omitempty"`
+	// Ceremony is a passkey ceremony in progress (the library's state).
+	Ceremony string `json:"-"`
 }
+
+// The stages of a half-way sign-in.
+const (
+	SessionSecondStep = "second-step"
+	SessionEnrol      = "enrol"
+)
+
+// ID names a session to its owner without revealing anything that
+// would let one use it: the start of its token's hash.
+func (s Session) ID() string {
+	if len(s.TokenHash) < SessionIDLen {
+		return s.TokenHash
+	}
+	return s.TokenHash[:SessionIDLen]
+}
+
+// SessionIDLen is how long a session's ID is.
+const SessionIDLen = 16
 
 // APIToken is a personal access token: a user's key for scripts and other
 // tools to use the REST API in their name. The secret is shown once when

@@ -25,8 +25,57 @@ type UserStore interface {
 	SetPassword(ctx context.Context, userID int64, passwordHash string) error
 
 	CreateSession(ctx context.Context, s assess.Session) error
-	// Session returns a session that has not expired at now, and its user.
+	// Session returns a session (of stage "") that has not expired at now,
+	// and its user.
 	Session(ctx context.Context, tokenHash string, now time.Time) (assess.Session, assess.User, error)
+	// StepSession returns a half-way sign-in (a session of a stage other
+	// than "") that has not expired at now, and its user.
+	StepSession(ctx context.Context, tokenHash string, now time.Time) (assess.Session, assess.User, error)
+	// TakeSession deletes a session or half-way sign-in and fails with kind
+	// Unauthenticated when there was none, so it is used once.
+	TakeSession(ctx context.Context, tokenHash string) error
+	// TouchSession records that a session was used at at.
+	TouchSession(ctx context.Context, tokenHash string, at time.Time) error
+	// SetCeremony keeps a passkey ceremony's state on a session.
+	SetCeremony(ctx context.Context, tokenHash, ceremony string) error
+	// UserSessions lists a user's sessions (stage "") not expired at now,
+	// most recently used first.
+	UserSessions(ctx context.Context, userID int64, now time.Time) ([]assess.Session, error)
+	// DeleteSessionByID ends one of a user's sessions by its ID (kind
+	// NotFound when the user has none such).
+	DeleteSessionByID(ctx context.Context, userID int64, id string) error
+	// DeleteOtherSessions ends a user's sessions but the one kept.
+	DeleteOtherSessions(ctx context.Context, userID int64, keepHash string) error
+
+	// AddFactor stores a second factor and returns it with its id.
+	AddFactor(ctx context.Context, f assess.Factor) (assess.Factor, error)
+	// Factors lists a user's factors, oldest first, unconfirmed included.
+	Factors(ctx context.Context, userID int64) ([]assess.Factor, error)
+	// ConfirmFactor marks a user's factor confirmed, with its name (kind
+	// NotFound when the user has none such).
+	ConfirmFactor(ctx context.Context, userID, id int64, name string, at time.Time) error
+	// UseFactorStep records a TOTP factor's time step as used, only if it
+	// is later than the last one used (kind Unauthenticated otherwise: a
+	// replayed code).
+	UseFactorStep(ctx context.Context, id, step int64, at time.Time) error
+	// UpdateFactorSecret stores a factor's secret (a passkey's credential
+	// after a sign-in, with its counter) and records its use.
+	UpdateFactorSecret(ctx context.Context, id int64, secret string, at time.Time) error
+	// DeleteFactor removes one of a user's factors (kind NotFound when the
+	// user has none such).
+	DeleteFactor(ctx context.Context, userID, id int64) error
+	// DeleteFactors removes all of a user's factors and recovery codes.
+	DeleteFactors(ctx context.Context, userID int64) error
+	// FactorCounts counts each user's confirmed factors, by user id (users
+	// without any are absent).
+	FactorCounts(ctx context.Context) (map[int64]int, error)
+	// SetRecoveryCodes replaces a user's recovery codes with these hashes.
+	SetRecoveryCodes(ctx context.Context, userID int64, hashes []string) error
+	// UseRecoveryCode marks an unused code of a user used at at (kind
+	// Unauthenticated when there is no such unused code).
+	UseRecoveryCode(ctx context.Context, userID int64, hash string, at time.Time) error
+	// RecoveryCodesLeft counts a user's unused recovery codes.
+	RecoveryCodesLeft(ctx context.Context, userID int64) (int, error)
 	ExtendSession(ctx context.Context, tokenHash string, expiresAt time.Time) error
 	DeleteSession(ctx context.Context, tokenHash string) error
 	// DeleteSessions signs a user out everywhere.

@@ -173,7 +173,7 @@ func (s *Server) setup(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	return s.signIn(w, r, u, "/?ok=welcome")
+	return s.startSignIn(w, r, u, "/?ok=welcome")
 }
 
 func (s *Server) signIn(w http.ResponseWriter, r *http.Request, u assess.User, next string) error {
@@ -226,7 +226,7 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	return s.signIn(w, r, u, next)
+	return s.startSignIn(w, r, u, next)
 }
 
 func (s *Server) logout(w http.ResponseWriter, r *http.Request) error {

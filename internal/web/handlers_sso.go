@@ -72,7 +72,7 @@ func (s *Server) ssoCallback(w http.ResponseWriter, r *http.Request) error {
 	}
 	// The one way to finish a sign-in, whatever its first step: a second
 	// factor, when asked for, is added there.
-	return s.signIn(w, r, res.User, safeNext(res.Next))
+	return s.startSignIn(w, r, res.User, safeNext(res.Next))
 }
 
 // ssoFailed shows a refused single sign-on in words: on the account page

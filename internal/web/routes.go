@@ -24,6 +24,7 @@ func (s *Server) routes(mux *http.ServeMux) {
 	mux.HandleFunc("GET /login", s.h(s.loginForm))
 	mux.HandleFunc("POST /login", s.h(s.login))
 	mux.HandleFunc("POST /logout", s.h(s.logout))
+	s.mfaRoutes(mux)
 	mux.HandleFunc("GET /account", s.auth(s.account))
 	mux.HandleFunc("POST /account/password", s.auth(s.changePassword))
 	mux.HandleFunc("POST /account/tokens", s.auth(s.createToken))

@@ -18,6 +18,7 @@ var pageTypes = map[string]page{
 	"error":        &errorPage{},
 	"setup":        &setupPage{},
 	"login":        &loginPage{},
+	"twofactor":    &twoFactorPage{},
 	"portfolio":    &portfolioPage{},
 	"scope":        &scopePage{},
 	"stakeholders": &stakeholdersPage{},

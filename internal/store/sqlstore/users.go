@@ -136,23 +136,104 @@ func (s *Store) SetPassword(ctx context.Context, id int64, hash string) error {
 
 func (s *Store) CreateSession(ctx context.Context, ss assess.Session) error {
 	return s.write(ctx, func(t *Store) error {
-		_, err := t.exec(ctx, `INSERT INTO sessions (token_hash, user_id, created_at, expires_at) VALUES (?, ?, ?, ?)`,
-			ss.TokenHash, ss.UserID, micros(ss.CreatedAt), micros(ss.ExpiresAt))
+		_, err := t.exec(ctx, `INSERT INTO sessions (token_hash, user_id, created_at, expires_at, last_used_at, addr, agent, stage)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+			ss.TokenHash, ss.UserID, micros(ss.CreatedAt), micros(ss.ExpiresAt), micros(ss.CreatedAt), ss.Addr, ss.Agent, ss.Stage)
 		return err
 	})
 }
 
+const sessionCols = `s.token_hash, s.user_id, s.created_at, s.expires_at, s.last_used_at, s.addr, s.agent, s.stage, s.ceremony`
+
+func scanSession(r scanner, extra ...any) (assess.Session, error) {
+	var ss assess.Session
+	var created, expires, used int64
+	err := r.Scan(append([]any{&ss.TokenHash, &ss.UserID, &created, &expires, &used, &ss.Addr, &ss.Agent, &ss.Stage, &ss.Ceremony}, extra...)...)
+	ss.CreatedAt, ss.ExpiresAt, ss.LastUsedAt = fromMicros(created), fromMicros(expires), fromMicros(used)
+	return ss, err
+}
+
 func (s *Store) Session(ctx context.Context, tokenHash string, now time.Time) (assess.Session, assess.User, error) {
-	ss := assess.Session{TokenHash: tokenHash}
-	var created, expires int64
-	u, err := scanUser(s.queryRow(ctx, `SELECT u.id, u.login, u.name, u.email, u.admin, u.creates_assessments, u.disabled, u.created_at, s.created_at, s.expires_at
-		FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.token_hash = ? AND s.expires_at > ?`, tokenHash, micros(now)),
-		&created, &expires)
+	return s.sessionOf(ctx, tokenHash, now, `s.stage = ''`)
+}
+
+func (s *Store) StepSession(ctx context.Context, tokenHash string, now time.Time) (assess.Session, assess.User, error) {
+	return s.sessionOf(ctx, tokenHash, now, `s.stage <> ''`)
+}
+
+func (s *Store) sessionOf(ctx context.Context, tokenHash string, now time.Time, stage string) (assess.Session, assess.User, error) {
+	var u assess.User
+	var ucreated int64
+	ss, err := scanSession(s.queryRow(ctx, `SELECT `+sessionCols+`, u.id, u.login, u.name, u.email, u.admin, u.creates_assessments, u.disabled, u.created_at
+		FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.token_hash = ? AND s.expires_at > ? AND `+stage, tokenHash, micros(now)),
+		&u.ID, &u.Login, &u.Name, &u.Email, &u.Admin, &u.CreatesAssessments, &u.Disabled, &ucreated)
 	if errors.Is(err, sql.ErrNoRows) {
-		return ss, u, assess.Errorf(assess.KindUnauthenticated, "no such session, or it expired")
+		return assess.Session{TokenHash: tokenHash}, u, assess.Errorf(assess.KindUnauthenticated, "no such session, or it expired")
 	}
-	ss.UserID, ss.CreatedAt, ss.ExpiresAt = u.ID, fromMicros(created), fromMicros(expires)
+	u.CreatedAt = fromMicros(ucreated)
 	return ss, u, err
+}
+
+func (s *Store) TakeSession(ctx context.Context, tokenHash string) error {
+	return s.write(ctx, func(t *Store) error {
+		res, err := t.exec(ctx, `DELETE FROM sessions WHERE token_hash = ?`, tokenHash)
+		if err != nil {
+			return err
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return assess.Errorf(assess.KindUnauthenticated, "this sign-in was already used or has ended: sign in again")
+		}
+		return nil
+	})
+}
+
+func (s *Store) TouchSession(ctx context.Context, tokenHash string, at time.Time) error {
+	return s.write(ctx, func(t *Store) error {
+		_, err := t.exec(ctx, `UPDATE sessions SET last_used_at = ? WHERE token_hash = ? AND last_used_at < ?`, micros(at), tokenHash, micros(at))
+		return err
+	})
+}
+
+func (s *Store) SetCeremony(ctx context.Context, tokenHash, ceremony string) error {
+	return s.write(ctx, func(t *Store) error {
+		res, err := t.exec(ctx, `UPDATE sessions SET ceremony = ? WHERE token_hash = ?`, ceremony, tokenHash)
+		return affected(res, err, "session", "")
+	})
+}
+
+func (s *Store) UserSessions(ctx context.Context, userID int64, now time.Time) ([]assess.Session, error) {
+	rows, err := s.query(ctx, `SELECT `+sessionCols+` FROM sessions s WHERE s.user_id = ? AND s.stage = '' AND s.expires_at > ?
+		ORDER BY s.last_used_at DESC, s.token_hash`, userID, micros(now))
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []assess.Session
+	for rows.Next() {
+		ss, err := scanSession(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, ss)
+	}
+	return out, rows.Err()
+}
+
+func (s *Store) DeleteSessionByID(ctx context.Context, userID int64, id string) error {
+	return s.write(ctx, func(t *Store) error {
+		if len(id) != assess.SessionIDLen {
+			return notFound("session", id)
+		}
+		res, err := t.exec(ctx, `DELETE FROM sessions WHERE user_id = ? AND stage = '' AND substr(token_hash, 1, ?) = ?`, userID, assess.SessionIDLen, id)
+		return affected(res, err, "session", id)
+	})
+}
+
+func (s *Store) DeleteOtherSessions(ctx context.Context, userID int64, keepHash string) error {
+	return s.write(ctx, func(t *Store) error {
+		_, err := t.exec(ctx, `DELETE FROM sessions WHERE user_id = ? AND token_hash <> ?`, userID, keepHash)
+		return err
+	})
 }
 
 func (s *Store) ExtendSession(ctx context.Context, tokenHash string, expiresAt time.Time) error {

@@ -50,6 +50,8 @@ func Run(t *testing.T, e Engine) {
 		{"FirstAdminRace", testFirstAdminRace},
 		{"Sessions", testSessions},
 		{"Tokens", testTokens},
+		{"SessionList", testSessionList},
+		{"Factors", testFactors},
 		{"SiteSecurity", testSiteSecurity},
 		{"SSO", testSSO},
 		{"Idempotency", testIdempotency},
