@@ -744,6 +744,7 @@ func TestRoleTable(t *testing.T) {
 		t.Run(eng.name, func(t *testing.T) {
 			for _, r := range append(slices.Clone(everyone), tokenRoles...) {
 				t.Run(r, func(t *testing.T) {
+					t.Parallel() // each role has a fixture and a database of its own
 					f := newRoleFixture(t, eng.open(t))
 					f.tb = t
 					p := f.people[r] // the zero Principal for nobody
