@@ -193,7 +193,7 @@ func webFormats() []app.Format {
 			Description: "The report's text and tables in Markdown, for wikis and tickets (without the charts)."},
 			executive(func(w io.Writer, d report.Doc) error { return report.WriteMarkdown(w, d, nil) })),
 		resultsFormat(app.Format{Name: "soa-xlsx", Label: "Statement of Applicability (XLSX)", Ext: "xlsx", ContentType: xlsxType, File: "soa", Topic: "soa",
-			Description: "All 93 Annex A controls: applicability, reasons for inclusion or justification for exclusion, implementation status, owner and evidence."},
+			Description: "Every control (the 93 Annex A controls of ISO/IEC 27001, or those of a custom catalog): applicability, reasons for inclusion or justification for exclusion, implementation status, owner and evidence."},
 			func(w io.Writer, r app.Results) error { return report.WriteSoAXLSX(w, r.SoA) }),
 		resultsFormat(app.Format{Name: "soa-pdf", Label: "Statement of Applicability (PDF)", Ext: "pdf", ContentType: "application/pdf", File: "soa", Topic: "soa",
 			Description: "The Statement of Applicability as a document to sign and hand to the auditor."},
