@@ -408,6 +408,8 @@ finish, then are cut; either way the exit status is 0.`,
 				if setup {
 					fmt.Fprintf(out, "No account exists yet: open %s to create the administrator.\n", url)
 				}
+				api := strings.TrimSuffix(url, "/") + "/api/v1/"
+				fmt.Fprintf(out, "The REST API answers on %s (reference: %sdocs; tokens: \"isogap token create\").\n", api, api)
 			})
 		},
 	}
@@ -484,6 +486,7 @@ leaves those already there alone, so a larger N only adds the rest.`,
 				fmt.Fprintln(out)
 				fmt.Fprintf(out, "Demo assessment %s: %s\n", a.ID, a.Org)
 				fmt.Fprintln(out, "Sign in, open the assessment and follow the steps: scope, stakeholders, matrix, results.")
+				fmt.Fprintf(out, "The REST API's reference: %s/api/v1/docs (make a token on your account page).\n", strings.TrimSuffix(url, "/"))
 				fmt.Fprintln(out, "The password changes each time the demo starts. Press Ctrl+C to stop.")
 			})
 		},
