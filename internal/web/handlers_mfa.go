@@ -220,8 +220,18 @@ func (s *Server) signOutEverywhere(w http.ResponseWriter, r *http.Request, p app
 	return redirect(w, r, "/account/security")
 }
 
+// resetFactors removes every second factor of an account once the
+// administrator ticked the confirmation (a lost phone cannot be undone).
 func (s *Server) resetFactors(w http.ResponseWriter, r *http.Request, p app.Principal) error {
 	login := r.PathValue("login")
+	if r.PostFormValue("confirm") != "on" {
+		u, err := s.svc.UserByLogin(r.Context(), p, login)
+		if err != nil {
+			return err
+		}
+		return s.renderUser(w, r, p, u, formErrors{List: []assess.FieldError{{Where: "confirm",
+			Problem: "is not ticked", Expected: "tick it to confirm that every second factor and recovery code of " + login + " goes"}}})
+	}
 	if err := s.svc.ResetFactors(r.Context(), p, login); err != nil {
 		return err
 	}
