@@ -559,6 +559,24 @@ func (s *Service) FinishPasskey(ctx context.Context, p Principal, origin, name s
 	return out, err
 }
 
+// StepFactorKinds tells the second step which kinds of factor p's account
+// has (assess.FactorTOTP, assess.FactorPasskey), so the page offers a
+// passkey only to someone who has one.
+func (s *Service) StepFactorKinds(ctx context.Context, p Principal) (map[string]bool, error) {
+	if _, err := stepOf(p, assess.SessionSecondStep); err != nil {
+		return nil, err
+	}
+	fs, err := confirmedFactors(ctx, s.store, p.User.ID)
+	if err != nil {
+		return nil, err
+	}
+	kinds := map[string]bool{}
+	for _, f := range fs {
+		kinds[f.Kind] = true
+	}
+	return kinds, nil
+}
+
 // BeginPasskeyStep starts the second step with a passkey: the options for
 // the browser's navigator.credentials.get (JSON).
 func (s *Service) BeginPasskeyStep(ctx context.Context, p Principal, origin string) ([]byte, error) {
