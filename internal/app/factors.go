@@ -10,6 +10,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"net"
 	"net/url"
 	"strings"
 	"time"
@@ -388,6 +389,9 @@ func webauthnFor(origin string) (*webauthn.WebAuthn, error) {
 	u, err := url.Parse(origin)
 	if err != nil || u.Host == "" || (u.Scheme != "https" && u.Scheme != "http") {
 		return nil, assess.Errorf(assess.KindInvalid, "the site's address %q is not an http(s) URL: set the base URL", origin)
+	}
+	if net.ParseIP(u.Hostname()) != nil {
+		return nil, assess.Errorf(assess.KindInvalid, "passkeys need the site to be reached by a name, not by an IP address (%s): open it as localhost or by its host name, or set the base URL", u.Hostname())
 	}
 	return webauthn.New(&webauthn.Config{RPID: u.Hostname(), RPDisplayName: "isogap", RPOrigins: []string{u.Scheme + "://" + u.Host}})
 }

@@ -243,7 +243,7 @@ func (s *Server) security(w http.ResponseWriter, r *http.Request, p app.Principa
 		return err
 	}
 	status := http.StatusOK
-	if len(pg.Errors.List) > 0 {
+	if pg.Errors.Any() || pg.Error != "" {
 		status = httpStatus(assess.KindInvalid)
 	}
 	s.render(w, r, status, "twofactor", pg)

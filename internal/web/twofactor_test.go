@@ -2,6 +2,7 @@ package web_test
 
 import (
 	"context"
+	"encoding/json"
 	"net/http"
 	"net/url"
 	"regexp"
@@ -190,8 +191,8 @@ func TestSSOSignInAsksSecondFactor(t *testing.T) {
 			t.Fatalf("single sign-on with a factor: %d → %s, session %q\n%s", res.StatusCode, res.Header.Get("Location"), sessionOf(res), page)
 		}
 		stepPage := body(t, b.get(s.srv.URL+res.Header.Get("Location")))
-		if !strings.Contains(stepPage, `action="/login/step"`) {
-			t.Fatalf("the second step's page:\n%s", stepPage)
+		if !strings.Contains(stepPage, `action="/login/step"`) || strings.Contains(stepPage, "passkey-signin") {
+			t.Fatalf("the second step's page (a code, no passkey for an account without one):\n%s", stepPage)
 		}
 		if res := b.get(s.srv.URL + "/account"); res.Request.URL.Path != "/login" {
 			t.Errorf("the half-way sign-in opened /account: ended at %s", res.Request.URL)
@@ -211,6 +212,61 @@ func TestSSOSignInAsksSecondFactor(t *testing.T) {
 		got, err := s.svc.ResolveSession(context.Background(), tok, time.Hour)
 		if err != nil || got.User.ID != p.User.ID {
 			t.Errorf("the session after the code: %+v %v", got.User, err)
+		}
+	})
+}
+
+// The passkey endpoints the page's script calls: options for the site's
+// own address as JSON, refusals as JSON, and a forged answer refused as a
+// failed sign-in without a session.
+func TestPasskeyEndpoints(t *testing.T) {
+	forEngines(t, func(t *testing.T, e engine) {
+		// Reached by an IP address, the site cannot offer passkeys, and says why.
+		if e.name == "sqlite" {
+			byIP, _ := newSite(t, e.open(t), web.Config{}).user("omar", false)
+			if r := byIP.post("/account/security/passkey/options", form()); r.status != http.StatusUnprocessableEntity || !strings.Contains(r.body, "not by an IP address") {
+				t.Errorf("options on a site reached by its IP address: %d\n%s", r.status, r.body)
+			}
+		}
+		// The relying party is the site's address (its base URL when set).
+		s := newSite(t, e.open(t), web.Config{BaseURL: "https://isogap.example.com"})
+		dana, danaU := s.user("dana", false)
+		r := dana.post("/account/security/passkey/options", form())
+		var opts struct {
+			PublicKey struct {
+				Challenge string                `json:"challenge"`
+				RP        struct{ ID string }   `json:"rp"`
+				User      struct{ Name string } `json:"user"`
+			} `json:"publicKey"`
+		}
+		if err := json.Unmarshal([]byte(r.body), &opts); err != nil || r.status != http.StatusOK || opts.PublicKey.Challenge == "" ||
+			opts.PublicKey.RP.ID != "isogap.example.com" || opts.PublicKey.User.Name != "dana" || r.header.Get("Cache-Control") != "no-store" {
+			t.Fatalf("registration options: %d %v\n%s", r.status, err, r.body)
+		}
+		// A made-up answer: refused in words, nothing stored.
+		r = dana.post("/account/security/passkey", form("name", "Laptop", "credential", `{"id":"AAAA","rawId":"AAAA","type":"public-key","response":{"clientDataJSON":"e30","attestationObject":"oA"}}`))
+		if r.status != http.StatusUnprocessableEntity || !regexp.MustCompile(`class="errors" role="alert"><p>[^<]*passkey`).MatchString(r.body) {
+			t.Errorf("a forged registration: %d\n%s", r.status, r.body)
+		}
+		if fs, _ := s.st.Factors(context.Background(), danaU.ID); len(fs) != 0 {
+			t.Errorf("a forged registration stored a factor: %+v", fs)
+		}
+		if r := s.anonymous().post("/account/security/passkey/options", form()); r.status != http.StatusUnauthorized || strings.Contains(r.body, "challenge") {
+			t.Errorf("options without a session: %d", r.status)
+		}
+
+		// The second step of an account with an app only: no passkey to ask for.
+		s.enrolTOTP(danaU)
+		r = s.anonymous().post("/login", form("login", "dana", "password", "correct horse battery"))
+		step := &client{site: s, cookie: cookieNamed(r, "isogap_step")}
+		r = step.post("/login/step/passkey/options", form())
+		var refusal struct{ Error string }
+		if err := json.Unmarshal([]byte(r.body), &refusal); err != nil || r.status != http.StatusUnprocessableEntity || !strings.Contains(refusal.Error, "no passkey") {
+			t.Errorf("step options without a passkey: %d %v\n%s", r.status, err, r.body)
+		}
+		r = step.post("/login/step/passkey", form("credential", "{}"))
+		if r.status < 400 || cookieNamed(r, "isogap_session") != nil || !strings.Contains(r.body, "Sign in with") && !strings.Contains(r.body, "start again") {
+			t.Errorf("a passkey answer with no request under way: %d\n%s", r.status, r.body)
 		}
 	})
 }
