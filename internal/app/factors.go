@@ -174,18 +174,28 @@ func (s *Service) BeginTOTP(ctx context.Context, p Principal) (TOTPEnrolment, er
 		if len(all) >= maxFactors {
 			return assess.Errorf(assess.KindInvalid, "%s already has %d second factors: remove one first", u.Login, len(all))
 		}
-		for _, f := range all { // one enrolment at a time
-			if !f.Confirmed {
-				if err := st.DeleteFactor(ctx, u.ID, f.ID); err != nil {
-					return err
-				}
-			}
+		if err := dropUnconfirmed(ctx, st, u.ID, all); err != nil {
+			return err
 		}
 		f, err := st.AddFactor(ctx, assess.Factor{UserID: u.ID, Kind: assess.FactorTOTP, Secret: key.Secret(), CreatedAt: s.now()})
 		out = TOTPEnrolment{FactorID: f.ID, Secret: key.Secret(), URL: key.URL()}
 		return err
 	})
 	return out, err
+}
+
+// dropUnconfirmed removes the factors among all that were started but
+// never confirmed (an app's secret shown on a page that was left): one
+// enrolment at a time, and no stray secret kept.
+func dropUnconfirmed(ctx context.Context, st store.Store, userID int64, all []assess.Factor) error {
+	for _, f := range all {
+		if !f.Confirmed {
+			if err := st.DeleteFactor(ctx, userID, f.ID); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
 }
 
 // Enrolled is a factor just added, with the recovery codes made with the
@@ -548,6 +558,13 @@ func (s *Service) FinishPasskey(ctx context.Context, p Principal, origin, name s
 		cred, err := wa.CreateCredential(pu, sd, parsed)
 		if err != nil {
 			return assess.Errorf(assess.KindInvalid, "the passkey was refused: %v", err)
+		}
+		all, err := st.Factors(ctx, u.ID)
+		if err != nil {
+			return err
+		}
+		if err := dropUnconfirmed(ctx, st, u.ID, all); err != nil {
+			return err
 		}
 		secret, err := json.Marshal(cred)
 		if err != nil {

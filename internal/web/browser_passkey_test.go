@@ -19,7 +19,8 @@ import (
 // A passkey end to end, with Chromium's virtual authenticator (the DevTools
 // WebAuthn domain): registered on the account page, refused a second time
 // on the same authenticator, then used as the second step after the
-// password. A browser without WebAuthn is told so.
+// password; and enrolled with at the sign-in of someone the site requires
+// to have a factor. A browser without WebAuthn is told so.
 func TestBrowserPasskey(t *testing.T) {
 	testenv.SkipIfShort(t, "the browser run")
 	ctx := context.Background()
@@ -102,4 +103,19 @@ func TestBrowserPasskey(t *testing.T) {
 		t.Errorf("the security history after the passkey: %+v %v", evs, err)
 	}
 	br.shot("passkey-signed-in.png")
+
+	// Enrolment a site requires: a passkey instead of an app, then signed in.
+	if _, err := s.svc.UpdateSiteSettings(ctx, app.System("test"), app.SiteSettings{PasswordSignIn: true, Require2FA: app.Require2FAAdmins}); err != nil {
+		t.Fatal(err)
+	}
+	_, root := s.user("root", true)
+	run("sign out again", chromedp.Click(chromedp.CSS(`form[action="/logout"] button`)), chromedp.WaitVisible(chromedp.CSS("#password")),
+		chromedp.SendKeys(chromedp.CSS("#login"), "root"), chromedp.SendKeys(chromedp.CSS("#password"), "correct horse battery"),
+		chromedp.Submit(chromedp.CSS("#password")), chromedp.WaitVisible(chromedp.CSS("#passkey-name")),
+		chromedp.SendKeys(chromedp.CSS("#passkey-name"), "Root's key"), chromedp.Click(chromedp.CSS("#passkey-add")),
+		chromedp.WaitVisible(chromedp.CSS("ul.recovery-codes")), chromedp.Click(chromedp.CSS(`form[action="/login/enrol/done"] button`)),
+		chromedp.WaitVisible(chromedp.CSS("nav.usernav")))
+	if fs, err := s.st.Factors(ctx, root.ID); err != nil || len(fs) != 1 || fs[0].Kind != assess.FactorPasskey || fs[0].Name != "Root's key" {
+		t.Errorf("root's factors after enrolling: %+v %v", fs, err)
+	}
 }
