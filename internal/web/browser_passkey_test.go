@@ -30,7 +30,7 @@ func TestBrowserPasskey(t *testing.T) {
 	// reached by name, and takes its passkeys' origin from that address.
 	base := strings.Replace(s.srv.URL, "127.0.0.1", "localhost", 1)
 
-	br := newBrowser(t, 1200, 900, time.Minute)
+	br := newBrowser(t, 1200, 900, 2*time.Minute)
 	defer br.close()
 	bctx, run, text := br.ctx, br.run, br.text
 	signIn := func(step string, then chromedp.Action[chromedp.Void]) {
