@@ -10,6 +10,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"net"
 	"net/url"
 	"strings"
 	"time"
@@ -173,18 +174,28 @@ func (s *Service) BeginTOTP(ctx context.Context, p Principal) (TOTPEnrolment, er
 		if len(all) >= maxFactors {
 			return assess.Errorf(assess.KindInvalid, "%s already has %d second factors: remove one first", u.Login, len(all))
 		}
-		for _, f := range all { // one enrolment at a time
-			if !f.Confirmed {
-				if err := st.DeleteFactor(ctx, u.ID, f.ID); err != nil {
-					return err
-				}
-			}
+		if err := dropUnconfirmed(ctx, st, u.ID, all); err != nil {
+			return err
 		}
 		f, err := st.AddFactor(ctx, assess.Factor{UserID: u.ID, Kind: assess.FactorTOTP, Secret: key.Secret(), CreatedAt: s.now()})
 		out = TOTPEnrolment{FactorID: f.ID, Secret: key.Secret(), URL: key.URL()}
 		return err
 	})
 	return out, err
+}
+
+// dropUnconfirmed removes the factors among all that were started but
+// never confirmed (an app's secret shown on a page that was left): one
+// enrolment at a time, and no stray secret kept.
+func dropUnconfirmed(ctx context.Context, st store.Store, userID int64, all []assess.Factor) error {
+	for _, f := range all {
+		if !f.Confirmed {
+			if err := st.DeleteFactor(ctx, userID, f.ID); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
 }
 
 // Enrolled is a factor just added, with the recovery codes made with the
@@ -389,6 +400,9 @@ func webauthnFor(origin string) (*webauthn.WebAuthn, error) {
 	if err != nil || u.Host == "" || (u.Scheme != "https" && u.Scheme != "http") {
 		return nil, assess.Errorf(assess.KindInvalid, "the site's address %q is not an http(s) URL: set the base URL", origin)
 	}
+	if net.ParseIP(u.Hostname()) != nil {
+		return nil, assess.Errorf(assess.KindInvalid, "passkeys need the site to be reached by a name, not by an IP address (%s): open it as localhost or by its host name, or set the base URL", u.Hostname())
+	}
 	return webauthn.New(&webauthn.Config{RPID: u.Hostname(), RPDisplayName: "isogap", RPOrigins: []string{u.Scheme + "://" + u.Host}})
 }
 
@@ -545,6 +559,13 @@ func (s *Service) FinishPasskey(ctx context.Context, p Principal, origin, name s
 		if err != nil {
 			return assess.Errorf(assess.KindInvalid, "the passkey was refused: %v", err)
 		}
+		all, err := st.Factors(ctx, u.ID)
+		if err != nil {
+			return err
+		}
+		if err := dropUnconfirmed(ctx, st, u.ID, all); err != nil {
+			return err
+		}
 		secret, err := json.Marshal(cred)
 		if err != nil {
 			return err
@@ -557,6 +578,24 @@ func (s *Service) FinishPasskey(ctx context.Context, p Principal, origin, name s
 		return s.addFactor(ctx, st, u, &f, name, &out)
 	})
 	return out, err
+}
+
+// StepFactorKinds tells the second step which kinds of factor p's account
+// has (assess.FactorTOTP, assess.FactorPasskey), so the page offers a
+// passkey only to someone who has one.
+func (s *Service) StepFactorKinds(ctx context.Context, p Principal) (map[string]bool, error) {
+	if _, err := stepOf(p, assess.SessionSecondStep); err != nil {
+		return nil, err
+	}
+	fs, err := confirmedFactors(ctx, s.store, p.User.ID)
+	if err != nil {
+		return nil, err
+	}
+	kinds := map[string]bool{}
+	for _, f := range fs {
+		kinds[f.Kind] = true
+	}
+	return kinds, nil
 }
 
 // BeginPasskeyStep starts the second step with a passkey: the options for

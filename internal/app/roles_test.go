@@ -668,6 +668,10 @@ func roleTable() []useCase {
 			_, err := f.svc.FinishEnrolment(ctx, p, app.SessionMeta{}, time.Hour)
 			return err
 		}},
+		{name: "StepFactorKinds", want: nobodyYet, tokenWant: bothTokens(assess.KindUnauthenticated), call: func(f *roleFixture, p app.Principal) error {
+			_, err := f.svc.StepFactorKinds(ctx, p)
+			return err
+		}},
 		{name: "BeginPasskeyStep", want: nobodyYet, tokenWant: bothTokens(assess.KindUnauthenticated), call: func(f *roleFixture, p app.Principal) error {
 			_, err := f.svc.BeginPasskeyStep(ctx, p, "http://localhost")
 			return err

@@ -348,6 +348,9 @@ func (s *Server) renderUsers(w http.ResponseWriter, r *http.Request, p app.Princ
 	if err != nil {
 		return err
 	}
+	if pg.Factors, err = s.svc.FactorCounts(r.Context(), p); err != nil {
+		return err
+	}
 	pg.Base, pg.Users = userBase(p, "Users"), list
 	s.render(w, r, status, "users", pg)
 	return nil
@@ -381,11 +384,25 @@ func (s *Server) userForm(w http.ResponseWriter, r *http.Request, p app.Principa
 	if err != nil {
 		return err
 	}
+	return s.renderUser(w, r, p, u, formErrors{})
+}
+
+// renderUser shows an account's page to an administrator: its details,
+// second factors and security history, with errs (422) when a form failed.
+func (s *Server) renderUser(w http.ResponseWriter, r *http.Request, p app.Principal, u assess.User, errs formErrors) error {
 	sec, err := s.securityEvents(r, p, u.Login)
 	if err != nil {
 		return err
 	}
-	s.render(w, r, http.StatusOK, "user", &userPage{Base: userBase(p, "Account "+u.Login), U: u, Security: sec})
+	counts, err := s.svc.FactorCounts(r.Context(), p)
+	if err != nil {
+		return err
+	}
+	status := http.StatusOK
+	if errs.Any() {
+		status = httpStatus(assess.KindInvalid)
+	}
+	s.render(w, r, status, "user", &userPage{Base: userBase(p, "Account "+u.Login), U: u, Factors: counts[u.ID], Security: sec, Errors: errs})
 	return nil
 }
 
@@ -444,8 +461,7 @@ func (s *Server) updateUser(w http.ResponseWriter, r *http.Request, p app.Princi
 	u.CreatesAssessments = r.PostFormValue("creates") == "on"
 	if _, err := s.svc.UpdateUser(r.Context(), p, u); err != nil {
 		if fe, ok := fieldErrors(err); ok {
-			s.render(w, r, httpStatus(assess.KindInvalid), "user", &userPage{Base: userBase(p, "Account "+u.Login), U: u, Errors: fe})
-			return nil
+			return s.renderUser(w, r, p, u, fe)
 		}
 		return err
 	}
@@ -460,8 +476,7 @@ func (s *Server) setUserPassword(w http.ResponseWriter, r *http.Request, p app.P
 		if uerr != nil {
 			return uerr
 		}
-		s.render(w, r, httpStatus(assess.KindInvalid), "user", &userPage{Base: userBase(p, "Account "+u.Login), U: u, Errors: fe})
-		return nil
+		return s.renderUser(w, r, p, u, fe)
 	}
 	if err != nil {
 		return err

@@ -2,6 +2,7 @@ package web
 
 import (
 	"encoding/base64"
+	"encoding/json"
 	"html/template"
 	"net/http"
 	"net/url"
@@ -37,6 +38,8 @@ type twoFactorPage struct {
 	Codes    []string
 	Sessions []app.SessionInfo
 	Errors   formErrors
+	// Passkey: the second step offers a passkey (the account has one).
+	Passkey bool
 }
 
 func (s *Server) meta(r *http.Request) app.SessionMeta {
@@ -85,7 +88,15 @@ func (s *Server) step(stage string, fn stepHandler) http.HandlerFunc {
 			return redirect(w, r, "/login?"+url.Values{"next": {next}}.Encode())
 		}
 		w.Header().Set("Cache-Control", "no-store")
-		return fn(w, r, p, &twoFactorPage{Base: Base{Title: "Sign in: second step"}, Next: next, Stage: stage})
+		pg := &twoFactorPage{Base: Base{Title: "Sign in: second step"}, Next: next, Stage: stage}
+		if stage == assess.SessionSecondStep {
+			kinds, err := s.svc.StepFactorKinds(r.Context(), p)
+			if err != nil {
+				return err
+			}
+			pg.Passkey = kinds[assess.FactorPasskey]
+		}
+		return fn(w, r, p, pg)
 	})
 }
 
@@ -96,7 +107,20 @@ func (s *Server) stepForm(w http.ResponseWriter, r *http.Request, p app.Principa
 
 func (s *Server) secondStep(w http.ResponseWriter, r *http.Request, p app.Principal, pg *twoFactorPage) error {
 	token, err := s.svc.SecondStep(r.Context(), p, r.PostFormValue("code"), s.meta(r), s.cfg.SessionTTL)
-	if k := assess.KindOf(err); err != nil && (k == assess.KindUnauthenticated || k == assess.KindRateLimited) {
+	return s.stepDone(w, r, pg, token, err)
+}
+
+// passkeyStep finishes the second step with the passkey answer the page's
+// script put in the form.
+func (s *Server) passkeyStep(w http.ResponseWriter, r *http.Request, p app.Principal, pg *twoFactorPage) error {
+	token, err := s.svc.FinishPasskeyStep(r.Context(), p, s.baseURL(r), []byte(r.PostFormValue("credential")), s.meta(r), s.cfg.SessionTTL)
+	return s.stepDone(w, r, pg, token, err)
+}
+
+// stepDone signs in with the second step's session, or shows the step
+// again with why it was refused.
+func (s *Server) stepDone(w http.ResponseWriter, r *http.Request, pg *twoFactorPage, token string, err error) error {
+	if k := assess.KindOf(err); err != nil && (k == assess.KindUnauthenticated || k == assess.KindRateLimited || k == assess.KindInvalid) {
 		if d, ok := app.RetryAfter(err); ok {
 			w.Header().Set("Retry-After", strconv.Itoa(int(d.Seconds())))
 		}
@@ -146,6 +170,54 @@ func (s *Server) confirmTOTP(w http.ResponseWriter, r *http.Request, p app.Princ
 	return nil
 }
 
+// passkeyOptions starts a passkey ceremony for the page's script: the
+// options of navigator.credentials.create (adding one) or .get (the second
+// step), as JSON; a refusal is JSON too, {"error": why}.
+func (s *Server) passkeyOptions(w http.ResponseWriter, r *http.Request, p app.Principal, pg *twoFactorPage) error {
+	var opts []byte
+	var err error
+	if pg.Stage == assess.SessionSecondStep {
+		opts, err = s.svc.BeginPasskeyStep(r.Context(), p, s.baseURL(r))
+	} else {
+		opts, err = s.svc.BeginPasskey(r.Context(), p, s.baseURL(r))
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Cache-Control", "no-store")
+	if err != nil {
+		w.WriteHeader(httpStatus(assess.KindOf(err)))
+		opts, _ = json.Marshal(map[string]string{"error": err.Error()})
+	}
+	_, err = w.Write(opts)
+	return err
+}
+
+// addPasskey stores the passkey the page's script made, and shows the
+// recovery codes when it is the first factor.
+func (s *Server) addPasskey(w http.ResponseWriter, r *http.Request, p app.Principal, pg *twoFactorPage) error {
+	got, err := s.svc.FinishPasskey(r.Context(), p, s.baseURL(r), r.PostFormValue("name"), []byte(r.PostFormValue("credential")))
+	if err != nil && assess.KindOf(err) == assess.KindInvalid {
+		if fe, ok := fieldErrors(err); ok {
+			pg.Errors = fe
+		} else {
+			pg.Error = err.Error()
+		}
+		if pg.Stage == assess.SessionEnrol {
+			return s.enrolForm(w, r, p, pg)
+		}
+		return s.security(w, r, p, pg)
+	}
+	if err != nil {
+		return err
+	}
+	if got.RecoveryCodes == nil && pg.Stage == "" {
+		return redirect(w, r, "/account/security")
+	}
+	pg.Codes, pg.Title = got.RecoveryCodes, "Passkey added"
+	w.Header().Set("Cache-Control", "no-store")
+	s.render(w, r, http.StatusOK, "twofactor", pg)
+	return nil
+}
+
 func (s *Server) finishEnrolment(w http.ResponseWriter, r *http.Request, p app.Principal, pg *twoFactorPage) error {
 	token, err := s.svc.FinishEnrolment(r.Context(), p, s.meta(r), s.cfg.SessionTTL)
 	if err != nil {
@@ -171,7 +243,7 @@ func (s *Server) security(w http.ResponseWriter, r *http.Request, p app.Principa
 		return err
 	}
 	status := http.StatusOK
-	if len(pg.Errors.List) > 0 {
+	if pg.Errors.Any() || pg.Error != "" {
 		status = httpStatus(assess.KindInvalid)
 	}
 	s.render(w, r, status, "twofactor", pg)
@@ -220,8 +292,18 @@ func (s *Server) signOutEverywhere(w http.ResponseWriter, r *http.Request, p app
 	return redirect(w, r, "/account/security")
 }
 
+// resetFactors removes every second factor of an account once the
+// administrator ticked the confirmation (a lost phone cannot be undone).
 func (s *Server) resetFactors(w http.ResponseWriter, r *http.Request, p app.Principal) error {
 	login := r.PathValue("login")
+	if r.PostFormValue("confirm") != "on" {
+		u, err := s.svc.UserByLogin(r.Context(), p, login)
+		if err != nil {
+			return err
+		}
+		return s.renderUser(w, r, p, u, formErrors{List: []assess.FieldError{{Where: "confirm",
+			Problem: "is not ticked", Expected: "tick it to confirm that every second factor and recovery code of " + login + " goes"}}})
+	}
 	if err := s.svc.ResetFactors(r.Context(), p, login); err != nil {
 		return err
 	}
@@ -234,10 +316,16 @@ func (s *Server) mfaRoutes(mux *http.ServeMux) {
 	mux.HandleFunc("POST /login/step", s.step(assess.SessionSecondStep, s.secondStep))
 	mux.HandleFunc("GET /login/enrol", s.step(assess.SessionEnrol, s.enrolForm))
 	mux.HandleFunc("POST /login/enrol", s.step(assess.SessionEnrol, s.confirmTOTP))
+	mux.HandleFunc("POST /login/step/passkey/options", s.step(assess.SessionSecondStep, s.passkeyOptions))
+	mux.HandleFunc("POST /login/step/passkey", s.step(assess.SessionSecondStep, s.passkeyStep))
 	mux.HandleFunc("POST /login/enrol/done", s.step(assess.SessionEnrol, s.finishEnrolment))
+	mux.HandleFunc("POST /login/enrol/passkey/options", s.step(assess.SessionEnrol, s.passkeyOptions))
+	mux.HandleFunc("POST /login/enrol/passkey", s.step(assess.SessionEnrol, s.addPasskey))
 	mux.HandleFunc("GET /account/security", s.asAccount(s.security))
 	mux.HandleFunc("POST /account/security/totp", s.asAccount(s.enrolForm))
 	mux.HandleFunc("POST /account/security/totp/confirm", s.asAccount(s.confirmTOTP))
+	mux.HandleFunc("POST /account/security/passkey/options", s.asAccount(s.passkeyOptions))
+	mux.HandleFunc("POST /account/security/passkey", s.asAccount(s.addPasskey))
 	mux.HandleFunc("POST /account/security/factors/{fid}/remove", s.asAccount(s.removeFactor))
 	mux.HandleFunc("POST /account/security/recovery", s.asAccount(s.regenerateCodes))
 	mux.HandleFunc("POST /account/sessions/{sid}/end", s.auth(s.endSession))

@@ -410,16 +410,20 @@ type membersPage struct {
 
 type usersPage struct {
 	Base
-	Users  []assess.User
-	Form   app.NewUser
-	Errors formErrors
+	Users []assess.User
+	// Factors counts each account's second factors, by user id.
+	Factors map[int64]int
+	Form    app.NewUser
+	Errors  formErrors
 	// Created shows a generated password once.
 	CreatedLogin, CreatedPassword string
 }
 
 type userPage struct {
 	Base
-	U        assess.User
+	U assess.User
+	// Factors is how many second factors the account has.
+	Factors  int
 	Errors   formErrors
 	Security securityEvents
 }
