@@ -71,3 +71,15 @@ func TestSiteCommands(t *testing.T) {
 		}
 	}
 }
+
+func TestUserReset2FA(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	runWith(t, dir, nil, strings.NewReader("a long enough passphrase\n"), "user", "add", "ann", "--name", "Ann Example", "--password-stdin")
+	if out := mustRun(t, dir, "user", "reset-2fa", "ANN"); !strings.Contains(out, "of ann were removed") {
+		t.Errorf("reset: %s", out)
+	}
+	if r := run(t, dir, nil, "user", "reset-2fa", "nobody"); r.code == 0 || !strings.Contains(r.stderr, "nobody") {
+		t.Errorf("an unknown login: exit %d, %s", r.code, r.stderr)
+	}
+}

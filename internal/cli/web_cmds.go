@@ -514,7 +514,7 @@ func password(r io.Reader, stdin bool) (string, error) {
 func newUserCmd(c *cliApp) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "user",
-		Short: "Manage web accounts: add, passwd, list, set",
+		Short: "Manage web accounts: add, passwd, list, set, reset-2fa",
 		Long: `Manage the accounts of the web application from the command line (the
 command line acts as the site administrator). Members of an assessment are
 managed on its Members page, or with "isogap member".`,
@@ -626,7 +626,27 @@ managed on its Members page, or with "isogap member".`,
 		},
 	}
 	set.Flags().BoolVar(&creates, "creates-assessments", false, "whether the account may start assessments")
-	cmd.AddCommand(add, passwd, list, set)
+	reset := &cobra.Command{
+		Use:   "reset-2fa LOGIN",
+		Short: "Remove an account's second factors and recovery codes (a lost phone or key); recorded in its security history",
+		Long: `Remove every second factor (authenticator apps, passkeys) and the recovery
+codes of an account, for a person who lost them. At the next sign-in the
+person signs in with the password alone, or is asked to enrol a new factor
+when the site requires one ("isogap site show").`,
+		Args: exactArgs("LOGIN"),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			svc, err := c.service(cmd.Context())
+			if err != nil {
+				return err
+			}
+			if err := svc.ResetFactors(cmd.Context(), c.me(), args[0]); err != nil {
+				return err
+			}
+			_, err = fmt.Fprintf(cmd.OutOrStdout(), "The second factors and recovery codes of %s were removed.\n", app.NormalizeLogin(args[0]))
+			return err
+		},
+	}
+	cmd.AddCommand(add, passwd, list, set, reset)
 	return group(cmd)
 }
 
