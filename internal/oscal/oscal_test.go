@@ -68,3 +68,16 @@ func TestUUIDIsStable(t *testing.T) {
 		t.Errorf("UUID %s is not version 5", a)
 	}
 }
+
+func TestURIReference(t *testing.T) {
+	for in, want := range map[string]string{
+		"https://wiki.example/a b?x=1": "https://wiki.example/a b?x=1", // parses: kept as given
+		"https://x.example/\x01a":      "https://x.example/%01a",
+		"K\xe3\x1f%zz":                 "K%E3%1F%25zz",
+		"":                             "",
+	} {
+		if got := uriReference(in); got != want {
+			t.Errorf("uriReference(%q) = %q, want %q", in, got, want)
+		}
+	}
+}

@@ -539,11 +539,36 @@ func (d *doc) itemProps(ci catalog.Item, it assess.Item, is assess.ItemStatus) [
 	return nsProps(kv...)
 }
 
+// uriReference is a link as an OSCAL uri-reference: as given when it
+// parses as one (isogap checks links when they are added), else with the
+// bytes a URI cannot hold percent-encoded, else none: the description
+// keeps the text either way.
+func uriReference(s string) string {
+	if _, err := url.Parse(s); err == nil {
+		return s
+	}
+	var b strings.Builder
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c <= ' ' || c == 0x7f || c >= 0x80 || c == '%' && !(i+2 < len(s) && isHex(s[i+1]) && isHex(s[i+2])) {
+			fmt.Fprintf(&b, "%%%02X", c)
+			continue
+		}
+		b.WriteByte(c)
+	}
+	if _, err := url.Parse(b.String()); err != nil {
+		return ""
+	}
+	return b.String()
+}
+
+func isHex(c byte) bool { return '0' <= c && c <= '9' || 'a' <= c && c <= 'f' || 'A' <= c && c <= 'F' }
+
 func (d *doc) relevantEvidence(ref string, e assess.Evidence) RelevantEvidence {
 	re := RelevantEvidence{Description: strings.TrimSpace(e.Text)}
 	switch e.Kind {
 	case assess.EvidenceLink:
-		re.Href = e.URL
+		re.Href = uriReference(e.URL)
 		if re.Description == "" {
 			re.Description = "Link: " + e.URL
 		}
