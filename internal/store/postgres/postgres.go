@@ -45,9 +45,10 @@ func Migrations() (sqlstore.Migrations, error) {
 // Dialect is PostgreSQL's: numbered placeholders, read snapshots, and
 // re-runs after serialization failures.
 var Dialect = sqlstore.Dialect{
-	Name:     "postgres",
-	Numbered: true,
-	Snapshot: &sql.TxOptions{Isolation: sql.LevelRepeatableRead, ReadOnly: true},
+	Name:        "postgres",
+	Numbered:    true,
+	WritingCTEs: true,
+	Snapshot:    &sql.TxOptions{Isolation: sql.LevelRepeatableRead, ReadOnly: true},
 	IsRetryable: func(err error) bool {
 		var pe *pgconn.PgError
 		return errors.As(err, &pe) && (pe.Code == "40001" || pe.Code == "40P01")

@@ -92,6 +92,16 @@ func orEmpty[T any](xs []T) []T {
 
 type scanner interface{ Scan(dest ...any) error }
 
+// rowWith scans a row whose last columns, after those a scan function
+// asks for, go to tail: one row read by two scan functions, or one with a
+// column more.
+type rowWith struct {
+	row  scanner
+	tail []any
+}
+
+func (r rowWith) Scan(dest ...any) error { return r.row.Scan(append(dest, r.tail...)...) }
+
 func scanAssessment(r scanner) (assess.Assessment, error) {
 	var a assess.Assessment
 	var bounds, excl, stake string
@@ -157,6 +167,11 @@ func (s *Store) GetAssessment(ctx context.Context, id string) (assess.Assessment
 }
 
 func (s *Store) Revision(ctx context.Context, id string) (int64, error) {
+	if rev, ok := s.locked[id]; ok {
+		// Locked in this transaction: the lock raised it and read it, and
+		// nobody else can change it before this transaction ends.
+		return rev, nil
+	}
 	var rev int64
 	err := s.queryRow(ctx, `SELECT revision FROM assessments WHERE id = ?`, id).Scan(&rev)
 	if errors.Is(err, sql.ErrNoRows) {

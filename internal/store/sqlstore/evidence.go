@@ -13,19 +13,28 @@ const evidenceCols = `id, kind, text, url, file_name, content_type, size, sha256
 
 func scanEvidence(r scanner, aid, ref *string) (assess.Evidence, error) {
 	var ev assess.Evidence
-	var kind, date string
-	var added int64
-	dest := []any{&ev.ID, &kind, &ev.Text, &ev.URL, &ev.FileName, &ev.ContentType, &ev.Size, &ev.SHA256, &date, &ev.AddedBy, &added}
+	dest, finish := evidenceDest(&ev)
 	if aid != nil {
 		dest = append([]any{aid, ref}, dest...)
 	}
 	if err := r.Scan(dest...); err != nil {
 		return ev, err
 	}
-	ev.Kind = assess.EvidenceKind(kind)
-	ev.Date, _ = assess.ParseDate(date)
-	ev.AddedAt = fromMicros(added)
+	finish()
 	return ev, nil
+}
+
+// evidenceDest gives where to scan the evidenceCols of a row into ev, and
+// what to run once they are scanned.
+func evidenceDest(ev *assess.Evidence) (dest []any, finish func()) {
+	var kind, date string
+	var added int64
+	return []any{&ev.ID, &kind, &ev.Text, &ev.URL, &ev.FileName, &ev.ContentType, &ev.Size, &ev.SHA256, &date, &ev.AddedBy, &added},
+		func() {
+			ev.Kind = assess.EvidenceKind(kind)
+			ev.Date, _ = assess.ParseDate(date)
+			ev.AddedAt = fromMicros(added)
+		}
 }
 
 func (t *Store) insertEvidence(ctx context.Context, aid, ref string, ev assess.Evidence, content []byte) error {
@@ -54,18 +63,20 @@ func (t *Store) lockAssessment(ctx context.Context, aid string) error {
 	if t.locked == nil {
 		return errors.New("sqlstore: an assessment is locked in a write transaction only")
 	}
-	if t.locked[aid] {
+	if _, ok := t.locked[aid]; ok {
 		return nil
 	}
-	// The header comes back with the lock: the writer reads it next.
-	a, err := scanAssessment(t.queryRow(ctx, `UPDATE assessments SET revision = revision + 1 WHERE id = ? RETURNING `+assessmentCols, aid))
+	// The header and the new revision come back with the lock: the writer
+	// reads them next.
+	var rev int64
+	a, err := scanAssessment(rowWith{t.queryRow(ctx, `UPDATE assessments SET revision = revision + 1 WHERE id = ? RETURNING `+assessmentCols+`, revision`, aid), []any{&rev}})
 	if errors.Is(err, sql.ErrNoRows) {
 		return notFound("assessment", aid)
 	}
 	if err != nil {
 		return err
 	}
-	t.locked[aid], t.headers[aid] = true, a
+	t.locked[aid], t.headers[aid] = rev, a
 	return nil
 }
 

@@ -175,37 +175,60 @@ func (s *Store) ScoresOf(ctx context.Context, ids []string) (map[string][]assess
 	return out, nil
 }
 
+// itemWithEvidence reads an item and its evidence in one query: a row per
+// piece of evidence, oldest first, or one row without when it has none
+// (the last column tells which).
+var itemWithEvidence = `SELECT ` + qualified("i", itemCols) + `, ` + evidenceOrZero + `, e.id IS NOT NULL
+	FROM items i LEFT JOIN evidence e ON e.assessment_id = i.assessment_id AND e.ref = i.ref
+	WHERE i.assessment_id = ? AND i.ref = ? ORDER BY e.id`
+
+// evidenceOrZero are the evidenceCols of e, zero where a LEFT JOIN found none.
+var evidenceOrZero = func() string {
+	cols := columns(evidenceCols)
+	for i, c := range cols {
+		zero := "''"
+		if c == "id" || c == "size" || c == "added_at" {
+			zero = "0"
+		}
+		cols[i] = "COALESCE(e." + c + ", " + zero + ")"
+	}
+	return strings.Join(cols, ", ")
+}()
+
 func (s *Store) GetItem(ctx context.Context, aid, ref string) (assess.Item, error) {
-	it, err := scanItem(s.queryRow(ctx, `SELECT `+itemCols+` FROM items WHERE assessment_id = ? AND ref = ?`, aid, ref), nil)
-	if errors.Is(err, sql.ErrNoRows) {
+	var it assess.Item
+	rows, err := s.query(ctx, itemWithEvidence, aid, ref)
+	if err != nil {
+		return it, err
+	}
+	defer rows.Close()
+	found := false
+	var evidence []assess.Evidence
+	for rows.Next() {
+		var ev assess.Evidence
+		var has bool
+		dest, finish := evidenceDest(&ev)
+		if it, err = scanItem(rowWith{rows, append(dest, &has)}, nil); err != nil {
+			return it, err
+		}
+		found = true
+		if has {
+			finish()
+			evidence = append(evidence, ev)
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return it, err
+	}
+	if !found {
+		rows.Close()
 		if _, aerr := s.GetAssessment(ctx, aid); aerr != nil {
 			return it, aerr
 		}
 		return it, notFound("item", ref)
 	}
-	if err != nil {
-		return it, err
-	}
-	it.Evidence, err = s.itemEvidence(ctx, aid, ref)
-	return it, err
-}
-
-// itemEvidence lists an item's evidence, oldest first.
-func (s *Store) itemEvidence(ctx context.Context, aid, ref string) ([]assess.Evidence, error) {
-	rows, err := s.query(ctx, `SELECT `+evidenceCols+` FROM evidence WHERE assessment_id = ? AND ref = ? ORDER BY id`, aid, ref)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []assess.Evidence
-	for rows.Next() {
-		ev, err := scanEvidence(rows, nil, nil)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, ev)
-	}
-	return out, rows.Err()
+	it.Evidence = evidence
+	return it, nil
 }
 
 func (s *Store) UpdateItem(ctx context.Context, aid string, it assess.Item, baseVersion int, actor string, changes []assess.Change) (assess.Item, error) {
@@ -218,11 +241,18 @@ func (s *Store) UpdateItem(ctx context.Context, aid string, it assess.Item, base
 		it.Version, it.UpdatedAt, it.UpdatedBy = baseVersion+1, now, actor
 		// The row comes back as stored (RETURNING), not read again; the
 		// evidence is the caller's (see store.AssessmentStore.UpdateItem).
-		stored, err := scanItem(t.queryRowTx(ctx, `UPDATE items SET score = ?, applicable = ?, justification = ?, inclusion = ?, inclusion_note = ?,
+		update := `UPDATE items SET score = ?, applicable = ?, justification = ?, inclusion = ?, inclusion_note = ?,
 			department = ?, owner = ?, priority = ?, target_date = ?, action = ?, effort_days = ?, notes = ?,
 			version = ?, updated_at = ?, updated_by = ?
-			WHERE assessment_id = ? AND ref = ? AND version = ? RETURNING `+itemCols,
-			append(itemArgs(it)[1:], aid, it.Ref, baseVersion)...), nil)
+			WHERE assessment_id = ? AND ref = ? AND version = ? RETURNING ` + itemCols
+		args := append(itemArgs(it)[1:], aid, it.Ref, baseVersion)
+		together := t.db.Dialect.WritingCTEs
+		if together {
+			// The update, its history and the touch in one statement; the
+			// history and the touch only if the update found the version.
+			update, args = updateItemTogether(update, args, aid, it.Ref, it.Version, actor, now, changes)
+		}
+		stored, err := scanItem(t.queryRowTx(ctx, update, args...), nil)
 		if errors.Is(err, sql.ErrNoRows) {
 			cur, err := t.GetItem(ctx, aid, it.Ref)
 			if err != nil {
@@ -233,17 +263,45 @@ func (s *Store) UpdateItem(ctx context.Context, aid string, it assess.Item, base
 		if err != nil {
 			return err
 		}
-		if err := t.recordChanges(ctx, aid, it.Ref, it.Version, actor, now, changes); err != nil {
-			return err
-		}
-		if err := t.touch(ctx, aid, now); err != nil {
-			return err
+		if together {
+			delete(t.headers, aid) // touched
+		} else {
+			if err := t.recordChanges(ctx, aid, it.Ref, it.Version, actor, now, changes); err != nil {
+				return err
+			}
+			if err := t.touch(ctx, aid, now); err != nil {
+				return err
+			}
 		}
 		stored.Evidence = it.Evidence
 		out = stored
 		return nil
 	})
 	return out, err
+}
+
+// updateItemTogether wraps an item's UPDATE … RETURNING in a statement
+// that also records its changes in the history and touches the assessment
+// (what recordChanges and touch do), each only when the update changed a
+// row: for an engine with WritingCTEs.
+func updateItemTogether(update string, args []any, aid, ref string, version int, actor string, now time.Time, changes []assess.Change) (string, []any) {
+	var q strings.Builder
+	q.WriteString(`WITH u AS (` + update + `)`)
+	if len(changes) > 0 {
+		q.WriteString(`, h AS (INSERT INTO history (` + historyCols + `) `)
+		for i, c := range changes {
+			if i > 0 {
+				q.WriteString(` UNION ALL `)
+			}
+			q.WriteString(`SELECT CAST(? AS TEXT), CAST(? AS TEXT), CAST(? AS TEXT), CAST(? AS TEXT), CAST(? AS TEXT), CAST(? AS TEXT), CAST(? AS BIGINT), CAST(? AS BIGINT) FROM u`)
+			c.AssessmentID, c.Ref, c.Version, c.Actor, c.At = aid, ref, version, actor, now
+			args = append(args, changeArgs(c)...)
+		}
+		q.WriteString(`)`)
+	}
+	q.WriteString(`, a AS (UPDATE assessments SET updated_at = CAST(? AS BIGINT) WHERE id = ? AND updated_at < CAST(? AS BIGINT) AND EXISTS (SELECT 1 FROM u))
+		SELECT ` + itemCols + ` FROM u`)
+	return q.String(), append(args, micros(now), aid, micros(now))
 }
 
 func (t *Store) recordChanges(ctx context.Context, aid, ref string, version int, actor string, at time.Time, changes []assess.Change) error {

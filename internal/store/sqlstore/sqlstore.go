@@ -38,6 +38,11 @@ type Dialect struct {
 	// hands a freed connection to a random waiter, which under load kept
 	// some saves waiting many times as long as the others.
 	SerialWrites bool
+	// WritingCTEs: a WITH clause may hold INSERT and UPDATE statements
+	// (PostgreSQL). A write of several statements is then sent as one,
+	// which shortens the time a writer holds an assessment's lock by the
+	// round trips it saves.
+	WritingCTEs bool
 }
 
 // DB is a database opened by an engine package.
@@ -83,9 +88,10 @@ type Store struct {
 	tx *sql.Tx
 	// pool is where tx came from (the write or the read pool).
 	pool *sql.DB
-	// locked holds the assessments a write transaction has locked (and
-	// whose revision it raised): once is enough for the whole transaction.
-	locked map[string]bool
+	// locked holds the assessments a write transaction has locked, with
+	// the revision it raised each to: once is enough for the whole
+	// transaction.
+	locked map[string]int64
 	// headers holds the headers of the assessments it locked, as they are
 	// now: the lock reads them, and the writes to them (touch,
 	// UpdateAssessment, DeleteAssessment) drop them.
@@ -261,7 +267,7 @@ func (s *Store) runTx(ctx context.Context, fn func(store.Store) error) (err erro
 			err = fmt.Errorf("commit: %w", cerr)
 		}
 	}()
-	return fn(&Store{db: s.db, tx: tx, pool: s.db.Write, locked: map[string]bool{}, headers: map[string]assess.Assessment{}})
+	return fn(&Store{db: s.db, tx: tx, pool: s.db.Write, locked: map[string]int64{}, headers: map[string]assess.Assessment{}})
 }
 
 // beginTx begins a transaction on a connection that works. A statement

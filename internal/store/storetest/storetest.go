@@ -270,6 +270,30 @@ func testStaleVersionConflict(t *testing.T, e Engine) {
 			t.Errorf("the refused update left history: %+v", h)
 		}
 	}
+	// A caller that takes the conflict and commits the rest of its
+	// transaction keeps nothing of the refused update either: no history,
+	// no touch (an engine may send the update, its history and the touch
+	// as one statement).
+	before, _ := st.GetAssessment(ctx, a.ID)
+	err = st.InTx(ctx, func(tx store.Store) error {
+		_, err := tx.UpdateItem(ctx, a.ID, mine, base.Version, "carl", assess.DiffItems(base, mine))
+		if !errors.As(err, &ce) {
+			t.Errorf("stale update in a transaction: %v, want *assess.ConflictError", err)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	hist, _ = st.History(ctx, a.ID, store.HistoryQuery{Ref: "6.1.2"})
+	for _, h := range hist {
+		if h.Actor == "carl" {
+			t.Errorf("the refused update, its transaction committed, left history: %+v", h)
+		}
+	}
+	if after, _ := st.GetAssessment(ctx, a.ID); !after.UpdatedAt.Equal(before.UpdatedAt) {
+		t.Errorf("the refused update touched the assessment: %v, was %v", after.UpdatedAt, before.UpdatedAt)
+	}
 }
 
 func testUpdateAssessmentConflict(t *testing.T, e Engine) {
