@@ -102,6 +102,25 @@ func TestOnlyMetricsImportsPrometheus(t *testing.T) {
 	}
 }
 
+// testOnly lists libraries whose package initialisers cost every process
+// start milliseconds (a JSON Schema library compiles each draft's
+// metaschema): the tests may use them, the binary must not link them.
+var testOnly = []string{"github.com/santhosh-tekuri/jsonschema/"}
+
+func TestBinaryLeavesOutTestOnlyLibraries(t *testing.T) {
+	out, err := exec.Command("go", "list", "-deps", "-f", "{{if not .Standard}}{{.ImportPath}}{{end}}", "github.com/isogap/isogap/cmd/isogap").CombinedOutput()
+	if err != nil {
+		t.Fatalf("go list: %v\n%s", err, out)
+	}
+	for _, dep := range strings.Fields(string(out)) {
+		for _, lib := range testOnly {
+			if strings.HasPrefix(dep, lib) {
+				t.Errorf("the isogap binary links %s: its initialisers slow every start; keep it to tests", dep)
+			}
+		}
+	}
+}
+
 // domain lists the packages that hold the rules and know no surface.
 var domain = []string{"jsonx", "catalog", "assess", "plan", "risk", "soa", "compare", "interview", "oscal"}
 

@@ -55,7 +55,7 @@ func TestWriteCatalogValidAndStable(t *testing.T) {
 			if !bytes.Equal(a, b) {
 				t.Error("two exports of one catalog differ")
 			}
-			if err := Validate(ModelCatalog, a); err != nil {
+			if err := StrictValidate(ModelCatalog, a); err != nil {
 				t.Fatal(err)
 			}
 			var doc catalogDoc

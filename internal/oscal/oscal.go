@@ -8,17 +8,15 @@ package oscal
 import (
 	"bytes"
 	"embed"
-	"errors"
+	"encoding/json"
 	"fmt"
-	"sort"
+	"io"
+	"slices"
 	"strings"
 	"sync"
 	"time"
 
 	"github.com/google/uuid"
-	"github.com/santhosh-tekuri/jsonschema/v6"
-	"golang.org/x/text/language"
-	"golang.org/x/text/message"
 )
 
 // Version is the OSCAL version of every document written.
@@ -44,32 +42,17 @@ var schemaFiles = map[string]string{
 //go:embed schemas/*.json
 var schemaFS embed.FS
 
-// schemas compiles each model's schema once, on first use.
-var schemas = sync.OnceValues(func() (map[string]*jsonschema.Schema, error) {
-	comp := jsonschema.NewCompiler()
-	urls := map[string]string{}
+// schemas loads each model's schema once, on first use.
+var schemas = sync.OnceValues(func() (map[string]*schema, error) {
+	out := map[string]*schema{}
 	for model, file := range schemaFiles {
 		data, err := schemaFS.ReadFile(file)
 		if err != nil {
 			return nil, err
 		}
-		doc, err := jsonschema.UnmarshalJSON(bytes.NewReader(data))
-		if err != nil {
-			return nil, fmt.Errorf("%s: %w", file, err)
+		if out[model], err = loadSchema(data); err != nil {
+			return nil, fmt.Errorf("the OSCAL %s schema: %w", model, err)
 		}
-		url := "file:///" + file
-		if err := comp.AddResource(url, doc); err != nil {
-			return nil, err
-		}
-		urls[model] = url
-	}
-	out := map[string]*jsonschema.Schema{}
-	for model, url := range urls {
-		sch, err := comp.Compile(url)
-		if err != nil {
-			return nil, fmt.Errorf("compiling the OSCAL %s schema: %w", model, err)
-		}
-		out[model] = sch
 	}
 	return out, nil
 })
@@ -86,16 +69,22 @@ func Validate(model string, doc []byte) error {
 	if sch == nil {
 		return fmt.Errorf("oscal: no schema for model %q", model)
 	}
-	inst, err := jsonschema.UnmarshalJSON(bytes.NewReader(doc))
-	if err != nil {
+	dec := json.NewDecoder(bytes.NewReader(doc))
+	dec.UseNumber()
+	var inst any
+	if err := dec.Decode(&inst); err != nil {
 		return fmt.Errorf("not JSON: %w", err)
 	}
-	err = sch.Validate(inst)
-	var ve *jsonschema.ValidationError
-	if !errors.As(err, &ve) {
-		return err
+	if _, err := dec.Token(); err != io.EOF {
+		return fmt.Errorf("not JSON: more after the document, at byte %d", dec.InputOffset())
 	}
-	return &SchemaError{Model: model, Problems: leafProblems(ve)}
+	var problems []string
+	sch.check(inst, "", "", &problems)
+	if len(problems) == 0 {
+		return nil
+	}
+	slices.Sort(problems)
+	return &SchemaError{Model: model, Problems: slices.Compact(problems)}
 }
 
 // SchemaError lists where a document breaks its model's schema.
@@ -113,31 +102,6 @@ func (e *SchemaError) Error() string {
 		p = p[:max]
 	}
 	return fmt.Sprintf("not a valid OSCAL %s (schema %s):\n  %s%s", e.Model, Version, strings.Join(p, "\n  "), more)
-}
-
-// leafProblems flattens a validation error to its innermost causes, each
-// as "/json/pointer: message", deduplicated and sorted.
-func leafProblems(ve *jsonschema.ValidationError) []string {
-	seen := map[string]bool{}
-	pr := message.NewPrinter(language.English)
-	var walk func(e *jsonschema.ValidationError)
-	walk = func(e *jsonschema.ValidationError) {
-		if len(e.Causes) == 0 {
-			loc := "/" + strings.Join(e.InstanceLocation, "/")
-			seen[loc+": "+e.ErrorKind.LocalizedString(pr)] = true
-			return
-		}
-		for _, c := range e.Causes {
-			walk(c)
-		}
-	}
-	walk(ve)
-	out := make([]string, 0, len(seen))
-	for s := range seen {
-		out = append(out, s)
-	}
-	sort.Strings(out)
-	return out
 }
 
 // space is the name space of every UUID isogap derives.

@@ -3,6 +3,7 @@ package oscal
 import (
 	"crypto/sha256"
 	"encoding/hex"
+	"encoding/json"
 	"os"
 	"path/filepath"
 	"strings"
@@ -58,6 +59,93 @@ func TestValidate(t *testing.T) {
 		t.Error("an unknown model validated")
 	}
 }
+
+// Each structural break is refused and named by its JSON pointer; where a
+// group may take one of two shapes, the problem shown is the one of the
+// shape the group is nearest to.
+func TestValidateNamesEachProblem(t *testing.T) {
+	for _, c := range []struct {
+		name   string
+		change func(cat map[string]any)
+		want   []string
+		unwant string
+	}{
+		{"missing required", func(cat map[string]any) { delete(obj(cat, "metadata"), "title") },
+			[]string{"/catalog/metadata: ", `"title"`}, ""},
+		{"extra property", func(cat map[string]any) { firstGroup(cat)["colour"] = "red" },
+			[]string{"/catalog/groups/0/colour: "}, "controls"},
+		{"bad pattern", func(cat map[string]any) { firstGroup(cat)["id"] = "s 1" },
+			[]string{"/catalog/groups/0/id: ", `"s 1"`, "TokenDatatype"}, ""},
+		{"wrong type", func(cat map[string]any) { obj(cat, "metadata")["version"] = 3 },
+			[]string{"/catalog/metadata/version: ", "number", "string"}, ""},
+		{"two problems", func(cat map[string]any) {
+			delete(obj(cat, "metadata"), "title")
+			cat["uuid"] = "nope"
+		}, []string{"/catalog/metadata: ", "/catalog/uuid: "}, ""},
+	} {
+		doc := readJSON(t, "testdata/basic-catalog.json")
+		c.change(doc["catalog"].(map[string]any))
+		err := Validate(ModelCatalog, mustMarshal(t, doc))
+		if err == nil {
+			t.Errorf("%s: validated", c.name)
+			continue
+		}
+		for _, w := range c.want {
+			if !strings.Contains(err.Error(), w) {
+				t.Errorf("%s: %v\nwant it to name %s", c.name, err, w)
+			}
+		}
+		if c.unwant != "" && strings.Contains(err.Error(), c.unwant) {
+			t.Errorf("%s: %v\nnames %s, which is fine in the nearest shape", c.name, err, c.unwant)
+		}
+	}
+}
+
+// NIST's writers' formats (a link's href, a timestamp) are asserted by the
+// strict check the tests apply to every document isogap writes.
+func TestStrictValidateAssertsFormats(t *testing.T) {
+	for name, change := range map[string]func(cat map[string]any){
+		"href with a control character": func(cat map[string]any) {
+			obj(cat, "metadata")["links"] = []any{map[string]any{"href": "https://x.example/\x01a"}}
+		},
+		"date-time of 30 February": func(cat map[string]any) { obj(cat, "metadata")["last-modified"] = "2026-02-30T10:00:00Z" },
+	} {
+		doc := readJSON(t, "testdata/basic-catalog.json")
+		if err := StrictValidate(ModelCatalog, mustMarshal(t, doc)); err != nil {
+			t.Fatalf("NIST's example: %v", err)
+		}
+		change(doc["catalog"].(map[string]any))
+		if err := StrictValidate(ModelCatalog, mustMarshal(t, doc)); err == nil {
+			t.Errorf("%s: passed the strict check", name)
+		}
+	}
+}
+
+func readJSON(t *testing.T, file string) map[string]any {
+	t.Helper()
+	data, err := os.ReadFile(file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var doc map[string]any
+	if err := json.Unmarshal(data, &doc); err != nil {
+		t.Fatal(err)
+	}
+	return doc
+}
+
+func mustMarshal(t *testing.T, v any) []byte {
+	t.Helper()
+	data, err := json.Marshal(v)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return data
+}
+
+func obj(m map[string]any, key string) map[string]any { return m[key].(map[string]any) }
+
+func firstGroup(cat map[string]any) map[string]any { return cat["groups"].([]any)[0].(map[string]any) }
 
 func TestUUIDIsStable(t *testing.T) {
 	a, b := UUID("assessment", "x", "A.5.1"), UUID("assessment", "x", "A.5.1")

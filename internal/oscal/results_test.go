@@ -101,7 +101,7 @@ func TestDocumentsValidate(t *testing.T) {
 		in := input(a, items, created.Add(3*time.Hour))
 		for model, fn := range map[string]func(*bytes.Buffer, oscal.Input) error{oscal.ModelAssessmentResults: writeAR, oscal.ModelPOAM: writePOAM} {
 			doc := write(t, fn, in)
-			if err := oscal.Validate(model, doc); err != nil {
+			if err := oscal.StrictValidate(model, doc); err != nil {
 				t.Errorf("%s %s: %v", name, model, err)
 			}
 			checkReferences(t, name+" "+model, doc)
@@ -427,7 +427,7 @@ func FuzzWriters(f *testing.F) {
 		in := input(a, items, created)
 		for model, fn := range map[string]func(*bytes.Buffer, oscal.Input) error{oscal.ModelAssessmentResults: writeAR, oscal.ModelPOAM: writePOAM} {
 			doc := write(t, fn, in)
-			if err := oscal.Validate(model, doc); err != nil {
+			if err := oscal.StrictValidate(model, doc); err != nil {
 				t.Fatalf("%s: %v", model, err)
 			}
 			checkReferences(t, model, doc)
