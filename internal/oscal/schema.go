@@ -177,19 +177,35 @@ func (s *schema) check(v any, at, def string, out *[]string) {
 }
 
 // checkAnyOf passes when one of the alternatives does; when none does, it
-// reports the problems of the alternative with the fewest, the shape the
-// value was most likely meant to have (all of them on a tie).
+// reports the problems of the alternative the value was most likely meant
+// to be: the one with the fewest problems at the value itself and its own
+// properties (a property it does not allow, one it requires), then the
+// fewest in all (all of them on a tie). A group with subgroups whose
+// control has a bad id is a group of the kind with subgroups: its problem
+// is the id, deep inside, not the subgroups the other kind does not allow.
 func (s *schema) checkAnyOf(v any, at, def string, out *[]string) {
 	var best []string
+	var bestShallow int
+	shallow := func(p []string) int {
+		n := 0
+		for _, prob := range p {
+			loc, _, _ := strings.Cut(prob, ": ")
+			if rest, ok := strings.CutPrefix(loc, at); ok && (rest == "" || rest[0] == '/' && strings.Count(rest, "/") == 1) {
+				n++
+			}
+		}
+		return n
+	}
 	for i, sub := range s.AnyOf {
 		var p []string
 		sub.check(v, at, def, &p)
+		sh := shallow(p)
 		switch {
 		case len(p) == 0:
 			return
-		case i == 0 || len(p) < len(best):
-			best = p
-		case len(p) == len(best):
+		case i == 0 || sh < bestShallow || sh == bestShallow && len(p) < len(best):
+			best, bestShallow = p, sh
+		case sh == bestShallow && len(p) == len(best):
 			best = append(best, p...)
 		}
 	}
