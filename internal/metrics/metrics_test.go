@@ -9,6 +9,7 @@ import (
 	"net/http/httptest"
 	"net/url"
 	"path/filepath"
+	"runtime"
 	"strconv"
 	"strings"
 	"testing"
@@ -294,8 +295,8 @@ func realRequestsMoveTheCounters(t *testing.T, engine string) {
 			t.Errorf("SQLite pools (most connections): %v, want read and a write pool of 1", pools)
 		}
 	case "postgres":
-		if len(pools) != 1 || pools["main"] != 16 {
-			t.Errorf("PostgreSQL pools (most connections): %v, want main of 16", pools)
+		if want := float64(max(4, runtime.NumCPU())); len(pools) != 2 || pools["write"] != want || pools["read"] != want {
+			t.Errorf("PostgreSQL pools (most connections): %v, want read and write pools of %v", pools, want)
 		}
 	}
 	if open := value(after, "isogap_db_connections"); open < 1 {

@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"runtime"
 	"strings"
 	"time"
 
@@ -45,10 +46,11 @@ func Migrations() (sqlstore.Migrations, error) {
 // Dialect is PostgreSQL's: numbered placeholders, read snapshots, and
 // re-runs after serialization failures.
 var Dialect = sqlstore.Dialect{
-	Name:        "postgres",
-	Numbered:    true,
-	WritingCTEs: true,
-	Snapshot:    &sql.TxOptions{Isolation: sql.LevelRepeatableRead, ReadOnly: true},
+	Name:         "postgres",
+	Numbered:     true,
+	WritingCTEs:  true,
+	QueueWriters: true,
+	Snapshot:     &sql.TxOptions{Isolation: sql.LevelRepeatableRead, ReadOnly: true},
 	IsRetryable: func(err error) bool {
 		var pe *pgconn.PgError
 		return errors.As(err, &pe) && (pe.Code == "40001" || pe.Code == "40P01")
@@ -64,39 +66,61 @@ func IsDSN(s string) bool {
 type Options struct {
 	// SkipCheck opens the database whatever its schema version (for "migrate").
 	SkipCheck bool
-	// MaxConns bounds the connection pool (default 16).
-	MaxConns int
+	// MaxConns bounds the pool that serves reads, and WriteConns the one
+	// that serves write transactions, which wait for it in the order they
+	// came. Each defaults to the number of CPUs, at least 4 (pgxpool's
+	// default). Writers to one assessment take turns on its lock anyway:
+	// more connections only add server processes competing for the CPUs.
+	// Measured with scripts/bench-web on two cores, score saves went from
+	// about 270 a second with one pool of 16 to about 350 with two of 4,
+	// and their p99 from about 500 ms to about 230 ms.
+	MaxConns, WriteConns int
 	// Clock stamps what is written (default: the system clock).
 	Clock func() time.Time
 }
 
 // Open connects to the server and checks the schema version.
 func Open(ctx context.Context, dsn string, opt Options) (*sqlstore.Store, error) {
-	db, err := sql.Open("pgx", dsn)
-	if err != nil {
-		return nil, fmt.Errorf("postgres: %w", err)
-	}
 	if opt.MaxConns == 0 {
-		opt.MaxConns = 16
+		opt.MaxConns = max(4, runtime.NumCPU())
 	}
-	db.SetMaxOpenConns(opt.MaxConns)
-	db.SetMaxIdleConns(opt.MaxConns)
-	db.SetConnMaxIdleTime(5 * time.Minute)
-	s := sqlstore.New(&sqlstore.DB{Read: db, Write: db, Dialect: Dialect, Clock: opt.Clock})
+	if opt.WriteConns == 0 {
+		opt.WriteConns = max(4, runtime.NumCPU())
+	}
+	pool := func(conns int) (*sql.DB, error) {
+		db, err := sql.Open("pgx", dsn)
+		if err != nil {
+			return nil, fmt.Errorf("postgres: %w", err)
+		}
+		db.SetMaxOpenConns(conns)
+		db.SetMaxIdleConns(conns)
+		db.SetConnMaxIdleTime(5 * time.Minute)
+		return db, nil
+	}
+	read, err := pool(opt.MaxConns)
+	if err != nil {
+		return nil, err
+	}
+	write, err := pool(opt.WriteConns)
+	if err != nil {
+		read.Close()
+		return nil, err
+	}
+	s := sqlstore.New(&sqlstore.DB{Read: read, Write: write, Dialect: Dialect, Clock: opt.Clock})
 	pingCtx, cancel := context.WithTimeout(ctx, 15*time.Second)
 	defer cancel()
-	if err := db.PingContext(pingCtx); err != nil {
-		db.Close()
+	if err := write.PingContext(pingCtx); err != nil {
+		s.Close()
 		return nil, fmt.Errorf("postgres: cannot connect (is the server running and the DSN right?): %w", err)
 	}
 	if !opt.SkipCheck {
 		m, err := Migrations()
 		if err != nil {
-			db.Close()
+			s.Close()
 			return nil, err
 		}
-		if err := m.Check(ctx, db, Dialect, false); err != nil {
-			db.Close()
+		if err := m.Check(ctx, write, Dialect, false); err != nil {
+			s.Close()
 			return nil, fmt.Errorf("postgres: %w", err)
 		}
 	}

@@ -40,7 +40,7 @@ var Migrations = func() sqlstore.Migrations {
 // Dialect is SQLite's: "?" placeholders, write transactions that are
 // serial (BEGIN IMMEDIATE on one connection), so no row locks are needed,
 // and statements kept prepared (the driver parses every statement it is sent).
-var Dialect = sqlstore.Dialect{Name: "sqlite", CacheStatements: true, SerialWrites: true}
+var Dialect = sqlstore.Dialect{Name: "sqlite", CacheStatements: true, QueueWriters: true}
 
 // dsn sets the pragmas on every pooled connection, not just the first one.
 func dsn(path string, write bool) string {

@@ -33,11 +33,11 @@ type Dialect struct {
 	// CacheStatements keeps the statements the store runs prepared, for an
 	// engine (or driver) that would parse each one every time.
 	CacheStatements bool
-	// SerialWrites: the engine runs one write transaction at a time.
-	// Writers then queue for it in the order they came: database/sql
-	// hands a freed connection to a random waiter, which under load kept
-	// some saves waiting many times as long as the others.
-	SerialWrites bool
+	// QueueWriters: write transactions wait for one of the write pool's
+	// connections in the order they came. database/sql hands a freed
+	// connection to a random waiter, which under load kept some saves
+	// waiting many times as long as the others.
+	QueueWriters bool
 	// WritingCTEs: a WITH clause may hold INSERT and UPDATE statements
 	// (PostgreSQL). A write of several statements is then sent as one,
 	// which shortens the time a writer holds an assessment's lock by the
@@ -62,18 +62,19 @@ type DB struct {
 	cachesMu sync.Mutex
 	caches   map[*sql.DB]*stmtCache
 
-	writeTurn     chan struct{} // holds a token while a write transaction runs (SerialWrites)
+	writeTurn     chan struct{} // holds a token while a write transaction runs (QueueWriters)
 	writeTurnOnce sync.Once
 }
 
 // takeTurn waits, in arrival order (a channel's waiters are served first
-// come, first served), until no other write transaction of this process
-// runs; release gives the turn to the next.
+// come, first served), until fewer write transactions of this process run
+// than the write pool has connections; release gives the turn to the next.
 func (db *DB) takeTurn(ctx context.Context) (release func(), err error) {
-	if !db.Dialect.SerialWrites {
+	slots := db.Write.Stats().MaxOpenConnections
+	if !db.Dialect.QueueWriters || slots == 0 {
 		return func() {}, nil
 	}
-	db.writeTurnOnce.Do(func() { db.writeTurn = make(chan struct{}, 1) })
+	db.writeTurnOnce.Do(func() { db.writeTurn = make(chan struct{}, slots) })
 	select {
 	case db.writeTurn <- struct{}{}:
 		return func() { <-db.writeTurn }, nil
