@@ -36,6 +36,10 @@ type located struct {
 
 // locate reads an item with its assessment and catalog; ref may be typed loosely.
 func (s *Service) locate(ctx context.Context, aid, ref string) (located, error) {
+	return s.locateFrom(ctx, aid, ref, nil)
+}
+
+func (s *Service) locateFrom(ctx context.Context, aid, ref string, early *assess.Item) (located, error) {
 	var at located
 	var err error
 	if at.a, err = s.store.GetAssessment(ctx, aid); err != nil {
@@ -47,13 +51,23 @@ func (s *Service) locate(ctx context.Context, aid, ref string) (located, error) 
 	if ref, err = ResolveRef(at.cat, ref); err != nil {
 		return at, err
 	}
+	if early != nil && early.Ref == ref {
+		at.it = *early
+		return at, nil
+	}
 	at.it, err = s.store.GetItem(ctx, aid, ref)
 	return at, err
 }
 
 // editable loads an item that acc allows to edit.
 func (s *Service) editable(ctx context.Context, acc Access, ref string) (located, error) {
-	at, err := s.locate(ctx, acc.AssessmentID, ref)
+	return s.editableFrom(ctx, acc, ref, nil)
+}
+
+// editableFrom is editable with the item already read (early), if it is
+// the one ref names.
+func (s *Service) editableFrom(ctx context.Context, acc Access, ref string, early *assess.Item) (located, error) {
+	at, err := s.locateFrom(ctx, acc.AssessmentID, ref, early)
 	if err != nil {
 		return at, err
 	}
@@ -199,14 +213,31 @@ func (s *Service) SaveItem(ctx context.Context, p Principal, aid, ref string, ba
 
 func (s *Service) saveItem(ctx context.Context, p Principal, aid, ref string, baseVersion int, patch ItemPatch, evidence []NewEvidence) (ItemView, error) {
 	var out ItemView
-	err := s.writing(ctx, p, aid, func(t *Service, acc Access) error {
-		at, err := t.editable(ctx, acc, ref)
+	// The item is read before the lock (on PostgreSQL the lock is then held
+	// for one round trip less). It may change before the lock is taken:
+	// the update checks its version, and an edit that ends in a conflict is
+	// made again from the item read under the lock.
+	var early *assess.Item
+	before := func(st store.Store) {
+		if it, err := st.GetItem(ctx, aid, ref); err == nil {
+			early = &it
+		}
+	}
+	err := s.writingAfter(ctx, p, aid, before, func(t *Service, acc Access) error {
+		at, err := t.editableFrom(ctx, acc, ref, early)
 		if err != nil {
 			return err
 		}
 		it := at.it
 		if !patch.Empty() {
-			if it, err = t.edit(ctx, p, acc, at, baseVersion, patch); err != nil {
+			it, err = t.edit(ctx, p, acc, at, baseVersion, patch)
+			if early != nil && isSaveConflict(err) {
+				if at, err = t.editable(ctx, acc, ref); err != nil {
+					return err
+				}
+				it, err = t.edit(ctx, p, acc, at, baseVersion, patch)
+			}
+			if err != nil {
 				return err
 			}
 		}

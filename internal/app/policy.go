@@ -348,12 +348,24 @@ func (s *Service) reading(ctx context.Context, p Principal, aid string, fn func(
 // reads (a version, the history it merges an edit with) is still current
 // when it writes, on every engine.
 func (s *Service) writing(ctx context.Context, p Principal, aid string, fn func(t *Service, acc Access) error) error {
+	return s.writingAfter(ctx, p, aid, nil, fn)
+}
+
+// writingAfter is writing with a read before the lock: what the
+// transaction will most likely need, read while other writers of the
+// assessment still hold its lock, so that it holds the lock for less time.
+// Whatever fn takes from it must be checked again under the lock (a
+// version does).
+func (s *Service) writingAfter(ctx context.Context, p Principal, aid string, before func(st store.Store), fn func(t *Service, acc Access) error) error {
 	return s.store.InTx(ctx, func(st store.Store) error {
 		if err := requireSignedIn(p); err != nil {
 			return err
 		}
 		if err := requireWriter(p); err != nil {
 			return err
+		}
+		if before != nil {
+			before(st)
 		}
 		if err := st.LockAssessment(ctx, aid); err != nil {
 			return err
