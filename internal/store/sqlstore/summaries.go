@@ -38,6 +38,13 @@ func (s *Store) Listings(ctx context.Context, ids []string) ([]store.Listing, er
 		var stale []int
 		var err error
 		if ids == nil {
+			// Sized once: a listing is a few hundred bytes, and growing a
+			// list of thousands by appending copies it over and over.
+			var n int
+			if err := t.queryRow(ctx, `SELECT count(*) FROM assessments`).Scan(&n); err != nil {
+				return err
+			}
+			out = make([]store.Listing, 0, n)
 			out, stale, err = t.listings(ctx, query, nil, out, stale)
 		} else {
 			out = make([]store.Listing, 0, len(ids))
@@ -57,41 +64,40 @@ func (s *Store) Listings(ctx context.Context, ids []string) ([]store.Listing, er
 }
 
 // listings reads listings, with the header kept in the summary when it is
-// current, and tells which lack one.
+// current, and tells which lack one. Each row is read straight into its
+// place in out.
 func (t *Store) listings(ctx context.Context, query string, args []any, out []store.Listing, stale []int) ([]store.Listing, []int, error) {
 	rows, err := t.query(ctx, query, args...)
 	if err != nil {
 		return nil, nil, err
 	}
 	defer rows.Close()
+	var org, scope, lead, catID, catVersion sql.NullString
+	var rev, created, updated, applicable, assessed, atTarget, notApplicable, blockers, target, version sql.NullInt64
+	var readiness, coverage sql.NullFloat64
+	var ready sql.NullBool
 	for rows.Next() {
-		var l store.Listing
-		var id, org, scope, lead, catID, catVersion sql.NullString
-		var rev, created, updated, applicable, assessed, atTarget, notApplicable, blockers, target, version sql.NullInt64
-		var readiness, coverage sql.NullFloat64
-		var ready sql.NullBool
-		if err := rows.Scan(&id, &l.Revision, &rev, &org, &scope, &lead, &created, &updated,
+		out = append(out, store.Listing{})
+		l := &out[len(out)-1]
+		if err := rows.Scan(&l.Assessment.ID, &l.Revision, &rev, &org, &scope, &lead, &created, &updated,
 			&applicable, &assessed, &atTarget, &notApplicable, &readiness, &coverage, &ready, &blockers,
 			&target, &catID, &catVersion, &version); err != nil {
 			return nil, nil, err
 		}
-		l.Assessment.ID = id.String
 		if rev.Valid {
-			sm := &store.Summary{Revision: rev.Int64, Assessment: assess.Assessment{ID: id.String, Org: org.String, Scope: scope.String,
-				Lead: lead.String, CreatedAt: fromMicros(created.Int64), UpdatedAt: fromMicros(updated.Int64),
-				TargetScore: int(target.Int64), CatalogID: catID.String, CatalogVersion: catVersion.String, Version: int(version.Int64)}}
-			f := &sm.Overall
+			l.Kept = rev.Int64
+			f := &l.Overall
 			f.Applicable, f.Assessed, f.AtTarget, f.NotApplicable = int(applicable.Int64), int(assessed.Int64), int(atTarget.Int64), int(notApplicable.Int64)
 			f.Readiness, f.Coverage = readiness.Float64, coverage.Float64
-			sm.AuditReady, sm.Blockers = ready.Bool, int(blockers.Int64)
-			l.Summary = sm
+			l.AuditReady, l.Blockers = ready.Bool, int(blockers.Int64)
 		}
-		if _, ok := l.Current(); ok {
-			l.Assessment = l.Summary.Assessment
-		} else {
-			stale = append(stale, len(out))
+		if _, ok := l.Current(); !ok {
+			stale = append(stale, len(out)-1)
+			continue
 		}
-		out = append(out, l)
+		a := &l.Assessment
+		a.Org, a.Scope, a.Lead, a.CreatedAt, a.UpdatedAt = org.String, scope.String, lead.String, fromMicros(created.Int64), fromMicros(updated.Int64)
+		a.TargetScore, a.CatalogID, a.CatalogVersion, a.Version = int(target.Int64), catID.String, catVersion.String, int(version.Int64)
 	}
 	return out, stale, rows.Err()
 }
