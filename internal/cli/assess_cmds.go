@@ -1,7 +1,6 @@
 package cli
 
 import (
-	"bufio"
 	"context"
 	"errors"
 	"fmt"
@@ -141,23 +140,18 @@ func newListCmd(c *cliApp) *cobra.Command {
 				fmt.Fprintln(out, `No assessments yet. Create one with "isogap init --org NAME", or try "isogap demo".`)
 				return nil
 			}
-			// The table writer writes cell by cell: buffered, a long list
-			// is one write, not tens of thousands.
-			buf := bufio.NewWriter(out)
-			tw := tabwriter.NewWriter(buf, 0, 0, 2, ' ', 0)
-			fmt.Fprintln(tw, "ID\tORGANISATION\tREADINESS\tCOVERAGE\tAUDIT-READY\tLEAD\tUPDATED")
-			for _, s := range list {
+			t := newTable("ID", "ORGANISATION", "READINESS", "COVERAGE", "AUDIT-READY", "LEAD", "UPDATED")
+			t.grow(len(list))
+			for i := range list {
+				s := &list[i]
 				ready := "no"
 				if s.AuditReady {
 					ready = "yes"
 				}
-				fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", s.Assessment.ID, fit(s.Assessment.Org, 40), pct(s.Overall.Readiness),
-					pct(s.Overall.Coverage), ready, s.Assessment.Lead, s.Assessment.UpdatedAt.Local().Format("2006-01-02 15:04"))
+				t.row(s.Assessment.ID, fit(s.Assessment.Org, 40), pct(s.Overall.Readiness), pct(s.Overall.Coverage), ready,
+					s.Assessment.Lead, s.Assessment.UpdatedAt.Local().Format("2006-01-02 15:04"))
 			}
-			if err := tw.Flush(); err != nil {
-				return err
-			}
-			return buf.Flush()
+			return t.write(out)
 		},
 	}
 	cmd.Flags().StringVar(&format, "format", "table", "output format: table or json")

@@ -1,9 +1,11 @@
 package cli
 
 import (
+	"bufio"
 	"encoding/json"
 	"fmt"
 	"io"
+	"slices"
 	"strings"
 	"unicode/utf8"
 )
@@ -41,4 +43,49 @@ func checkFormat(got string, allowed ...string) error {
 		}
 	}
 	return usagef("--format %q: want one of %s", got, strings.Join(allowed, ", "))
+}
+
+// table lays rows of cells out in columns the way text/tabwriter does with
+// a padding of two: every column but the last as wide as its widest cell
+// (in runes) plus two spaces, the last one as it is. It keeps the cells as
+// they come and writes each once, where tabwriter copies every byte into
+// its own buffer and cells: a list of ten thousand lines is a tenth of
+// the work. Cells are one-line texts (no tab, no newline).
+type table struct {
+	cols  int
+	cells []string
+	width []int
+}
+
+func newTable(header ...string) *table {
+	t := &table{cols: len(header), width: make([]int, len(header))}
+	t.row(header...)
+	return t
+}
+
+// grow makes room for n more rows.
+func (t *table) grow(n int) { t.cells = slices.Grow(t.cells, n*t.cols) }
+
+func (t *table) row(cells ...string) {
+	for i, c := range cells[:len(cells)-1] {
+		t.width[i] = max(t.width[i], utf8.RuneCountInString(c))
+	}
+	t.cells = append(t.cells, cells...)
+}
+
+func (t *table) write(w io.Writer) error {
+	const spaces = "                                                                "
+	buf := bufio.NewWriterSize(w, 64<<10)
+	for start := 0; start < len(t.cells); start += t.cols {
+		line := t.cells[start : start+t.cols]
+		for i, c := range line[:t.cols-1] {
+			buf.WriteString(c)
+			for pad := t.width[i] + 2 - utf8.RuneCountInString(c); pad > 0; pad -= len(spaces) {
+				buf.WriteString(spaces[:min(pad, len(spaces))])
+			}
+		}
+		buf.WriteString(line[t.cols-1])
+		buf.WriteByte('\n')
+	}
+	return buf.Flush()
 }

@@ -161,21 +161,25 @@ type Summary struct {
 }
 
 // Listing is an assessment in a list: its header, its revision and the
-// summary kept for it, if any. The summary is current only when its
-// revision is the assessment's: every write changes the revision, so an
-// older summary may be wrong and must be computed again.
+// summary kept for it, if any: the revision it was taken at (Kept, 0 when
+// none is kept) and its figures. The summary is current only when Kept is
+// the assessment's revision: every write changes the revision, so an
+// older summary may be wrong and must be computed again. The figures sit
+// in the listing itself, not behind a pointer: a list of ten thousand is
+// one allocation, not ten thousand.
 type Listing struct {
 	Assessment assess.Assessment
 	Revision   int64
-	Summary    *Summary
+	Kept       int64
+	assess.Headline
 }
 
 // Current returns the kept summary if it is current.
 func (l Listing) Current() (assess.Headline, bool) {
-	if l.Summary == nil || l.Summary.Revision != l.Revision {
+	if l.Kept == 0 || l.Kept != l.Revision {
 		return assess.Headline{}, false
 	}
-	return l.Summary.Headline, true
+	return l.Headline, true
 }
 
 // CatalogFile is a stored custom catalog.

@@ -45,6 +45,18 @@ func TestRevisionUpgrade(t *testing.T) {
 	})
 }
 
+func TestPackedSummariesUpgrade(t *testing.T) {
+	m, err := postgres.Migrations()
+	if err != nil {
+		t.Fatal(err)
+	}
+	storetest.PackedSummariesUpgrade(t, storetest.Schema{
+		Empty:  testenv.PostgresSchema,
+		Driver: "pgx",
+		To:     m.To,
+	})
+}
+
 func BenchmarkItemUpdates(b *testing.B) { storetest.BenchmarkItemUpdates(b, engine()) }
 
 func BenchmarkPortfolio1000(b *testing.B) { storetest.BenchmarkPortfolio(b, engine(), 1000) }

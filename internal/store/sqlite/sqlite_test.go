@@ -42,6 +42,14 @@ func TestRevisionUpgrade(t *testing.T) {
 	})
 }
 
+func TestPackedSummariesUpgrade(t *testing.T) {
+	storetest.PackedSummariesUpgrade(t, storetest.Schema{
+		Empty:  func(t testing.TB) string { return filepath.Join(t.TempDir(), "isogap.db") },
+		Driver: "sqlite",
+		To:     func(ctx context.Context, db *sql.DB, v int64) error { return sqlite.Migrations.To(ctx, db, v) },
+	})
+}
+
 func BenchmarkItemUpdates(b *testing.B) { storetest.BenchmarkItemUpdates(b, engine()) }
 
 func BenchmarkPortfolio1000(b *testing.B) { storetest.BenchmarkPortfolio(b, engine(), 1000) }
@@ -152,5 +160,46 @@ func TestMissingMigrationIsApplied(t *testing.T) {
 	defer st2.Close()
 	if n, err := st2.CountUsers(ctx); err != nil || n != 0 {
 		t.Errorf("accounts tables after migrate: %d %v", n, err)
+	}
+}
+
+// A kept summary whose value does not unpack (written by a later format,
+// or damaged) counts as none: the listing carries the assessment's own
+// header, and the caller computes the figures again.
+func TestUnreadableSummaryCountsAsNone(t *testing.T) {
+	ctx := context.Background()
+	st, err := sqlite.Open(ctx, engine().Fresh(t), sqlite.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	a, items := storetest.NewAssessment("Acme")
+	if err := st.CreateAssessment(ctx, a, items); err != nil {
+		t.Fatal(err)
+	}
+	ls, err := st.Listings(ctx, nil)
+	if err != nil || len(ls) != 1 {
+		t.Fatalf("listings: %v %v", ls, err)
+	}
+	sum := store.Summary{Assessment: ls[0].Assessment, Revision: ls[0].Revision, Headline: assess.Headline{Blockers: 3}}
+	sum.Assessment.Org = "Kept name"
+	if err := st.PutSummaries(ctx, []store.Summary{sum}); err != nil {
+		t.Fatal(err)
+	}
+	if ls, err = st.Listings(ctx, nil); err != nil || ls[0].Kept != sum.Revision || ls[0].Assessment.Org != "Kept name" {
+		t.Fatalf("kept summary: %+v %v", ls, err)
+	}
+	// Cut short by its last byte first: every figure before it unpacks.
+	for _, bad := range []string{`substr(summary, 1, length(summary) - 1)`, `x'02'`, `x'01ff'`, `''`} {
+		if _, err := st.DB().Write.Exec(`UPDATE assessment_summaries SET summary = ` + bad); err != nil {
+			t.Fatal(err)
+		}
+		ls, err = st.Listings(ctx, nil)
+		if err != nil || len(ls) != 1 {
+			t.Fatalf("%s: %v %v", bad, ls, err)
+		}
+		if _, ok := ls[0].Current(); ok || ls[0].Kept != 0 || ls[0].Blockers != 0 || ls[0].Assessment.Org != "Acme" || ls[0].Assessment.TargetScore != a.TargetScore {
+			t.Errorf("%s: %+v", bad, ls[0])
+		}
 	}
 }

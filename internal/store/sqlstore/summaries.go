@@ -5,39 +5,31 @@ import (
 	"database/sql"
 	"encoding/json"
 	"fmt"
-	"strings"
 
 	"github.com/isogap/isogap/internal/assess"
 	"github.com/isogap/isogap/internal/store"
 )
 
-// The summary's columns after the assessment's id and revision; the
-// assessment's own row is not read for a current summary (the index on
-// id and revision answers), which is what keeps a long list fast.
-const summaryCols = `revision, org, scope, lead_name, created_at, updated_at,
-	applicable, assessed, at_target, not_applicable, readiness, coverage, audit_ready, blockers,
-	target_score, catalog_id, catalog_version, version`
-
 // headerCols are what Listings reads of an assessment without a current summary.
 const headerCols = `id, org, scope, exclusions, target_score, lead_name, catalog_id, catalog_version, version, created_at, updated_at, revision`
-
-// qualified names each of a list of columns as a column of table t.
-func qualified(t, cols string) string {
-	list := columns(cols)
-	for i, c := range list {
-		list[i] = t + "." + c
-	}
-	return strings.Join(list, ", ")
-}
 
 func (s *Store) Listings(ctx context.Context, ids []string) ([]store.Listing, error) {
 	var out []store.Listing
 	err := s.read(ctx, func(t *Store) error {
-		query := `SELECT a.id, a.revision, ` + qualified("s", summaryCols) + `
+		// The assessment's own row is not read for a current summary (the
+		// index on id and revision answers), which keeps a long list fast.
+		query := `SELECT a.id, a.revision, s.revision, s.summary
 			FROM assessments a LEFT JOIN assessment_summaries s ON s.assessment_id = a.id`
 		var stale []int
 		var err error
 		if ids == nil {
+			// Sized once: a listing is a few hundred bytes, and growing a
+			// list of thousands by appending copies it over and over.
+			var n int
+			if err := t.queryRow(ctx, `SELECT count(*) FROM assessments`).Scan(&n); err != nil {
+				return err
+			}
+			out = make([]store.Listing, 0, n)
 			out, stale, err = t.listings(ctx, query, nil, out, stale)
 		} else {
 			out = make([]store.Listing, 0, len(ids))
@@ -57,41 +49,34 @@ func (s *Store) Listings(ctx context.Context, ids []string) ([]store.Listing, er
 }
 
 // listings reads listings, with the header kept in the summary when it is
-// current, and tells which lack one.
+// current, and tells which lack one. Each row is read straight into its
+// place in out. A kept value that does not unpack counts as none: it is
+// computed again and replaced.
 func (t *Store) listings(ctx context.Context, query string, args []any, out []store.Listing, stale []int) ([]store.Listing, []int, error) {
 	rows, err := t.query(ctx, query, args...)
 	if err != nil {
 		return nil, nil, err
 	}
 	defer rows.Close()
+	var kept sql.NullInt64
+	var packed sql.RawBytes
 	for rows.Next() {
-		var l store.Listing
-		var id, org, scope, lead, catID, catVersion sql.NullString
-		var rev, created, updated, applicable, assessed, atTarget, notApplicable, blockers, target, version sql.NullInt64
-		var readiness, coverage sql.NullFloat64
-		var ready sql.NullBool
-		if err := rows.Scan(&id, &l.Revision, &rev, &org, &scope, &lead, &created, &updated,
-			&applicable, &assessed, &atTarget, &notApplicable, &readiness, &coverage, &ready, &blockers,
-			&target, &catID, &catVersion, &version); err != nil {
+		out = append(out, store.Listing{})
+		l := &out[len(out)-1]
+		if err := rows.Scan(&l.Assessment.ID, &l.Revision, &kept, &packed); err != nil {
 			return nil, nil, err
 		}
-		l.Assessment.ID = id.String
-		if rev.Valid {
-			sm := &store.Summary{Revision: rev.Int64, Assessment: assess.Assessment{ID: id.String, Org: org.String, Scope: scope.String,
-				Lead: lead.String, CreatedAt: fromMicros(created.Int64), UpdatedAt: fromMicros(updated.Int64),
-				TargetScore: int(target.Int64), CatalogID: catID.String, CatalogVersion: catVersion.String, Version: int(version.Int64)}}
-			f := &sm.Overall
-			f.Applicable, f.Assessed, f.AtTarget, f.NotApplicable = int(applicable.Int64), int(assessed.Int64), int(atTarget.Int64), int(notApplicable.Int64)
-			f.Readiness, f.Coverage = readiness.Float64, coverage.Float64
-			sm.AuditReady, sm.Blockers = ready.Bool, int(blockers.Int64)
-			l.Summary = sm
+		if kept.Valid {
+			id := l.Assessment.ID
+			if unpackSummary(string(packed), l) == nil {
+				l.Kept = kept.Int64
+			} else {
+				*l = store.Listing{Assessment: assess.Assessment{ID: id}, Revision: l.Revision}
+			}
 		}
-		if _, ok := l.Current(); ok {
-			l.Assessment = l.Summary.Assessment
-		} else {
-			stale = append(stale, len(out))
+		if _, ok := l.Current(); !ok {
+			stale = append(stale, len(out)-1)
 		}
-		out = append(out, l)
 	}
 	return out, stale, rows.Err()
 }
@@ -173,18 +158,10 @@ func (s *Store) PutSummaries(ctx context.Context, sums []store.Summary) error {
 					continue
 				}
 				seen[a.ID] = true
-				f := sm.Overall
-				vals = append(vals, a.ID, sm.Revision, a.Org, a.Scope, a.Lead, micros(a.CreatedAt), micros(a.UpdatedAt),
-					f.Applicable, f.Assessed, f.AtTarget, f.NotApplicable, f.Readiness, f.Coverage, sm.AuditReady, sm.Blockers,
-					a.TargetScore, a.CatalogID, a.CatalogVersion, a.Version)
+				vals = append(vals, a.ID, sm.Revision, packSummary(sm))
 			}
-			if err := t.insertRows(ctx, "assessment_summaries", columns("assessment_id, "+summaryCols), `ON CONFLICT (assessment_id) DO UPDATE SET
-				revision = excluded.revision, org = excluded.org, scope = excluded.scope, lead_name = excluded.lead_name,
-				created_at = excluded.created_at, updated_at = excluded.updated_at, applicable = excluded.applicable, assessed = excluded.assessed,
-				at_target = excluded.at_target, not_applicable = excluded.not_applicable, readiness = excluded.readiness,
-				coverage = excluded.coverage, audit_ready = excluded.audit_ready, blockers = excluded.blockers,
-				target_score = excluded.target_score, catalog_id = excluded.catalog_id, catalog_version = excluded.catalog_version,
-				version = excluded.version`, vals); err != nil {
+			if err := t.insertRows(ctx, "assessment_summaries", columns("assessment_id, revision, summary"),
+				`ON CONFLICT (assessment_id) DO UPDATE SET revision = excluded.revision, summary = excluded.summary`, vals); err != nil {
 				return err
 			}
 		}

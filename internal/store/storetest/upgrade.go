@@ -121,3 +121,33 @@ func closeStore(t *testing.T, st store.Store) {
 		t.Fatal(err)
 	}
 }
+
+// PackedSummariesUpgrade: migration 00016 keeps a summary as one packed
+// value, and going back below it restores the table of columns of 00015
+// (empty: kept summaries are a cache, computed again by the next list).
+func PackedSummariesUpgrade(t *testing.T, s Schema) {
+	ctx := context.Background()
+	db, err := sql.Open(s.Driver, s.Empty(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	for _, step := range []struct {
+		to    int64
+		query string
+	}{
+		{15, `SELECT assessment_id, revision, org, scope, lead_name, readiness, audit_ready, target_score, catalog_id, version FROM assessment_summaries`},
+		{16, `SELECT assessment_id, revision, summary FROM assessment_summaries`},
+		{15, `SELECT assessment_id, revision, org, scope, lead_name, readiness, audit_ready, target_score, catalog_id, version FROM assessment_summaries`},
+		{0, `SELECT assessment_id, revision, summary FROM assessment_summaries`},
+	} {
+		if err := s.To(ctx, db, step.to); err != nil {
+			t.Fatalf("migrate to %d: %v", step.to, err)
+		}
+		rows, err := db.QueryContext(ctx, step.query)
+		if err != nil {
+			t.Fatalf("at %d: %v", step.to, err)
+		}
+		rows.Close()
+	}
+}
