@@ -74,3 +74,12 @@ func (t *Store) prepared(ctx context.Context, table string, cols []string, suffi
 func columns(list string) []string {
 	return strings.Fields(strings.ReplaceAll(list, ",", " "))
 }
+
+// qualified names each of a list of columns as a column of table t.
+func qualified(t, cols string) string {
+	list := columns(cols)
+	for i, c := range list {
+		list[i] = t + "." + c
+	}
+	return strings.Join(list, ", ")
+}
