@@ -109,7 +109,9 @@ func Open(ctx context.Context, dsn string, opt Options) (*sqlstore.Store, error)
 	s := sqlstore.New(&sqlstore.DB{Read: read, Write: write, Dialect: Dialect, Clock: opt.Clock})
 	pingCtx, cancel := context.WithTimeout(ctx, 15*time.Second)
 	defer cancel()
-	if err := write.PingContext(pingCtx); err != nil {
+	// One connection for a command that only reads: the write pool
+	// connects when something is written.
+	if err := read.PingContext(pingCtx); err != nil {
 		s.Close()
 		return nil, fmt.Errorf("postgres: cannot connect (is the server running and the DSN right?): %w", err)
 	}
@@ -119,7 +121,7 @@ func Open(ctx context.Context, dsn string, opt Options) (*sqlstore.Store, error)
 			s.Close()
 			return nil, err
 		}
-		if err := m.Check(ctx, write, Dialect, false); err != nil {
+		if err := m.Check(ctx, read, Dialect, false); err != nil {
 			s.Close()
 			return nil, fmt.Errorf("postgres: %w", err)
 		}
