@@ -10,14 +10,17 @@ import (
 	"fmt"
 	"io/fs"
 	"runtime"
+	"strconv"
 	"strings"
 	"time"
 
+	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
-	_ "github.com/jackc/pgx/v5/stdlib" // the "pgx" database/sql driver
+	"github.com/jackc/pgx/v5/stdlib"
 	"github.com/pressly/goose/v3"
 	"github.com/pressly/goose/v3/lock"
 
+	"github.com/isogap/isogap/internal/assess"
 	"github.com/isogap/isogap/internal/store/sqlstore"
 )
 
@@ -73,7 +76,8 @@ type Options struct {
 	// more connections only add server processes competing for the CPUs.
 	// Measured with scripts/bench-web on two cores, score saves went from
 	// about 270 a second with one pool of 16 to about 350 with two of 4,
-	// and their p99 from about 500 ms to about 230 ms.
+	// and their p99 from about 500 ms to about 230 ms. The DSN may set
+	// them (read_conns, write_conns) when these are zero.
 	MaxConns, WriteConns int
 	// Clock stamps what is written (default: the system clock).
 	Clock func() time.Time
@@ -81,31 +85,42 @@ type Options struct {
 
 // Open connects to the server and checks the schema version.
 func Open(ctx context.Context, dsn string, opt Options) (*sqlstore.Store, error) {
+	cfg, err := pgx.ParseConfig(dsn)
+	if err != nil {
+		return nil, fmt.Errorf("postgres: %w", err)
+	}
+	for _, p := range []struct {
+		name string
+		n    *int
+	}{{"read_conns", &opt.MaxConns}, {"write_conns", &opt.WriteConns}} {
+		v, ok := cfg.RuntimeParams[p.name]
+		if !ok {
+			continue
+		}
+		// isogap's, not the server's: the server would refuse it.
+		delete(cfg.RuntimeParams, p.name)
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 {
+			return nil, assess.Errorf(assess.KindInvalid, "postgres: %s=%q in the DSN: give a whole number of connections, at least 1", p.name, v)
+		}
+		if *p.n == 0 {
+			*p.n = n
+		}
+	}
 	if opt.MaxConns == 0 {
 		opt.MaxConns = max(4, runtime.NumCPU())
 	}
 	if opt.WriteConns == 0 {
 		opt.WriteConns = max(4, runtime.NumCPU())
 	}
-	pool := func(conns int) (*sql.DB, error) {
-		db, err := sql.Open("pgx", dsn)
-		if err != nil {
-			return nil, fmt.Errorf("postgres: %w", err)
-		}
+	pool := func(conns int) *sql.DB {
+		db := stdlib.OpenDB(*cfg)
 		db.SetMaxOpenConns(conns)
 		db.SetMaxIdleConns(conns)
 		db.SetConnMaxIdleTime(5 * time.Minute)
-		return db, nil
+		return db
 	}
-	read, err := pool(opt.MaxConns)
-	if err != nil {
-		return nil, err
-	}
-	write, err := pool(opt.WriteConns)
-	if err != nil {
-		read.Close()
-		return nil, err
-	}
+	read, write := pool(opt.MaxConns), pool(opt.WriteConns)
 	s := sqlstore.New(&sqlstore.DB{Read: read, Write: write, Dialect: Dialect, Clock: opt.Clock})
 	pingCtx, cancel := context.WithTimeout(ctx, 15*time.Second)
 	defer cancel()

@@ -97,3 +97,40 @@ func TestIsDSN(t *testing.T) {
 		}
 	}
 }
+
+// The DSN may size the two pools; the parameters are isogap's and never
+// reach the server, which would refuse them.
+func TestPoolSizesFromTheDSN(t *testing.T) {
+	ctx := context.Background()
+	dsn := engine().Fresh(t)
+	sep := "?"
+	if strings.Contains(dsn, "?") {
+		sep = "&"
+	}
+	st, err := postgres.Open(ctx, dsn+sep+"read_conns=3&write_conns=2", postgres.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	pools := map[string]int{}
+	for _, p := range st.Stats().Pools {
+		pools[p.Pool] = p.MaxOpen
+	}
+	if pools["read"] != 3 || pools["write"] != 2 {
+		t.Errorf("pools %v, want read 3 and write 2", pools)
+	}
+	// Both pools work: a write, then a read through the read pool.
+	if err := st.CreateAssessment(ctx, assess.Assessment{ID: "pool1", Org: "Acme", TargetScore: assess.DefaultTarget, CatalogID: "iso27001", CatalogVersion: "2022"}, nil); err != nil {
+		t.Fatalf("a write with write_conns in the DSN: %v", err)
+	}
+	if _, err := st.GetAssessment(ctx, "pool1"); err != nil {
+		t.Fatalf("a read with read_conns in the DSN: %v", err)
+	}
+	for _, bad := range []string{"read_conns=0", "write_conns=many", "read_conns=-2"} {
+		_, err := postgres.Open(ctx, dsn+sep+bad, postgres.Options{})
+		name, _, _ := strings.Cut(bad, "=")
+		if assess.KindOf(err) != assess.KindInvalid || !strings.Contains(err.Error(), name) {
+			t.Errorf("%s: %v, want an invalid-input error naming %s", bad, err, name)
+		}
+	}
+}
