@@ -291,7 +291,7 @@ func (s *Service) authenticate(ctx context.Context, login, password, addr string
 	if err := succeeded(ctx, s.store, login, addr); err != nil {
 		return u, err
 	}
-	return u, s.event(ctx, s.store, u.ID, assess.EventSignIn, "password", addr)
+	return u, s.firstFactorEvent(ctx, s.store, u, "password", addr)
 }
 
 // throttled refuses a sign-in step for login from addr after too many

@@ -135,6 +135,11 @@ func TestTOTPSignIn(t *testing.T) {
 		if kinds[assess.EventFactorAdded] != 1 || kinds[assess.EventRecoveryUsed] != 1 || kinds[assess.EventSignInFailed] != 6 {
 			t.Errorf("events: %v", kinds)
 		}
+		// The password alone is not a sign-in when a second step follows:
+		// nine passwords accepted, three sign-ins (the second steps passed).
+		if kinds[assess.EventFirstFactor] != 9 || kinds[assess.EventSignIn] != 3 {
+			t.Errorf("events: %d first steps passed, %d sign-ins, want 9 and 3 (%v)", kinds[assess.EventFirstFactor], kinds[assess.EventSignIn], kinds)
+		}
 		f, _ := svc.MyFactors(ctx, dana)
 		if f.RecoveryLeft != 9 || len(f.Factors) != 1 {
 			t.Errorf("factors: %+v", f)

@@ -52,24 +52,54 @@ func (s *Service) SignIn(ctx context.Context, p Principal, meta SessionMeta, ttl
 	}
 	var out SignInResult
 	err := s.store.InTx(ctx, func(st store.Store) error {
-		n, err := confirmedFactors(ctx, st, p.User.ID)
-		if err != nil {
+		var err error
+		if out.Stage, err = s.nextStage(ctx, st, p.User); err != nil {
 			return err
 		}
-		must, err := s.mustUse2FA(ctx, st, p.User)
-		if err != nil {
-			return err
-		}
-		switch {
-		case len(n) > 0:
-			out.Stage, ttl = assess.SessionSecondStep, secondStepTTL
-		case must:
-			out.Stage, ttl = assess.SessionEnrol, enrolTTL
+		switch out.Stage {
+		case assess.SessionSecondStep:
+			ttl = secondStepTTL
+		case assess.SessionEnrol:
+			ttl = enrolTTL
 		}
 		out.Token, err = s.newSession(ctx, st, p.User.ID, out.Stage, meta, ttl)
 		return err
 	})
 	return out, err
+}
+
+// nextStage is what follows u's first factor (a password, a single
+// sign-on): nothing (""), the second step, or enrolling a factor.
+func (s *Service) nextStage(ctx context.Context, st store.Store, u assess.User) (string, error) {
+	n, err := confirmedFactors(ctx, st, u.ID)
+	if err != nil {
+		return "", err
+	}
+	must, err := s.mustUse2FA(ctx, st, u)
+	switch {
+	case err != nil:
+		return "", err
+	case len(n) > 0:
+		return assess.SessionSecondStep, nil
+	case must:
+		return assess.SessionEnrol, nil
+	}
+	return "", nil
+}
+
+// firstFactorEvent records a first factor accepted for u: a sign-in when
+// nothing follows it, else only that step, the sign-in being recorded (or
+// its failure) when the second step ends.
+func (s *Service) firstFactorEvent(ctx context.Context, st store.Store, u assess.User, detail, addr string) error {
+	stage, err := s.nextStage(ctx, st, u)
+	if err != nil {
+		return err
+	}
+	kind := assess.EventSignIn
+	if stage != "" {
+		kind = assess.EventFirstFactor
+	}
+	return s.event(ctx, st, u.ID, kind, detail, addr)
 }
 
 // newSession stores a session (or a half-way sign-in, stage) and returns

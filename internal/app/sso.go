@@ -535,7 +535,7 @@ func (s *Service) ssoAccount(ctx context.Context, sp assess.SSOProvider, subject
 				detail += " (" + change + ")"
 			}
 		}
-		return s.event(ctx, st, u.ID, assess.EventSignIn, detail, addr)
+		return s.firstFactorEvent(ctx, st, u, detail, addr)
 	})
 	return u, known, err
 }

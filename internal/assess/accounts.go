@@ -177,6 +177,7 @@ type SecurityEvent struct {
 const (
 	EventSignIn           = "sign-in"
 	EventSignInFailed     = "sign-in-failed"
+	EventFirstFactor      = "first-factor-accepted" // a second step follows
 	EventPasswordChanged  = "password-changed"
 	EventPasswordSet      = "password-set"
 	EventTokenCreated     = "token-created"

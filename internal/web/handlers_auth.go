@@ -537,7 +537,8 @@ func pagePortfolio(pg *portfolioPage, list []app.PortfolioEntry, q url.Values) [
 
 // eventLabels name the kinds of security event for people.
 var eventLabels = map[string]string{
-	assess.EventSignIn: "Signed in", assess.EventSignInFailed: "Failed sign-in", assess.EventPasswordChanged: "Password changed",
+	assess.EventSignIn: "Signed in", assess.EventSignInFailed: "Failed sign-in",
+	assess.EventFirstFactor: "First step passed, second step asked", assess.EventPasswordChanged: "Password changed",
 	assess.EventPasswordSet: "Password set by an administrator", assess.EventTokenCreated: "Access token made",
 	assess.EventTokenRevoked: "Access token revoked", assess.EventFactorAdded: "Second factor added",
 	assess.EventFactorRemoved: "Second factor removed", assess.EventRecoveryUsed: "Recovery code used",
