@@ -171,8 +171,8 @@ func (s *Service) BeginTOTP(ctx context.Context, p Principal) (TOTPEnrolment, er
 		if err != nil {
 			return err
 		}
-		if len(all) >= maxFactors {
-			return assess.Errorf(assess.KindInvalid, "%s already has %d second factors: remove one first", u.Login, len(all))
+		if err := roomForFactor(u, all); err != nil {
+			return err
 		}
 		if err := dropUnconfirmed(ctx, st, u.ID, all); err != nil {
 			return err
@@ -182,6 +182,21 @@ func (s *Service) BeginTOTP(ctx context.Context, p Principal) (TOTPEnrolment, er
 		return err
 	})
 	return out, err
+}
+
+// roomForFactor refuses a factor more to an account that has maxFactors
+// (all: its factors, the confirmed ones counting).
+func roomForFactor(u assess.User, all []assess.Factor) error {
+	n := 0
+	for _, f := range all {
+		if f.Confirmed {
+			n++
+		}
+	}
+	if n >= maxFactors {
+		return assess.Errorf(assess.KindInvalid, "%s already has %d second factors: remove one first", u.Login, n)
+	}
+	return nil
 }
 
 // dropUnconfirmed removes the factors among all that were started but
@@ -506,6 +521,13 @@ func (s *Service) BeginPasskey(ctx context.Context, p Principal, origin string) 
 	if err != nil {
 		return nil, err
 	}
+	all, err := s.store.Factors(ctx, u.ID)
+	if err != nil {
+		return nil, err
+	}
+	if err := roomForFactor(u, all); err != nil {
+		return nil, err
+	}
 	pu, err := loadPasskeyUser(ctx, s.store, u)
 	if err != nil {
 		return nil, err
@@ -561,6 +583,9 @@ func (s *Service) FinishPasskey(ctx context.Context, p Principal, origin, name s
 		}
 		all, err := st.Factors(ctx, u.ID)
 		if err != nil {
+			return err
+		}
+		if err := roomForFactor(u, all); err != nil {
 			return err
 		}
 		if err := dropUnconfirmed(ctx, st, u.ID, all); err != nil {

@@ -2,6 +2,8 @@ package app_test
 
 import (
 	"context"
+	"fmt"
+	"strings"
 	"testing"
 	"time"
 
@@ -271,6 +273,31 @@ func TestSessionList(t *testing.T) {
 			if _, err := svc.ResolveSession(ctx, tok, time.Hour); (err == nil) != (i == 1) {
 				t.Errorf("session %d: %v", i, err)
 			}
+		}
+	})
+}
+
+// An account holds at most 20 second factors, passkeys included: a
+// twenty-first is refused before the browser is asked to make one.
+func TestFactorsAreBounded(t *testing.T) {
+	onEachEngineAt(t, func(t *testing.T, svc *app.Service, advance func(time.Duration)) {
+		ctx := context.Background()
+		erin := throughSession(t, svc, person(t, svc, "erin", false))
+		for i := range 20 {
+			e, err := svc.BeginTOTP(ctx, erin)
+			if err != nil {
+				t.Fatalf("factor %d: %v", i+1, err)
+			}
+			code, _ := app.TOTPCode(e.Secret, svc.Now())
+			if _, err := svc.ConfirmTOTP(ctx, erin, e.FactorID, fmt.Sprintf("app %d", i+1), code); err != nil {
+				t.Fatalf("factor %d: %v", i+1, err)
+			}
+		}
+		if _, err := svc.BeginTOTP(ctx, erin); assess.KindOf(err) != assess.KindInvalid || !strings.Contains(err.Error(), "remove one") {
+			t.Errorf("a 21st authenticator app: %v, want refused", err)
+		}
+		if _, err := svc.BeginPasskey(ctx, erin, "http://localhost"); assess.KindOf(err) != assess.KindInvalid || !strings.Contains(err.Error(), "remove one") {
+			t.Errorf("a 21st factor, a passkey: %v, want refused", err)
 		}
 	})
 }
