@@ -237,6 +237,12 @@ func TestBrowser(t *testing.T) {
 	}
 	run("demo item", chromedp.EmulateViewport(1366, 900), chromedp.Navigate(base+"/a/"+demo.ID+"/items/A.5.15"), chromedp.WaitVisible(chromedp.CSS("#score-h")))
 	br.windowShot("item.png")
+	// The whole matrix fits a desktop window of 1280: no column (the
+	// status, the last) is cut off behind a horizontal scroll.
+	run("matrix at 1280", chromedp.EmulateViewport(1280, 900), chromedp.Navigate(base+"/a/"+demo.ID+"/matrix"), chromedp.WaitVisible(chromedp.CSS("table.matrix")))
+	if over := br.eval("matrix at 1280", `(() => { const w = document.querySelector("table.matrix").parentElement; return String(w.scrollWidth - w.clientWidth) })()`); over != "0" {
+		t.Errorf("at 1280 px the matrix is %s px wider than its panel: its last columns are cut off", over)
+	}
 	// A phone-sized window still works.
 	run("mobile", chromedp.EmulateViewport(390, 844), chromedp.Navigate(base+"/a/"+demo.ID+"/"), chromedp.WaitVisible(chromedp.CSS("svg.chart")))
 	br.windowShot("mobile.png")
