@@ -32,6 +32,7 @@ func templateFuncs(as *assets) template.FuncMap {
 		"asset":      as.url,
 		"tokenDays":  func() []int { return tokenDays },
 		"eventLabel": eventLabel,
+		"fieldLabel": fieldLabel,
 		"pct": func(f float64) string {
 			return fmt.Sprintf("%.0f %%", math.Round(f*100))
 		},
@@ -239,4 +240,29 @@ func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, name
 	h.Set("Content-Length", strconv.Itoa(buf.Len()))
 	w.WriteHeader(status)
 	w.Write(buf.Bytes())
+}
+
+// fieldLabels name, for people, the fields a change or a conflict is about
+// (assess.DiffItems and DiffAssessments, and evidence).
+var fieldLabels = map[string]string{
+	"score": "Score", "applicable": "Applicable", "justification": "Justification",
+	"inclusion": "Reasons for inclusion", "inclusion_note": "Note on inclusion", "department": "Department",
+	"owner": "Owner", "priority": "Priority", "target_date": "Target date", "action": "Action",
+	"effort_days": "Effort (days)", "notes": "Notes", "evidence": "Evidence",
+	"org": "Organisation", "scope": "Scope", "boundaries": "Boundaries", "interfaces": "Interfaces and dependencies",
+	"exclusions": "Exclusions", "stakeholders": "Stakeholders", "target_score": "Target score",
+	"employees": "People in scope", "lead": "Lead",
+}
+
+// fieldLabel names a field for people; one it does not know reads as its
+// name with spaces.
+func fieldLabel(field string) string {
+	if l, ok := fieldLabels[field]; ok {
+		return l
+	}
+	l := strings.ReplaceAll(field, "_", " ")
+	if l == "" {
+		return l
+	}
+	return strings.ToUpper(l[:1]) + l[1:]
 }

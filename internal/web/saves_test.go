@@ -48,12 +48,21 @@ func conflictNamesWhoSavedEachField(t *testing.T, f *fixture) {
 	if r.status != http.StatusConflict {
 		t.Fatalf("stale save: %d, want 409", r.status)
 	}
-	action, notes := conflictRow(r.body, "action"), conflictRow(r.body, "notes")
+	// Fields are named for people ("Target date", not target_date).
+	action, notes := conflictRow(r.body, "Action"), conflictRow(r.body, "Notes")
 	if !strings.Contains(action, "Theirs: buy a tool") || !strings.Contains(action, "saved by Carl Example") || strings.Contains(action, "Root Example") {
 		t.Errorf("the action row does not name the contributor who saved it: %q", action)
 	}
 	if !strings.Contains(notes, "unchanged since you opened it") || strings.Contains(notes, "saved by") {
 		t.Errorf("the notes row names someone, though nobody changed the notes: %q", notes)
+	}
+	// The history, of the assessment and of the item, names the fields
+	// the same way.
+	for _, page := range []string{"/a/" + f.a.ID + "/history", A} {
+		body := f.assessor.get(page).body
+		if !strings.Contains(body, "<td>Action</td>") || strings.Contains(body, "<td>action</td>") {
+			t.Errorf("%s: the changed field is not named for people (want <td>Action</td>)", page)
+		}
 	}
 }
 
