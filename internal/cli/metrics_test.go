@@ -123,6 +123,9 @@ func TestServeMetricsFlagsAreChecked(t *testing.T) {
 		{[]string{"ISOGAP_METRICS_TOKEN=short"}, nil, "--metrics-token"},
 		{nil, []string{"--metrics-listen", "9090"}, "want HOST:PORT"},
 		{[]string{"ISOGAP_METRICS_LISTEN=127.0.0.1:8080"}, []string{"--addr", "127.0.0.1:8080"}, "address of their own"},
+		{nil, []string{"--base-url", "isogap.example.com"}, "--base-url"},
+		{nil, []string{"--base-url", "ftp://isogap.example.com"}, "such as https://"},
+		{[]string{"ISOGAP_BASE_URL=https://"}, nil, "--base-url"},
 	} {
 		r := run(t, dir, tc.env, append([]string{"serve"}, tc.args...)...)
 		if r.code != 2 || !strings.Contains(r.stderr, tc.want) {

@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/url"
 	"strings"
 	"sync/atomic"
 	"text/tabwriter"
@@ -47,6 +48,9 @@ type webFlags struct {
 	// apiRate and apiBurst limit the requests of one API token.
 	apiRate  float64
 	apiBurst int
+	// baseURL is the address people open the site at, for the links it
+	// makes; empty: the address each browser reached.
+	baseURL string
 }
 
 // metricsOn reports whether the server exports metrics.
@@ -71,6 +75,8 @@ func (f *webFlags) register(cmd *cobra.Command) {
 		`serve Prometheus metrics only to requests with "Authorization: Bearer TOKEN", on the app's address unless --metrics-listen (env ISOGAP_METRICS_TOKEN keeps it out of the process list)`)
 	fl.Float64Var(&f.apiRate, "api-rate", 10, "requests per second one API token may make on average (negative: no limit)")
 	fl.IntVar(&f.apiBurst, "api-burst", 40, "requests one API token may make at once, above its rate")
+	fl.StringVar(&f.baseURL, "base-url", "",
+		"the address people open isogap at, such as https://isogap.example.com, for the links in invitations and for passkeys behind a proxy (env ISOGAP_BASE_URL); default: the address each browser reached")
 }
 
 // fromEnv applies the environment to flags not given on the command line.
@@ -87,6 +93,15 @@ func (f *webFlags) fromEnv(cmd *cobra.Command, getenv func(string) string) error
 	}
 	if v := getenv("ISOGAP_METRICS_TOKEN"); v != "" && !fl.Changed("metrics-token") {
 		f.metricsToken = v
+	}
+	if v := getenv("ISOGAP_BASE_URL"); v != "" && !fl.Changed("base-url") {
+		f.baseURL = v
+	}
+	if f.baseURL != "" {
+		u, err := url.Parse(f.baseURL)
+		if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" || u.RawQuery != "" || u.Fragment != "" {
+			return usagef("--base-url %q: want the address people open isogap at, such as https://isogap.example.com", f.baseURL)
+		}
 	}
 	if v := getenv("ISOGAP_SHUTDOWN_TIMEOUT"); v != "" && !fl.Changed("shutdown-timeout") {
 		d, err := time.ParseDuration(v)
@@ -239,7 +254,7 @@ func (c *cliApp) serve(ctx context.Context, svc *app.Service, f webFlags, fallba
 		InterviewPack: func(w io.Writer, in web.PackInput) error { return report.WriteInterviewPack(w, report.PackInput(in)) },
 		// Invitation links from the web app use the address the interview
 		// commands use, or else the one the assessor's browser reached.
-		BaseURL: c.env.Getenv("ISOGAP_BASE_URL"),
+		BaseURL: f.baseURL,
 	}
 	apiHandler, err := api.New(svc, api.Config{Formats: cfg.Formats, Rate: f.apiRate, Burst: f.apiBurst, BaseURL: cfg.BaseURL})
 	if err != nil {
