@@ -70,11 +70,16 @@ type DB struct {
 // come, first served), until fewer write transactions of this process run
 // than the write pool has connections; release gives the turn to the next.
 func (db *DB) takeTurn(ctx context.Context) (release func(), err error) {
-	slots := db.Write.Stats().MaxOpenConnections
-	if !db.Dialect.QueueWriters || slots == 0 {
+	// The pool's size is read once: Stats takes the pool's lock, and this
+	// runs before every write transaction.
+	db.writeTurnOnce.Do(func() {
+		if slots := db.Write.Stats().MaxOpenConnections; db.Dialect.QueueWriters && slots > 0 {
+			db.writeTurn = make(chan struct{}, slots)
+		}
+	})
+	if db.writeTurn == nil {
 		return func() {}, nil
 	}
-	db.writeTurnOnce.Do(func() { db.writeTurn = make(chan struct{}, slots) })
 	select {
 	case db.writeTurn <- struct{}{}:
 		return func() { <-db.writeTurn }, nil
