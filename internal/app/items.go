@@ -214,30 +214,29 @@ func (s *Service) SaveItem(ctx context.Context, p Principal, aid, ref string, ba
 func (s *Service) saveItem(ctx context.Context, p Principal, aid, ref string, baseVersion int, patch ItemPatch, evidence []NewEvidence) (ItemView, error) {
 	var out ItemView
 	// The item is read before the lock (on PostgreSQL the lock is then held
-	// for one round trip less). It may change before the lock is taken:
-	// the update checks its version, and an edit that ends in a conflict is
-	// made again from the item read under the lock.
+	// for one round trip less), with the revision it is at. It is used only
+	// if the lock raised that revision by one: nothing was written to the
+	// assessment in between. Otherwise it is read again under the lock.
 	var early *assess.Item
+	var earlyRev int64
 	before := func(st store.Store) {
-		if it, err := st.GetItem(ctx, aid, ref); err == nil {
-			early = &it
+		if it, rev, err := st.GetItemAt(ctx, aid, ref); err == nil {
+			early, earlyRev = &it, rev
 		}
 	}
 	err := s.writingAfter(ctx, p, aid, before, func(t *Service, acc Access) error {
+		if early != nil {
+			if rev, err := t.store.Revision(ctx, aid); err != nil || rev != earlyRev+1 {
+				early = nil
+			}
+		}
 		at, err := t.editableFrom(ctx, acc, ref, early)
 		if err != nil {
 			return err
 		}
 		it := at.it
 		if !patch.Empty() {
-			it, err = t.edit(ctx, p, acc, at, baseVersion, patch)
-			if early != nil && isSaveConflict(err) {
-				if at, err = t.editable(ctx, acc, ref); err != nil {
-					return err
-				}
-				it, err = t.edit(ctx, p, acc, at, baseVersion, patch)
-			}
-			if err != nil {
+			if it, err = t.edit(ctx, p, acc, at, baseVersion, patch); err != nil {
 				return err
 			}
 		}

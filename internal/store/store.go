@@ -81,6 +81,12 @@ type AssessmentStore interface {
 	// portfolio's fast path; use ListItemsOf for anything else.
 	ScoresOf(ctx context.Context, assessmentIDs []string) (map[string][]assess.Item, error)
 	GetItem(ctx context.Context, assessmentID, ref string) (assess.Item, error)
+	// GetItemAt is GetItem with the assessment's revision read by the same
+	// statement: the item is as it was at that revision. A writer that
+	// reads an item before locking its assessment knows from it whether
+	// the item may have changed before the lock (the lock raises the
+	// revision by one).
+	GetItemAt(ctx context.Context, assessmentID, ref string) (assess.Item, int64, error)
 	// UpdateItem stores it if the stored version is baseVersion, sets the
 	// version to baseVersion+1 and records the changes under that version.
 	// Otherwise it returns *assess.ConflictError with the stored item. It

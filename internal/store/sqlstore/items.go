@@ -182,6 +182,13 @@ var itemWithEvidence = `SELECT ` + qualified("i", itemCols) + `, ` + evidenceOrZ
 	FROM items i LEFT JOIN evidence e ON e.assessment_id = i.assessment_id AND e.ref = i.ref
 	WHERE i.assessment_id = ? AND i.ref = ? ORDER BY e.id`
 
+// itemAtRevision is itemWithEvidence with the assessment's revision as
+// the last column, read by the same statement (so from the same snapshot).
+var itemAtRevision = `SELECT ` + qualified("i", itemCols) + `, ` + evidenceOrZero + `, e.id IS NOT NULL, a.revision
+	FROM items i JOIN assessments a ON a.id = i.assessment_id
+	LEFT JOIN evidence e ON e.assessment_id = i.assessment_id AND e.ref = i.ref
+	WHERE i.assessment_id = ? AND i.ref = ? ORDER BY e.id`
+
 // evidenceOrZero are the evidenceCols of e, zero where a LEFT JOIN found none.
 var evidenceOrZero = func() string {
 	cols := columns(evidenceCols)
@@ -196,8 +203,24 @@ var evidenceOrZero = func() string {
 }()
 
 func (s *Store) GetItem(ctx context.Context, aid, ref string) (assess.Item, error) {
+	return s.getItem(ctx, aid, ref, nil)
+}
+
+func (s *Store) GetItemAt(ctx context.Context, aid, ref string) (assess.Item, int64, error) {
+	var rev int64
+	it, err := s.getItem(ctx, aid, ref, &rev)
+	return it, rev, err
+}
+
+// getItem reads an item with its evidence and, if rev is not nil, the
+// assessment's revision with it.
+func (s *Store) getItem(ctx context.Context, aid, ref string, rev *int64) (assess.Item, error) {
 	var it assess.Item
-	rows, err := s.query(ctx, itemWithEvidence, aid, ref)
+	q, tail := itemWithEvidence, []any(nil)
+	if rev != nil {
+		q, tail = itemAtRevision, []any{rev}
+	}
+	rows, err := s.query(ctx, q, aid, ref)
 	if err != nil {
 		return it, err
 	}
@@ -208,7 +231,7 @@ func (s *Store) GetItem(ctx context.Context, aid, ref string) (assess.Item, erro
 		var ev assess.Evidence
 		var has bool
 		dest, finish := evidenceDest(&ev)
-		if it, err = scanItem(rowWith{rows, append(dest, &has)}, nil); err != nil {
+		if it, err = scanItem(rowWith{rows, append(append(dest, &has), tail...)}, nil); err != nil {
 			return it, err
 		}
 		found = true

@@ -65,6 +65,7 @@ func Run(t *testing.T, e Engine) {
 		{"Revision", testRevision},
 		{"HistoryPages", testHistoryPages},
 		{"HeaderInWriteTransaction", testHeaderInWriteTransaction},
+		{"ItemAtRevision", testItemAtRevision},
 		{"Summaries", testSummaries},
 	}
 	for _, tc := range tests {
