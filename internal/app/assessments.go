@@ -225,7 +225,8 @@ func (s *Service) view(ctx context.Context, id string) (View, error) {
 }
 
 // Summary is one line of the portfolio. Its Assessment is the header
-// without boundaries, interfaces and stakeholders.
+// without scope (PortfolioScopes adds it), boundaries, interfaces and
+// stakeholders.
 type Summary struct {
 	Assessment assess.Assessment
 	assess.Headline
@@ -245,6 +246,9 @@ type PortfolioEntry struct {
 // assessment written since its summary was kept is computed again, from
 // the same consistent read as its revision, and its summary kept
 // afterwards. Item saves thus never pay for the portfolio.
+//
+// The entries lack the scope, which is most of a header's bytes and which
+// only a page of them shows: PortfolioScopes reads it for that page.
 func (s *Service) Portfolio(ctx context.Context, p Principal) ([]PortfolioEntry, error) {
 	if err := requireSignedIn(p); err != nil {
 		return nil, err
@@ -266,7 +270,9 @@ func (s *Service) Portfolio(ctx context.Context, p Principal) ([]PortfolioEntry,
 	return out, nil
 }
 
-func (s *Service) portfolio(ctx context.Context, p Principal) ([]PortfolioEntry, []store.Summary, error) {
+// visible returns the ids of the assessments p sees in the portfolio, nil
+// for every one, and p's role in each it is a member of.
+func (s *Service) visible(ctx context.Context, p Principal) ([]string, map[string]assess.Role, error) {
 	roles := map[string]assess.Role{}
 	var ids []string // nil: every assessment
 	if !p.System {
@@ -286,6 +292,14 @@ func (s *Service) portfolio(ctx context.Context, p Principal) ([]PortfolioEntry,
 	}
 	if p.IsAdmin() {
 		ids = nil
+	}
+	return ids, roles, nil
+}
+
+func (s *Service) portfolio(ctx context.Context, p Principal) ([]PortfolioEntry, []store.Summary, error) {
+	ids, roles, err := s.visible(ctx, p)
+	if err != nil {
+		return nil, nil, err
 	}
 	list, err := s.store.Listings(ctx, ids)
 	if err != nil {
@@ -324,6 +338,39 @@ func (s *Service) portfolio(ctx context.Context, p Principal) ([]PortfolioEntry,
 	}
 	fresh, err := s.headlines(ctx, out, stale, func(i int) int64 { return sorted[i].l.Revision })
 	return out, fresh, err
+}
+
+// PortfolioScopes fills in the scope of each of these portfolio entries
+// (Portfolio leaves it out) that p sees in the portfolio; an entry p does
+// not see, or whose assessment is gone, is given an empty one.
+func (s *Service) PortfolioScopes(ctx context.Context, p Principal, entries []PortfolioEntry) error {
+	if err := requireSignedIn(p); err != nil {
+		return err
+	}
+	if len(entries) == 0 {
+		return nil
+	}
+	return s.store.ReadTx(ctx, func(st store.Store) error {
+		t := s.in(st)
+		seen, roles, err := t.visible(ctx, p)
+		if err != nil {
+			return err
+		}
+		ids := make([]string, 0, len(entries))
+		for _, e := range entries {
+			if _, member := roles[e.Assessment.ID]; seen == nil || member {
+				ids = append(ids, e.Assessment.ID)
+			}
+		}
+		scopes, err := t.store.Scopes(ctx, ids)
+		if err != nil {
+			return err
+		}
+		for i := range entries {
+			entries[i].Assessment.Scope = scopes[entries[i].Assessment.ID]
+		}
+		return nil
+	})
 }
 
 // recomputeChunk bounds how many assessments' items are in memory at once

@@ -3,6 +3,7 @@ package app_test
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"reflect"
 	"slices"
 	"strings"
@@ -272,7 +273,7 @@ func newRoleFixture(t *testing.T, st store.Store) *roleFixture {
 			t.Fatal(err)
 		}
 	}
-	a, err := svc.CreateAssessment(ctx, f.people[rAssessor], app.NewAssessment{Org: "Acme"})
+	a, err := svc.CreateAssessment(ctx, f.people[rAssessor], app.NewAssessment{Org: "Acme", Scope: "Head office and its systems"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -516,6 +517,23 @@ func roleTable() []useCase {
 		{name: "DeleteAssessment", want: assessorOnly, call: func(f *roleFixture, p app.Principal) error { return f.svc.DeleteAssessment(ctx, p, f.aid) }},
 		// Not tied to the fixture's assessment.
 		{name: "Portfolio", want: signedIn, call: func(f *roleFixture, p app.Principal) error { _, err := f.svc.Portfolio(ctx, p); return err }},
+		// The scope is given for an assessment p sees in the portfolio, and
+		// only then.
+		{name: "PortfolioScopes", want: signedIn, call: func(f *roleFixture, p app.Principal) error {
+			e := []app.PortfolioEntry{{Summary: app.Summary{Assessment: assess.Assessment{ID: f.aid}}}}
+			if err := f.svc.PortfolioScopes(ctx, p, e); err != nil {
+				return err
+			}
+			list, err := f.svc.Portfolio(ctx, p)
+			if err != nil {
+				return err
+			}
+			sees := slices.ContainsFunc(list, func(x app.PortfolioEntry) bool { return x.Assessment.ID == f.aid })
+			if sees != (e[0].Assessment.Scope != "") {
+				return fmt.Errorf("scope %q, and the assessment is in the portfolio: %v", e[0].Assessment.Scope, sees)
+			}
+			return nil
+		}},
 		{name: "MayCreateAssessments", want: creators, call: func(f *roleFixture, p app.Principal) error {
 			may, err := f.svc.MayCreateAssessments(ctx, p)
 			if err == nil && !may {

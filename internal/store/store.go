@@ -51,10 +51,14 @@ type AssessmentStore interface {
 	// Listings returns the assessments with these ids (every assessment
 	// when ids is nil), in no particular order, each with its revision and
 	// the summary kept for it. With a current summary, the header is the
-	// one kept with it; otherwise it is read whole, without what a list
-	// does not need (boundaries, interfaces, stakeholders), and the
-	// figures are the caller's to compute.
+	// one kept with it; otherwise it is read whole, and the figures are the
+	// caller's to compute. Either way the header lacks what a list does
+	// not show: the scope (see Scopes), boundaries, interfaces and
+	// stakeholders.
 	Listings(ctx context.Context, ids []string) ([]Listing, error)
+	// Scopes returns the scope of each assessment among ids, by id; ids
+	// of no assessment are left out. It completes the listings of a page.
+	Scopes(ctx context.Context, ids []string) (map[string]string, error)
 	// PutSummaries keeps summaries for Listings to return. Keeping one is
 	// not a write of its assessment: the revision stays. A summary of an
 	// assessment that does not exist is dropped.
@@ -158,8 +162,8 @@ type InterviewStore interface {
 }
 
 // Summary is what a list shows of an assessment, taken at a revision:
-// the header's id, organisation, scope, lead and dates, and the headline
-// figures.
+// the header's id, organisation, lead and dates, and the headline figures.
+// The scope is not kept with it.
 type Summary struct {
 	Assessment assess.Assessment
 	Revision   int64

@@ -109,6 +109,9 @@ func (s *Server) home(w http.ResponseWriter, r *http.Request) error {
 	}
 	pg := &portfolioPage{Base: userBase(p, "Assessments"), All: len(list)}
 	pg.Entries = pagePortfolio(pg, list, r.URL.Query())
+	if err := s.svc.PortfolioScopes(r.Context(), p, pg.Entries); err != nil {
+		return err
+	}
 	if pg.MayCreate, err = s.svc.MayCreateAssessments(r.Context(), p); err != nil {
 		return err
 	}

@@ -2,6 +2,7 @@ package web_test
 
 import (
 	"context"
+	"html"
 	"regexp"
 	"strings"
 	"testing"
@@ -12,7 +13,7 @@ import (
 
 // TestPortfolioPages: a long portfolio comes a hundred to a page, in
 // order, with links between the pages, and a search by organisation
-// narrows it; every assessment is on exactly one page.
+// narrows it; every assessment is on exactly one page, with its scope.
 func TestPortfolioPages(t *testing.T) {
 	s := newSite(t, engines[0].open(t), web.Config{})
 	if _, err := s.svc.CreateDemoClients(context.Background(), app.System("test"), 230, 3, nil); err != nil {
@@ -20,7 +21,9 @@ func TestPortfolioPages(t *testing.T) {
 	}
 	admin, _ := s.user("ada", true)
 	row := regexp.MustCompile(`<a href="/a/([a-z0-9]+)/">`)
+	scoped := regexp.MustCompile(`<a href="/a/([a-z0-9]+)/">[^<]*</a><div class="sub">([^<]*)</div>`)
 	seen := map[string]bool{}
+	shown := map[string]string{} // the scope under each organisation
 	path, pages := "/", 0
 	for path != "" {
 		r := admin.get(path)
@@ -31,6 +34,9 @@ func TestPortfolioPages(t *testing.T) {
 		ids := row.FindAllStringSubmatch(r.body, -1)
 		if want := []int{100, 100, 30}[min(pages, 3)-1]; len(ids) != want {
 			t.Errorf("page %d lists %d assessments, want %d", pages, len(ids), want)
+		}
+		for _, m := range scoped.FindAllStringSubmatch(r.body, -1) {
+			shown[m[1]] = m[2]
 		}
 		for _, m := range ids {
 			if seen[m[1]] {
@@ -53,6 +59,17 @@ func TestPortfolioPages(t *testing.T) {
 	list, err := s.svc.Portfolio(context.Background(), app.System("test"))
 	if err != nil {
 		t.Fatal(err)
+	}
+	// Every row shows its assessment's scope, which the portfolio itself
+	// leaves out.
+	for _, e := range list {
+		a, err := s.svc.Assessment(context.Background(), app.System("test"), e.Assessment.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got, ok := shown[a.ID]; !ok || got != html.EscapeString(a.Scope) || a.Scope == "" {
+			t.Errorf("%s shows the scope %q, want %q", a.ID, got, a.Scope)
+		}
 	}
 	org := list[0].Assessment.Org
 	word := strings.ToUpper(strings.Fields(org)[0])

@@ -10,17 +10,19 @@ import (
 
 // summaryFormat opens every packed summary. A kept value of another
 // format, or one that does not unpack, counts as no summary: the next list
-// computes it again and keeps it in this format.
-const summaryFormat = 1
+// computes it again and keeps it in this format. Format 1 held the scope
+// too, which was most of its bytes and is shown on no list but one page.
+const summaryFormat = 2
 
 // packSummary packs what a list shows of an assessment into one value.
 // Listing 10,000 assessments is dominated by the SQLite driver's cost per
 // column (more than unpacking a whole summary here), so a row is the
 // assessment's id and revision and the summary's revision and value: four
-// columns, not twenty.
+// columns, not twenty. The scope is left out: it is most of a header's
+// bytes, and only the portfolio page shows it, a page at a time (Scopes).
 func packSummary(sm store.Summary) []byte {
 	a, f := sm.Assessment, sm.Overall
-	strs := [...]string{a.Org, a.Scope, a.Lead, a.CatalogID, a.CatalogVersion}
+	strs := [...]string{a.Org, a.Lead, a.CatalogID, a.CatalogVersion}
 	n := 1 + 9*binary.MaxVarintLen64 + 8 + 8 + 1
 	for _, s := range strs {
 		n += binary.MaxVarintLen64 + len(s)
@@ -43,15 +45,15 @@ func packSummary(sm store.Summary) []byte {
 	return append(b, 0)
 }
 
-// unpackSummary reads a value packSummary wrote into l's header and
-// figures. The texts are cut from v, not copied: a row is one allocation.
+// unpackSummary reads a value packSummary wrote into l's header (without
+// its scope) and figures. The texts are cut from v, not copied: a row is one allocation.
 func unpackSummary(v string, l *store.Listing) error {
 	u := unpacker{s: v}
 	if format := u.byte(); u.err == nil && format != summaryFormat {
 		return fmt.Errorf("packed summary: format %d, want %d", format, summaryFormat)
 	}
 	a, f := &l.Assessment, &l.Overall
-	a.Org, a.Scope, a.Lead, a.CatalogID, a.CatalogVersion = u.str(), u.str(), u.str(), u.str(), u.str()
+	a.Org, a.Lead, a.CatalogID, a.CatalogVersion = u.str(), u.str(), u.str(), u.str()
 	a.CreatedAt, a.UpdatedAt = fromMicros(u.varint()), fromMicros(u.varint())
 	a.TargetScore, a.Version = u.int(), u.int()
 	f.Applicable, f.Assessed, f.AtTarget, f.NotApplicable, l.Blockers = u.int(), u.int(), u.int(), u.int(), u.int()

@@ -1,6 +1,7 @@
 package sqlstore
 
 import (
+	"encoding/binary"
 	"fmt"
 	"math"
 	"strings"
@@ -33,8 +34,9 @@ func listed(l store.Listing) string {
 }
 
 // TestPackedSummary: a packed summary unpacks to what was packed, texts and
-// figures exactly; any value cut short, lengthened, or of another format
-// is refused, saying at which byte.
+// figures exactly, except the scope, which is not packed at all; any value
+// cut short, lengthened, or of another format is refused, saying at which
+// byte.
 func TestPackedSummary(t *testing.T) {
 	for i, sm := range packedSamples() {
 		v := packSummary(sm)
@@ -42,8 +44,13 @@ func TestPackedSummary(t *testing.T) {
 		if err := unpackSummary(string(v), &got); err != nil {
 			t.Fatalf("sample %d: %v", i, err)
 		}
-		if want := listed(store.Listing{Assessment: sm.Assessment, Headline: sm.Headline}); listed(got) != want {
+		unscoped := sm.Assessment
+		unscoped.Scope = ""
+		if want := listed(store.Listing{Assessment: unscoped, Headline: sm.Headline}); listed(got) != want {
 			t.Errorf("sample %d:\n got %s\nwant %s", i, listed(got), want)
+		}
+		if w := packSummary(store.Summary{Assessment: unscoped, Revision: sm.Revision, Headline: sm.Headline}); string(w) != string(v) {
+			t.Errorf("sample %d: packed with its scope (%d bytes), without (%d bytes) differ", i, len(v), len(w))
 		}
 		for n := range len(v) {
 			if err := unpackSummary(string(v[:n]), &store.Listing{}); err == nil || !strings.Contains(err.Error(), "byte") {
@@ -57,6 +64,21 @@ func TestPackedSummary(t *testing.T) {
 		if err := unpackSummary(string(other), &store.Listing{}); err == nil || !strings.Contains(err.Error(), "format") {
 			t.Errorf("sample %d in another format: %v", i, err)
 		}
+	}
+}
+
+// TestPackedSummaryOfFormat1: a value kept in format 1, which held the
+// scope after the organisation, is refused, so the next list computes it
+// again and keeps it without the scope.
+func TestPackedSummaryOfFormat1(t *testing.T) {
+	sm := packedSamples()[1]
+	v := packSummary(sm)
+	n := len(binary.AppendUvarint(nil, uint64(len(sm.Assessment.Org)))) + len(sm.Assessment.Org)
+	old := append([]byte{1}, v[1:1+n]...)
+	old = binary.AppendUvarint(old, uint64(len(sm.Assessment.Scope)))
+	old = append(append(old, sm.Assessment.Scope...), v[1+n:]...)
+	if err := unpackSummary(string(old), &store.Listing{}); err == nil || !strings.Contains(err.Error(), "format 1") {
+		t.Errorf("a value of format 1: %v", err)
 	}
 }
 

@@ -10,8 +10,9 @@ import (
 	"github.com/isogap/isogap/internal/store"
 )
 
-// headerCols are what Listings reads of an assessment without a current summary.
-const headerCols = `id, org, scope, exclusions, target_score, lead_name, catalog_id, catalog_version, version, created_at, updated_at, revision`
+// headerCols are what Listings reads of an assessment without a current
+// summary: the header a list needs, without the scope (Scopes reads it).
+const headerCols = `id, org, exclusions, target_score, lead_name, catalog_id, catalog_version, version, created_at, updated_at, revision`
 
 func (s *Store) Listings(ctx context.Context, ids []string) ([]store.Listing, error) {
 	var out []store.Listing
@@ -102,7 +103,7 @@ func (t *Store) listingHeaders(ctx context.Context, out []store.Listing, which [
 			var a assess.Assessment
 			var excl string
 			var created, updated, rev int64
-			if err := rows.Scan(&a.ID, &a.Org, &a.Scope, &excl, &a.TargetScore, &a.Lead, &a.CatalogID, &a.CatalogVersion,
+			if err := rows.Scan(&a.ID, &a.Org, &excl, &a.TargetScore, &a.Lead, &a.CatalogID, &a.CatalogVersion,
 				&a.Version, &created, &updated, &rev); err != nil {
 				rows.Close()
 				return err
@@ -120,6 +121,33 @@ func (t *Store) listingHeaders(ctx context.Context, out []store.Listing, which [
 		}
 	}
 	return nil
+}
+
+func (s *Store) Scopes(ctx context.Context, ids []string) (map[string]string, error) {
+	out := make(map[string]string, len(ids))
+	err := s.read(ctx, func(t *Store) error {
+		for start := 0; start < len(ids); start += chunk {
+			in, args := inList(ids[start:min(start+chunk, len(ids))])
+			rows, err := t.query(ctx, `SELECT id, scope FROM assessments WHERE id IN `+in, args...)
+			if err != nil {
+				return err
+			}
+			for rows.Next() {
+				var id, scope string
+				if err := rows.Scan(&id, &scope); err != nil {
+					rows.Close()
+					return err
+				}
+				out[id] = scope
+			}
+			rows.Close()
+			if err := rows.Err(); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	return out, err
 }
 
 func (s *Store) PutSummaries(ctx context.Context, sums []store.Summary) error {

@@ -227,7 +227,7 @@ func testRevision(t *testing.T, e Engine) {
 
 	// Every method of the store that writes an assessment's rows is tried
 	// above; a new one must be added there (or below, if it writes none).
-	writesNothing := []string{"PutCatalog", "GetCatalog", "Catalogs", "GetAssessment", "Revision", "ListAssessments",
+	writesNothing := []string{"PutCatalog", "GetCatalog", "Catalogs", "GetAssessment", "Revision", "ListAssessments", "Scopes",
 		"LockAssessment", "ListItems", "ListItemsOf", "ScoresOf", "GetItem", "GetItemAt", "EvidenceContent", "History", "Record", "EvidenceFiles",
 		"Interview", "Interviews", "InterviewByToken", "InterviewBySession", "InterviewEvidenceContent",
 		"PlanSettings", "Snapshot", "Snapshots",

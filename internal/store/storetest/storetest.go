@@ -67,6 +67,7 @@ func Run(t *testing.T, e Engine) {
 		{"HeaderInWriteTransaction", testHeaderInWriteTransaction},
 		{"ItemAtRevision", testItemAtRevision},
 		{"Summaries", testSummaries},
+		{"Scopes", testScopes},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) { tc.fn(t, e) })

@@ -12,7 +12,8 @@ import (
 // testSummaries: a kept summary comes back with the listing and is current
 // until the next write of its assessment; keeping one writes nothing
 // (the revision stays); summaries of missing assessments are dropped; a
-// deleted assessment's summary goes with it.
+// deleted assessment's summary goes with it. A listing has no scope,
+// whether its summary is current or not (Scopes reads it).
 func testSummaries(t *testing.T, e Engine) {
 	ctx := context.Background()
 	st := fresh(t, e)
@@ -27,11 +28,13 @@ func testSummaries(t *testing.T, e Engine) {
 		return ls[0]
 	}
 	la := listing(a.ID)
-	if la.Kept != 0 || la.Assessment.Org != "Acme" || la.Assessment.TargetScore != a.TargetScore ||
+	if la.Kept != 0 || la.Assessment.Org != "Acme" || la.Assessment.Scope != "" || la.Assessment.TargetScore != a.TargetScore ||
 		len(la.Assessment.Exclusions) != len(a.Exclusions) || !la.Assessment.UpdatedAt.Equal(a.UpdatedAt) || la.Revision == 0 {
 		t.Fatalf("listing before any summary: %+v", la)
 	}
-	want := store.Summary{Assessment: la.Assessment, Revision: la.Revision, Headline: assess.Headline{
+	withScope := la.Assessment
+	withScope.Scope = a.Scope // kept or not, it is not listed
+	want := store.Summary{Assessment: withScope, Revision: la.Revision, Headline: assess.Headline{
 		Overall:    assess.Figures{Applicable: 120, Assessed: 7, AtTarget: 3, NotApplicable: 3, Readiness: 1.0 / 3, Coverage: 7.0 / 120},
 		AuditReady: false, Blockers: 117,
 	}}
@@ -44,7 +47,7 @@ func testSummaries(t *testing.T, e Engine) {
 	if !ok || fmt.Sprintf("%+v", got) != fmt.Sprintf("%+v", want.Headline) {
 		t.Errorf("kept summary: %+v %v, want %+v", got, ok, want.Headline)
 	}
-	if l := la.Assessment; l.Org != "Acme" || l.Scope != a.Scope || l.Lead != a.Lead || !l.CreatedAt.Equal(a.CreatedAt) || !l.UpdatedAt.Equal(a.UpdatedAt) ||
+	if l := la.Assessment; l.Org != "Acme" || l.Scope != "" || l.Lead != a.Lead || !l.CreatedAt.Equal(a.CreatedAt) || !l.UpdatedAt.Equal(a.UpdatedAt) ||
 		l.TargetScore != a.TargetScore || l.TargetScore == 0 || l.CatalogID != a.CatalogID || l.CatalogVersion != a.CatalogVersion || l.Version != a.Version || l.Version == 0 {
 		t.Errorf("header kept with the summary: %+v", l)
 	}
@@ -84,5 +87,35 @@ func testSummaries(t *testing.T, e Engine) {
 	}
 	if la = listing(a.ID); la.Kept != 0 {
 		t.Errorf("an assessment deleted and loaded again under its id kept its old summary: %+v", la)
+	}
+}
+
+// testScopes: Scopes returns the scope of each assessment asked for, as
+// last written, and leaves out ids of no assessment, however many ids
+// are asked at once.
+func testScopes(t *testing.T, e Engine) {
+	ctx := context.Background()
+	st := fresh(t, e)
+	a, _ := create(t, st, "Acme")
+	b, _ := create(t, st, "Beta")
+	_, _ = create(t, st, "Not asked")
+	a.Scope = "The platform and the two offices"
+	if _, err := st.UpdateAssessment(ctx, a, a.Version, "ann", nil); err != nil {
+		t.Fatal(err)
+	}
+	ids := []string{a.ID}
+	for i := range 1200 {
+		ids = append(ids, fmt.Sprintf("missing%d", i))
+	}
+	ids = append(ids, b.ID)
+	got, err := st.Scopes(ctx, ids)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := map[string]string{a.ID: a.Scope, b.ID: b.Scope}; fmt.Sprint(got) != fmt.Sprint(want) || b.Scope == "" {
+		t.Errorf("Scopes: %q, want %q", got, want)
+	}
+	if got, err := st.Scopes(ctx, nil); err != nil || len(got) != 0 {
+		t.Errorf("Scopes of none: %q, %v", got, err)
 	}
 }
