@@ -4,6 +4,7 @@ import (
 	"context"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/isogap/isogap/internal/assess"
 	"github.com/isogap/isogap/internal/catalog"
@@ -224,12 +225,25 @@ func (s *Service) view(ctx context.Context, id string) (View, error) {
 	return View{Assessment: a, Catalog: cat, Items: items, Result: assess.Compute(cat, a, items)}, nil
 }
 
-// Summary is one line of the portfolio. Its Assessment is the header
-// without scope (PortfolioScopes adds it), boundaries, interfaces and
-// stakeholders.
+// Summary is one line of the portfolio: the assessment's header as a list
+// shows it, and its headline figures.
 type Summary struct {
-	Assessment assess.Assessment
+	Assessment Header
 	assess.Headline
+}
+
+// Header is what the portfolio shows of an assessment's header: less than
+// half the size of an assess.Assessment, which a list of ten thousand
+// would otherwise copy whole. Scope is empty until PortfolioScopes fills it.
+type Header struct {
+	ID, Org, Scope, Lead, CatalogID, CatalogVersion string
+	TargetScore, Version                            int
+	CreatedAt, UpdatedAt                            time.Time
+}
+
+func headerOf(a *assess.Assessment) Header {
+	return Header{ID: a.ID, Org: a.Org, Scope: a.Scope, Lead: a.Lead, CatalogID: a.CatalogID, CatalogVersion: a.CatalogVersion,
+		TargetScore: a.TargetScore, Version: a.Version, CreatedAt: a.CreatedAt, UpdatedAt: a.UpdatedAt}
 }
 
 // PortfolioEntry is one line of a principal's portfolio.
@@ -329,14 +343,14 @@ func (s *Service) portfolio(ctx context.Context, p Principal) ([]PortfolioEntry,
 		if !member {
 			role = assess.RoleAssessor // an administrator's view
 		}
-		out[i] = PortfolioEntry{Summary: Summary{Assessment: k.l.Assessment}, Role: role}
+		out[i] = PortfolioEntry{Summary: Summary{Assessment: headerOf(&k.l.Assessment)}, Role: role}
 		if h, ok := k.l.Current(); ok {
 			out[i].Headline = h
 		} else {
 			stale = append(stale, i)
 		}
 	}
-	fresh, err := s.headlines(ctx, out, stale, func(i int) int64 { return sorted[i].l.Revision })
+	fresh, err := s.headlines(ctx, out, stale, func(i int) *store.Listing { return sorted[i].l })
 	return out, fresh, err
 }
 
@@ -378,8 +392,9 @@ func (s *Service) PortfolioScopes(ctx context.Context, p Principal, entries []Po
 const recomputeChunk = 200
 
 // headlines computes the headlines of out[i] for i in which, from their
-// items, and returns them as summaries at their revisions.
-func (s *Service) headlines(ctx context.Context, out []PortfolioEntry, which []int, revision func(int) int64) ([]store.Summary, error) {
+// items and the listing each was made from, and returns them as summaries
+// at their revisions.
+func (s *Service) headlines(ctx context.Context, out []PortfolioEntry, which []int, listing func(int) *store.Listing) ([]store.Summary, error) {
 	var fresh []store.Summary
 	for start := 0; start < len(which); start += recomputeChunk {
 		part := which[start:min(start+recomputeChunk, len(which))]
@@ -392,13 +407,13 @@ func (s *Service) headlines(ctx context.Context, out []PortfolioEntry, which []i
 			return nil, err
 		}
 		for _, i := range part {
-			a := out[i].Assessment
-			cat, err := s.CatalogOf(ctx, a)
+			l := listing(i)
+			cat, err := s.CatalogOf(ctx, l.Assessment)
 			if err != nil {
 				return nil, err
 			}
-			out[i].Headline = assess.Compute(cat, a, items[a.ID]).Headline()
-			fresh = append(fresh, store.Summary{Assessment: a, Revision: revision(i), Headline: out[i].Headline})
+			out[i].Headline = assess.Compute(cat, l.Assessment, items[l.Assessment.ID]).Headline()
+			fresh = append(fresh, store.Summary{Assessment: l.Assessment, Revision: l.Revision, Headline: out[i].Headline})
 		}
 	}
 	return fresh, nil

@@ -520,7 +520,7 @@ func roleTable() []useCase {
 		// The scope is given for an assessment p sees in the portfolio, and
 		// only then.
 		{name: "PortfolioScopes", want: signedIn, call: func(f *roleFixture, p app.Principal) error {
-			e := []app.PortfolioEntry{{Summary: app.Summary{Assessment: assess.Assessment{ID: f.aid}}}}
+			e := []app.PortfolioEntry{{Summary: app.Summary{Assessment: app.Header{ID: f.aid}}}}
 			if err := f.svc.PortfolioScopes(ctx, p, e); err != nil {
 				return err
 			}

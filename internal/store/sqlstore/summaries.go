@@ -19,7 +19,13 @@ func (s *Store) Listings(ctx context.Context, ids []string) ([]store.Listing, er
 	err := s.read(ctx, func(t *Store) error {
 		// The assessment's own row is not read for a current summary (the
 		// index on id and revision answers), which keeps a long list fast.
-		query := `SELECT a.id, a.revision, s.revision, s.summary
+		summary := `s.summary`
+		if t.db.Dialect.Name == "sqlite" {
+			// As text, the same bytes come as a string the driver made
+			// once, where a blob is copied once more into a string.
+			summary = `CAST(s.summary AS TEXT)`
+		}
+		query := `SELECT a.id, a.revision, s.revision, ` + summary + `
 			FROM assessments a LEFT JOIN assessment_summaries s ON s.assessment_id = a.id`
 		var stale []int
 		var err error
@@ -60,7 +66,7 @@ func (t *Store) listings(ctx context.Context, query string, args []any, out []st
 	}
 	defer rows.Close()
 	var kept sql.NullInt64
-	var packed sql.RawBytes
+	var packed sql.NullString
 	for rows.Next() {
 		out = append(out, store.Listing{})
 		l := &out[len(out)-1]
@@ -69,7 +75,7 @@ func (t *Store) listings(ctx context.Context, query string, args []any, out []st
 		}
 		if kept.Valid {
 			id := l.Assessment.ID
-			if unpackSummary(string(packed), l) == nil {
+			if unpackSummary(packed.String, l) == nil {
 				l.Kept = kept.Int64
 			} else {
 				*l = store.Listing{Assessment: assess.Assessment{ID: id}, Revision: l.Revision}
