@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"slices"
 	"strings"
+	"sync"
 
 	"github.com/isogap/isogap/internal/app"
 	"github.com/isogap/isogap/internal/assess"
@@ -181,7 +182,7 @@ func renderReference(doc []byte) ([]byte, error) {
 		pg.Problems = append(pg.Problems, refProblem{Anchor: problemAnchor(k), Kind: k.String(), Status: itoa64(int64(Status(k))) + " " + http.StatusText(Status(k))})
 	}
 	var b bytes.Buffer
-	if err := refTemplate.Execute(&b, pg); err != nil {
+	if err := refTemplate().Execute(&b, pg); err != nil {
 		return nil, err
 	}
 	return b.Bytes(), nil
@@ -239,14 +240,17 @@ func sentence(s string) string {
 	return s + "."
 }
 
-var refTemplate = template.Must(template.New("ref").Funcs(template.FuncMap{
-	"prose":    prose,
-	"sentence": sentence,
-	"anchor":   func(s string) string { return "schema-" + s },
-	"isSchema": func(s string) bool {
-		return s != "" && unicodeUpper(s[0])
-	},
-}).Parse(`<!doctype html>
+// refTemplate is parsed when the reference is first written, not at every
+// start of the binary.
+var refTemplate = sync.OnceValue(func() *template.Template {
+	return template.Must(template.New("ref").Funcs(template.FuncMap{
+		"prose":    prose,
+		"sentence": sentence,
+		"anchor":   func(s string) string { return "schema-" + s },
+		"isSchema": func(s string) bool {
+			return s != "" && unicodeUpper(s[0])
+		},
+	}).Parse(`<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
 <title>{{.Title}} reference</title>
 <style>
@@ -296,5 +300,6 @@ nav a{margin-right:1rem}
 {{end}}</table>
 </body></html>
 `))
+})
 
 func unicodeUpper(b byte) bool { return b >= 'A' && b <= 'Z' }

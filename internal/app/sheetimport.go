@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/isogap/isogap/internal/assess"
@@ -891,7 +892,7 @@ func setPatch(p *ItemPatch, f SheetField, v string) {
 	}
 }
 
-var linkLine = regexp.MustCompile(`^(.*?)\s*<(https?://[^\s<>]+)>$`)
+var linkLine = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^(.*?)\s*<(https?://[^\s<>]+)>$`) })
 
 // evidenceFromLine reads one evidence line: a link, "text <link>", or text.
 func evidenceFromLine(line string) NewEvidence {
@@ -900,7 +901,7 @@ func evidenceFromLine(line string) NewEvidence {
 			return NewEvidence{URL: line}
 		}
 	}
-	if m := linkLine.FindStringSubmatch(line); m != nil {
+	if m := linkLine().FindStringSubmatch(line); m != nil {
 		return NewEvidence{Text: m[1], URL: m[2]}
 	}
 	return NewEvidence{Text: line}

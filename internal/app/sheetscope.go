@@ -6,6 +6,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/isogap/isogap/internal/assess"
 )
@@ -274,7 +275,7 @@ func (m *sheetMerge) scopePlan() (*assess.Assessment, []SheetChange) {
 	return &next, changes
 }
 
-var tableEntry = regexp.MustCompile(`^(exclusions|stakeholders)\[([0-9]+)\]\.(\w+)$`)
+var tableEntry = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^(exclusions|stakeholders)\[([0-9]+)\]\.(\w+)$`) })
 
 // scopeCell names the cell a validation problem of the assessment comes
 // from: "stakeholders[2].email" is the third stakeholder's E-mail cell.
@@ -284,7 +285,7 @@ func scopeCell(where string, from map[ScopeField]scopeWant) string {
 		if where != name && !strings.HasPrefix(where, name+"[") && !strings.HasPrefix(where, name+".") {
 			continue
 		}
-		m := tableEntry.FindStringSubmatch(where)
+		m := tableEntry().FindStringSubmatch(where)
 		if m == nil {
 			return w.where
 		}

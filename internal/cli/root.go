@@ -107,8 +107,13 @@ func usage(err error) error {
 // Run runs the command line and returns the exit code: 0 success, 1 the
 // command failed, 2 the command line is wrong.
 func Run(ctx context.Context, args []string, env Env) int {
+	return run(ctx, args, env, newRootFor)
+}
+
+// run is Run with the root command built by newRoot.
+func run(ctx context.Context, args []string, env Env, newRoot func(*cliApp, []string) *cobra.Command) int {
 	c := &cliApp{env: env}
-	root := newRoot(c)
+	root := newRoot(c, args)
 	root.SetArgs(args)
 	root.SetIn(env.Stdin)
 	root.SetOut(env.Stdout)
@@ -164,7 +169,72 @@ or ISOGAP_DB names another file or a postgres:// server.
 Exit status: 0 success, 1 the command failed (bad value, not found,
 conflict), 2 the command line is wrong.`
 
+// commands are the top-level commands, by name, in the order help lists
+// them.
+var commands = []struct {
+	name  string
+	build func(*cliApp) *cobra.Command
+}{
+	{"init", newInitCmd}, {"list", newListCmd}, {"show", newShowCmd}, {"set", newSetCmd}, {"history", newHistoryCmd},
+	{"export", newExportCmd}, {"import", newImportCmd}, {"template", newTemplateCmd}, {"demo", newDemoCmd}, {"catalog", newCatalogCmd},
+	{"token", newTokenCmd}, {"site", newSiteCmd}, {"sso", newSSOCmd}, {"migrate", newMigrateCmd}, {"copy", newCopyCmd},
+	{"backup", newBackupCmd}, {"restore", newRestoreCmd}, {"version", func(*cliApp) *cobra.Command { return newVersionCmd() }},
+	{"forecast", newForecastCmd}, {"plan", newPlanCmd}, {"roadmap", newRoadmapCmd}, {"risks", newRisksCmd}, {"soa", newSoACmd}, {"report", newReportCmd},
+	{"snapshot", newSnapshotCmd}, {"snapshots", newSnapshotsCmd}, {"compare", newCompareCmd},
+	{"serve", newServeCmd}, {"user", newUserCmd}, {"member", newMemberCmd}, {"interview", newInterviewCmd},
+}
+
+// newRoot is the root command with every command under it.
 func newRoot(c *cliApp) *cobra.Command {
+	root := newBareRoot(c)
+	for _, cmd := range commands {
+		root.AddCommand(cmd.build(c))
+	}
+	return root
+}
+
+// newRootFor is the root command with what the command line args needs:
+// only the command it names, or none for "isogap --version"; the whole
+// tree (newRoot) for anything else (help, completion, an unknown command),
+// which lists or suggests commands. Building every command and its flags
+// and help takes longer than a short command's own work.
+func newRootFor(c *cliApp, args []string) *cobra.Command {
+	// cobra's own search, on a root of the same flags whose commands are
+	// names only, finds the command as the whole tree would.
+	probe := newBareRoot(&cliApp{env: c.env})
+	for _, cmd := range commands {
+		probe.AddCommand(&cobra.Command{Use: cmd.name, Run: func(*cobra.Command, []string) {}})
+	}
+	found, _, err := probe.Find(args)
+	root := newBareRoot(c)
+	switch {
+	case err != nil:
+		return newRoot(c)
+	case found != probe:
+		for _, cmd := range commands {
+			if cmd.name == found.Name() {
+				root.AddCommand(cmd.build(c))
+				return root
+			}
+		}
+		return newRoot(c)
+	}
+	// No command named: cobra prints the version before it looks at the
+	// commands, unless help is asked for as well.
+	probe.InitDefaultHelpFlag()
+	probe.InitDefaultVersionFlag()
+	if probe.ParseFlags(args) == nil {
+		version, err1 := probe.Flags().GetBool("version")
+		help, err2 := probe.Flags().GetBool("help")
+		if err1 == nil && err2 == nil && version && !help {
+			return root
+		}
+	}
+	return newRoot(c)
+}
+
+// newBareRoot is the root command with its flags and no command under it.
+func newBareRoot(c *cliApp) *cobra.Command {
 	root := &cobra.Command{
 		Use:           "isogap",
 		Short:         "ISO/IEC 27001:2022 gap assessment",
@@ -206,15 +276,6 @@ func newRoot(c *cliApp) *cobra.Command {
 	pf.StringVar(&c.catalog, "catalog", "", "catalog to use: a file (isogap or OSCAL catalog JSON) or a catalog stored by \"isogap catalog import\", as ID or ID@VERSION; default: the built-in ISO/IEC 27001:2022 catalog")
 	pf.StringVar(&c.actor, "actor", "", "name recorded in the history for changes (default: your user name)")
 	root.SetFlagErrorFunc(func(cmd *cobra.Command, err error) error { return usage(err) })
-	for _, cmd := range []*cobra.Command{
-		newInitCmd(c), newListCmd(c), newShowCmd(c), newSetCmd(c), newHistoryCmd(c),
-		newExportCmd(c), newImportCmd(c), newTemplateCmd(c), newDemoCmd(c), newCatalogCmd(c), newTokenCmd(c), newSiteCmd(c), newSSOCmd(c), newMigrateCmd(c), newCopyCmd(c), newBackupCmd(c), newRestoreCmd(c), newVersionCmd(),
-		newForecastCmd(c), newPlanCmd(c), newRoadmapCmd(c), newRisksCmd(c), newSoACmd(c), newReportCmd(c),
-		newSnapshotCmd(c), newSnapshotsCmd(c), newCompareCmd(c),
-		newServeCmd(c), newUserCmd(c), newMemberCmd(c), newInterviewCmd(c),
-	} {
-		root.AddCommand(cmd)
-	}
 	return root
 }
 

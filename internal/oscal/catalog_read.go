@@ -10,6 +10,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 	"unicode"
 	"unicode/utf8"
 
@@ -440,7 +441,7 @@ func (cv *converter) render(p Part, depth int, lines []string) []string {
 	return lines
 }
 
-var insertRe = regexp.MustCompile(`\{\{\s*insert:\s*param,\s*([^\s}]+)\s*\}\}`)
+var insertRe = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`\{\{\s*insert:\s*param,\s*([^\s}]+)\s*\}\}`) })
 
 // insert replaces each "{{ insert: param, id }}" with the parameter's
 // values, its choices or "[Assignment: label]"; depth bounds choices that
@@ -449,8 +450,8 @@ func (cv *converter) insert(prose string, depth int) string {
 	if !strings.Contains(prose, "{{") {
 		return prose
 	}
-	return insertRe.ReplaceAllStringFunc(prose, func(m string) string {
-		id := insertRe.FindStringSubmatch(m)[1]
+	return insertRe().ReplaceAllStringFunc(prose, func(m string) string {
+		id := insertRe().FindStringSubmatch(m)[1]
 		p := cv.params[id]
 		switch {
 		case p == nil || depth > 4:

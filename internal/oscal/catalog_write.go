@@ -9,6 +9,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 	"unicode"
 
@@ -162,7 +163,7 @@ func (m idMaker) make(prefix, ref string) string {
 	return out
 }
 
-var yearRe = regexp.MustCompile(`(?:^|\D)((?:19|20)\d\d)(?:\D|$)`)
+var yearRe = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`(?:^|\D)((?:19|20)\d\d)(?:\D|$)`) })
 
 // catalogTime is the catalog's last-modified: the 1st of January of the
 // latest year its version or name names (2024 for "2022+A1:2024"), else the
@@ -171,7 +172,7 @@ var yearRe = regexp.MustCompile(`(?:^|\D)((?:19|20)\d\d)(?:\D|$)`)
 func catalogTime(c *catalog.Catalog) time.Time {
 	year := 1970
 	for _, s := range []string{c.Version, c.Name} {
-		for _, m := range yearRe.FindAllStringSubmatch(s, -1) {
+		for _, m := range yearRe().FindAllStringSubmatch(s, -1) {
 			if y, _ := strconv.Atoi(m[1]); y > year {
 				year = y
 			}

@@ -6,6 +6,7 @@ import (
 	"html/template"
 	"regexp"
 	"strings"
+	"sync"
 	"time"
 
 	"gonum.org/v1/plot"
@@ -18,8 +19,8 @@ import (
 )
 
 var (
-	styleAttr = regexp.MustCompile(`style="([^"]*)"`)
-	svgHead   = regexp.MustCompile(`(?s)^.*?<svg width="[^"]*" height="[^"]*"`)
+	styleAttr = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`style="([^"]*)"`) })
+	svgHead   = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`(?s)^.*?<svg width="[^"]*" height="[^"]*"`) })
 )
 
 // inlineSVG turns a chart into SVG fit for a page under a strict
@@ -32,10 +33,10 @@ func inlineSVG(p *plot.Plot, w, h vg.Length, title string) (template.HTML, error
 		return "", err
 	}
 	s := string(b)
-	s = svgHead.ReplaceAllLiteralString(s, `<svg class="chart" role="img" aria-label="`+html.EscapeString(title)+`"`)
-	s = styleAttr.ReplaceAllStringFunc(s, func(m string) string {
+	s = svgHead().ReplaceAllLiteralString(s, `<svg class="chart" role="img" aria-label="`+html.EscapeString(title)+`"`)
+	s = styleAttr().ReplaceAllStringFunc(s, func(m string) string {
 		var out []string
-		for _, decl := range strings.Split(styleAttr.FindStringSubmatch(m)[1], ";") {
+		for _, decl := range strings.Split(styleAttr().FindStringSubmatch(m)[1], ";") {
 			k, v, ok := strings.Cut(decl, ":")
 			if !ok {
 				continue

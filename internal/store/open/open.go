@@ -42,7 +42,8 @@ func StoreInit(ctx context.Context, dsn string, clock func() time.Time) (store.S
 	}
 	m, err := postgres.Migrations()
 	if err == nil {
-		err = m.Check(ctx, raw.DB().Write, postgres.Dialect, true)
+		w := raw.DB().Write
+		err = m.Check(ctx, w, postgres.Dialect, w)
 	}
 	raw.Close()
 	if err != nil {

@@ -136,7 +136,7 @@ func Open(ctx context.Context, dsn string, opt Options) (*sqlstore.Store, error)
 			s.Close()
 			return nil, err
 		}
-		if err := m.Check(ctx, read, Dialect, false); err != nil {
+		if err := m.Check(ctx, read, Dialect, nil); err != nil {
 			s.Close()
 			return nil, fmt.Errorf("postgres: %w", err)
 		}

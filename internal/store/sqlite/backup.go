@@ -165,7 +165,7 @@ func OpenBackup(ctx context.Context, path string) (*sqlstore.Store, int64, error
 	if v == 0 {
 		return fail(assess.Errorf(assess.KindInvalid, "backup %s is a SQLite file but holds no isogap database", path))
 	}
-	if err := Migrations.Check(ctx, db, Dialect, false); err != nil {
+	if err := Migrations.Check(ctx, db, Dialect, nil); err != nil {
 		return fail(fmt.Errorf("backup %s: %w", path, err))
 	}
 	return s, v, nil

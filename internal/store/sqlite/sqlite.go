@@ -92,12 +92,20 @@ func Open(ctx context.Context, path string, opt Options) (*sqlstore.Store, error
 	read.SetMaxOpenConns(max(4, runtime.NumCPU()))
 	db := &sqlstore.DB{Read: read, Write: write, Dialect: Dialect, Clock: opt.Clock}
 	s := sqlstore.New(db)
-	if err := write.PingContext(ctx); err != nil {
+	// One connection for a command that only reads: the read pool opens
+	// the file and checks its schema, and the write pool connects when
+	// something is written (or a new file is set up). Each connection
+	// costs SQLite a parse of the whole schema.
+	if err := read.PingContext(ctx); err != nil {
 		s.Close()
 		return nil, fmt.Errorf("open database %s: %w", path, err)
 	}
 	if !opt.SkipCheck {
-		if err := Migrations.Check(ctx, write, Dialect, opt.AutoInit); err != nil {
+		var setup *sql.DB
+		if opt.AutoInit {
+			setup = write
+		}
+		if err := Migrations.Check(ctx, read, Dialect, setup); err != nil {
 			s.Close()
 			return nil, fmt.Errorf("database %s: %w", path, err)
 		}

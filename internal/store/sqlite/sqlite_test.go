@@ -203,3 +203,33 @@ func TestUnreadableSummaryCountsAsNone(t *testing.T) {
 		}
 	}
 }
+
+// A command that only reads opens one connection: each one costs SQLite a
+// parse of the whole schema, so the write pool waits for the first write.
+func TestReadsOpenOneConnection(t *testing.T) {
+	ctx := context.Background()
+	st, err := sqlite.Open(ctx, engine().Fresh(t), sqlite.Options{AutoInit: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	open := func() map[string]int {
+		n := map[string]int{}
+		for _, p := range st.Stats().Pools {
+			n[p.Pool] = p.InUse + p.Idle
+		}
+		return n
+	}
+	if _, err := st.ListAssessments(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if n := open(); n["read"] != 1 || n["write"] != 0 {
+		t.Fatalf("after opening and one read: connections %v, want read 1, write 0", n)
+	}
+	if err := st.PutCatalog(ctx, "x", "1", []byte(`{}`)); err != nil {
+		t.Fatal(err)
+	}
+	if n := open(); n["write"] != 1 {
+		t.Fatalf("after a write: connections %v, want write 1", n)
+	}
+}

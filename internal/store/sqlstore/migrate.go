@@ -116,9 +116,11 @@ func (m Migrations) To(ctx context.Context, db *sql.DB, version int64) error {
 	return err
 }
 
-// Check refuses a schema this build does not know. A database that isogap
-// never touched is migrated when autoInit is set (a fresh SQLite file).
-func (m Migrations) Check(ctx context.Context, db *sql.DB, d Dialect, autoInit bool) error {
+// Check refuses a schema this build does not know; it only reads db, so a
+// store can check through its read pool and leave the write pool
+// unconnected until something is written. A database that isogap never
+// touched is migrated through setup when it is not nil (a fresh SQLite file).
+func (m Migrations) Check(ctx context.Context, db *sql.DB, d Dialect, setup *sql.DB) error {
 	v, err := m.Version(ctx, db, d)
 	if err != nil {
 		return err
@@ -140,8 +142,8 @@ func (m Migrations) Check(ctx context.Context, db *sql.DB, d Dialect, autoInit b
 		return nil
 	case v > latest:
 		return newerSchema(v, latest)
-	case v == 0 && autoInit:
-		_, _, err := m.Migrate(ctx, db, d)
+	case v == 0 && setup != nil:
+		_, _, err := m.Migrate(ctx, setup, d)
 		return err
 	default:
 		return assess.Errorf(assess.KindSchema,
