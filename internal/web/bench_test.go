@@ -48,6 +48,22 @@ func BenchmarkWeb(b *testing.B) {
 	}
 }
 
+// benchDemo runs the web app on st with the demo assessment in it, and
+// signs in an administrator (the token of its session).
+func benchDemo(b *testing.B, st store.Store) (*app.Service, *web.Server, assess.Assessment, string) {
+	svc := app.New(st, app.Config{})
+	h, err := web.New(svc, web.Config{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	demo, err := svc.CreateDemo(context.Background(), app.System("bench"))
+	if err != nil {
+		b.Fatal(err)
+	}
+	_, token := benchAdmin(b, svc)
+	return svc, h, demo, token
+}
+
 // benchCase is one URL asked the same way over and over.
 type benchCase struct {
 	name, path, encoding string
@@ -57,16 +73,7 @@ type benchCase struct {
 func benchEngine(b *testing.B, e engine, wrk string) {
 	ctx := context.Background()
 	st := e.open(b)
-	svc := app.New(st, app.Config{})
-	h, err := web.New(svc, web.Config{})
-	if err != nil {
-		b.Fatal(err)
-	}
-	demo, err := svc.CreateDemo(ctx, app.System("bench"))
-	if err != nil {
-		b.Fatal(err)
-	}
-	_, token := benchAdmin(b, svc)
+	svc, h, demo, token := benchDemo(b, st)
 	cookie := "isogap_session=" + token
 	srv := httptest.NewServer(h)
 	defer srv.Close()

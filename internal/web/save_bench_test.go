@@ -13,7 +13,6 @@ import (
 
 	"github.com/isogap/isogap/internal/app"
 	"github.com/isogap/isogap/internal/assess"
-	"github.com/isogap/isogap/internal/web"
 )
 
 // BenchmarkSave is one score change through the matrix's inline editor,
@@ -24,16 +23,7 @@ func BenchmarkSave(b *testing.B) {
 	for _, e := range engines {
 		b.Run(e.name, func(b *testing.B) {
 			ctx := context.Background()
-			svc := app.New(e.open(b), app.Config{})
-			h, err := web.New(svc, web.Config{})
-			if err != nil {
-				b.Fatal(err)
-			}
-			demo, err := svc.CreateDemo(ctx, app.System("bench"))
-			if err != nil {
-				b.Fatal(err)
-			}
-			_, token := benchAdmin(b, svc)
+			svc, h, demo, token := benchDemo(b, e.open(b))
 			v, _, err := svc.View(ctx, app.System("bench"), demo.ID)
 			if err != nil {
 				b.Fatal(err)
