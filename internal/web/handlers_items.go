@@ -252,7 +252,7 @@ func (s *Server) quickEdit(w http.ResponseWriter, r *http.Request, p app.Princip
 	if err == nil {
 		c := &actx{P: p, View: app.View{Assessment: saved.Assessment, Catalog: saved.Catalog}, Acc: saved.Access}
 		row := s.row(c, saved.Item, map[string]assess.ItemStatus{saved.Item.Ref: saved.Status}, ret)
-		s.render(w, r, http.StatusOK, "matrix#row", &rowFragment{Row: row})
+		writeRow(w, http.StatusOK, &row)
 		return nil
 	}
 	v, acc, verr := s.svc.View(r.Context(), p, aid)
@@ -269,7 +269,7 @@ func (s *Server) quickEdit(w http.ResponseWriter, r *http.Request, p app.Princip
 		row := s.row(c, patch.Apply(cur), statusByRef(v.Result), ret)
 		row.Item.Version = version
 		row.Error = err.Error()
-		s.render(w, r, httpStatus(assess.KindInvalid), "matrix#row", &rowFragment{Row: row})
+		writeRow(w, httpStatus(assess.KindInvalid), &row)
 		return nil
 	case assess.KindOf(err) == assess.KindInvalid:
 		cur, _ := v.Item(ref)
@@ -281,12 +281,6 @@ func (s *Server) quickEdit(w http.ResponseWriter, r *http.Request, p app.Princip
 		return s.renderItem(w, r, c, ref, httpStatus(assess.KindInvalid), itemState{form: &attempted, version: version, errs: fe})
 	}
 	return err
-}
-
-// rowFragment is the matrix row the inline editor swaps in.
-type rowFragment struct {
-	Base
-	Row matrixRow
 }
 
 // itemState is what an item page shows besides the stored item: what the

@@ -99,8 +99,9 @@ func templateFuncs(as *assets) template.FuncMap {
 			}
 			return m, nil
 		},
-		"size":  humanSize,
-		"count": func(n int) string { return grouped(int64(n)) },
+		"size":      humanSize,
+		"count":     func(n int) string { return grouped(int64(n)) },
+		"matrixRow": rowHTML,
 		"attrLabel": func(s string) string {
 			return strings.ReplaceAll(s, "_", " ")
 		},
