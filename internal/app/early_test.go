@@ -3,7 +3,6 @@ package app_test
 import (
 	"context"
 	"errors"
-	"slices"
 	"testing"
 
 	"github.com/isogap/isogap/internal/app"
@@ -18,37 +17,21 @@ import (
 type betweenStore struct {
 	store.Store
 	between *func()
-	// afterRole: run between after the role's read, not the item's.
-	afterRole bool
 }
 
 func (b *betweenStore) InTx(ctx context.Context, fn func(store.Store) error) error {
 	return b.Store.InTx(ctx, func(st store.Store) error {
-		return fn(&betweenStore{Store: st, between: b.between, afterRole: b.afterRole})
+		return fn(&betweenStore{Store: st, between: b.between})
 	})
-}
-
-func (b *betweenStore) run() {
-	if f := *b.between; f != nil {
-		*b.between = nil
-		f()
-	}
 }
 
 func (b *betweenStore) GetItemAt(ctx context.Context, aid, ref string) (assess.Item, int64, error) {
 	it, rev, err := b.Store.GetItemAt(ctx, aid, ref)
-	if !b.afterRole {
-		b.run()
+	if f := *b.between; f != nil {
+		*b.between = nil
+		f()
 	}
 	return it, rev, err
-}
-
-func (b *betweenStore) Membership(ctx context.Context, aid string, userID int64) (assess.Membership, error) {
-	m, err := b.Store.Membership(ctx, aid, userID)
-	if b.afterRole {
-		b.run()
-	}
-	return m, err
 }
 
 // A save whose early read went out of date before the lock is decided on
@@ -93,120 +76,5 @@ func TestSaveDecidesOnTheItemUnderTheLock(t *testing.T) {
 	same, err := svc.SaveItem(ctx, who, a.ID, ref, stored.Version, app.ItemPatch{Score: &four})
 	if err != nil || same.Item.Version != stored.Version || same.Item.Score != four {
 		t.Errorf("a save that changes nothing: %+v, %v; want version %d with score 4", same.Item, err, stored.Version)
-	}
-}
-
-// A member's role is read before the lock too, and used only if nothing
-// was written in between: a member removed in that gap, or made a
-// contributor of another department, is refused the save.
-func TestSaveDecidesOnTheRoleUnderTheLock(t *testing.T) {
-	for _, change := range []string{"removed", "contributor"} {
-		t.Run(change, func(t *testing.T) {
-			in, a := twoInstances(t, "postgres")
-			ctx := context.Background()
-			sys := app.System("setup")
-			u, err := in.svc[0].CreateUser(ctx, sys, app.NewUser{Login: "bob", Name: "Bob", Password: "long enough password"})
-			if err != nil {
-				t.Fatal(err)
-			}
-			if _, err := in.svc[0].CreateUser(ctx, sys, app.NewUser{Login: "lea", Name: "Lea", Password: "long enough password"}); err != nil {
-				t.Fatal(err)
-			}
-			for _, login := range []string{"lea", "bob"} {
-				if _, err := in.svc[0].PutMember(ctx, sys, a.ID, app.MemberInput{Login: login, Role: "assessor"}); err != nil {
-					t.Fatal(err)
-				}
-			}
-			bob := app.Principal{User: u}
-			ran := false
-			between := func() {
-				ran = true
-				var err error
-				if change == "removed" {
-					err = in.svc[1].RemoveMember(ctx, sys, a.ID, u.ID)
-				} else {
-					_, err = in.svc[1].PutMember(ctx, sys, a.ID, app.MemberInput{Login: "bob", Role: "contributor", Departments: []string{"HR"}})
-				}
-				if err != nil {
-					t.Errorf("the change between: %v", err)
-				}
-			}
-			svc := app.New(&betweenStore{Store: in.stores[0], between: &between, afterRole: true}, app.Config{})
-			three := assess.Score(3)
-			got, err := svc.SaveItem(ctx, bob, a.ID, "A.5.15", 0, app.ItemPatch{Score: &three})
-			if !ran {
-				t.Fatal("the save did not read the role before the lock; this test no longer tests anything")
-			}
-			if err == nil {
-				t.Fatalf("bob, %s before the lock, saved: %+v", change, got.Item)
-			}
-			t.Logf("refused: %v", err)
-			if k := assess.KindOf(err); k != assess.KindNotFound && k != assess.KindForbidden {
-				t.Errorf("bob, %s: %v (%v), want not found or forbidden", change, err, k)
-			}
-			it, err := in.svc[1].Item(ctx, sys, a.ID, "A.5.15")
-			if err != nil || it.Score == three {
-				t.Errorf("the item after the refused save: %+v, %v", it, err)
-			}
-		})
-	}
-}
-
-// orderStore records the order of the reads a save makes around the lock.
-type orderStore struct {
-	store.Store
-	calls *[]string
-}
-
-func (o *orderStore) InTx(ctx context.Context, fn func(store.Store) error) error {
-	return o.Store.InTx(ctx, func(st store.Store) error { return fn(&orderStore{Store: st, calls: o.calls}) })
-}
-
-func (o *orderStore) GetItemAt(ctx context.Context, aid, ref string) (assess.Item, int64, error) {
-	*o.calls = append(*o.calls, "item")
-	return o.Store.GetItemAt(ctx, aid, ref)
-}
-
-func (o *orderStore) GetItem(ctx context.Context, aid, ref string) (assess.Item, error) {
-	*o.calls = append(*o.calls, "item")
-	return o.Store.GetItem(ctx, aid, ref)
-}
-
-func (o *orderStore) Membership(ctx context.Context, aid string, userID int64) (assess.Membership, error) {
-	*o.calls = append(*o.calls, "role")
-	return o.Store.Membership(ctx, aid, userID)
-}
-
-func (o *orderStore) LockAssessment(ctx context.Context, aid string) error {
-	*o.calls = append(*o.calls, "lock")
-	return o.Store.LockAssessment(ctx, aid)
-}
-
-// With nothing written in between, a member's save reads the item and the
-// role before the lock and neither again under it: the lock is held for
-// the write and the commit only.
-func TestSaveReadsBeforeTheLock(t *testing.T) {
-	for _, engine := range []string{"sqlite", "postgres"} {
-		t.Run(engine, func(t *testing.T) {
-			in, a := twoInstances(t, engine)
-			ctx := context.Background()
-			sys := app.System("setup")
-			u, err := in.svc[0].CreateUser(ctx, sys, app.NewUser{Login: "bob", Name: "Bob", Password: "long enough password"})
-			if err != nil {
-				t.Fatal(err)
-			}
-			if _, err := in.svc[0].PutMember(ctx, sys, a.ID, app.MemberInput{Login: "bob", Role: "assessor"}); err != nil {
-				t.Fatal(err)
-			}
-			var calls []string
-			svc := app.New(&orderStore{Store: in.stores[0], calls: &calls}, app.Config{})
-			three := assess.Score(3)
-			if _, err := svc.SaveItem(ctx, app.Principal{User: u}, a.ID, "A.5.15", 0, app.ItemPatch{Score: &three}); err != nil {
-				t.Fatal(err)
-			}
-			if want := []string{"item", "role", "lock"}; !slices.Equal(calls, want) {
-				t.Errorf("a member's save read %v, want %v", calls, want)
-			}
-		})
 	}
 }

@@ -215,20 +215,20 @@ func (s *Service) saveItem(ctx context.Context, p Principal, aid, ref string, ba
 	var out ItemView
 	// The item is read before the lock (on PostgreSQL the lock is then held
 	// for one round trip less), with the revision it is at. It is used only
-	// if nothing was written to the assessment between that read and the
-	// lock; otherwise it is read again under the lock.
+	// if the lock raised that revision by one: nothing was written to the
+	// assessment in between. Otherwise it is read again under the lock.
 	var early *assess.Item
-	before := func(st store.Store) (int64, bool) {
-		it, rev, err := st.GetItemAt(ctx, aid, ref)
-		if err != nil {
-			return 0, false
+	var earlyRev int64
+	before := func(st store.Store) {
+		if it, rev, err := st.GetItemAt(ctx, aid, ref); err == nil {
+			early, earlyRev = &it, rev
 		}
-		early = &it
-		return rev, true
 	}
-	err := s.writingAfter(ctx, p, aid, before, func(t *Service, acc Access, current bool) error {
-		if !current {
-			early = nil
+	err := s.writingAfter(ctx, p, aid, before, func(t *Service, acc Access) error {
+		if early != nil {
+			if rev, err := t.store.Revision(ctx, aid); err != nil || rev != earlyRev+1 {
+				early = nil
+			}
 		}
 		at, err := t.editableFrom(ctx, acc, ref, early)
 		if err != nil {

@@ -348,19 +348,15 @@ func (s *Service) reading(ctx context.Context, p Principal, aid string, fn func(
 // reads (a version, the history it merges an edit with) is still current
 // when it writes, on every engine.
 func (s *Service) writing(ctx context.Context, p Principal, aid string, fn func(t *Service, acc Access) error) error {
-	return s.writingAfter(ctx, p, aid, nil, func(t *Service, acc Access, _ bool) error { return fn(t, acc) })
+	return s.writingAfter(ctx, p, aid, nil, fn)
 }
 
-// writingAfter is writing with reads before the lock: what the
+// writingAfter is writing with a read before the lock: what the
 // transaction will most likely need, read while other writers of the
 // assessment still hold its lock, so that it holds the lock for less time.
-// before returns the revision what it read was at (ok false: it read
-// nothing usable); the principal's role is then read after it, before the
-// lock too. fn is told whether those reads are current: the lock raised
-// that revision by one, so nothing was written to the assessment (its
-// members included) since. If they are not, the role is read again under
-// the lock, and fn must not use what before read.
-func (s *Service) writingAfter(ctx context.Context, p Principal, aid string, before func(st store.Store) (rev int64, ok bool), fn func(t *Service, acc Access, current bool) error) error {
+// Whatever fn takes from it must be checked again under the lock (a
+// version does).
+func (s *Service) writingAfter(ctx context.Context, p Principal, aid string, before func(st store.Store), fn func(t *Service, acc Access) error) error {
 	return s.store.InTx(ctx, func(st store.Store) error {
 		if err := requireSignedIn(p); err != nil {
 			return err
@@ -368,34 +364,17 @@ func (s *Service) writingAfter(ctx context.Context, p Principal, aid string, bef
 		if err := requireWriter(p); err != nil {
 			return err
 		}
-		var rev int64
-		var read, roleRead bool
-		var early Access
-		var earlyErr error
 		if before != nil {
-			rev, read = before(st)
-		}
-		if read && !p.IsAdmin() {
-			// An administrator's access costs no query under the lock.
-			early, earlyErr = s.access(ctx, st, p, aid)
-			roleRead = earlyErr == nil || assess.KindOf(earlyErr) != assess.KindInternal
+			before(st)
 		}
 		if err := st.LockAssessment(ctx, aid); err != nil {
 			return err
 		}
 		t := s.in(st)
-		current := false
-		if read {
-			now, err := st.Revision(ctx, aid)
-			current = err == nil && now == rev+1
-		}
-		acc, err := early, earlyErr
-		if !current || !roleRead {
-			acc, err = t.access(ctx, st, p, aid)
-		}
+		acc, err := t.access(ctx, st, p, aid)
 		if err != nil {
 			return err
 		}
-		return fn(t, acc, current)
+		return fn(t, acc)
 	})
 }
